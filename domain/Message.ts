@@ -1,0 +1,122 @@
+/**
+ * The contract's `Message`: what agents read, on every channel (WhatsApp's type names).
+ * Fields beyond ../shared/CONTRACT.md are additions, never renames.
+ */
+import { Schema } from "effect"
+
+export const MessageType = Schema.Literals([
+  "text", "image", "audio", "video", "document", "sticker", "location", "contacts",
+  "interactive", "button", "reaction", "order", "system", "unsupported", "template"
+])
+export type MessageType = typeof MessageType.Type
+
+export const MessageDirection = Schema.Literals(["inbound", "outbound"])
+export type MessageDirection = typeof MessageDirection.Type
+
+export const MessageStatus = Schema.Literals(["received", "queued", "sent", "delivered", "read", "failed"])
+export type MessageStatus = typeof MessageStatus.Type
+
+export const Media = Schema.Struct({
+  id: Schema.String,
+  mimeType: Schema.String,
+  sha256: Schema.NullOr(Schema.String),
+  filename: Schema.NullOr(Schema.String),
+  /** Stickers only: whether it moves. */
+  animated: Schema.optionalKey(Schema.Boolean)
+})
+export type Media = typeof Media.Type
+
+export const Location = Schema.Struct({
+  latitude: Schema.Number,
+  longitude: Schema.Number,
+  name: Schema.NullOr(Schema.String),
+  address: Schema.NullOr(Schema.String)
+})
+export type Location = typeof Location.Type
+
+export const Reaction = Schema.Struct({
+  /** null: the resident removed the reaction. */
+  emoji: Schema.NullOr(Schema.String),
+  messageId: Schema.String
+})
+export type Reaction = typeof Reaction.Type
+
+export const Reply = Schema.Struct({ id: Schema.String, title: Schema.String })
+export type Reply = typeof Reply.Type
+
+export const MessageError = Schema.Struct({ code: Schema.Union([Schema.Number, Schema.String]), title: Schema.String })
+export type MessageError = typeof MessageError.Type
+
+/** A shared contact card (type `contacts`), reduced to what an agent needs. */
+export const ContactCard = Schema.Struct({
+  name: Schema.NullOr(Schema.String),
+  phones: Schema.Array(Schema.String),
+  emails: Schema.Array(Schema.String)
+})
+export type ContactCard = typeof ContactCard.Type
+
+/** Click-to-WhatsApp ad or post that brought the resident in (first message only). */
+export const Referral = Schema.Struct({
+  sourceUrl: Schema.NullOr(Schema.String),
+  sourceType: Schema.NullOr(Schema.String),
+  sourceId: Schema.NullOr(Schema.String),
+  headline: Schema.NullOr(Schema.String),
+  body: Schema.NullOr(Schema.String),
+  ctwaClid: Schema.NullOr(Schema.String)
+})
+export type Referral = typeof Referral.Type
+
+/** A WhatsApp Flows answer (`interactive.nfm_reply`). */
+export const FlowReply = Schema.Struct({
+  name: Schema.NullOr(Schema.String),
+  body: Schema.NullOr(Schema.String),
+  responseJson: Schema.NullOr(Schema.String)
+})
+export type FlowReply = typeof FlowReply.Type
+
+export const Order = Schema.Struct({
+  catalogId: Schema.NullOr(Schema.String),
+  text: Schema.NullOr(Schema.String),
+  items: Schema.Array(Schema.Struct({
+    productRetailerId: Schema.String,
+    quantity: Schema.Number,
+    itemPrice: Schema.NullOr(Schema.Number),
+    currency: Schema.NullOr(Schema.String)
+  }))
+})
+export type Order = typeof Order.Type
+
+/** `system` messages (number or user-id changes) and `request_welcome`. */
+export const SystemNotice = Schema.Struct({
+  type: Schema.String,
+  body: Schema.NullOr(Schema.String),
+  newWaId: Schema.NullOr(Schema.String),
+  newUserId: Schema.NullOr(Schema.String)
+})
+export type SystemNotice = typeof SystemNotice.Type
+
+export const Message = Schema.Struct({
+  id: Schema.String,
+  conversationId: Schema.String,
+  direction: MessageDirection,
+  type: MessageType,
+  providerMessageId: Schema.NullOr(Schema.String),
+  createdAt: Schema.String,
+  text: Schema.NullOr(Schema.String),
+  media: Schema.NullOr(Media),
+  location: Schema.NullOr(Location),
+  reaction: Schema.NullOr(Reaction),
+  reply: Schema.NullOr(Reply),
+  replyTo: Schema.NullOr(Schema.String),
+  status: MessageStatus,
+  error: Schema.NullOr(MessageError),
+  flags: Schema.Array(Schema.String),
+  // additions to the contract
+  forwarded: Schema.NullOr(Schema.Literals(["forwarded", "frequently_forwarded"])),
+  contacts: Schema.NullOr(Schema.Array(ContactCard)),
+  referral: Schema.NullOr(Referral),
+  flow: Schema.NullOr(FlowReply),
+  order: Schema.NullOr(Order),
+  system: Schema.NullOr(SystemNotice)
+}).annotate({ identifier: "Message" })
+export type Message = typeof Message.Type
