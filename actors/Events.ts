@@ -1,0 +1,40 @@
+/**
+ * Domain events: what agents see change, fanned out to the SSE stream (and later to
+ * outgoing webhooks and case-system sinks). Published after the change is committed.
+ */
+import { Context, Effect, Layer, PubSub, Stream } from "effect"
+import type { Conversation } from "../domain/Conversation.ts"
+import type { Message } from "../domain/Message.ts"
+
+export type DomainEvent =
+  | { readonly type: "message.created"; readonly data: Message }
+  | { readonly type: "message.updated"; readonly data: Message }
+  | { readonly type: "conversation.updated"; readonly data: Conversation }
+
+export interface SequencedEvent {
+  /** Monotonic per process; sent as the SSE `id:`. */
+  readonly id: number
+  readonly event: DomainEvent
+}
+
+/** How many events a slow subscriber may fall behind before the oldest are dropped for it. */
+const SUBSCRIBER_BACKLOG = 10_000
+
+export class Events extends Context.Service<Events, {
+  publish(events: ReadonlyArray<DomainEvent>): Effect.Effect<void>
+  readonly subscribe: Stream.Stream<SequencedEvent>
+}>()("loket/actors/Events") {
+  static readonly layer = Layer.effect(
+    Events,
+    Effect.gen(function*() {
+      const pubsub = yield* PubSub.sliding<SequencedEvent>(SUBSCRIBER_BACKLOG)
+      yield* Effect.addFinalizer(() => PubSub.shutdown(pubsub))
+      let next = 1
+      const publish = (events: ReadonlyArray<DomainEvent>) =>
+        events.length === 0
+          ? Effect.void
+          : PubSub.publishAll(pubsub, events.map((event) => ({ id: next++, event }))).pipe(Effect.asVoid)
+      return Events.of({ publish, subscribe: Stream.fromPubSub(pubsub) })
+    })
+  )
+}

@@ -1,0 +1,69 @@
+/**
+ * Embedded mode's transport: webhooks' events are written to the SQLite inbox by one writer
+ * fiber that commits everything waiting in one transaction (group commit: a burst costs one
+ * fsync), then handed to the conversation actors in order. At start, events accepted before
+ * a crash but not yet handled are replayed.
+ */
+import { Deferred, Effect, Exit, Layer, Queue, Schedule } from "effect"
+import type { Channel } from "../domain/Channel.ts"
+import type { ParsedWebhook } from "../domain/InboundEvent.ts"
+import { Database } from "../drizzle/Database.ts"
+import { Conversations } from "./Conversations.ts"
+import { type Envelope, makeInbox } from "./Inbox.ts"
+import { type AcceptResult, IngestUnavailable, Transport } from "./Transport.ts"
+
+interface Pending {
+  readonly channel: Channel
+  readonly parsed: ParsedWebhook
+  readonly done: Deferred.Deferred<AcceptResult, IngestUnavailable>
+}
+
+export const InProcessTransport = Layer.effect(
+  Transport,
+  Effect.gen(function*() {
+    const database = yield* Database
+    const conversations = yield* Conversations
+    const inbox = makeInbox(database)
+    const writes = yield* Queue.unbounded<Pending>()
+    const handoff = yield* Queue.unbounded<Envelope>()
+
+    // Replay what was accepted before the last stop but not handled.
+    yield* Queue.offerAll(handoff, inbox.pending())
+
+    const commit = (batch: ReadonlyArray<Pending>) =>
+      Effect.gen(function*() {
+        const exit = yield* Effect.exit(Effect.try({
+          try: () => database.transaction((tx) => inbox.store(tx, batch)),
+          catch: (cause) => new IngestUnavailable({ message: `events could not be stored: ${String(cause)}` })
+        }))
+        if (Exit.isFailure(exit)) {
+          for (const pending of batch) yield* Deferred.failCause(pending.done, exit.cause)
+          return
+        }
+        yield* Queue.offerAll(handoff, exit.value.flat())
+        for (let i = 0; i < batch.length; i++) {
+          const { parsed, done } = batch[i]!
+          const accepted = exit.value[i]!.length
+          yield* Deferred.succeed(done, { accepted, duplicates: parsed.events.length - accepted, parked: parsed.rejected.length })
+        }
+      })
+
+    yield* Queue.takeAll(writes).pipe(Effect.flatMap(commit), Effect.forever, Effect.forkScoped)
+    yield* Queue.take(handoff).pipe(Effect.flatMap(conversations.route), Effect.forever, Effect.forkScoped)
+    yield* Effect.sync(() => inbox.prune()).pipe(
+      Effect.catchDefect((cause) => Effect.logWarning("inbox prune failed", String(cause))),
+      Effect.repeat(Schedule.spaced("1 hour")),
+      Effect.forkScoped
+    )
+
+    const accept = (channel: Channel, parsed: ParsedWebhook) =>
+      Effect.gen(function*() {
+        if (parsed.events.length === 0 && parsed.rejected.length === 0) return { accepted: 0, duplicates: 0, parked: 0 }
+        const done = yield* Deferred.make<AcceptResult, IngestUnavailable>()
+        yield* Queue.offer(writes, { channel, parsed, done })
+        return yield* Deferred.await(done)
+      })
+
+    return Transport.of({ accept, ready: Effect.sync(database.ping) })
+  })
+)

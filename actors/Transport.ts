@@ -1,0 +1,28 @@
+/**
+ * How accepted events become durable and reach their conversation's actor. Embedded mode:
+ * the SQLite inbox with group commit (InProcessTransport.ts); cluster mode swaps the Layer.
+ * The gateway only calls `accept`, and answers the provider once it succeeds.
+ */
+import { Context, type Effect, Schema } from "effect"
+import type { Channel } from "../domain/Channel.ts"
+import type { ParsedWebhook } from "../domain/InboundEvent.ts"
+
+export class IngestUnavailable extends Schema.TaggedError<IngestUnavailable>()("IngestUnavailable", {
+  message: Schema.String
+}) {}
+
+export interface AcceptResult {
+  /** Events new to Loket. */
+  readonly accepted: number
+  /** Events seen before (provider redeliveries), absorbed. */
+  readonly duplicates: number
+  /** Items parked because they could not be understood. */
+  readonly parked: number
+}
+
+export class Transport extends Context.Service<Transport, {
+  /** Resolves once every event of `parsed` is durable. */
+  accept(channel: Channel, parsed: ParsedWebhook): Effect.Effect<AcceptResult, IngestUnavailable>
+  /** Whether events can be made durable now. */
+  readonly ready: Effect.Effect<boolean>
+}>()("loket/actors/Transport") {}

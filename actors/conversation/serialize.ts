@@ -1,0 +1,62 @@
+/**
+ * Rows ↔ the contract's JSON. The type-specific parts of a message live in one JSON column
+ * (`content`), so adding a field to `Message` needs no migration.
+ */
+import type { Conversation } from "../../domain/Conversation.ts"
+import type { InboundMessageBody } from "../../domain/InboundEvent.ts"
+import type { Message } from "../../domain/Message.ts"
+import type { ContactRow, ConversationRow, MessageRow } from "../../drizzle/schema.ts"
+
+/** The Message fields kept in `messages.content`. */
+const CONTENT_FIELDS = ["media", "location", "reaction", "reply", "forwarded", "contacts", "referral", "flow", "order", "system"] as const
+
+export function contentOf(body: InboundMessageBody): Record<string, unknown> {
+  const content: Record<string, unknown> = {}
+  for (const field of CONTENT_FIELDS) {
+    const value = body[field]
+    if (value !== null && value !== undefined) content[field] = value
+  }
+  return content
+}
+
+export function messageToJson(row: MessageRow): Message {
+  const c = row.content as Record<string, any>
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    direction: row.direction,
+    type: row.type as Message["type"],
+    providerMessageId: row.providerMessageId,
+    createdAt: row.createdAt,
+    text: row.text,
+    media: c.media ?? null,
+    location: c.location ?? null,
+    reaction: c.reaction ?? null,
+    reply: c.reply ?? null,
+    replyTo: row.replyTo,
+    status: row.status as Message["status"],
+    error: row.error ?? null,
+    flags: row.flags,
+    forwarded: c.forwarded ?? null,
+    contacts: c.contacts ?? null,
+    referral: c.referral ?? null,
+    flow: c.flow ?? null,
+    order: c.order ?? null,
+    system: c.system ?? null
+  }
+}
+
+export function conversationToJson(row: ConversationRow, contact: ContactRow): Conversation {
+  return {
+    id: row.id,
+    channel: row.channel as Conversation["channel"],
+    channelAccountId: row.channelAccountId,
+    contact: { id: contact.id, handle: contact.handle, name: contact.name, userId: contact.userId },
+    status: row.status,
+    team: row.team,
+    assignee: row.assignee,
+    createdAt: row.createdAt,
+    lastMessageAt: row.lastMessageAt,
+    windowExpiresAt: row.windowExpiresAt
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * SQLite through bun:sqlite (Bun only): the same schema, migrations and pragmas as on Node.
+ * Imported by gateway/main.bun.ts alone, so Node never loads `bun:sqlite`.
+ */
+import { Effect, Layer } from "effect"
+import * as schema from "./schema.ts"
+import { Database, DatabaseUnavailable, type Db, makeShape, migrationsFolder, type SqliteOptions, sqlitePath, sqlitePragmas } from "./Database.ts"
+
+export const sqliteBunLayer = (url: string, options: SqliteOptions) =>
+  Layer.effect(
+    Database,
+    Effect.acquireRelease(
+      Effect.tryPromise({
+        try: async () => {
+          const { Database: BunDatabase } = await import("bun:sqlite" as string)
+          const { drizzle } = await import("drizzle-orm/bun-sqlite")
+          const { migrate } = await import("drizzle-orm/bun-sqlite/migrator")
+          const client = new BunDatabase(sqlitePath(url), { create: true })
+          for (const pragma of sqlitePragmas(options)) client.exec(`PRAGMA ${pragma}`)
+          const db = drizzle({ client, schema })
+          migrate(db, { migrationsFolder })
+          return { client, db }
+        },
+        catch: (cause) => new DatabaseUnavailable({ message: `SQLite at ${url} could not be opened: ${String(cause)}` })
+      }),
+      ({ client }) => Effect.sync(() => client.close())
+    ).pipe(Effect.map(({ client, db }) => makeShape(db as unknown as Db, () => client.prepare("select 1").get() !== undefined, url)))
+  )

@@ -1,0 +1,85 @@
+/**
+ * The gateway's configuration, read from the environment (see ../shared/CONTRACT.md and README.md).
+ * A bad value stops the start with one line naming the variable.
+ */
+import { Config as C, ConfigProvider, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
+
+const optionalString = (name: string) => C.option(C.NonEmptyString(name)).pipe(C.map(Option.getOrUndefined))
+const optionalRedacted = (name: string) => C.option(C.Redacted(name)).pipe(C.map(Option.getOrUndefined))
+
+/** `file:<path>`, `:memory:` or `postgres://…` */
+const DatabaseUrl = C.schema(
+  Schema.String.check(Schema.isPattern(/^(:memory:|file:.+|postgres(ql)?:\/\/.+)$/, {
+    message: "expected file:<path>, :memory: or postgres://…"
+  })),
+  "DATABASE_URL"
+).pipe(C.withDefault("file:./data/loket.db"))
+
+export const LoketConfigSchema = C.all({
+  port: C.Port("PORT").pipe(C.withDefault(8080)),
+  host: C.String("HOST").pipe(C.withDefault("127.0.0.1")),
+  databaseUrl: DatabaseUrl,
+  natsUrl: C.option(C.URL("NATS_URL")).pipe(C.map(Option.map((u) => u.href)), C.map(Option.getOrUndefined)),
+  adminToken: optionalRedacted("LOKET_ADMIN_TOKEN"),
+  timezone: C.String("LOKET_TIMEZONE").pipe(C.withDefault("Europe/Amsterdam")),
+  whatsapp: C.all({
+    appSecret: optionalRedacted("WHATSAPP_APP_SECRET"),
+    metaAppSecret: optionalRedacted("META_APP_SECRET"),
+    verifyToken: optionalRedacted("WHATSAPP_VERIFY_TOKEN"),
+    accessToken: optionalRedacted("WHATSAPP_ACCESS_TOKEN"),
+    phoneNumberId: optionalString("WHATSAPP_PHONE_NUMBER_ID"),
+    businessAccountId: optionalString("WHATSAPP_BUSINESS_ACCOUNT_ID"),
+    graphApiUrl: C.URL("GRAPH_API_URL").pipe(
+      C.withDefault(new URL("https://graph.facebook.com/v23.0")),
+      C.map((u) => u.href.replace(/\/+$/, ""))
+    )
+  }),
+  media: C.all({
+    /** Where downloaded media is cached; default: beside the SQLite file (or ./data). */
+    cacheDir: optionalString("LOKET_MEDIA_DIR"),
+    /** Upper bound of the on-disk media cache, in MiB. */
+    cacheMaxMiB: C.Int("LOKET_MEDIA_CACHE_MIB").pipe(C.withDefault(512)),
+    /** Extra hosts whose media download URLs may be fetched, comma-separated. */
+    extraHosts: C.String("LOKET_MEDIA_HOSTS").pipe(
+      C.withDefault(""),
+      C.map((s) => s.split(",").map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0))
+    )
+  }),
+  /** Seconds an idle conversation actor stays in memory. */
+  actorIdleSeconds: C.Int("LOKET_ACTOR_IDLE_SECONDS").pipe(C.withDefault(30)),
+  /** SQLite `synchronous`: FULL survives power loss, NORMAL only process crashes. */
+  sqliteSync: C.Literals(["FULL", "NORMAL"], "LOKET_SQLITE_SYNCHRONOUS").pipe(C.withDefault("FULL" as const))
+})
+
+export type LoketConfigValue = C.Success<typeof LoketConfigSchema>
+
+/** The WhatsApp app secret: WHATSAPP_APP_SECRET, falling back to META_APP_SECRET. */
+export const whatsappAppSecret = (config: LoketConfigValue): string | undefined => {
+  const secret = config.whatsapp.appSecret ?? config.whatsapp.metaAppSecret
+  return secret === undefined ? undefined : Redacted.value(secret)
+}
+
+export class ConfigInvalid extends Schema.TaggedError<ConfigInvalid>()("ConfigInvalid", {
+  message: Schema.String
+}) {}
+
+/** Turns Effect's config error into one line: `PORT: Expected a value between 1 and 65535`. */
+function oneLine(error: C.ConfigError): string {
+  const text = String(error.message ?? error)
+  const at = /at \["([^"]+)"/.exec(text)
+  const what = text.split("\n")[0]!.replace(/^SchemaError\(/, "").trim()
+  return at ? `${at[1]}: ${what}` : what
+}
+
+export class LoketConfig extends Context.Service<LoketConfig, LoketConfigValue>()("loket/gateway/Config") {
+  /** Reads the process environment (or the given one, for tests). */
+  static readonly fromEnv = (env: Record<string, string | undefined> = process.env) =>
+    Layer.effect(
+      LoketConfig,
+      LoketConfigSchema.parse(ConfigProvider.fromEnv({ env: env as Record<string, string> })).pipe(
+        Effect.mapError((error) => new ConfigInvalid({ message: `Invalid configuration: ${oneLine(error)}` }))
+      )
+    )
+
+  static readonly layer = (value: LoketConfigValue) => Layer.succeed(LoketConfig, value)
+}
