@@ -27,8 +27,8 @@ export const Media = Schema.Struct({
 export type Media = typeof Media.Type
 
 export const Location = Schema.Struct({
-  latitude: Schema.Number,
-  longitude: Schema.Number,
+  latitude: Schema.Finite,
+  longitude: Schema.Finite,
   name: Schema.NullOr(Schema.String),
   address: Schema.NullOr(Schema.String)
 })
@@ -44,7 +44,7 @@ export type Reaction = typeof Reaction.Type
 export const Reply = Schema.Struct({ id: Schema.String, title: Schema.String })
 export type Reply = typeof Reply.Type
 
-export const MessageError = Schema.Struct({ code: Schema.Union([Schema.Number, Schema.String]), title: Schema.String })
+export const MessageError = Schema.Struct({ code: Schema.Union([Schema.Finite, Schema.String]), title: Schema.String })
 export type MessageError = typeof MessageError.Type
 
 /** A shared contact card (type `contacts`), reduced to what an agent needs. */
@@ -79,8 +79,8 @@ export const Order = Schema.Struct({
   text: Schema.NullOr(Schema.String),
   items: Schema.Array(Schema.Struct({
     productRetailerId: Schema.String,
-    quantity: Schema.Number,
-    itemPrice: Schema.NullOr(Schema.Number),
+    quantity: Schema.Finite,
+    itemPrice: Schema.NullOr(Schema.Finite),
     currency: Schema.NullOr(Schema.String)
   }))
 })

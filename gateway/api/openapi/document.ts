@@ -1,0 +1,102 @@
+/**
+ * `GET /api/v1/openapi.json`: the OpenAPI 3.1 document, generated from the same Effect
+ * schemas that validate requests (query schemas) and describe answers (Message, Conversation).
+ */
+import { Schema } from "effect"
+import { Conversation } from "../../../domain/Conversation.ts"
+import { Message } from "../../../domain/Message.ts"
+import { ListConversationsQuery, ListMessagesQuery } from "../conversations/schemas.ts"
+
+type Json = Record<string, unknown>
+
+const ErrorBody = Schema.Struct({
+  error: Schema.Struct({
+    code: Schema.String.annotate({ description: "snake_case, stable" }),
+    message: Schema.String.annotate({ description: "for a person" }),
+    details: Schema.optionalKey(Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String })))
+  })
+}).annotate({ identifier: "Error" })
+
+const page = (item: Schema.Top, name: string) =>
+  Schema.Struct({ items: Schema.Array(item), nextCursor: Schema.NullOr(Schema.String) }).annotate({ identifier: name })
+
+const components: Record<string, Json> = {}
+
+/** The JSON Schema of `schema`, its named parts moved to `components.schemas`. */
+function jsonSchema(schema: Schema.Top): Json {
+  const document = Schema.toJsonSchemaDocument(schema)
+  for (const [name, definition] of Object.entries(document.definitions)) components[name] = rewrite(definition) as Json
+  return rewrite(document.schema) as Json
+}
+
+function rewrite(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(rewrite)
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) =>
+      [k, k === "$ref" && typeof v === "string" ? v.replace("#/$defs/", "#/components/schemas/") : rewrite(v)]))
+  }
+  return value
+}
+
+function queryParameters(schema: Schema.Top): Array<Json> {
+  const object = jsonSchema(schema) as { properties?: Record<string, Json>; required?: Array<string> }
+  return Object.entries(object.properties ?? {}).map(([name, property]) => ({
+    name, in: "query", required: object.required?.includes(name) ?? false, schema: property,
+    ...(typeof property.description === "string" ? { description: property.description } : {})
+  }))
+}
+
+const json = (schema: Json, description: string) => ({ description, content: { "application/json": { schema } } })
+const idParameter = { name: "id", in: "path", required: true, schema: { type: "string" } }
+
+export function openApiDocument(): Json {
+  const error = jsonSchema(ErrorBody)
+  const errors = { "400": json(error, "Bad input: the error names the field"), "401": json(error, "No valid bearer token") }
+  return {
+    openapi: "3.1.0",
+    info: { title: "Loket agent API", version: "1", description: "Residents' conversations with the municipality, on every channel." },
+    servers: [{ url: "/" }],
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      schemas: components
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      "/api/v1/conversations": {
+        get: {
+          operationId: "listConversations", summary: "Conversations, newest activity first",
+          parameters: queryParameters(ListConversationsQuery),
+          responses: { "200": json(jsonSchema(page(Conversation, "ConversationPage")), "A page of conversations"), ...errors }
+        }
+      },
+      "/api/v1/conversations/{id}": {
+        get: {
+          operationId: "getConversation", parameters: [idParameter],
+          responses: { "200": json(jsonSchema(Conversation), "The conversation"), "404": json(error, "Unknown id"), ...errors }
+        }
+      },
+      "/api/v1/conversations/{id}/messages": {
+        get: {
+          operationId: "listMessages", summary: "Messages of a conversation, oldest first",
+          parameters: [idParameter, ...queryParameters(ListMessagesQuery)],
+          responses: { "200": json(jsonSchema(page(Message, "MessagePage")), "A page of messages"), "404": json(error, "Unknown id"), ...errors }
+        }
+      },
+      "/api/v1/events": {
+        get: {
+          operationId: "streamEvents",
+          summary: "Server-Sent Events: message.created, message.updated, conversation.updated; data is the full resource",
+          responses: { "200": { description: "An event stream", content: { "text/event-stream": { schema: { type: "string" } } } }, "401": errors["401"] }
+        }
+      },
+      "/api/v1/media/{id}": {
+        get: {
+          operationId: "getMedia", summary: "A resident's photo, voice note or document, streamed through the Graph API",
+          parameters: [idParameter],
+          responses: { "200": { description: "The file", content: { "*/*": { schema: { type: "string", format: "binary" } } } }, "404": json(error, "Unknown media"), "502": json(error, "The provider did not hand it over"), "401": errors["401"] }
+        }
+      },
+      "/api/v1/openapi.json": { get: { operationId: "openapi", security: [], responses: { "200": { description: "This document" } } } }
+    }
+  }
+}

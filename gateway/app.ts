@@ -1,0 +1,45 @@
+/**
+ * The Hono application: every route of the contract, answered from one ManagedRuntime.
+ * Runtime-neutral: gateway/main.ts serves it on Node, gateway/main.bun.ts on Bun.
+ */
+import { Effect } from "effect"
+import { Hono } from "hono"
+import { Database } from "../drizzle/Database.ts"
+import { ApiTokens } from "./api/auth/ApiTokens.ts"
+import { type AuthEnv, bearerAuth } from "./api/auth/index.ts"
+import { conversationRoutes } from "./api/conversations/routes.ts"
+import { eventRoutes } from "./api/events/routes.ts"
+// MEDIA import { mediaRoutes } from "./api/media/routes.ts"
+import { openApiDocument } from "./api/openapi/document.ts"
+import { LoketConfig } from "./Config.ts"
+import { healthRoutes } from "./health.ts"
+import { jsonError } from "./http/errors.ts"
+import type { AppRuntime } from "./Runtime.ts"
+import { whatsappWebhook } from "./webhooks/whatsapp.ts"
+
+export async function makeApp(runtime: AppRuntime) {
+  const { config, database, tokens } = await runtime.runPromise(
+    Effect.gen(function*() {
+      return { config: yield* LoketConfig, database: yield* Database, tokens: yield* ApiTokens }
+    })
+  )
+  const openapi = JSON.stringify(openApiDocument())
+
+  const api = new Hono<AuthEnv>()
+    .get("/openapi.json", (c) => c.body(openapi, 200, { "content-type": "application/json" }))
+    .use("*", bearerAuth(tokens.verify))
+    .route("/conversations", conversationRoutes(database))
+    .route("/events", eventRoutes(runtime))
+    // MEDIA .route("/media", mediaRoutes(config, database.dataDir))
+
+  return new Hono()
+    .route("/", healthRoutes(runtime))
+    .route("/webhooks/whatsapp", whatsappWebhook(runtime, config))
+    .route("/api/v1", api)
+    .notFound((c) => jsonError(c, 404, "not_found", `No route ${c.req.method} ${c.req.path}.`))
+    .onError(function internalError(error, c) {
+      // The cause goes to the log without request data; the caller gets a plain 500.
+      console.error(`Loket: unexpected error on ${c.req.method} ${c.req.path}: ${error instanceof Error ? error.stack : String(error)}`)
+      return jsonError(c, 500, "internal_error", "Something went wrong inside Loket; it has been logged.")
+    })
+}

@@ -1,0 +1,16 @@
+/// <reference types="bun-types" />
+/**
+ * Bun entry: `npm run start:bun`. The same gateway as on Node, served by Bun.serve, with
+ * SQLite through bun:sqlite (same schema and migrations).
+ */
+import { sqliteBunLayer } from "../drizzle/sqlite-bun.ts"
+import { startGateway } from "./start.ts"
+
+startGateway({
+  serve: (app, { port, hostname }) => {
+    // idleTimeout 0: the SSE stream stays open as long as the agent listens.
+    const server = Bun.serve({ fetch: app.fetch, port, hostname, idleTimeout: 0 })
+    return () => server.stop(true)
+  },
+  database: (config) => sqliteBunLayer(config.databaseUrl, { synchronous: config.sqliteSync })
+})

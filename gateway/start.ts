@@ -1,0 +1,61 @@
+/**
+ * Starting and stopping the gateway, shared by the Node and Bun entries: configuration
+ * errors stop the start with one line; channel settings that are missing are reported once.
+ */
+import { Effect, Layer } from "effect"
+import type { Hono } from "hono"
+import type { Database } from "../drizzle/Database.ts"
+import { makeApp } from "./app.ts"
+import { LoketConfig, type LoketConfigValue } from "./Config.ts"
+import { appLayer, makeRuntime } from "./Runtime.ts"
+
+export interface Server {
+  serve(app: Hono, options: { port: number; hostname: string }): () => Promise<void>
+  database?: (config: LoketConfigValue) => Layer.Layer<Database, unknown>
+}
+
+export function missingChannelSettings(config: LoketConfigValue): Array<string> {
+  const w = config.whatsapp
+  const missing: Array<string> = []
+  if (w.appSecret === undefined && w.metaAppSecret === undefined) missing.push("WHATSAPP_APP_SECRET (webhooks are refused until it is set)")
+  if (w.verifyToken === undefined) missing.push("WHATSAPP_VERIFY_TOKEN (Meta's webhook handshake fails until it is set)")
+  if (w.accessToken === undefined) missing.push("WHATSAPP_ACCESS_TOKEN (media cannot be fetched, replies cannot be sent)")
+  return missing
+}
+
+export async function startGateway(server: Server) {
+  const loaded = await Effect.runPromise(Effect.result(Effect.provide(Effect.gen(function*() {
+    return yield* LoketConfig
+  }), LoketConfig.fromEnv())))
+  if (loaded._tag === "Failure") {
+    console.error(loaded.failure.message)
+    process.exit(1)
+  }
+  const config = loaded.success
+  if (config.natsUrl !== undefined) {
+    console.error("NATS_URL is set, but cluster mode is not available in this version yet; unset it to run embedded.")
+    process.exit(1)
+  }
+  const missing = missingChannelSettings(config)
+  if (missing.length > 0) console.log(`Loket: WhatsApp is not fully configured: ${missing.join("; ")}.`)
+
+  const runtime = makeRuntime(appLayer(config, server.database?.(config)))
+  let app: Hono
+  try {
+    app = await makeApp(runtime)
+  } catch (error) {
+    console.error(`Loket could not start: ${error instanceof Error ? error.message : String(error)}`)
+    process.exit(1)
+  }
+  const close = server.serve(app, { port: config.port, hostname: config.host })
+  console.log(`Loket listening on http://${config.host}:${config.port} (embedded mode, ${config.databaseUrl})`)
+
+  const shutdown = async () => {
+    await close()
+    await runtime.dispose()
+    process.exit(0)
+  }
+  process.once("SIGINT", shutdown)
+  process.once("SIGTERM", shutdown)
+  void Layer
+}

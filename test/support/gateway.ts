@@ -1,0 +1,133 @@
+/**
+ * Starts a real gateway for tests: in this process on a loopback port (fast), or as a child
+ * process (`npm start`'s entry) for crash tests. Real HTTP, real SQLite.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { serve } from "@hono/node-server"
+import { Effect } from "effect"
+import { makeApp } from "../../gateway/app.ts"
+import { LoketConfig } from "../../gateway/Config.ts"
+import { appLayer, type AppRuntime, makeRuntime } from "../../gateway/Runtime.ts"
+
+export const APP_SECRET = "test-app-secret"
+export const VERIFY_TOKEN = "test-verify-token"
+export const ADMIN_TOKEN = "test-admin-token"
+
+export const tempDir = (prefix = "loket-test-") => mkdtempSync(join(tmpdir(), prefix))
+
+export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: `file:${join(tempDir(), "loket.db")}`,
+    WHATSAPP_APP_SECRET: APP_SECRET,
+    WHATSAPP_VERIFY_TOKEN: VERIFY_TOKEN,
+    LOKET_ADMIN_TOKEN: ADMIN_TOKEN,
+    LOKET_SQLITE_SYNCHRONOUS: "NORMAL",
+    ...extra
+  }
+}
+
+export interface TestGateway {
+  readonly url: string
+  readonly runtime: AppRuntime
+  readonly close: () => Promise<void>
+}
+
+export async function startGateway(env: Record<string, string> = baseEnv()): Promise<TestGateway> {
+  const config = await Effect.runPromise(Effect.provide(Effect.gen(function*() {
+    return yield* LoketConfig
+  }), LoketConfig.fromEnv(env)))
+  const runtime = makeRuntime(appLayer(config))
+  const app = await makeApp(runtime)
+  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" })
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()))
+  const address = server.address()
+  const port = typeof address === "object" && address !== null ? address.port : 0
+  return {
+    url: `http://127.0.0.1:${port}`,
+    runtime,
+    close: async () => {
+      ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await runtime.dispose()
+    }
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+export interface ChildGateway {
+  readonly url: string
+  readonly child: ChildProcess
+  readonly output: () => string
+  /** SIGKILL, then wait for the exit. */
+  readonly kill: () => Promise<void>
+}
+
+/** Runs the gateway as `node --import tsx gateway/main.ts` (or Bun), waiting until it listens. */
+export async function startChildGateway(env: Record<string, string>, runtime: "node" | "bun" = "node"): Promise<ChildGateway> {
+  const port = await freePort()
+  const root = new URL("../../", import.meta.url).pathname
+  const [command, args] = runtime === "node"
+    ? [process.execPath, ["--import", "tsx", "gateway/main.ts"]]
+    : [join(root, "node_modules/.bin/bun"), ["gateway/main.bun.ts"]]
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env, PORT: String(port), HOST: "127.0.0.1" },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let output = ""
+  child.stdout!.on("data", (chunk) => (output += chunk))
+  child.stderr!.on("data", (chunk) => (output += chunk))
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start in 20 s:\n${output}`)), 20_000)
+    const check = () => {
+      if (output.includes("Loket listening")) {
+        clearTimeout(timer)
+        resolve()
+      }
+    }
+    child.stdout!.on("data", check)
+    child.once("exit", (code) => {
+      clearTimeout(timer)
+      reject(new Error(`gateway exited with ${code}:\n${output}`))
+    })
+  })
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    output: () => output,
+    kill: async () => {
+      child.kill("SIGKILL")
+      await exited
+    }
+  }
+}
+
+export const auth = { authorization: `Bearer ${ADMIN_TOKEN}` }
+
+/** Polls `read` until `done` holds (or fails after `timeoutMs`). */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const start = Date.now()
+  let last: T = await read()
+  while (!done(last)) {
+    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)?.slice(0, 500)}`)
+    await new Promise((r) => setTimeout(r, 25))
+    last = await read()
+  }
+  return last
+}
