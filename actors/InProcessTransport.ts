@@ -30,6 +30,7 @@ export const InProcessTransport = Layer.effect(
     // Replay what was accepted before the last stop but not handled.
     yield* Queue.offerAll(handoff, inbox.pending())
 
+    const stats = { webhooks: 0, commits: 0 }
     const commit = (batch: ReadonlyArray<Pending>) =>
       Effect.gen(function*() {
         const exit = yield* Effect.exit(Effect.try({
@@ -40,6 +41,8 @@ export const InProcessTransport = Layer.effect(
           for (const pending of batch) yield* Deferred.failCause(pending.done, exit.cause)
           return
         }
+        stats.commits++
+        stats.webhooks += batch.length
         yield* Queue.offerAll(handoff, exit.value.flat())
         for (let i = 0; i < batch.length; i++) {
           const { parsed, done } = batch[i]!
@@ -48,7 +51,15 @@ export const InProcessTransport = Layer.effect(
         }
       })
 
-    yield* Queue.takeAll(writes).pipe(Effect.flatMap(commit), Effect.forever, Effect.forkScoped)
+    // Wait for the first webhook, then let the event loop run once more (setImmediate) so the
+    // requests that arrived meanwhile join the same transaction: one fsync for the whole group.
+    const gather = Effect.gen(function*() {
+      const first = yield* Queue.takeAll(writes)
+      yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      const more = yield* Queue.clear(writes)
+      return more.length === 0 ? first : [...first, ...more]
+    })
+    yield* gather.pipe(Effect.flatMap(commit), Effect.forever, Effect.forkScoped)
     yield* Queue.take(handoff).pipe(Effect.flatMap(conversations.route), Effect.forever, Effect.forkScoped)
     yield* Effect.sync(() => inbox.prune()).pipe(
       Effect.catchDefect((cause) => Effect.logWarning("inbox prune failed", String(cause))),
@@ -64,6 +75,6 @@ export const InProcessTransport = Layer.effect(
         return yield* Deferred.await(done)
       })
 
-    return Transport.of({ accept, ready: Effect.sync(database.ping) })
+    return Transport.of({ accept, ready: Effect.sync(database.ping), stats: () => ({ ...stats }) })
   })
 )

@@ -25,4 +25,6 @@ export class Transport extends Context.Service<Transport, {
   accept(channel: Channel, parsed: ParsedWebhook): Effect.Effect<AcceptResult, IngestUnavailable>
   /** Whether events can be made durable now. */
   readonly ready: Effect.Effect<boolean>
+  /** Counters since start: webhooks accepted and the commits that made them durable (group commit). */
+  readonly stats: () => { readonly webhooks: number; readonly commits: number }
 }>()("loket/actors/Transport") {}

@@ -1,0 +1,91 @@
+/** Group commit, all-or-nothing batches, and a fuzzed webhook that never gets a 500. */
+import { join } from "node:path"
+import Database from "better-sqlite3"
+import { Effect } from "effect"
+import fc from "fast-check"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Transport } from "../../actors/Transport.ts"
+import { baseEnv, startGateway, type TestGateway, tempDir } from "../support/gateway.ts"
+import { fixtures, postWebhook } from "../support/whatsapp.ts"
+
+let gw: TestGateway
+let file: string
+beforeAll(async () => {
+  file = join(tempDir(), "loket.db")
+  gw = await startGateway(baseEnv({ DATABASE_URL: `file:${file}` }))
+})
+afterAll(() => gw.close())
+
+const oneText = (from: string, id?: string) =>
+  fixtures.textMessage({ from, body: "test", ...(id === undefined ? {} : { id }) })
+
+describe("ingest", () => {
+  it("makes concurrent webhooks durable in shared commits (group commit)", async () => {
+    const before = gw.runtime.runSync(Transport.use((t) => Effect.sync(t.stats)))
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) =>
+      postWebhook(gw.url, fixtures.webhookBody({ messages: [oneText(`3162${String(i).padStart(7, "0")}`)] })).then((r) => r.status)))
+    expect(answers.every((s) => s === 200)).toBe(true)
+    const after = gw.runtime.runSync(Transport.use((t) => Effect.sync(t.stats)))
+    expect(after.webhooks - before.webhooks).toBe(200)
+    expect(after.commits - before.commits).toBeLessThan(200)
+  })
+
+  it("stores a batch all or nothing: a failed commit answers 503, and the redelivery stores every event once", async () => {
+    const side = new Database(file)
+    side.exec(`CREATE TRIGGER disk_full BEFORE INSERT ON inbox WHEN NEW.key = 'whatsapp:msg:wamid.poison' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`)
+    const from = "31630000000"
+    const body = fixtures.webhookBody({ messages: [oneText(from, "wamid.ok1"), oneText(from, "wamid.poison"), oneText(from, "wamid.ok2")] })
+    const failed = await postWebhook(gw.url, body)
+    expect(failed.status).toBe(503)
+    expect((await failed.json()).error.code).toBe("not_durable")
+    const stored = () => (side.prepare("select count(*) as n from inbox where key in ('whatsapp:msg:wamid.ok1','whatsapp:msg:wamid.poison','whatsapp:msg:wamid.ok2')").get() as { n: number }).n
+    expect(stored()).toBe(0)
+    side.exec("DROP TRIGGER disk_full")
+    const redelivered = await postWebhook(gw.url, body)
+    expect(redelivered.status).toBe(200)
+    expect(await redelivered.json()).toMatchObject({ accepted: 3 })
+    expect(stored()).toBe(3)
+    side.close()
+  })
+
+  it("never answers 500 to signed payloads of any shape (fuzzed)", async () => {
+    const valid = () => fixtures.webhookBody({ contacts: [fixtures.contact({ waId: "31640000000" })], messages: [oneText("31640000000")] })
+    const mutation = fc.tuple(fc.array(fc.string(), { minLength: 1, maxLength: 6 }), fc.jsonValue())
+    const payload = fc.oneof(
+      fc.jsonValue(),
+      fc.string(),
+      mutation.map(([path, value]) => {
+        // set a random path inside a valid payload to a random JSON value
+        const body: any = valid()
+        let node = body
+        for (const key of path.slice(0, -1)) node = node !== null && typeof node === "object" ? (node[key] ??= {}) : node
+        if (node !== null && typeof node === "object") node[path[path.length - 1]!] = value
+        return body
+      }),
+      fc.constantFrom("entry", "changes", "value", "messages", "statuses", "contacts", "metadata").chain((key) =>
+        fc.jsonValue().map((value) => {
+          const body: any = valid()
+          const walk = (node: any): void => {
+            if (node === null || typeof node !== "object") return
+            for (const k of Object.keys(node)) {
+              if (k === key) node[k] = value
+              else walk(node[k])
+            }
+          }
+          walk(body)
+          return body
+        }))
+    )
+    await fc.assert(
+      fc.asyncProperty(payload, async (body) => {
+        const raw = typeof body === "string" ? body : JSON.stringify(body)
+        const res = await postWebhook(gw.url, raw ?? "null")
+        expect([200, 400]).toContain(res.status)
+        const answer = await res.json()
+        if (res.status === 400) expect(answer.error.code).toBe("invalid_json")
+      }),
+      { numRuns: 300 }
+    )
+    expect((await fetch(`${gw.url}/healthz`)).status).toBe(200)
+  }, 60_000)
+})
