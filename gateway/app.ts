@@ -9,7 +9,7 @@ import { ApiTokens } from "./api/auth/ApiTokens.ts"
 import { type AuthEnv, bearerAuth } from "./api/auth/index.ts"
 import { conversationRoutes } from "./api/conversations/routes.ts"
 import { eventRoutes } from "./api/events/routes.ts"
-// MEDIA import { mediaRoutes } from "./api/media/routes.ts"
+import { mediaRoutes } from "./api/media/routes.ts"
 import { openApiDocument } from "./api/openapi/document.ts"
 import { LoketConfig } from "./Config.ts"
 import { healthRoutes } from "./health.ts"
@@ -30,7 +30,7 @@ export async function makeApp(runtime: AppRuntime) {
     .use("*", bearerAuth(tokens.verify))
     .route("/conversations", conversationRoutes(database))
     .route("/events", eventRoutes(runtime))
-    // MEDIA .route("/media", mediaRoutes(config, database.dataDir))
+    .route("/media", mediaRoutes(config, database.dataDir))
 
   return new Hono()
     .route("/", healthRoutes(runtime))
