@@ -1,21 +1,34 @@
 /**
- * The conversation actors of this process, and the routing of durable events to them:
- * resolve the resident to one contact, then tell the actor of (channel account, contact).
+ * The conversation actors of this process, and how everything reaches them: durable events
+ * (the resident resolved to one contact first), agents' sends, the dispatcher's results and
+ * the window timer — each to the one actor of (channel account, contact).
  */
-import { Cause, Context, Effect, Layer } from "effect"
+import { Cause, Context, Deferred, Effect, Layer } from "effect"
+import { SendRefused } from "../domain/errors.ts"
+import type { Message } from "../domain/Message.ts"
 import { Database } from "../drizzle/Database.ts"
+import { conversations as conversationsTable } from "../drizzle/schema.ts"
 import { LoketConfig } from "../gateway/Config.ts"
+import { eq } from "drizzle-orm"
 import { defaultRetry, makeActorHost } from "./ActorHost.ts"
 import { makeContactDirectory } from "./ContactDirectory.ts"
+import { makeConversationStore } from "./conversation/ConversationStore.ts"
 import { conversationKey, makeConversationBehavior } from "./conversation/ConversationActor.ts"
+import type { ConversationMessage, SendCommand } from "./conversation/protocol.ts"
 import { Events } from "./Events.ts"
 import { type Envelope, makeInbox } from "./Inbox.ts"
+import { OutboxSignal } from "./outbox/OutboxSignal.ts"
+import { Templates } from "./templates/Templates.ts"
 
 const MAILBOX_SIZE = 256
 
 export class Conversations extends Context.Service<Conversations, {
   /** Routes a durable event to its conversation's actor (waits while that mailbox is full). */
   route(envelope: Envelope): Effect.Effect<void>
+  /** An agent's send, through the conversation's actor: answered once it is durable. */
+  send(conversationId: string, command: SendCommand): Effect.Effect<Message, SendRefused>
+  /** Tells the actor at `key` (`conversationKey(…)`) something. */
+  tell(key: string, message: ConversationMessage): Effect.Effect<void>
   /** Conversation actors in memory now. */
   readonly active: () => number
 }>()("loket/actors/Conversations") {
@@ -25,9 +38,16 @@ export class Conversations extends Context.Service<Conversations, {
       const database = yield* Database
       const config = yield* LoketConfig
       const events = yield* Events
+      const signal = yield* OutboxSignal
+      const templates = yield* Templates
       const inbox = makeInbox(database)
       const directory = makeContactDirectory(database)
-      const host = yield* makeActorHost(makeConversationBehavior(database, inbox, events.publish), {
+      const store = makeConversationStore(database)
+      const behavior = makeConversationBehavior({
+        database, store, inbox, templates: templates.store, publish: events.publish,
+        wakeOutbox: signal.wake, templatesChanged: templates.requestSync
+      })
+      const host = yield* makeActorHost(behavior, {
         mailboxSize: MAILBOX_SIZE,
         idleTimeoutMs: config.actorIdleSeconds * 1000,
         retry: defaultRetry
@@ -49,7 +69,7 @@ export class Conversations extends Context.Service<Conversations, {
         Effect.try({ try: () => keyOf(envelope), catch: (cause) => cause }).pipe(
           Effect.retry(defaultRetry),
           Effect.matchCauseEffect({
-            onSuccess: (key) => host.tell(key, envelope),
+            onSuccess: (key) => host.tell(key, { kind: "event", envelope }),
             onFailure: (cause) =>
               Effect.sync(() => inbox.park(envelope.seq, Cause.pretty(cause), 5)).pipe(
                 Effect.andThen(Effect.logError("event parked: its resident could not be resolved", { seq: envelope.seq })),
@@ -58,7 +78,18 @@ export class Conversations extends Context.Service<Conversations, {
           })
         )
 
-      return Conversations.of({ route, active: host.active })
+      const send = (conversationId: string, command: SendCommand) =>
+        Effect.gen(function*() {
+          const row = database.db.select().from(conversationsTable).where(eq(conversationsTable.id, conversationId)).get()
+          if (row === undefined) {
+            return yield* new SendRefused({ code: "conversation_not_found", status: 404, message: `No conversation with id ${conversationId}.` })
+          }
+          const reply = yield* Deferred.make<Message, SendRefused>()
+          yield* host.tell(conversationKey(row.channel, row.channelAccountId, row.contactId), { kind: "send", command, reply })
+          return yield* Deferred.await(reply)
+        })
+
+      return Conversations.of({ route, send, tell: host.tell, active: host.active })
     })
   )
 }

@@ -10,6 +10,19 @@ export type DomainEvent =
   | { readonly type: "message.created"; readonly data: Message }
   | { readonly type: "message.updated"; readonly data: Message }
   | { readonly type: "conversation.updated"; readonly data: Conversation }
+  /** The window closes within the hour and no agent has answered: answer now, or a template is needed. */
+  | { readonly type: "conversation.window_closing"; readonly data: Conversation }
+  /** A channel needs an admin (WhatsApp: the access token expired, code 190). */
+  | { readonly type: "channel.alert"; readonly data: ChannelAlert }
+
+export interface ChannelAlert {
+  readonly channel: string
+  readonly channelAccountId: string
+  readonly code: number | string
+  readonly title: string
+  readonly message: string
+  readonly at: string
+}
 
 export interface SequencedEvent {
   /** Monotonic per process; sent as the SSE `id:`. */

@@ -34,7 +34,7 @@ export const InProcessTransport = Layer.effect(
     const commit = (batch: ReadonlyArray<Pending>) =>
       Effect.gen(function*() {
         const exit = yield* Effect.exit(Effect.try({
-          try: () => database.transaction((tx) => inbox.store(tx, batch)),
+          try: () => database.transaction((tx) => inbox.store(tx, batch), { durable: true }),
           catch: (cause) => new IngestUnavailable({ message: `events could not be stored: ${String(cause)}` })
         }))
         if (Exit.isFailure(exit)) {

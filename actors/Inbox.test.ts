@@ -6,7 +6,7 @@ import { makeInbox, RETENTION_DAYS } from "./Inbox.ts"
 
 const status = (key: string): InboundEvent => ({
   kind: "status", key, channel: "whatsapp", channelAccountId: "1", resident: { waId: "31600000000", userId: null, name: null },
-  providerMessageId: "wamid.1", status: "read", timestamp: new Date().toISOString(), error: null
+  providerMessageId: "wamid.1", status: "read", timestamp: new Date().toISOString(), error: null, trackingId: null
 })
 
 const withInbox = <A>(f: (inbox: ReturnType<typeof makeInbox>, database: Database["Service"]) => A) =>

@@ -24,6 +24,8 @@ export const Conversation = Schema.Struct({
   assignee: Schema.NullOr(Schema.String),
   createdAt: Schema.String,
   lastMessageAt: Schema.String,
-  windowExpiresAt: Schema.NullOr(Schema.String)
+  windowExpiresAt: Schema.NullOr(Schema.String),
+  /** The window closes within the hour and no agent has answered the resident's last message. */
+  windowClosingSoon: Schema.Boolean
 }).annotate({ identifier: "Conversation" })
 export type Conversation = typeof Conversation.Type

@@ -14,7 +14,7 @@ export interface Resident {
 }
 
 /** The parts of a `Message` a provider tells us; Loket adds id, conversation, direction, status and flags. */
-export type InboundMessageBody = Omit<Message, "id" | "conversationId" | "direction" | "status" | "flags">
+export type InboundMessageBody = Omit<Message, "id" | "conversationId" | "direction" | "status" | "flags" | "template" | "interactive" | "author">
 
 export interface InboundMessageEvent {
   readonly kind: "message"
@@ -42,6 +42,8 @@ export interface StatusEvent {
   /** ISO 8601, from the provider's timestamp. */
   readonly timestamp: string
   readonly error: MessageError | null
+  /** Loket's tracking id of the send, echoed by the provider (WhatsApp: biz_opaque_callback_data). */
+  readonly trackingId: string | null
 }
 
 export interface TemplateStatusEvent {

@@ -22,7 +22,9 @@ export const Media = Schema.Struct({
   sha256: Schema.NullOr(Schema.String),
   filename: Schema.NullOr(Schema.String),
   /** Stickers only: whether it moves. */
-  animated: Schema.optionalKey(Schema.Boolean)
+  animated: Schema.optionalKey(Schema.Boolean),
+  /** Outbound media sent by link (mimeType is "" when Loket does not know it). */
+  link: Schema.optionalKey(Schema.String)
 })
 export type Media = typeof Media.Type
 
@@ -95,6 +97,29 @@ export const SystemNotice = Schema.Struct({
 })
 export type SystemNotice = typeof SystemNotice.Type
 
+/** An outbound template message: what was asked of Meta. */
+export const TemplateRef = Schema.Struct({
+  name: Schema.String,
+  language: Schema.String,
+  components: Schema.Array(Schema.Unknown)
+})
+export type TemplateRef = typeof TemplateRef.Type
+
+/** An outbound interactive message (reply buttons or a list). */
+export const InteractiveRef = Schema.Struct({
+  type: Schema.Literals(["button", "list"]),
+  body: Schema.String,
+  header: Schema.NullOr(Schema.String),
+  footer: Schema.NullOr(Schema.String),
+  buttons: Schema.NullOr(Schema.Array(Reply)),
+  button: Schema.NullOr(Schema.String),
+  sections: Schema.NullOr(Schema.Array(Schema.Struct({
+    title: Schema.NullOr(Schema.String),
+    rows: Schema.Array(Schema.Struct({ id: Schema.String, title: Schema.String, description: Schema.NullOr(Schema.String) }))
+  })))
+})
+export type InteractiveRef = typeof InteractiveRef.Type
+
 export const Message = Schema.Struct({
   id: Schema.String,
   conversationId: Schema.String,
@@ -117,6 +142,10 @@ export const Message = Schema.Struct({
   referral: Schema.NullOr(Referral),
   flow: Schema.NullOr(FlowReply),
   order: Schema.NullOr(Order),
-  system: Schema.NullOr(SystemNotice)
+  system: Schema.NullOr(SystemNotice),
+  template: Schema.NullOr(TemplateRef),
+  interactive: Schema.NullOr(InteractiveRef),
+  /** Outbound: who sent it (the API token's name), or null for the resident's messages. */
+  author: Schema.NullOr(Schema.String)
 }).annotate({ identifier: "Message" })
 export type Message = typeof Message.Type

@@ -18,8 +18,14 @@ export class DatabaseUnavailable extends Schema.TaggedError<DatabaseUnavailable>
 
 export interface DatabaseShape {
   readonly db: Db
-  /** Runs `f` in one transaction (BEGIN IMMEDIATE) and commits; `f` must be synchronous. */
-  readonly transaction: <A>(f: (tx: Db) => A) => A
+  /**
+   * Runs `f` in one transaction (BEGIN IMMEDIATE) and commits; `f` must be synchronous.
+   * `durable`: the commit reaches the disk before it returns (an fsync at the configured
+   * `synchronous` level) — for what is acknowledged to a provider or an agent. Other commits
+   * survive a process crash at once and a power loss from the next durable commit on; what they
+   * write is always re-derivable from a durable row (an inbox event, an outbox entry).
+   */
+  readonly transaction: <A>(f: (tx: Db) => A, options?: { readonly durable?: boolean }) => A
   /** Whether the database answers a trivial query. */
   readonly ping: () => boolean
   /** Where the database file lives (undefined in memory): media and other files go beside it. */
@@ -71,14 +77,34 @@ export const sqliteNodeLayer = (url: string, options: SqliteOptions) =>
         catch: (cause) => new DatabaseUnavailable({ message: `SQLite at ${url} could not be opened: ${String(cause)}` })
       }),
       ({ client }) => Effect.sync(() => client.close())
-    ).pipe(Effect.map(({ client, db }) => makeShape(db as unknown as Db, () => client.prepare("select 1").get() !== undefined, url)))
+    ).pipe(Effect.map(({ client, db }) =>
+      makeShape(db as unknown as Db, () => client.prepare("select 1").get() !== undefined, url, options, (pragma) => client.pragma(pragma))
+    ))
   )
 
-export function makeShape(db: Db, ping: () => boolean, url: string): DatabaseShape {
+export function makeShape(
+  db: Db,
+  ping: () => boolean,
+  url: string,
+  options: SqliteOptions,
+  pragma: (statement: string) => unknown
+): DatabaseShape {
   const path = sqlitePath(url)
+  // Everyday commits need no fsync (WAL, synchronous=NORMAL); durable ones switch up for their commit.
+  pragma("synchronous = NORMAL")
+  const durableLevel = `synchronous = ${options.synchronous}`
   return Database.of({
     db,
-    transaction: (f) => db.transaction((tx) => f(tx as unknown as Db), { behavior: "immediate" }),
+    transaction: (f, txOptions) => {
+      const run = () => db.transaction((tx) => f(tx as unknown as Db), { behavior: "immediate" })
+      if (txOptions?.durable !== true || options.synchronous === "NORMAL") return run()
+      pragma(durableLevel)
+      try {
+        return run()
+      } finally {
+        pragma("synchronous = NORMAL")
+      }
+    },
     ping: () => {
       try {
         return ping()

@@ -34,7 +34,11 @@ export const conversations = sqliteTable("conversations", {
   createdAt: text("created_at").notNull(),
   lastMessageAt: text("last_message_at").notNull(),
   /** Provider timestamp of the resident's last message + 24 h; null before the first inbound. */
-  windowExpiresAt: text("window_expires_at")
+  windowExpiresAt: text("window_expires_at"),
+  /** When an agent (or Loket) last sent something: a window warning is due only when none came after the resident. */
+  lastOutboundAt: text("last_outbound_at"),
+  /** The `windowExpiresAt` agents were warned about (once per window). */
+  windowWarnedFor: text("window_warned_for")
 }, (t) => [
   uniqueIndex("conversations_account_contact").on(t.channel, t.channelAccountId, t.contactId),
   index("conversations_activity").on(t.lastMessageAt, t.id)
@@ -57,11 +61,54 @@ export const messages = sqliteTable("messages", {
   /** The type-specific parts of the contract's Message (media, location, reaction, …) as JSON. */
   content: text("content", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
   error: text("error", { mode: "json" }).$type<{ code: number | string; title: string }>(),
-  flags: text("flags", { mode: "json" }).$type<Array<string>>().notNull().default(sql`'[]'`)
+  flags: text("flags", { mode: "json" }).$type<Array<string>>().notNull().default(sql`'[]'`),
+  /** Outbound: the agent's Idempotency-Key; the same key answers the same message. */
+  idempotencyKey: text("idempotency_key"),
+  /** Outbound: who sent it (API token name). */
+  author: text("author")
 }, (t) => [
   index("messages_conversation").on(t.conversationId, t.createdAt, t.seq),
-  index("messages_provider_id").on(t.providerMessageId)
+  index("messages_provider_id").on(t.providerMessageId),
+  uniqueIndex("messages_idempotency").on(t.conversationId, t.idempotencyKey)
 ])
+
+/**
+ * Outbound sends waiting for, or in, delivery to the provider: written in the same transaction
+ * as the message, so a reply accepted before a crash is sent after the restart.
+ * States: pending → sending → sent | failed; `sending` found at start becomes `unconfirmed`
+ * until a status webhook (carrying the tracking id) confirms it, else it is sent again.
+ */
+export const outbox = sqliteTable("outbox", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  messageId: text("message_id").notNull().unique().references(() => messages.id),
+  conversationId: text("conversation_id").notNull(),
+  channel: text("channel").notNull(),
+  channelAccountId: text("channel_account_id").notNull(),
+  /** Which resident: the rate limit per pair. */
+  contactId: text("contact_id").notNull(),
+  request: text("request", { mode: "json" }).$type<unknown>().notNull(),
+  state: text("state", { enum: ["pending", "sending", "unconfirmed", "sent", "failed"] }).notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  /** ISO time before which the row is not tried (backoff, confirmation wait). */
+  notBefore: text("not_before").notNull(),
+  lastError: text("last_error"),
+  createdAt: text("created_at").notNull(),
+  sentAt: text("sent_at")
+}, (t) => [index("outbox_due").on(t.state, t.notBefore, t.seq)])
+
+/** Message templates of the WhatsApp Business Account, synced from the Graph API. */
+export const templates = sqliteTable("templates", {
+  id: text("id").notNull(),
+  accountId: text("account_id").notNull(),
+  name: text("name").notNull(),
+  language: text("language").notNull(),
+  status: text("status").notNull(),
+  category: text("category"),
+  components: text("components", { mode: "json" }).$type<unknown>(),
+  /** `{{n}}` placeholders per part: a send must fill each one. */
+  parameterCounts: text("parameter_counts", { mode: "json" }).$type<{ header: number; body: number; buttons: number }>(),
+  updatedAt: text("updated_at").notNull()
+}, (t) => [uniqueIndex("templates_name_language").on(t.accountId, t.name, t.language)])
 
 /**
  * The durable inbox: every canonical event a webhook brought, committed before the 2xx.
@@ -106,3 +153,5 @@ export type ConversationRow = typeof conversations.$inferSelect
 export type MessageRow = typeof messages.$inferSelect
 export type InboxRow = typeof inbox.$inferSelect
 export type ApiTokenRow = typeof apiTokens.$inferSelect
+export type OutboxRow = typeof outbox.$inferSelect
+export type TemplateRow = typeof templates.$inferSelect

@@ -29,6 +29,8 @@ export const LoketConfigSchema = C.all({
     accessToken: optionalRedacted("WHATSAPP_ACCESS_TOKEN"),
     phoneNumberId: optionalString("WHATSAPP_PHONE_NUMBER_ID"),
     businessAccountId: optionalString("WHATSAPP_BUSINESS_ACCOUNT_ID"),
+    /** Deadline for one Graph API call (sending, read receipts, templates). */
+    sendTimeoutMs: C.Int("WHATSAPP_SEND_TIMEOUT_MS").pipe(C.withDefault(15_000)),
     graphApiUrl: C.URL("GRAPH_API_URL").pipe(
       C.withDefault(new URL("https://graph.facebook.com/v23.0")),
       C.map((u) => u.href.replace(/\/+$/, ""))
@@ -44,6 +46,18 @@ export const LoketConfigSchema = C.all({
       C.withDefault(""),
       C.map((s) => s.split(",").map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0))
     )
+  }),
+  outbound: C.all({
+    /** Messages per second one sending number may send (Meta: 80 by default, up to 1,000). */
+    perSecond: C.schema(Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 1000 })), "WHATSAPP_MESSAGES_PER_SECOND")
+      .pipe(C.withDefault(80)),
+    /** Messages one resident may get in a burst before Meta's pair limit (1 per 6 s) paces them. */
+    pairBurst: C.schema(Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 45 })), "WHATSAPP_PAIR_BURST")
+      .pipe(C.withDefault(10)),
+    /** After a crash mid-send: how long to wait for Meta's status webhook before sending again. */
+    confirmSeconds: C.Int("LOKET_SEND_CONFIRM_SECONDS").pipe(C.withDefault(120)),
+    /** Seconds between checks for closing 24-hour windows. */
+    windowCheckSeconds: C.Int("LOKET_WINDOW_CHECK_SECONDS").pipe(C.withDefault(60))
   }),
   /** Seconds an idle conversation actor stays in memory. */
   actorIdleSeconds: C.Int("LOKET_ACTOR_IDLE_SECONDS").pipe(C.withDefault(30)),

@@ -3,25 +3,33 @@
  * handlers run their effects in.
  */
 import { Layer, ManagedRuntime } from "effect"
+import { WindowWatch } from "../actors/conversation/WindowWatch.ts"
 import { Conversations } from "../actors/Conversations.ts"
 import { Events } from "../actors/Events.ts"
 import { InProcessTransport } from "../actors/InProcessTransport.ts"
+import { Outbox } from "../actors/outbox/Outbox.ts"
+import { OutboxSignal } from "../actors/outbox/OutboxSignal.ts"
+import { Senders } from "../actors/outbox/Senders.ts"
+import { Templates } from "../actors/templates/Templates.ts"
 import type { Transport } from "../actors/Transport.ts"
 import { Database, sqliteNodeLayer } from "../drizzle/Database.ts"
 import { ApiTokens } from "./api/auth/ApiTokens.ts"
+import { channelLayers } from "./channels.ts"
 import { type LoketConfigValue, LoketConfig } from "./Config.ts"
 
-export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens
+export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders
 
 /** Embedded mode: SQLite + in-process transport. `database` lets Bun bring bun:sqlite. */
 export function appLayer(
   config: LoketConfigValue,
-  database: Layer.Layer<Database, unknown> = sqliteNodeLayer(config.databaseUrl, { synchronous: config.sqliteSync })
+  database: Layer.Layer<Database, unknown> = sqliteNodeLayer(config.databaseUrl, { synchronous: config.sqliteSync }),
+  channels: Layer.Layer<Senders | import("../actors/templates/Templates.ts").TemplateSourceRef> = channelLayers(config)
 ): Layer.Layer<AppServices, unknown> {
-  const base = Layer.mergeAll(LoketConfig.layer(config), database, Events.layer)
-  const conversations = Conversations.layer.pipe(Layer.provideMerge(base))
-  const transport = InProcessTransport.pipe(Layer.provideMerge(conversations))
-  return Layer.mergeAll(transport, ApiTokens.layer.pipe(Layer.provide(base)))
+  const base = Layer.mergeAll(LoketConfig.layer(config), database, Events.layer, OutboxSignal.layer, channels)
+  const templates = Templates.layer.pipe(Layer.provideMerge(base))
+  const conversations = Conversations.layer.pipe(Layer.provideMerge(templates))
+  const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
+  return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)))
 }
 
 export type AppRuntime = ManagedRuntime.ManagedRuntime<AppServices, unknown>

@@ -10,6 +10,9 @@ import { type AuthEnv, bearerAuth } from "./api/auth/index.ts"
 import { conversationRoutes } from "./api/conversations/routes.ts"
 import { eventRoutes } from "./api/events/routes.ts"
 import { mediaRoutes } from "./api/media/routes.ts"
+import { uploadRoutes } from "./api/media/upload-routes.ts"
+import { sendRoutes } from "./api/conversations/send-routes.ts"
+import { templateRoutes } from "./api/templates/routes.ts"
 import { openApiDocument } from "./api/openapi/document.ts"
 import { LoketConfig } from "./Config.ts"
 import { healthRoutes } from "./health.ts"
@@ -29,7 +32,10 @@ export async function makeApp(runtime: AppRuntime) {
     .get("/openapi.json", (c) => c.body(openapi, 200, { "content-type": "application/json" }))
     .use("*", bearerAuth(tokens.verify))
     .route("/conversations", conversationRoutes(database))
+    .route("/conversations", sendRoutes(runtime, database))
+    .route("/templates", templateRoutes(runtime, tokens.verify))
     .route("/events", eventRoutes(runtime))
+    .route("/media", uploadRoutes(runtime, config))
     .route("/media", mediaRoutes(config, database.dataDir))
 
   return new Hono()

@@ -1,7 +1,9 @@
-/** The conversation actor's queries, prepared once. */
+/** The conversation actor's queries, prepared once where they are hot. */
 import { and, eq, sql } from "drizzle-orm"
 import type { DatabaseShape } from "../../drizzle/Database.ts"
-import { type ContactRow, contacts, type ConversationRow, conversations, type MessageRow, messages, orphanStatuses } from "../../drizzle/schema.ts"
+import {
+  type ContactRow, contacts, type ConversationRow, conversations, type MessageRow, messages, orphanStatuses, outbox
+} from "../../drizzle/schema.ts"
 
 export function makeConversationStore({ db }: DatabaseShape) {
   const find = db.select().from(conversations).where(and(
@@ -11,6 +13,14 @@ export function makeConversationStore({ db }: DatabaseShape) {
   )).prepare()
   const contact = db.select().from(contacts).where(eq(contacts.id, sql.placeholder("id"))).prepare()
   const byProviderId = db.select().from(messages).where(eq(messages.providerMessageId, sql.placeholder("id"))).limit(1).prepare()
+  const byId = db.select().from(messages).where(eq(messages.id, sql.placeholder("id"))).prepare()
+  const insertMessage = db.insert(messages).values({
+    id: sql.placeholder("id"), conversationId: sql.placeholder("conversationId"), direction: sql.placeholder("direction"),
+    type: sql.placeholder("type"), dedupeKey: sql.placeholder("dedupeKey"), providerMessageId: sql.placeholder("providerMessageId"),
+    createdAt: sql.placeholder("createdAt"), status: sql.placeholder("status"), text: sql.placeholder("text"),
+    replyTo: sql.placeholder("replyTo"), content: sql.placeholder("content"), error: sql.placeholder("error"),
+    flags: sql.placeholder("flags"), idempotencyKey: sql.placeholder("idempotencyKey"), author: sql.placeholder("author")
+  }).onConflictDoNothing({ target: messages.dedupeKey }).returning({ seq: messages.seq }).prepare()
 
   return {
     find: (channel: string, account: string, contactId: string) =>
@@ -20,19 +30,34 @@ export function makeConversationStore({ db }: DatabaseShape) {
     updateConversation: (row: ConversationRow) =>
       db.update(conversations).set({
         status: row.status, lastMessageAt: row.lastMessageAt, windowExpiresAt: row.windowExpiresAt,
-        team: row.team, assignee: row.assignee
+        team: row.team, assignee: row.assignee, lastOutboundAt: row.lastOutboundAt, windowWarnedFor: row.windowWarnedFor
       }).where(eq(conversations.id, row.id)).run(),
     /** Inserts unless the dedupe key is known; returns the new row's seq, or undefined for a duplicate. */
     insertMessage: (row: MessageRow): number | undefined => {
       const { seq: _seq, ...values } = row
-      const inserted = db.insert(messages).values(values).onConflictDoNothing({ target: messages.dedupeKey })
-        .returning({ seq: messages.seq }).get()
-      return inserted?.seq
+      return (insertMessage.get(values) as { seq: number } | undefined)?.seq
     },
     messageByProviderId: (id: string) => byProviderId.get({ id }) as MessageRow | undefined,
-    updateMessageStatus: (row: MessageRow) =>
-      db.update(messages).set({ status: row.status, error: row.error }).where(eq(messages.seq, row.seq)).run(),
+    messageById: (id: string) => byId.get({ id }) as MessageRow | undefined,
+    messageByIdempotencyKey: (conversationId: string, key: string) =>
+      db.select().from(messages).where(and(eq(messages.conversationId, conversationId), eq(messages.idempotencyKey, key))).get(),
+    updateMessageDelivery: (row: MessageRow) =>
+      db.update(messages).set({ status: row.status, error: row.error, providerMessageId: row.providerMessageId })
+        .where(eq(messages.seq, row.seq)).run(),
     insertOrphanStatus: (key: string, providerMessageId: string, status: string, timestamp: string, error: MessageRow["error"]) =>
-      db.insert(orphanStatuses).values({ key, providerMessageId, status, timestamp, error }).onConflictDoNothing().run()
+      db.insert(orphanStatuses).values({ key, providerMessageId, status, timestamp, error }).onConflictDoNothing().run(),
+    /** Statuses that came before the message's provider id was known; removed as they are applied. */
+    takeOrphanStatuses: (providerMessageId: string) => {
+      const rows = db.select().from(orphanStatuses).where(eq(orphanStatuses.providerMessageId, providerMessageId)).all()
+      if (rows.length > 0) db.delete(orphanStatuses).where(eq(orphanStatuses.providerMessageId, providerMessageId)).run()
+      return rows
+    },
+    insertOutbox: (row: typeof outbox.$inferInsert) => db.insert(outbox).values(row).run(),
+    /** The send is settled: sent (confirmed by the provider's answer or a status) or failed for good. */
+    settleOutbox: (messageId: string, state: "sent" | "failed", lastError: string | null) =>
+      db.update(outbox).set({ state, lastError, sentAt: state === "sent" ? new Date().toISOString() : null })
+        .where(and(eq(outbox.messageId, messageId), sql`${outbox.state} in ('pending', 'sending', 'unconfirmed')`)).run()
   }
 }
+
+export type ConversationStore = ReturnType<typeof makeConversationStore>

@@ -10,6 +10,9 @@ import type { ContactRow, ConversationRow, MessageRow } from "../../drizzle/sche
 /** The Message fields kept in `messages.content`. */
 const CONTENT_FIELDS = ["media", "location", "reaction", "reply", "forwarded", "contacts", "referral", "flow", "order", "system"] as const
 
+const HOUR_MS = 60 * 60 * 1000
+const WINDOW_MS = 24 * HOUR_MS
+
 export function contentOf(body: InboundMessageBody): Record<string, unknown> {
   const content: Record<string, unknown> = {}
   for (const field of CONTENT_FIELDS) {
@@ -42,11 +45,26 @@ export function messageToJson(row: MessageRow): Message {
     referral: c.referral ?? null,
     flow: c.flow ?? null,
     order: c.order ?? null,
-    system: c.system ?? null
+    system: c.system ?? null,
+    template: c.template ?? null,
+    interactive: c.interactive ?? null,
+    author: row.author
   }
 }
 
-export function conversationToJson(row: ConversationRow, contact: ContactRow): Conversation {
+/**
+ * The window closes within the hour and no agent answered after the resident's last message
+ * (that message's time is the window's end minus 24 h).
+ */
+export function windowClosingSoon(row: ConversationRow, now = Date.now()): boolean {
+  if (row.windowExpiresAt === null) return false
+  const end = Date.parse(row.windowExpiresAt)
+  if (end <= now || end - now > HOUR_MS) return false
+  const lastInbound = new Date(end - WINDOW_MS).toISOString()
+  return row.lastOutboundAt === null || row.lastOutboundAt < lastInbound
+}
+
+export function conversationToJson(row: ConversationRow, contact: ContactRow, now = Date.now()): Conversation {
   return {
     id: row.id,
     channel: row.channel as Conversation["channel"],
@@ -57,6 +75,7 @@ export function conversationToJson(row: ConversationRow, contact: ContactRow): C
     assignee: row.assignee,
     createdAt: row.createdAt,
     lastMessageAt: row.lastMessageAt,
-    windowExpiresAt: row.windowExpiresAt
+    windowExpiresAt: row.windowExpiresAt,
+    windowClosingSoon: windowClosingSoon(row, now)
   }
 }

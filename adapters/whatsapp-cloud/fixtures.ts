@@ -40,6 +40,8 @@ export interface StatusOptions {
   readonly recipientUserId?: string
   readonly timestamp?: string | number
   readonly errors?: ReadonlyArray<Json>
+  /** `biz_opaque_callback_data`: what the business set on the send (Loket: its message id). */
+  readonly trackingId?: string
 }
 
 /** A `value.statuses[]` item, with the `conversation` and `pricing` objects Meta adds. */
@@ -54,7 +56,8 @@ export function statusUpdate(o: StatusOptions): Json {
       conversation: { id: "f5fdae3920125a39a1e6a23e5f877c16", origin: { type: "service" } }
     }),
     pricing: { billable: o.status !== "failed", pricing_model: "PMP", category: "service" },
-    ...(o.errors === undefined ? {} : { errors: o.errors })
+    ...(o.errors === undefined ? {} : { errors: o.errors }),
+    ...(o.trackingId === undefined ? {} : { biz_opaque_callback_data: o.trackingId })
   }
 }
 

@@ -34,7 +34,8 @@ export function parseStatus(item: unknown, channelAccountId: string, contacts: C
     providerMessageId: messageId,
     status: value as DeliveryStatus,
     timestamp,
-    error: firstError(status.errors)
+    error: firstError(status.errors),
+    trackingId: str(status.biz_opaque_callback_data)
   }
 }
 

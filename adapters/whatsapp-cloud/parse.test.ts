@@ -165,18 +165,21 @@ describe("parseWebhook: statuses and templates", () => {
       statuses: [
         f.statusUpdate({ id: "wamid.O1", status: "delivered", recipientId: FROM, timestamp: "1700000000" }),
         f.statusUpdate({ id: "wamid.O2", status: "played", recipientId: null, recipientUserId: BSUID }),
-        f.statusUpdate({ id: "wamid.O3", status: "failed", errors: [f.metaError(131047, "Re-engagement message", "More than 24 hours have passed")] })
+        f.statusUpdate({ id: "wamid.O3", status: "failed", errors: [f.metaError(131047, "Re-engagement message", "More than 24 hours have passed")] }),
+        f.statusUpdate({ id: "wamid.O4", status: "sent", trackingId: "msg_0123456789" })
       ]
     }))
     expect(parsed.rejected).toEqual([])
-    const [delivered, played, failed] = parsed.events as ReadonlyArray<StatusEvent>
+    const [delivered, played, failed, tracked] = parsed.events as ReadonlyArray<StatusEvent>
     expect(delivered).toEqual({
       kind: "status", key: "whatsapp:status:wamid.O1:delivered", channel: "whatsapp", channelAccountId: f.DEFAULT_PHONE_NUMBER_ID,
       resident: { waId: FROM, userId: null, name: null }, providerMessageId: "wamid.O1", status: "delivered",
-      timestamp: "2023-11-14T22:13:20.000Z", error: null
+      timestamp: "2023-11-14T22:13:20.000Z", error: null, trackingId: null
     })
     expect(played).toMatchObject({ status: "played", resident: { waId: null, userId: BSUID } })
     expect(failed).toMatchObject({ status: "failed", error: { code: 131047, title: "Re-engagement message" } })
+    // biz_opaque_callback_data: Loket's tracking id of the send, echoed by Meta
+    expect(tracked).toMatchObject({ status: "sent", trackingId: "msg_0123456789" })
   })
 
   it("rejects an unknown status value", () => {

@@ -1,0 +1,38 @@
+/**
+ * Looks for 24-hour windows that close within the hour without an agent's answer and tells
+ * their actors, which warn agents once per window (SSE `conversation.window_closing`).
+ */
+import { and, gt, isNotNull, lte } from "drizzle-orm"
+import { Effect, Layer, Schedule } from "effect"
+import { Database } from "../../drizzle/Database.ts"
+import { conversations } from "../../drizzle/schema.ts"
+import { LoketConfig } from "../../gateway/Config.ts"
+import { Conversations } from "../Conversations.ts"
+import { conversationKey } from "./ConversationActor.ts"
+import { windowClosingSoon } from "./serialize.ts"
+
+const HOUR_MS = 60 * 60 * 1000
+
+export const WindowWatch = Layer.effectDiscard(
+  Effect.gen(function*() {
+    const { db } = yield* Database
+    const config = yield* LoketConfig
+    const actors = yield* Conversations
+    const check = Effect.gen(function*() {
+      const now = Date.now()
+      const closing = db.select().from(conversations).where(and(
+        isNotNull(conversations.windowExpiresAt),
+        gt(conversations.windowExpiresAt, new Date(now).toISOString()),
+        lte(conversations.windowExpiresAt, new Date(now + HOUR_MS).toISOString())
+      )).all().filter((row) => windowClosingSoon(row, now) && row.windowWarnedFor !== row.windowExpiresAt)
+      for (const row of closing) {
+        yield* actors.tell(conversationKey(row.channel, row.channelAccountId, row.contactId), { kind: "window-check" })
+      }
+    })
+    yield* check.pipe(
+      Effect.catchCause((cause) => Effect.logWarning("window check failed", String(cause))),
+      Effect.repeat(Schedule.spaced(`${config.outbound.windowCheckSeconds} seconds`)),
+      Effect.forkScoped
+    )
+  })
+)

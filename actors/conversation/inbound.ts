@@ -1,0 +1,117 @@
+/** A resident's message and delivery statuses: applied with the inbox event marked done, in one transaction. */
+import { Effect } from "effect"
+import { advances, toMessageStatus } from "../../domain/delivery.ts"
+import { newConversationId, newMessageId } from "../../domain/ids.ts"
+import type { InboundMessageEvent, StatusEvent, TemplateStatusEvent } from "../../domain/InboundEvent.ts"
+import type { MessageStatus } from "../../domain/Message.ts"
+import type { ConversationRow, MessageRow } from "../../drizzle/schema.ts"
+import { type ActorDeps, type ConversationState, WINDOW_MS } from "./deps.ts"
+import { contentOf, conversationToJson, messageToJson } from "./serialize.ts"
+
+export const onInboundMessage = (deps: ActorDeps, state: ConversationState, seq: number, event: InboundMessageEvent) =>
+  Effect.suspend(() => {
+    const { store } = deps
+    const body = event.message
+    const at = body.createdAt
+    const opensWindow = body.type !== "system"
+    const result = deps.database.transaction(() => {
+      const now = new Date().toISOString()
+      const existing = state.conversation
+      const conversation: ConversationRow = existing ?? {
+        id: newConversationId(), channel: state.channel, channelAccountId: state.channelAccountId,
+        contactId: state.contactId, status: "open", team: null, assignee: null,
+        createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null
+      }
+      if (existing === null) store.insertConversation(conversation)
+      const row: MessageRow = {
+        seq: 0, id: newMessageId(), conversationId: conversation.id, direction: "inbound", type: body.type,
+        dedupeKey: event.key, providerMessageId: body.providerMessageId, createdAt: at, status: "received",
+        text: body.text, replyTo: body.replyTo, content: contentOf(body), error: body.error, flags: [],
+        idempotencyKey: null, author: null
+      }
+      const inserted = store.insertMessage(row)
+      let next = conversation
+      if (inserted !== undefined) {
+        const windowEnd = new Date(Date.parse(at) + WINDOW_MS).toISOString()
+        next = {
+          ...conversation,
+          status: "open",
+          lastMessageAt: at > conversation.lastMessageAt ? at : conversation.lastMessageAt,
+          windowExpiresAt: opensWindow && (conversation.windowExpiresAt === null || windowEnd > conversation.windowExpiresAt)
+            ? windowEnd
+            : conversation.windowExpiresAt
+        }
+        store.updateConversation(next)
+      }
+      deps.inbox.markDone(seq)
+      return { conversation: next, message: inserted === undefined ? undefined : { ...row, seq: inserted } }
+    })
+    const nextState = { ...state, conversation: result.conversation }
+    if (result.message === undefined) return Effect.succeed(nextState) // a redelivery: nothing changes
+    const contact = store.contact(state.contactId)!
+    return deps.publish([
+      { type: "message.created", data: messageToJson(result.message) },
+      { type: "conversation.updated", data: conversationToJson(result.conversation, contact) }
+    ]).pipe(Effect.as(nextState))
+  })
+
+/**
+ * Applies `status` to `target` if it moves it forward. A status may be the first word of a
+ * send's provider id (it came before the Graph API's answer, or after a crash): it binds it.
+ */
+export function applyDelivery(
+  target: MessageRow,
+  status: MessageStatus,
+  error: MessageRow["error"],
+  providerMessageId: string | null
+): MessageRow | undefined {
+  const bind = target.providerMessageId === null && providerMessageId !== null
+  const moves = advances(target.status as MessageStatus, status)
+  if (!bind && !moves) return undefined
+  return {
+    ...target,
+    providerMessageId: bind ? providerMessageId : target.providerMessageId,
+    status: moves ? status : target.status,
+    error: moves && status === "failed" ? error : target.error
+  }
+}
+
+export const onStatus = (deps: ActorDeps, state: ConversationState, seq: number, event: StatusEvent) =>
+  Effect.suspend(() => {
+    const { store } = deps
+    const status = toMessageStatus(event.status)
+    const updated = deps.database.transaction(() => {
+      let target = store.messageByProviderId(event.providerMessageId)
+      if (target === undefined && event.trackingId !== null) {
+        const tracked = store.messageById(event.trackingId)
+        if (tracked !== undefined && tracked.conversationId === state.conversation?.id && tracked.direction === "outbound") target = tracked
+      }
+      let changed: MessageRow | undefined
+      if (target === undefined) {
+        // The message is not known (yet): keep the status until its provider id is.
+        store.insertOrphanStatus(event.key, event.providerMessageId, status, event.timestamp, event.error)
+      } else {
+        changed = applyDelivery(target, status, event.error, event.providerMessageId)
+        if (changed !== undefined) store.updateMessageDelivery(changed)
+        // Any status proves the send reached the provider: an unconfirmed send is settled.
+        if (target.direction === "outbound") {
+          store.settleOutbox(target.id, status === "failed" ? "failed" : "sent", status === "failed" ? JSON.stringify(event.error) : null)
+        }
+      }
+      deps.inbox.markDone(seq)
+      return changed
+    })
+    return (updated === undefined ? Effect.void : deps.publish([{ type: "message.updated", data: messageToJson(updated) }])).pipe(
+      Effect.as(state)
+    )
+  })
+
+export const onTemplateStatus = (deps: ActorDeps, state: ConversationState, seq: number, event: TemplateStatusEvent) =>
+  Effect.sync(() => {
+    deps.database.transaction(() => {
+      deps.templates.setStatus(event.accountId, event.name, event.language, event.status.toUpperCase())
+      deps.inbox.markDone(seq)
+    })
+    deps.templatesChanged()
+    return state
+  })

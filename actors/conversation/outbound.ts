@@ -1,0 +1,166 @@
+/**
+ * An agent's reply: checked against the conversation (24-hour window, templates), written
+ * together with its outbox entry in one durable transaction, then answered. The dispatcher's
+ * results come back here, so the conversation keeps one writer.
+ */
+import { Deferred, Effect } from "effect"
+import { SendRefused } from "../../domain/errors.ts"
+import { newMessageId } from "../../domain/ids.ts"
+import type { MessageError } from "../../domain/Message.ts"
+import type { OutboundContent, OutboundRequest } from "../../domain/Outbound.ts"
+import type { MessageRow } from "../../drizzle/schema.ts"
+import { toMessageStatus } from "../../domain/delivery.ts"
+import type { DeliveryStatus } from "../../domain/InboundEvent.ts"
+import type { SendCommand } from "./protocol.ts"
+import type { ActorDeps, ConversationState } from "./deps.ts"
+import { applyDelivery } from "./inbound.ts"
+import { conversationToJson, messageToJson } from "./serialize.ts"
+import { checkTemplate, renderTemplateText } from "./template-check.ts"
+
+/** What agents read of an outbound message: text, and the parts the contract's Message has. */
+function describe(content: OutboundContent, deps: ActorDeps): { text: string | null; content: Record<string, unknown> } {
+  switch (content.type) {
+    case "text":
+      return { text: content.text, content: {} }
+    case "template": {
+      const template = { name: content.template.name, language: content.template.language, components: content.template.components ?? [] }
+      return { text: renderTemplateText(deps.templates.find(template.name, template.language), template.components), content: { template } }
+    }
+    case "interactive": {
+      const i = content.interactive
+      return {
+        text: i.body,
+        content: {
+          interactive: {
+            type: i.type, body: i.body, header: i.header ?? null, footer: i.footer ?? null,
+            buttons: i.type === "button" ? i.buttons.map((b) => ({ id: b.id, title: b.title })) : null,
+            button: i.type === "list" ? i.button : null,
+            sections: i.type === "list"
+              ? i.sections.map((s) => ({ title: s.title ?? null, rows: s.rows.map((r) => ({ id: r.id, title: r.title, description: r.description ?? null })) }))
+              : null
+          }
+        }
+      }
+    }
+    case "reaction":
+      return { text: null, content: { reaction: { emoji: content.reaction.emoji === "" ? null : content.reaction.emoji, messageId: content.reaction.messageId } } }
+    default: {
+      const media = content.media
+      return {
+        text: media.caption ?? null,
+        content: {
+          media: {
+            id: media.id ?? media.link ?? "", mimeType: "", sha256: null, filename: media.filename ?? null,
+            ...(media.link === undefined ? {} : { link: media.link })
+          }
+        }
+      }
+    }
+  }
+}
+
+export const onSend = (
+  deps: ActorDeps,
+  state: ConversationState,
+  command: SendCommand,
+  reply: Deferred.Deferred<import("../../domain/Message.ts").Message, SendRefused>
+) =>
+  Effect.gen(function*() {
+    const { store } = deps
+    const conversation = state.conversation
+    if (conversation === null) {
+      yield* Deferred.fail(reply, new SendRefused({ code: "conversation_not_found", status: 404, message: "This conversation does not exist." }))
+      return state
+    }
+    if (command.idempotencyKey !== null) {
+      const earlier = store.messageByIdempotencyKey(conversation.id, command.idempotencyKey)
+      if (earlier !== undefined) {
+        yield* Deferred.succeed(reply, messageToJson(earlier))
+        return state
+      }
+    }
+    const now = new Date().toISOString()
+    if (command.content.type !== "template" && (conversation.windowExpiresAt === null || conversation.windowExpiresAt <= now)) {
+      yield* Deferred.fail(reply, new SendRefused({
+        code: "window_closed", status: 422,
+        message: conversation.windowExpiresAt === null
+          ? "The resident has not written yet, so only an approved template may be sent."
+          : `The 24-hour window closed at ${conversation.windowExpiresAt}: send an approved template instead.`
+      }))
+      return state
+    }
+    if (command.content.type === "template") {
+      const refusal = checkTemplate(deps.templates, command.content.template)
+      if (refusal !== undefined) {
+        yield* Deferred.fail(reply, refusal)
+        return state
+      }
+    }
+    const contact = store.contact(state.contactId)!
+    const described = describe(command.content, deps)
+    const row: MessageRow = {
+      seq: 0, id: newMessageId(), conversationId: conversation.id, direction: "outbound", type: command.content.type,
+      dedupeKey: null, providerMessageId: null, createdAt: now, status: "queued", text: described.text,
+      replyTo: command.replyTo, content: described.content, error: null, flags: [...(command.flags ?? [])],
+      idempotencyKey: command.idempotencyKey, author: command.author
+    }
+    const request: OutboundRequest = {
+      channelAccountId: conversation.channelAccountId,
+      to: { waId: contact.waId, userId: contact.userId },
+      content: command.content,
+      replyTo: command.replyTo,
+      trackingId: row.id
+    }
+    const next = { ...conversation, lastMessageAt: now > conversation.lastMessageAt ? now : conversation.lastMessageAt, lastOutboundAt: now }
+    const seq = deps.database.transaction(() => {
+      const inserted = store.insertMessage(row)!
+      store.insertOutbox({
+        messageId: row.id, conversationId: conversation.id, channel: conversation.channel, channelAccountId: conversation.channelAccountId,
+        contactId: state.contactId, request, state: "pending", attempts: 0, notBefore: now, createdAt: now
+      })
+      store.updateConversation(next)
+      return inserted
+    }, { durable: true })
+    const message = messageToJson({ ...row, seq })
+    deps.wakeOutbox()
+    yield* deps.publish([
+      { type: "message.created", data: message },
+      { type: "conversation.updated", data: conversationToJson(next, contact) }
+    ])
+    yield* Deferred.succeed(reply, message)
+    return { ...state, conversation: next }
+  })
+
+/** The provider took the message: bind its id, apply statuses that came before, settle the outbox. */
+export const onSent = (deps: ActorDeps, state: ConversationState, messageId: string, providerMessageId: string) =>
+  Effect.suspend(() => {
+    const { store } = deps
+    const updated = deps.database.transaction(() => {
+      const target = store.messageById(messageId)
+      if (target === undefined) return undefined
+      let next = applyDelivery(target, "sent", null, providerMessageId) ?? target
+      for (const orphan of store.takeOrphanStatuses(providerMessageId)) {
+        next = applyDelivery(next, toMessageStatus(orphan.status as DeliveryStatus), orphan.error ?? null, null) ?? next
+      }
+      store.settleOutbox(messageId, "sent", null)
+      if (next === target) return undefined
+      store.updateMessageDelivery(next)
+      return next
+    })
+    return (updated === undefined ? Effect.void : deps.publish([{ type: "message.updated", data: messageToJson(updated) }])).pipe(Effect.as(state))
+  })
+
+/** The provider refused for good: the agent sees `failed` with Meta's code and title. */
+export const onSendFailed = (deps: ActorDeps, state: ConversationState, messageId: string, error: MessageError) =>
+  Effect.suspend(() => {
+    const { store } = deps
+    const updated = deps.database.transaction(() => {
+      const target = store.messageById(messageId)
+      if (target === undefined) return undefined
+      store.settleOutbox(messageId, "failed", `${error.code}: ${error.title}`)
+      const next = applyDelivery(target, "failed", error, null)
+      if (next !== undefined) store.updateMessageDelivery(next)
+      return next
+    })
+    return (updated === undefined ? Effect.void : deps.publish([{ type: "message.updated", data: messageToJson(updated) }])).pipe(Effect.as(state))
+  })

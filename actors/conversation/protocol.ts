@@ -1,0 +1,24 @@
+/** What a conversation actor is told: durable events, agents' commands, the dispatcher's results, timers. */
+import type { Deferred } from "effect"
+import type { SendRefused } from "../../domain/errors.ts"
+import type { Message, MessageError } from "../../domain/Message.ts"
+import type { OutboundContent } from "../../domain/Outbound.ts"
+import type { Envelope } from "../Inbox.ts"
+
+export interface SendCommand {
+  readonly content: OutboundContent
+  /** Provider id of the message to quote. */
+  readonly replyTo: string | null
+  readonly idempotencyKey: string | null
+  /** The API token's name. */
+  readonly author: string
+  /** Flags such as `auto` for Loket's own messages. */
+  readonly flags?: ReadonlyArray<string>
+}
+
+export type ConversationMessage =
+  | { readonly kind: "event"; readonly envelope: Envelope }
+  | { readonly kind: "send"; readonly command: SendCommand; readonly reply: Deferred.Deferred<Message, SendRefused> }
+  | { readonly kind: "sent"; readonly messageId: string; readonly providerMessageId: string }
+  | { readonly kind: "send-failed"; readonly messageId: string; readonly error: MessageError }
+  | { readonly kind: "window-check" }

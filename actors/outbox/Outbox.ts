@@ -1,0 +1,175 @@
+/**
+ * The outbox dispatcher: sends accepted replies through their channel, at the rate Meta
+ * allows per number (exact per second) and per resident (the pair limit), with many requests
+ * in flight. Transient failures are retried with exponential backoff and jitter; permanent
+ * ones fail the message with Meta's code and title; an expired token also raises an alert.
+ * Results go back to the conversation's actor, the message's single writer.
+ */
+import { Context, Duration, Effect, Layer, Semaphore } from "effect"
+import * as RateLimiter from "effect/persistence/RateLimiter"
+import { isSendFailure, type SendFailure } from "../../adapters/ChannelAdapter.ts"
+import type { OutboundRequest } from "../../domain/Outbound.ts"
+import { Database } from "../../drizzle/Database.ts"
+import type { OutboxRow } from "../../drizzle/schema.ts"
+import { LoketConfig } from "../../gateway/Config.ts"
+import { conversationKey } from "../conversation/ConversationActor.ts"
+import { Conversations } from "../Conversations.ts"
+import { Events } from "../Events.ts"
+import { makeOutboxStore } from "./OutboxStore.ts"
+import { OutboxSignal } from "./OutboxSignal.ts"
+import { makeSenderLimit } from "./SenderLimit.ts"
+import { Senders } from "./Senders.ts"
+
+/** Requests to providers in flight at once, over all numbers. */
+const MAX_IN_FLIGHT = 128
+const BATCH = 256
+/** Meta's pair limit: one message per 6 s to one resident, with a burst allowance. */
+const PAIR_INTERVAL_MS = 6000
+export const MAX_ATTEMPTS = 12
+const BACKOFF_BASE_MS = 1000
+const BACKOFF_CAP_MS = 5 * 60 * 1000
+
+/** Exponential, capped, with jitter (half to all of the step), so retries of many sends spread out. */
+export const backoffMs = (attempt: number, random = Math.random) => {
+  const step = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1))
+  return Math.round(step * (0.5 + random() / 2))
+}
+
+export class Outbox extends Context.Service<Outbox, {
+  /** Sends waiting or under way. */
+  readonly backlog: () => number
+}>()("loket/actors/Outbox") {
+  static readonly layer = Layer.effect(
+    Outbox,
+    Effect.gen(function*() {
+      const database = yield* Database
+      const config = yield* LoketConfig
+      const conversations = yield* Conversations
+      const events = yield* Events
+      const signal = yield* OutboxSignal
+      const senders = yield* Senders
+      const pairs = yield* RateLimiter.make.pipe(Effect.provide(RateLimiter.layerStoreMemory))
+      const store = makeOutboxStore(database)
+      const senderLimit = makeSenderLimit(config.outbound.perSecond)
+      const permits = yield* Semaphore.make(MAX_IN_FLIGHT)
+      const scope = yield* Effect.scope
+      const inFlight = new Set<number>()
+      const burst = config.outbound.pairBurst
+
+      store.recoverInterrupted(new Date(Date.now() + config.outbound.confirmSeconds * 1000).toISOString())
+
+      const keyOf = (row: OutboxRow) => conversationKey(row.channel, row.channelAccountId, row.contactId)
+
+      /** Milliseconds until the resident may get another message; 0 = now (a token is taken). */
+      const pairDelay = (row: OutboxRow) =>
+        pairs.consume({
+          algorithm: "token-bucket", onExceeded: "fail", limit: burst,
+          window: Duration.millis(PAIR_INTERVAL_MS * burst), key: `${row.channelAccountId}|${row.contactId}`
+        }).pipe(
+          Effect.as(0),
+          Effect.catch((error) =>
+            Effect.succeed(error.reason._tag === "RateLimitExceeded" ? Duration.toMillis(error.reason.retryAfter) : PAIR_INTERVAL_MS)
+          )
+        )
+
+      const fail = (row: OutboxRow, failure: SendFailure) =>
+        Effect.gen(function*() {
+          if (failure.tokenExpired) {
+            yield* Effect.logWarning(`WhatsApp access token rejected (code ${failure.code}): renew WHATSAPP_ACCESS_TOKEN`)
+            yield* events.publish([{
+              type: "channel.alert",
+              data: {
+                channel: row.channel, channelAccountId: row.channelAccountId, code: failure.code, title: failure.title,
+                message: "The channel's access token no longer works: renew WHATSAPP_ACCESS_TOKEN and restart Loket.",
+                at: new Date().toISOString()
+              }
+            }])
+          }
+          yield* conversations.tell(keyOf(row), { kind: "send-failed", messageId: row.messageId, error: { code: failure.code, title: failure.title } })
+        })
+
+      const settle = (row: OutboxRow, outcome: { ok: true; id: string } | { ok: false; failure: SendFailure }) =>
+        Effect.gen(function*() {
+          if (outcome.ok) {
+            return yield* conversations.tell(keyOf(row), { kind: "sent", messageId: row.messageId, providerMessageId: outcome.id })
+          }
+          const { failure } = outcome
+          const attempts = row.attempts + 1
+          if (!failure.retryable) return yield* fail(row, failure)
+          if (attempts >= MAX_ATTEMPTS) {
+            return yield* fail(row, { ...failure, title: `gave up after ${attempts} attempts: ${failure.title}` })
+          }
+          if (failure.code === 130429 || failure.code === 429) {
+            senderLimit.pause(row.channelAccountId, Date.now() + (failure.retryAfterMs ?? 1000))
+          }
+          const wait = Math.max(failure.retryAfterMs ?? 0, backoffMs(attempts))
+          store.retryLater(row.seq, attempts, new Date(Date.now() + wait).toISOString(), `${failure.code}: ${failure.title}`)
+          signal.wake()
+        })
+
+      const sendOne = (row: OutboxRow) =>
+        Effect.gen(function*() {
+          const sender = senders.of(row.channel)
+          const outcome = sender === undefined
+            ? { ok: false as const, failure: { retryable: true, code: "channel_not_configured", title: `${row.channel} has no credentials to send with`, tokenExpired: false, retryAfterMs: 60_000 } }
+            : yield* Effect.promise(() =>
+              sender.send(row.request as OutboundRequest).then(
+                (r) => ({ ok: true as const, id: r.providerMessageId }),
+                (error: unknown) => ({
+                  ok: false as const,
+                  failure: isSendFailure(error)
+                    ? error
+                    : { retryable: true, code: "unexpected", title: error instanceof Error ? error.message : String(error), tokenExpired: false, retryAfterMs: null }
+                })
+              )
+            )
+          yield* settle(row, outcome)
+        }).pipe(
+          Effect.catchCause((cause) => Effect.logError("outbox send crashed", { seq: row.seq, cause: String(cause) })),
+          Effect.ensuring(Effect.sync(() => inFlight.delete(row.seq)))
+        )
+
+      /** Waits until `sender` may send, then counts the send. */
+      const paceSender = (sender: string): Effect.Effect<void> =>
+        Effect.suspend(() => {
+          const wait = senderLimit.delay(sender, Date.now())
+          if (wait <= 0) {
+            senderLimit.record(sender, Date.now())
+            return Effect.void
+          }
+          return Effect.sleep(Duration.millis(wait)).pipe(Effect.andThen(paceSender(sender)))
+        })
+
+      const round = Effect.gen(function*() {
+        const now = new Date()
+        const rows = store.due(now.toISOString(), BATCH).filter((row) => !inFlight.has(row.seq))
+        if (rows.length === 0) {
+          const next = store.nextDue()
+          const until = next === undefined ? 1000 : Math.min(1000, Math.max(5, Date.parse(next) - Date.now()))
+          return yield* signal.wait(until)
+        }
+        const ready: Array<OutboxRow> = []
+        for (const row of rows) {
+          const wait = yield* pairDelay(row)
+          if (wait > 0) store.retryLater(row.seq, row.attempts, new Date(Date.now() + wait).toISOString(), row.lastError)
+          else ready.push(row)
+        }
+        if (ready.length === 0) return
+        store.markSending(ready.map((row) => row.seq))
+        for (const row of ready) {
+          inFlight.add(row.seq)
+          yield* paceSender(row.channelAccountId)
+          yield* permits.take(1)
+          yield* sendOne(row).pipe(Effect.ensuring(permits.release(1)), Effect.forkIn(scope))
+        }
+      })
+
+      yield* round.pipe(
+        Effect.catchCause((cause) => Effect.logError("outbox round failed", String(cause)).pipe(Effect.andThen(Effect.sleep("1 second")))),
+        Effect.forever,
+        Effect.forkScoped
+      )
+      return Outbox.of({ backlog: () => store.pendingCount() })
+    })
+  )
+}

@@ -1,0 +1,113 @@
+/**
+ * `POST /api/v1/conversations/:id/messages` (an agent's reply: 202 once durable) and
+ * `POST /api/v1/conversations/:id/read` (read receipts: an explicit agent action).
+ */
+import { and, desc, eq } from "drizzle-orm"
+import { Effect } from "effect"
+import { type Context, Hono } from "hono"
+import { validateOutbound } from "../../../adapters/whatsapp-cloud/send/validate.ts"
+import { Conversations } from "../../../actors/Conversations.ts"
+import { Senders } from "../../../actors/outbox/Senders.ts"
+import type { OutboundContent } from "../../../domain/Outbound.ts"
+import type { DatabaseShape } from "../../../drizzle/Database.ts"
+import { conversations, messages } from "../../../drizzle/schema.ts"
+import { jsonError } from "../../http/errors.ts"
+import { decodeWith } from "../../http/validate.ts"
+import type { AppRuntime } from "../../Runtime.ts"
+import type { AuthEnv } from "../auth/index.ts"
+import { SendBodies, type SendKind } from "./send-schemas.ts"
+
+const KINDS = Object.keys(SendBodies) as Array<SendKind>
+const decoders = Object.fromEntries(KINDS.map((kind) => [kind, decodeWith(SendBodies[kind])])) as { [K in SendKind]: ReturnType<typeof decodeWith<typeof SendBodies[K]>> }
+const MAX_IDEMPOTENCY_KEY = 200
+
+function toContent(kind: SendKind, value: any): OutboundContent {
+  switch (kind) {
+    case "text":
+      return { type: "text", text: value.text, previewUrl: value.previewUrl ?? false }
+    case "template":
+      return { type: "template", template: value.template }
+    case "media": {
+      const { type, ...media } = value.media
+      return { type, media }
+    }
+    case "interactive":
+      return { type: "interactive", interactive: value.interactive }
+    case "reaction":
+      return { type: "reaction", reaction: value.reaction }
+  }
+}
+
+export function sendRoutes(runtime: AppRuntime, database: DatabaseShape) {
+  const { db } = database
+  /** A quoted or reacted-to message may be named by Loket's id; Meta needs its own. */
+  const providerId = (conversationId: string, ref: string): string | null => {
+    if (!ref.startsWith("msg_")) return ref
+    const row = db.select({ providerMessageId: messages.providerMessageId }).from(messages)
+      .where(and(eq(messages.id, ref), eq(messages.conversationId, conversationId))).get()
+    return row?.providerMessageId ?? null
+  }
+  const invalid = (c: Context, message: string, details: Array<{ path: string; message: string }>) =>
+    jsonError(c, 422, "invalid_message", message, details)
+
+  return new Hono<AuthEnv>()
+    .post("/:id/messages", async function sendMessage(c) {
+      const conversationId = c.req.param("id")
+      let body: unknown
+      try {
+        body = await c.req.json()
+      } catch {
+        return jsonError(c, 400, "invalid_json", "The body is not JSON.")
+      }
+      const kind = body !== null && typeof body === "object" && !Array.isArray(body) ? KINDS.find((k) => k in body) : undefined
+      if (kind === undefined) {
+        return invalid(c, `Send one of ${KINDS.join(", ")}: e.g. {"text":"Goedemiddag"}.`, [{ path: "", message: `expected one of ${KINDS.join(", ")}` }])
+      }
+      const decoded = decoders[kind](body)
+      if (!decoded.ok) return invalid(c, `Invalid ${kind} message: ${decoded.details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, decoded.details)
+      const value = decoded.value as any
+      const content = toContent(kind, value)
+      const problems = validateOutbound(content)
+      if (problems.length > 0) {
+        return invalid(c, problems.map((p) => `${p.path}: ${p.message}`).join("; "), problems.map((p) => ({ path: p.path, message: p.message })))
+      }
+      if (content.type === "reaction") {
+        const target = providerId(conversationId, content.reaction.messageId)
+        if (target === null) return invalid(c, "The message to react to has no WhatsApp id (yet).", [{ path: "reaction.messageId", message: "unknown message" }])
+        ;(content as { reaction: { messageId: string } }).reaction = { ...content.reaction, messageId: target }
+      }
+      const replyTo = value.replyTo === undefined ? null : providerId(conversationId, value.replyTo)
+      if (value.replyTo !== undefined && replyTo === null) {
+        return invalid(c, "The message to quote has no WhatsApp id (yet).", [{ path: "replyTo", message: "unknown message" }])
+      }
+      const idempotencyKey = c.req.header("idempotency-key") ?? null
+      if (idempotencyKey !== null && (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)) {
+        return jsonError(c, 400, "invalid_idempotency_key", `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters.`)
+      }
+      const result = await runtime.runPromise(
+        Conversations.use((actors) => actors.send(conversationId, { content, replyTo, idempotencyKey, author: c.get("principal").name })).pipe(Effect.result)
+      )
+      if (result._tag === "Failure") {
+        const refused = result.failure
+        return jsonError(c, refused.status, refused.code, refused.message, refused.details === undefined ? undefined : [...refused.details])
+      }
+      return c.json(result.success, 202)
+    })
+    .post("/:id/read", async function markRead(c) {
+      const conversationId = c.req.param("id")
+      const conversation = db.select().from(conversations).where(eq(conversations.id, conversationId)).get()
+      if (conversation === undefined) return jsonError(c, 404, "conversation_not_found", `No conversation with id ${conversationId}.`)
+      const last = db.select({ id: messages.id, providerMessageId: messages.providerMessageId }).from(messages)
+        .where(and(eq(messages.conversationId, conversationId), eq(messages.direction, "inbound")))
+        .orderBy(desc(messages.createdAt), desc(messages.seq)).limit(1).get()
+      if (last?.providerMessageId == null) return jsonError(c, 409, "nothing_to_mark", "The resident has sent nothing to mark read.")
+      const sender = await runtime.runPromise(Senders.use((s) => Effect.succeed(s.of(conversation.channel))))
+      if (sender === undefined) return jsonError(c, 503, "channel_not_configured", "Set WHATSAPP_ACCESS_TOKEN to send read receipts.")
+      try {
+        await sender.markRead(conversation.channelAccountId, last.providerMessageId)
+      } catch (error) {
+        return jsonError(c, 502, "provider_error", `WhatsApp did not take the read receipt: ${error instanceof Error ? error.message : String(error)}`)
+      }
+      return c.json({ status: "read", messageId: last.id, providerMessageId: last.providerMessageId })
+    })
+}

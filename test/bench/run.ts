@@ -1,0 +1,223 @@
+/**
+ * `npm run bench`: Loket's ingest figures against its targets, printed (not a test).
+ *  1. ingest throughput to committed rows vs a bare Hono app (target ratio ≥ 0.5)
+ *  2. p99 latency at a steady 1,000 msg/s, open loop (target ≤ 10 ms)
+ *  3. RSS after 100,000 messages from 20,000 residents, actors passivated (target ≤ 250 MiB)
+ *  4. Meta's largest batch: 1,000 messages, ~3 MB, time to 200
+ * Every server runs in its own child process; the load comes from this one over loopback HTTP.
+ * BENCH_ONLY=1,2,3 picks parts (3 includes 4).
+ * BENCH_QUICK=1 scales the counts down (for trying the bench itself, not for figures).
+ */
+import { cpus } from "node:os"
+import { batchedWebhooks, bigBatch, openCounter, singleMessageWebhooks } from "./ingest.ts"
+import { closedLoop, formatStatuses, makeClient, median, openLoop, percentile, type Prepared } from "./load.ts"
+import { memoryOf, type ServerUnderTest, startBareHono, startLoket } from "./servers.ts"
+
+const quick = process.env.BENCH_QUICK === "1"
+/** BENCH_ONLY=2,3 runs only those parts (3 includes 4). */
+const only = new Set((process.env.BENCH_ONLY ?? "1,2,3").split(",").map((s) => s.trim()))
+const P = {
+  concurrency: 64,
+  warmup: quick ? 500 : 2_000,
+  throughputMessages: quick ? 4_000 : 20_000,
+  openRatePerSecond: 1_000,
+  openSeconds: quick ? 3 : 10,
+  openWarmupSeconds: 2,
+  rssMessages: quick ? 20_000 : 100_000,
+  rssResidents: quick ? 4_000 : 20_000,
+  rssPerWebhook: 10,
+  idleSeconds: 2,
+  bigMessages: 1_000,
+  bigBytes: 3_000_000,
+  bigRepeats: 5
+}
+const TARGET = { ratio: 0.5, p99Ms: 10, rssMiB: 250, bigMs: 10_000 }
+const COMMIT_TIMEOUT_MS = 120_000
+
+const started = performance.now()
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "n/a")
+const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a")
+const log = (line: string) => console.log(`[${f1((performance.now() - started) / 1000).padStart(5)} s] ${line}`)
+const verdicts: Array<string> = []
+const verdict = (ok: boolean, what: string) => verdicts.push(`${ok ? "MET   " : "MISSED"} ${what}`)
+const rows: Array<[string, string]> = []
+const row = (label: string, value: string) => rows.push([label, value])
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+interface IngestFigures {
+  readonly rate: number
+  readonly answeredRate: number
+  readonly statuses: string
+  readonly committed: boolean
+}
+
+/** Warm up, then send `bodies` (closed loop) and, for Loket, wait until every message is committed. */
+async function ingest(server: ServerUnderTest, warmup: ReadonlyArray<Prepared>, bodies: ReadonlyArray<Prepared>, messages: number): Promise<IngestFigures> {
+  const client = makeClient(server.url, "/webhooks/whatsapp", P.concurrency)
+  const counter = server.dbPath === undefined ? undefined : openCounter(server.dbPath)
+  try {
+    const w = await closedLoop(client, warmup, P.concurrency)
+    if (w.errors > 0 || (w.statuses.get(200) ?? 0) !== warmup.length) throw new Error(`warm-up failed on ${server.name}: ${formatStatuses(w.statuses)} ${w.firstError}`)
+    if (counter !== undefined && (await counter.waitFor(warmup.length, COMMIT_TIMEOUT_MS)) === undefined) throw new Error(`warm-up not committed on ${server.name}`)
+    await sleep(200)
+    const base = counter?.count() ?? 0
+    const t0 = performance.now()
+    const result = await closedLoop(client, bodies, P.concurrency)
+    const answeredMs = result.elapsedMs
+    let committedMs = answeredMs
+    let committed = true
+    if (counter !== undefined) {
+      const at = await counter.waitFor(base + messages, COMMIT_TIMEOUT_MS)
+      committed = at !== undefined
+      committedMs = (at ?? performance.now()) - t0
+      if (!committed) log(`${server.name}: only ${counter.count() - base} of ${messages} committed after ${COMMIT_TIMEOUT_MS / 1000} s; inbox ${JSON.stringify(counter.inboxStates())}`)
+    }
+    const statuses = formatStatuses(result.statuses) + (result.errors > 0 ? ` errors×${result.errors} (${result.firstError})` : "")
+    log(`${server.name}: ${messages} msgs answered in ${f0(answeredMs)} ms, committed in ${f0(committedMs)} ms [${statuses}]`)
+    return { rate: messages / (committedMs / 1000), answeredRate: messages / (answeredMs / 1000), statuses, committed }
+  } finally {
+    counter?.close()
+    client.close()
+  }
+}
+
+async function withServer<A>(start: () => Promise<ServerUnderTest>, f: (s: ServerUnderTest) => Promise<A>): Promise<A> {
+  const server = await start()
+  try {
+    return await f(server)
+  } catch (error) {
+    console.error(`${server.name} output:\n${server.output().slice(-3000)}`)
+    throw error
+  } finally {
+    // Anything the gateway logged beyond its start lines (parked events, errors) is shown.
+    const noise = server.output().split("\n").filter((l) => l.trim() !== "" && !/listening|not fully configured/.test(l))
+    if (noise.length > 0) log(`${server.name} logged ${noise.length} lines, e.g.:\n    ${noise.slice(0, 5).join("\n    ").slice(0, 1500)}`)
+    await server.stop()
+  }
+}
+
+async function main() {
+  console.log(`Loket ingest benchmark${quick ? " (BENCH_QUICK: scaled down, figures not comparable)" : ""}`)
+  console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, ${process.platform}/${process.arch}`)
+  console.log(`parameters: ${JSON.stringify(P)}`)
+  console.log("servers run as child processes (node --import tsx); load from this process over 127.0.0.1 with a keep-alive node:http Agent\n")
+
+  // --- 1. ingest throughput vs bare Hono ---------------------------------------------------
+  if (only.has("1")) await throughput()
+  if (only.has("2")) await steadyRate()
+  if (only.has("3")) await memoryAndBigBatch()
+  printTable()
+}
+
+async function throughput() {
+  log("building bodies …")
+  const warmup = singleMessageWebhooks(P.warmup, 50_000_000)
+  const bodies = singleMessageWebhooks(P.throughputMessages, 10_000_000)
+  const bare = await withServer(startBareHono, (s) => ingest(s, warmup, bodies, bodies.length))
+  const full = await withServer(() => startLoket("Loket FULL", "default"), (s) => ingest(s, warmup, bodies, bodies.length))
+  const normal = await withServer(() => startLoket("Loket NORMAL", "NORMAL"), (s) => ingest(s, warmup, bodies, bodies.length))
+  const ratio = full.rate / bare.rate
+  row(`1. bare Hono (read body, 200), ${f0(P.throughputMessages)} webhooks`, `${f0(bare.rate)} msg/s`)
+  row("1. Loket, default durability (FULL): to committed rows", `${f0(full.rate)} msg/s  (200s alone: ${f0(full.answeredRate)}/s)${full.committed ? "" : " NOT ALL COMMITTED"}`)
+  row("1. Loket, LOKET_SQLITE_SYNCHRONOUS=NORMAL: to committed rows", `${f0(normal.rate)} msg/s  (200s alone: ${f0(normal.answeredRate)}/s)${normal.committed ? "" : " NOT ALL COMMITTED"}`)
+  row("1. ratio Loket FULL / bare   (target ≥ 0.5)", `${ratio.toFixed(3)}`)
+  row("1. ratio Loket NORMAL / bare (for comparison)", `${(normal.rate / bare.rate).toFixed(3)}`)
+  row("1. answers", `bare ${bare.statuses}; FULL ${full.statuses}; NORMAL ${normal.statuses}`)
+  verdict(ratio >= TARGET.ratio && full.committed, `ingest throughput: Loket (FULL) ${f0(full.rate)} msg/s committed = ${ratio.toFixed(2)} × bare Hono ${f0(bare.rate)} msg/s (target ≥ ${TARGET.ratio})`)
+
+}
+
+// --- 2. p99 at a steady 1,000 msg/s ------------------------------------------------------
+async function steadyRate() {
+  const interval = 1000 / P.openRatePerSecond
+  const openWarm = singleMessageWebhooks(P.openRatePerSecond * P.openWarmupSeconds, 60_000_000)
+  const openBodies = singleMessageWebhooks(P.openRatePerSecond * P.openSeconds, 70_000_000)
+  await withServer(() => startLoket("Loket FULL (open loop)", "default"), async (s) => {
+    const client = makeClient(s.url, "/webhooks/whatsapp", 256)
+    const counter = openCounter(s.dbPath!)
+    try {
+      log(`open loop warm-up: ${P.openWarmupSeconds} s at ${P.openRatePerSecond}/s`)
+      await openLoop(client, openWarm, interval, P.openWarmupSeconds * 1000 + 5_000)
+      await counter.waitFor(openWarm.length, 30_000)
+      await sleep(500)
+      log(`open loop: ${P.openSeconds} s at ${P.openRatePerSecond}/s`)
+      const r = await openLoop(client, openBodies, interval, P.openSeconds * 1000 + 5_000)
+      const lastSent = performance.now()
+      const at = await counter.waitFor(openWarm.length + openBodies.length, 60_000)
+      const p = (q: number) => percentile(r.latencies, q)
+      const non200 = r.latencies.length - (r.statuses.get(200) ?? 0) + r.errors
+      row(`2. open loop ${P.openRatePerSecond}/s × ${P.openSeconds} s (${f0(openBodies.length)} webhooks), FULL`, `sent ${f0(r.sendLag.length)}, answered ${f0(r.latencies.length)}, non-200 ${non200} [${formatStatuses(r.statuses)}${r.errors > 0 ? ` errors×${r.errors}` : ""}]`)
+      row("2. latency from scheduled send: p50 / p90 / p99 / max", `${p(50).toFixed(2)} / ${p(90).toFixed(2)} / ${p(99).toFixed(2)} / ${p(100).toFixed(2)} ms`)
+      row("2. client's own send lag: p99 / max (included above)", `${percentile(r.sendLag, 99).toFixed(2)} / ${percentile(r.sendLag, 100).toFixed(2)} ms`)
+      row("2. all committed after the last send", at === undefined ? "NOT within the timeout" : `${f0(at - lastSent)} ms later`)
+      if (r.firstError !== undefined) row("2. first non-200 / error", r.firstError)
+      verdict(p(99) <= TARGET.p99Ms && non200 === 0, `p99 at ${P.openRatePerSecond} msg/s: ${p(99).toFixed(2)} ms, ${non200} non-200 (target ≤ ${TARGET.p99Ms} ms)`)
+    } finally {
+      counter.close()
+      client.close()
+    }
+  })
+
+}
+
+// --- 3. RSS after 100,000 messages, 4. Meta's largest batch ------------------------------
+async function memoryAndBigBatch() {
+  log("building bodies …")
+  const rssBodies = batchedWebhooks(P.rssMessages, P.rssResidents, P.rssPerWebhook, 20_000_000)
+  const big = Array.from({ length: P.bigRepeats }, (_, i) => bigBatch(P.bigMessages, P.bigBytes, 30_000_000 + i * P.bigMessages))
+  await withServer(() => startLoket("Loket FULL (memory)", "default", { LOKET_ACTOR_IDLE_SECONDS: String(P.idleSeconds) }), async (s) => {
+    const client = makeClient(s.url, "/webhooks/whatsapp", P.concurrency)
+    const counter = openCounter(s.dbPath!)
+    try {
+      const before = memoryOf(s.pid)
+      log(`memory: ${f0(rssBodies.length)} webhooks × ${P.rssPerWebhook} messages from ${f0(P.rssResidents)} residents`)
+      const t0 = performance.now()
+      const r = await closedLoop(client, rssBodies, P.concurrency)
+      const at = await counter.waitFor(P.rssMessages, COMMIT_TIMEOUT_MS, 50)
+      const busy = memoryOf(s.pid)
+      log(`memory: committed in ${f0((at ?? performance.now()) - t0)} ms [${formatStatuses(r.statuses)}]; waiting for passivation`)
+      await sleep((P.idleSeconds + 3) * 1000)
+      const idle = memoryOf(s.pid)
+      const committed = at !== undefined
+      row(`3. ${f0(P.rssMessages)} msgs from ${f0(P.rssResidents)} residents (${P.rssPerWebhook}/webhook), FULL, LOKET_ACTOR_IDLE_SECONDS=${P.idleSeconds}`, `${committed ? "all committed" : `ONLY ${counter.count()} committed`} in ${f0((at ?? performance.now()) - t0)} ms (${f0(P.rssMessages / (((at ?? performance.now()) - t0) / 1000))} msg/s) [${formatStatuses(r.statuses)}]`)
+      row("3. RSS at start / when all committed", `${f1(before.rssMiB)} / ${f1(busy.rssMiB)} MiB`)
+      row(`3. RSS ${P.idleSeconds + 3} s later (actors passivated) / peak (VmHWM)`, `${f1(idle.rssMiB)} / ${f1(idle.hwmMiB)} MiB`)
+      verdict(idle.rssMiB <= TARGET.rssMiB && committed, `RSS after ${f0(P.rssMessages)} messages: ${f1(idle.rssMiB)} MiB, peak ${f1(idle.hwmMiB)} MiB (target ≤ ${TARGET.rssMiB} MiB)`)
+
+      const times: Array<number> = []
+      const answers: Array<string> = []
+      for (const body of big) {
+        const base = counter.count()
+        const t = performance.now()
+        const answer = await client.post(body)
+        times.push(performance.now() - t)
+        answers.push(answer.status === 200 ? String(answer.status) : `${answer.status} ${answer.body.slice(0, 120)}`)
+        await counter.waitFor(base + P.bigMessages, COMMIT_TIMEOUT_MS, 20)
+      }
+      const med = median(times)
+      row(`4. one ${P.bigMessages}-message webhook, ${f1(big[0]!.body.length / 1e6)} MB: send → 200, median of ${P.bigRepeats}`, `${f0(med)} ms  (all: ${times.map((t) => f0(t)).join(", ")} ms; answers ${answers.join(",")})`)
+      verdict(med <= TARGET.bigMs && answers.every((a) => a === "200"), `largest batch (${P.bigMessages} msgs, ${f1(big[0]!.body.length / 1e6)} MB): ${f0(med)} ms to 200 (Meta waits ~${TARGET.bigMs / 1000} s)`)
+    } finally {
+      counter.close()
+      client.close()
+    }
+  })
+}
+
+function printTable() {
+  const width = Math.max(...rows.map(([l]) => l.length))
+  console.log(`\n${"figure".padEnd(width)}  value`)
+  console.log(`${"-".repeat(width)}  ${"-".repeat(40)}`)
+  for (const [label, value] of rows) console.log(`${label.padEnd(width)}  ${value}`)
+  console.log("\nverdicts:")
+  for (const v of verdicts) console.log(`  ${v}`)
+  console.log(`\nbench took ${f1((performance.now() - started) / 1000)} s`)
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(`bench broke: ${error instanceof Error ? error.stack : String(error)}`)
+    process.exit(1)
+  }
+)

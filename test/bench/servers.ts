@@ -1,0 +1,85 @@
+/**
+ * The servers under test, each in its own child process: Loket (test/support's
+ * startChildGateway, i.e. `node --import tsx gateway/main.ts`) and the bare Hono baseline.
+ * Also: the child's memory from /proc, and the SQLite file behind a gateway's env.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { readFileSync, rmSync } from "node:fs"
+import { dirname } from "node:path"
+import { baseEnv, freePort, startChildGateway } from "../support/gateway.ts"
+
+export interface ServerUnderTest {
+  readonly name: string
+  readonly url: string
+  readonly pid: number
+  /** The SQLite file (Loket only). */
+  readonly dbPath: string | undefined
+  readonly output: () => string
+  readonly stop: () => Promise<void>
+}
+
+/** Loket as a child process. `sync`: "default" leaves LOKET_SQLITE_SYNCHRONOUS unset (FULL). */
+export async function startLoket(name: string, sync: "default" | "NORMAL", extra: Record<string, string> = {}): Promise<ServerUnderTest> {
+  const env = baseEnv(extra)
+  if (sync === "default") delete env.LOKET_SQLITE_SYNCHRONOUS
+  else env.LOKET_SQLITE_SYNCHRONOUS = sync
+  const dbPath = env.DATABASE_URL!.replace(/^file:/, "")
+  const gateway = await startChildGateway(env)
+  return {
+    name,
+    url: gateway.url,
+    pid: gateway.child.pid!,
+    dbPath,
+    output: gateway.output,
+    stop: async () => {
+      await gateway.kill()
+      rmSync(dirname(dbPath), { recursive: true, force: true })
+    }
+  }
+}
+
+/** test/bench/bare-hono.ts as a child process. */
+export async function startBareHono(): Promise<ServerUnderTest> {
+  const port = await freePort()
+  const root = new URL("../../", import.meta.url).pathname
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "test/bench/bare-hono.ts"], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let output = ""
+  child.stdout!.on("data", (chunk) => (output += chunk))
+  child.stderr!.on("data", (chunk) => (output += chunk))
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bare hono did not start in 20 s:\n${output}`)), 20_000)
+    child.stdout!.on("data", () => {
+      if (output.includes("listening")) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    child.once("exit", (code) => {
+      clearTimeout(timer)
+      reject(new Error(`bare hono exited with ${code}:\n${output}`))
+    })
+  })
+  return {
+    name: "bare Hono",
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    dbPath: undefined,
+    output: () => output,
+    stop: async () => {
+      child.kill("SIGKILL")
+      await exited
+    }
+  }
+}
+
+/** VmRSS and VmHWM (peak) of a process, in MiB. */
+export function memoryOf(pid: number): { rssMiB: number; hwmMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8")
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN)
+  return { rssMiB: kib("VmRSS") / 1024, hwmMiB: kib("VmHWM") / 1024 }
+}
