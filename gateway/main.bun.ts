@@ -10,7 +10,7 @@ startGateway({
   serve: (app, { port, hostname }) => {
     // idleTimeout 0: the SSE stream stays open as long as the agent listens.
     const server = Bun.serve({ fetch: app.fetch, port, hostname, idleTimeout: 0 })
-    return () => server.stop(true)
+    return Promise.resolve(() => server.stop(true))
   },
   database: (config) => sqliteBunLayer(config.databaseUrl, { synchronous: config.sqliteSync })
 })

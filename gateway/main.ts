@@ -6,8 +6,10 @@ import { serve } from "@hono/node-server"
 import { startGateway } from "./start.ts"
 
 startGateway({
-  serve: (app, { port, hostname }) => {
-    const server = serve({ fetch: app.fetch, port, hostname })
-    return () => new Promise<void>((resolve) => server.close(() => resolve()))
-  }
+  serve: (app, { port, hostname }) =>
+    new Promise((resolve, reject) => {
+      const server = serve({ fetch: app.fetch, port, hostname }, () =>
+        resolve(() => new Promise<void>((done) => server.close(() => done()))))
+      server.once("error", reject)
+    })
 })

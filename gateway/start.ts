@@ -10,7 +10,8 @@ import { LoketConfig, type LoketConfigValue } from "./Config.ts"
 import { appLayer, makeRuntime } from "./Runtime.ts"
 
 export interface Server {
-  serve(app: Hono, options: { port: number; hostname: string }): () => Promise<void>
+  /** Resolves once the server listens, with a function that closes it. */
+  serve(app: Hono, options: { port: number; hostname: string }): Promise<() => Promise<void>>
   database?: (config: LoketConfigValue) => Layer.Layer<Database, unknown>
 }
 
@@ -47,7 +48,14 @@ export async function startGateway(server: Server) {
     console.error(`Loket could not start: ${error instanceof Error ? error.message : String(error)}`)
     process.exit(1)
   }
-  const close = server.serve(app, { port: config.port, hostname: config.host })
+  let close: () => Promise<void>
+  try {
+    close = await server.serve(app, { port: config.port, hostname: config.host })
+  } catch (error) {
+    console.error(`Loket could not listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)} (set PORT or HOST)`)
+    await runtime.dispose()
+    process.exit(1)
+  }
   console.log(`Loket listening on http://${config.host}:${config.port} (embedded mode, ${config.databaseUrl})`)
 
   const shutdown = async () => {

@@ -78,8 +78,8 @@ export interface ChildGateway {
 }
 
 /** Runs the gateway as `node --import tsx gateway/main.ts` (or Bun), waiting until it listens. */
-export async function startChildGateway(env: Record<string, string>, runtime: "node" | "bun" = "node"): Promise<ChildGateway> {
-  const port = await freePort()
+export async function startChildGateway(env: Record<string, string>, runtime: "node" | "bun" = "node", fixedPort?: number): Promise<ChildGateway> {
+  const port = fixedPort ?? await freePort()
   const root = new URL("../../", import.meta.url).pathname
   const [command, args] = runtime === "node"
     ? [process.execPath, ["--import", "tsx", "gateway/main.ts"]]
