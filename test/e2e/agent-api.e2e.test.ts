@@ -123,6 +123,13 @@ describe("agent API", () => {
     const params = doc.paths["/api/v1/conversations"].get.parameters.map((p: any) => p.name)
     expect(params).toEqual(["status", "channel", "limit", "cursor"])
     expect(doc.components.schemas.Message.properties.type.enum).toContain("reaction")
+    const send = doc.paths["/api/v1/conversations/{id}/messages"].post
+    expect(send.requestBody.content["application/json"].schema.oneOf.map((s: any) => s.$ref)).toEqual([
+      "#/components/schemas/SendText", "#/components/schemas/SendTemplate", "#/components/schemas/SendMedia",
+      "#/components/schemas/SendInteractive", "#/components/schemas/SendReaction"
+    ])
+    expect(doc.components.schemas.SendText.required).toContain("text")
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/conversations/{id}/read", "/api/v1/templates", "/api/v1/media"]))
     expect(doc.components.schemas.Conversation.required).toEqual(expect.arrayContaining(["id", "channel", "contact", "windowExpiresAt"]))
   })
 

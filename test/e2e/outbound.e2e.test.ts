@@ -136,6 +136,26 @@ describe("POST /api/v1/conversations/:id/messages", () => {
     expect(messages.find((m) => m.type === "interactive" && m.interactive.type === "list")).toMatchObject({ text: "Kies een onderwerp" })
   })
 
+  it("uploads a file to the Graph API and sends it by id", async () => {
+    const { waId } = await residentWrites(url())
+    const conversation = await conversationFor(waId)
+    const form = new FormData()
+    form.set("file", new File([new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d])], "vergunning.pdf", { type: "application/pdf" }))
+    const upload = await fetch(`${url()}/api/v1/media`, { method: "POST", headers: auth, body: form })
+    expect(upload.status).toBe(201)
+    const { id } = await upload.json()
+    expect(ctx.graph.uploads.at(-1)).toMatchObject({ phoneNumberId: PHONE, type: "application/pdf", filename: "vergunning.pdf" })
+    expect((await send(conversation.id, { media: { type: "document", id, filename: "vergunning.pdf", caption: "Uw vergunning" } })).status).toBe(202)
+    const request = (await eventually(async () => sentTo(waId)[0], (s) => s !== undefined))!
+    expect(request.body).toMatchObject({ type: "document", document: { id, filename: "vergunning.pdf", caption: "Uw vergunning" } })
+
+    const html = new FormData()
+    html.set("file", new File(["<script>"], "x.html", { type: "text/html" }))
+    const refused = await fetch(`${url()}/api/v1/media`, { method: "POST", headers: auth, body: html })
+    expect(refused.status).toBe(422)
+    expect((await refused.json()).error.details[0].path).toBe("file")
+  })
+
   it("sends to a resident known only by a business-scoped user id through `recipient`", async () => {
     const userId = "NL.4242424242"
     await residentWrites(url(), { userId })

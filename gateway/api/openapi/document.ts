@@ -6,6 +6,7 @@ import { Schema } from "effect"
 import { Conversation } from "../../../domain/Conversation.ts"
 import { Message } from "../../../domain/Message.ts"
 import { ListConversationsQuery, ListMessagesQuery } from "../conversations/schemas.ts"
+import { SendBodies } from "../conversations/send-schemas.ts"
 
 type Json = Record<string, unknown>
 
@@ -80,7 +81,39 @@ export function openApiDocument(): Json {
           operationId: "listMessages", summary: "Messages of a conversation, oldest first",
           parameters: [idParameter, ...queryParameters(ListMessagesQuery)],
           responses: { "200": json(jsonSchema(page(Message, "MessagePage")), "A page of messages"), "404": json(error, "Unknown id"), ...errors }
+        },
+        post: {
+          operationId: "sendMessage",
+          summary: "An agent's reply: 202 with the queued Message once it is durable",
+          parameters: [idParameter, { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 200 }, description: "The same key answers the same message and sends once" }],
+          requestBody: { required: true, content: { "application/json": { schema: { oneOf: Object.values(SendBodies).map((body) => jsonSchema(body)) } } } },
+          responses: {
+            "202": json(jsonSchema(Message), "Queued"),
+            "404": json(error, "Unknown conversation"),
+            "422": json(error, "window_closed, template_not_found, template_not_approved, template_parameters or invalid_message"),
+            ...errors
+          }
         }
+      },
+      "/api/v1/conversations/{id}/read": {
+        post: {
+          operationId: "markRead", summary: "Marks the resident's messages read on WhatsApp (an explicit agent action)",
+          parameters: [idParameter],
+          responses: { "200": { description: "Marked" }, "404": json(error, "Unknown id"), "409": json(error, "Nothing to mark"), "502": json(error, "WhatsApp refused"), "401": errors["401"] }
+        }
+      },
+      "/api/v1/media": {
+        post: {
+          operationId: "uploadMedia", summary: "Uploads a file to the Graph API, to send by id",
+          requestBody: { content: { "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" }, channelAccountId: { type: "string" } }, required: ["file"] } } } },
+          responses: { "201": { description: "{ id, mimeType, filename }" }, "422": json(error, "Not a file WhatsApp takes"), "401": errors["401"] }
+        }
+      },
+      "/api/v1/templates": {
+        get: { operationId: "listTemplates", summary: "The account's message templates with status and category", responses: { "200": { description: "{ items }" }, "401": errors["401"] } }
+      },
+      "/api/v1/templates/sync": {
+        post: { operationId: "syncTemplates", summary: "Sync templates from the Graph API now (admin)", responses: { "200": { description: "{ status, count }" }, "502": json(error, "The Graph API did not answer"), "401": errors["401"] } }
       },
       "/api/v1/events": {
         get: {
