@@ -25,7 +25,13 @@ export function makeContactDirectory(database: DatabaseShape): ContactDirectory 
     .where(and(eq(contacts.channel, sql.placeholder("channel")), eq(contacts.waId, sql.placeholder("id")))).prepare()
   const byUserId = db.select().from(contacts)
     .where(and(eq(contacts.channel, sql.placeholder("channel")), eq(contacts.userId, sql.placeholder("id")))).prepare()
+  const insert = db.insert(contacts).values({
+    id: sql.placeholder("id"), channel: sql.placeholder("channel"), handle: sql.placeholder("handle"), waId: sql.placeholder("waId"),
+    userId: sql.placeholder("userId"), name: sql.placeholder("name"), createdAt: sql.placeholder("createdAt"), updatedAt: sql.placeholder("updatedAt")
+  }).prepare()
   const cache = new Map<string, ContactRow>()
+  // A failed commit takes contacts made in it along: forget what the cache says of them.
+  database.onRollback(() => cache.clear())
 
   const remember = (row: ContactRow) => {
     if (cache.size >= CACHE_SIZE * 2) {
@@ -65,7 +71,7 @@ export function makeContactDirectory(database: DatabaseShape): ContactDirectory 
         id: newContactId(), channel, handle: waId ?? userId ?? "", waId, userId,
         name: resident.name, createdAt: now, updatedAt: now
       }
-      db.insert(contacts).values(row).run()
+      database.transaction(() => insert.run(row))
       remember(row)
       return row.id as ContactId
     }

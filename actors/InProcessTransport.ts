@@ -12,6 +12,10 @@ import { Conversations } from "./Conversations.ts"
 import { type Envelope, makeInbox } from "./Inbox.ts"
 import { type AcceptResult, IngestUnavailable, Transport } from "./Transport.ts"
 
+/** Events held in memory on their way to actors; the rest wait in the inbox. */
+const HANDOFF_CAP = 4096
+const PAGE = 1024
+
 interface Pending {
   readonly channel: Channel
   readonly parsed: ParsedWebhook
@@ -26,24 +30,48 @@ export const InProcessTransport = Layer.effect(
     const inbox = makeInbox(database)
     const writes = yield* Queue.unbounded<Pending>()
     const handoff = yield* Queue.unbounded<Envelope>()
+    /**
+     * Events wait for their actor in memory up to HANDOFF_CAP; past that they stay in the inbox
+     * only and are read back in pages from `spilledFrom` on, so a burst costs no memory. At
+     * start everything pending (accepted before the last stop, not handled) is read back so.
+     */
+    let spilledFrom: number | null = 0
 
-    // Replay what was accepted before the last stop but not handled.
-    yield* Queue.offerAll(handoff, inbox.pending())
+    const handOver = (fresh: ReadonlyArray<Envelope>) => {
+      if (fresh.length === 0) return
+      if (spilledFrom === null && Queue.sizeUnsafe(handoff) + fresh.length <= HANDOFF_CAP) {
+        Queue.offerAllUnsafe(handoff, fresh)
+      } else if (spilledFrom === null) {
+        spilledFrom = fresh[0]!.seq
+      }
+    }
+
+    const nextEnvelope = Effect.suspend(() => {
+      if (Queue.sizeUnsafe(handoff) === 0 && spilledFrom !== null) {
+        const page = inbox.pending(spilledFrom, PAGE)
+        spilledFrom = page.length < PAGE ? null : page[page.length - 1]!.seq + 1
+        Queue.offerAllUnsafe(handoff, page)
+      }
+      return Queue.take(handoff)
+    })
 
     const stats = { webhooks: 0, commits: 0 }
     const commit = (batch: ReadonlyArray<Pending>) =>
       Effect.gen(function*() {
         const exit = yield* Effect.exit(Effect.try({
-          try: () => database.transaction((tx) => inbox.store(tx, batch), { durable: true }),
+          try: () => database.transaction((tx) => inbox.store(tx, batch)),
           catch: (cause) => new IngestUnavailable({ message: `events could not be stored: ${String(cause)}` })
-        }))
+        }).pipe(
+          Effect.tap(() => database.committed),
+          Effect.mapError((e) => e._tag === "IngestUnavailable" ? e : new IngestUnavailable({ message: e.message }))
+        ))
         if (Exit.isFailure(exit)) {
           for (const pending of batch) yield* Deferred.failCause(pending.done, exit.cause)
           return
         }
         stats.commits++
         stats.webhooks += batch.length
-        yield* Queue.offerAll(handoff, exit.value.flat())
+        handOver(exit.value.flat())
         for (let i = 0; i < batch.length; i++) {
           const { parsed, done } = batch[i]!
           const accepted = exit.value[i]!.length
@@ -60,7 +88,7 @@ export const InProcessTransport = Layer.effect(
       return more.length === 0 ? first : [...first, ...more]
     })
     yield* gather.pipe(Effect.flatMap(commit), Effect.forever, Effect.forkScoped)
-    yield* Queue.take(handoff).pipe(Effect.flatMap(conversations.route), Effect.forever, Effect.forkScoped)
+    yield* nextEnvelope.pipe(Effect.flatMap(conversations.route), Effect.forever, Effect.forkScoped)
     yield* Effect.sync(() => inbox.prune()).pipe(
       Effect.catchDefect((cause) => Effect.logWarning("inbox prune failed", String(cause))),
       Effect.repeat(Schedule.spaced("1 hour")),

@@ -3,7 +3,7 @@
  * Its `key` column absorbs redeliveries; done rows stay 8 days (Meta redelivers for up to 7).
  */
 import { createHash } from "node:crypto"
-import { and, asc, eq, lt, sql } from "drizzle-orm"
+import { and, asc, eq, gte, lt, sql } from "drizzle-orm"
 import type { Channel } from "../domain/Channel.ts"
 import type { InboundEvent, ParsedWebhook } from "../domain/InboundEvent.ts"
 import type { DatabaseShape, Db } from "../drizzle/Database.ts"
@@ -67,10 +67,10 @@ export function makeInbox(database: DatabaseShape) {
     park: (seq: number, cause: string, attempts: number) =>
       db.update(inbox).set({ state: "parked", lastError: cause.slice(0, 2000), attempts })
         .where(eq(inbox.seq, seq)).run(),
-    /** Events accepted but not yet handled (after a crash): replayed at start, in order. */
-    pending: (): Array<Envelope> =>
+    /** Events accepted but not yet handled, from `seq` on, in order: a page of at most `limit`. */
+    pending: (fromSeq = 0, limit = 1_000_000): Array<Envelope> =>
       db.select({ seq: inbox.seq, payload: inbox.payload }).from(inbox)
-        .where(eq(inbox.state, "pending")).orderBy(asc(inbox.seq)).all()
+        .where(and(eq(inbox.state, "pending"), gte(inbox.seq, fromSeq))).orderBy(asc(inbox.seq)).limit(limit).all()
         .map((row) => ({ seq: row.seq, event: (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as InboundEvent })),
     /** Forgets handled events older than the retention period. */
     prune: (now = Date.now()) =>

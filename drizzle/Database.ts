@@ -6,26 +6,29 @@
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Context, Effect, Layer, Schema } from "effect"
+import { Context, Effect, Layer } from "effect"
+import { DatabaseUnavailable } from "./errors.ts"
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core"
+import { makeGroupCommit } from "./GroupCommit.ts"
 import * as schema from "./schema.ts"
 
 export type Db = BaseSQLiteDatabase<"sync", unknown, typeof schema>
 
-export class DatabaseUnavailable extends Schema.TaggedError<DatabaseUnavailable>()("DatabaseUnavailable", {
-  message: Schema.String
-}) {}
+export { DatabaseUnavailable } from "./errors.ts"
 
 export interface DatabaseShape {
   readonly db: Db
   /**
-   * Runs `f` in one transaction (BEGIN IMMEDIATE) and commits; `f` must be synchronous.
-   * `durable`: the commit reaches the disk before it returns (an fsync at the configured
-   * `synchronous` level) — for what is acknowledged to a provider or an agent. Other commits
-   * survive a process crash at once and a power loss from the next durable commit on; what they
-   * write is always re-derivable from a durable row (an inbox event, an outbox entry).
+   * Runs `f` now, as one unit (a savepoint: it fails alone) of the transaction that gathers
+   * every write of this turn of the event loop; that transaction commits once the turn is over
+   * (group commit: one fsync for many writers). `f` must be synchronous. What others may see
+   * of it — an answer, an event — waits for `committed`.
    */
-  readonly transaction: <A>(f: (tx: Db) => A, options?: { readonly durable?: boolean }) => A
+  readonly transaction: <A>(f: (tx: Db) => A) => A
+  /** Resolves once everything written so far is committed; fails if the commit failed (all of it rolled back). */
+  readonly committed: Effect.Effect<void, DatabaseUnavailable>
+  /** Called after a failed commit, so caches of rolled-back rows can be dropped. */
+  readonly onRollback: (listener: () => void) => void
   /** Whether the database answers a trivial query. */
   readonly ping: () => boolean
   /** Where the database file lives (undefined in memory): media and other files go beside it. */
@@ -78,7 +81,7 @@ export const sqliteNodeLayer = (url: string, options: SqliteOptions) =>
       }),
       ({ client }) => Effect.sync(() => client.close())
     ).pipe(Effect.map(({ client, db }) =>
-      makeShape(db as unknown as Db, () => client.prepare("select 1").get() !== undefined, url, options, (pragma) => client.pragma(pragma))
+      makeShape(db as unknown as Db, () => client.prepare("select 1").get() !== undefined, url, (statement) => client.exec(statement))
     ))
   )
 
@@ -86,25 +89,15 @@ export function makeShape(
   db: Db,
   ping: () => boolean,
   url: string,
-  options: SqliteOptions,
-  pragma: (statement: string) => unknown
+  exec: (statement: string) => void
 ): DatabaseShape {
   const path = sqlitePath(url)
-  // Everyday commits need no fsync (WAL, synchronous=NORMAL); durable ones switch up for their commit.
-  pragma("synchronous = NORMAL")
-  const durableLevel = `synchronous = ${options.synchronous}`
+  const commit = makeGroupCommit(exec)
   return Database.of({
     db,
-    transaction: (f, txOptions) => {
-      const run = () => db.transaction((tx) => f(tx as unknown as Db), { behavior: "immediate" })
-      if (txOptions?.durable !== true || options.synchronous === "NORMAL") return run()
-      pragma(durableLevel)
-      try {
-        return run()
-      } finally {
-        pragma("synchronous = NORMAL")
-      }
-    },
+    transaction: commit.unit(db),
+    committed: commit.committed,
+    onRollback: commit.onRollback,
     ping: () => {
       try {
         return ping()

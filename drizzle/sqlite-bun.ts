@@ -24,5 +24,5 @@ export const sqliteBunLayer = (url: string, options: SqliteOptions) =>
         catch: (cause) => new DatabaseUnavailable({ message: `SQLite at ${url} could not be opened: ${String(cause)}` })
       }),
       ({ client }) => Effect.sync(() => client.close())
-    ).pipe(Effect.map(({ client, db }) => makeShape(db as unknown as Db, () => client.prepare("select 1").get() !== undefined, url, options, (pragma) => client.exec(`PRAGMA ${pragma}`))))
+    ).pipe(Effect.map(({ client, db }) => makeShape(db as unknown as Db, () => client.prepare("select 1").get() !== undefined, url, (statement) => client.exec(statement))))
   )

@@ -21,17 +21,26 @@ export function makeConversationStore({ db }: DatabaseShape) {
     replyTo: sql.placeholder("replyTo"), content: sql.placeholder("content"), error: sql.placeholder("error"),
     flags: sql.placeholder("flags"), idempotencyKey: sql.placeholder("idempotencyKey"), author: sql.placeholder("author")
   }).onConflictDoNothing({ target: messages.dedupeKey }).returning({ seq: messages.seq }).prepare()
+  const insertConversation = db.insert(conversations).values({
+    id: sql.placeholder("id"), channel: sql.placeholder("channel"), channelAccountId: sql.placeholder("channelAccountId"),
+    contactId: sql.placeholder("contactId"), status: sql.placeholder("status"), team: sql.placeholder("team"),
+    assignee: sql.placeholder("assignee"), createdAt: sql.placeholder("createdAt"), lastMessageAt: sql.placeholder("lastMessageAt"),
+    windowExpiresAt: sql.placeholder("windowExpiresAt"), lastOutboundAt: sql.placeholder("lastOutboundAt"),
+    windowWarnedFor: sql.placeholder("windowWarnedFor")
+  }).prepare()
+  const updateConversation = db.update(conversations).set({
+    status: sql`${sql.placeholder("status")}`, lastMessageAt: sql`${sql.placeholder("lastMessageAt")}`,
+    windowExpiresAt: sql`${sql.placeholder("windowExpiresAt")}`, team: sql`${sql.placeholder("team")}`,
+    assignee: sql`${sql.placeholder("assignee")}`, lastOutboundAt: sql`${sql.placeholder("lastOutboundAt")}`,
+    windowWarnedFor: sql`${sql.placeholder("windowWarnedFor")}`
+  }).where(eq(conversations.id, sql.placeholder("id"))).prepare()
 
   return {
     find: (channel: string, account: string, contactId: string) =>
       find.get({ channel, account, contact: contactId }) as ConversationRow | undefined,
     contact: (id: string) => contact.get({ id }) as ContactRow | undefined,
-    insertConversation: (row: ConversationRow) => db.insert(conversations).values(row).run(),
-    updateConversation: (row: ConversationRow) =>
-      db.update(conversations).set({
-        status: row.status, lastMessageAt: row.lastMessageAt, windowExpiresAt: row.windowExpiresAt,
-        team: row.team, assignee: row.assignee, lastOutboundAt: row.lastOutboundAt, windowWarnedFor: row.windowWarnedFor
-      }).where(eq(conversations.id, row.id)).run(),
+    insertConversation: (row: ConversationRow) => insertConversation.run(row),
+    updateConversation: (row: ConversationRow) => updateConversation.run(row),
     /** Inserts unless the dedupe key is known; returns the new row's seq, or undefined for a duplicate. */
     insertMessage: (row: MessageRow): number | undefined => {
       const { seq: _seq, ...values } = row

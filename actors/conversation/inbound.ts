@@ -47,12 +47,15 @@ export const onInboundMessage = (deps: ActorDeps, state: ConversationState, seq:
       return { conversation: next, message: inserted === undefined ? undefined : { ...row, seq: inserted } }
     })
     const nextState = { ...state, conversation: result.conversation }
-    if (result.message === undefined) return Effect.succeed(nextState) // a redelivery: nothing changes
+    if (result.message === undefined) return deps.database.committed.pipe(Effect.as(nextState)) // a redelivery: nothing changes
     const contact = store.contact(state.contactId)!
-    return deps.publish([
-      { type: "message.created", data: messageToJson(result.message) },
-      { type: "conversation.updated", data: conversationToJson(result.conversation, contact) }
-    ]).pipe(Effect.as(nextState))
+    return deps.database.committed.pipe(
+      Effect.andThen(deps.publish([
+        { type: "message.created", data: messageToJson(result.message) },
+        { type: "conversation.updated", data: conversationToJson(result.conversation, contact) }
+      ])),
+      Effect.as(nextState)
+    )
   })
 
 /**
@@ -101,17 +104,20 @@ export const onStatus = (deps: ActorDeps, state: ConversationState, seq: number,
       deps.inbox.markDone(seq)
       return changed
     })
-    return (updated === undefined ? Effect.void : deps.publish([{ type: "message.updated", data: messageToJson(updated) }])).pipe(
+    return deps.database.committed.pipe(
+      Effect.andThen(updated === undefined ? Effect.void : deps.publish([{ type: "message.updated", data: messageToJson(updated) }])),
       Effect.as(state)
     )
   })
 
 export const onTemplateStatus = (deps: ActorDeps, state: ConversationState, seq: number, event: TemplateStatusEvent) =>
-  Effect.sync(() => {
+  Effect.sync(() =>
     deps.database.transaction(() => {
       deps.templates.setStatus(event.accountId, event.name, event.language, event.status.toUpperCase())
       deps.inbox.markDone(seq)
     })
-    deps.templatesChanged()
-    return state
-  })
+  ).pipe(
+    Effect.andThen(deps.database.committed),
+    Effect.andThen(Effect.sync(() => deps.templatesChanged())),
+    Effect.as(state)
+  )

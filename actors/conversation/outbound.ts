@@ -120,7 +120,8 @@ export const onSend = (
       })
       store.updateConversation(next)
       return inserted
-    }, { durable: true })
+    })
+    yield* deps.database.committed
     const message = messageToJson({ ...row, seq })
     deps.wakeOutbox()
     yield* deps.publish([
@@ -147,7 +148,10 @@ export const onSent = (deps: ActorDeps, state: ConversationState, messageId: str
       store.updateMessageDelivery(next)
       return next
     })
-    return (updated === undefined ? Effect.void : deps.publish([{ type: "message.updated", data: messageToJson(updated) }])).pipe(Effect.as(state))
+    return deps.database.committed.pipe(
+      Effect.andThen(updated === undefined ? Effect.void : deps.publish([{ type: "message.updated", data: messageToJson(updated) }])),
+      Effect.as(state)
+    )
   })
 
 /** The provider refused for good: the agent sees `failed` with Meta's code and title. */
@@ -162,5 +166,8 @@ export const onSendFailed = (deps: ActorDeps, state: ConversationState, messageI
       if (next !== undefined) store.updateMessageDelivery(next)
       return next
     })
-    return (updated === undefined ? Effect.void : deps.publish([{ type: "message.updated", data: messageToJson(updated) }])).pipe(Effect.as(state))
+    return deps.database.committed.pipe(
+      Effect.andThen(updated === undefined ? Effect.void : deps.publish([{ type: "message.updated", data: messageToJson(updated) }])),
+      Effect.as(state)
+    )
   })

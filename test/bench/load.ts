@@ -82,6 +82,8 @@ export interface OpenLoopResult {
   readonly latencies: Array<number>
   /** How late each request left the client against its schedule, ms (the client's own lag). */
   readonly sendLag: Array<number>
+  /** Actual send → answer, ms (the client's lag left out). */
+  readonly fromSend: Array<number>
   readonly statuses: Map<number, number>
   readonly errors: number
   readonly firstError: string | undefined
@@ -91,11 +93,14 @@ export interface OpenLoopResult {
 /**
  * Open loop: request i is due at start + i × intervalMs and is sent then, answered or not.
  * Latency counts from the due time, so a stall on either side is not hidden (no coordinated
- * omission). Spins with setImmediate between sends for a tight schedule.
+ * omission). Between sends it waits with setTimeout (≈1 ms ticks: every due request goes out
+ * on the next tick, the lag is reported) or, with `spin`, with setImmediate (tighter, but it
+ * keeps a core busy — on a 2-core machine that core is taken from the server).
  */
-export async function openLoop(client: Client, requests: ReadonlyArray<Prepared>, intervalMs: number, deadlineMs: number): Promise<OpenLoopResult> {
+export async function openLoop(client: Client, requests: ReadonlyArray<Prepared>, intervalMs: number, deadlineMs: number, spin = process.env.BENCH_SPIN === "1"): Promise<OpenLoopResult> {
   const latencies: Array<number> = []
   const sendLag: Array<number> = []
+  const fromSend: Array<number> = []
   const statuses = new Map<number, number>()
   let errors = 0
   let firstError: string | undefined
@@ -112,7 +117,9 @@ export async function openLoop(client: Client, requests: ReadonlyArray<Prepared>
         sendLag.push(now - due)
         inFlight.push(client.post(req).then(
           (answer) => {
-            latencies.push(performance.now() - due)
+            const answered = performance.now()
+            latencies.push(answered - due)
+            fromSend.push(answered - now)
             statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1)
             if (answer.status !== 200 && firstError === undefined) firstError = `${answer.status} ${answer.body.slice(0, 200)}`
           },
@@ -123,12 +130,13 @@ export async function openLoop(client: Client, requests: ReadonlyArray<Prepared>
         ))
       }
       if (i >= requests.length) return resolve()
-      setImmediate(tick)
+      if (spin) setImmediate(tick)
+      else setTimeout(tick, Math.max(0, start + i * intervalMs - performance.now() - 0.5))
     }
     tick()
   })
   await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, 60_000))])
-  return { latencies, sendLag, statuses, errors, firstError, elapsedMs: performance.now() - start }
+  return { latencies, sendLag, fromSend, statuses, errors, firstError, elapsedMs: performance.now() - start }
 }
 
 /** Nearest-rank percentile of unsorted values (0 < p ≤ 100). */

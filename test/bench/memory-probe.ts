@@ -7,6 +7,8 @@
  * are committed, and after the actors passivated (LOKET_ACTOR_IDLE_SECONDS=2).
  */
 import { spawn } from "node:child_process"
+import { rmSync } from "node:fs"
+import { dirname } from "node:path"
 import { baseEnv, freePort } from "../support/gateway.ts"
 import { batchedWebhooks, openCounter } from "./ingest.ts"
 import { closedLoop, makeClient } from "./load.ts"
@@ -57,3 +59,4 @@ await probe("again (after the forced GC above)")
 client.close()
 counter.close()
 child.kill("SIGKILL")
+rmSync(dirname(env.DATABASE_URL!.replace(/^file:/, "")), { recursive: true, force: true })

@@ -5,9 +5,9 @@
  * waits until all are committed, stops the child with SIGTERM (which writes the profile) and
  * prints the self time per function and per file.
  */
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { spawn } from "node:child_process"
 import { baseEnv, freePort } from "../support/gateway.ts"
 import { openCounter, singleMessageWebhooks } from "./ingest.ts"
@@ -47,6 +47,7 @@ counter.close()
 const exited = new Promise((resolve) => gateway.child.once("exit", resolve))
 gateway.child.kill("SIGTERM")
 await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
+rmSync(dirname(env.DATABASE_URL!.replace(/^file:/, "")), { recursive: true, force: true })
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: Array<number> }
 for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"))) {
