@@ -3,9 +3,9 @@
  * one contact, so a resident stays one contact when Meta adds or changes an id. Runs in the
  * dispatcher, before routing, so every event of one resident reaches the same actor.
  */
-import { and, eq, sql } from "drizzle-orm"
+import { and, eq, or, sql } from "drizzle-orm"
 import type { Channel } from "../domain/Channel.ts"
-import { type ContactId, newContactId } from "../domain/ids.ts"
+import { newContactId } from "../domain/ids.ts"
 import type { Resident } from "../domain/InboundEvent.ts"
 import type { SystemNotice } from "../domain/Message.ts"
 import type { DatabaseShape } from "../drizzle/Database.ts"
@@ -16,15 +16,16 @@ const CACHE_SIZE = 50_000
 
 export interface ContactDirectory {
   /** The contact of `resident`, created or updated (name, a newly learnt id) as needed. */
-  readonly resolve: (channel: Channel, resident: Resident, notice?: SystemNotice | null) => ContactId
+  readonly resolve: (channel: Channel, resident: Resident, notice?: SystemNotice | null) => ContactRow
 }
 
 export function makeContactDirectory(database: DatabaseShape): ContactDirectory {
   const { db } = database
-  const byWaId = db.select().from(contacts)
-    .where(and(eq(contacts.channel, sql.placeholder("channel")), eq(contacts.waId, sql.placeholder("id")))).prepare()
-  const byUserId = db.select().from(contacts)
-    .where(and(eq(contacts.channel, sql.placeholder("channel")), eq(contacts.userId, sql.placeholder("id")))).prepare()
+  // One look-up for both ids (a resident unknown to the cache is usually new).
+  const byIds = db.select().from(contacts).where(and(
+    eq(contacts.channel, sql.placeholder("channel")),
+    or(eq(contacts.userId, sql.placeholder("userId")), eq(contacts.waId, sql.placeholder("waId")))
+  )).limit(2).prepare()
   const insert = db.insert(contacts).values({
     id: sql.placeholder("id"), channel: sql.placeholder("channel"), handle: sql.placeholder("handle"), waId: sql.placeholder("waId"),
     userId: sql.placeholder("userId"), name: sql.placeholder("name"), createdAt: sql.placeholder("createdAt"), updatedAt: sql.placeholder("updatedAt")
@@ -46,11 +47,14 @@ export function makeContactDirectory(database: DatabaseShape): ContactDirectory 
     if (row.userId !== null) cache.set(`${row.channel}|u|${row.userId}`, row)
   }
 
-  const find = (channel: string, kind: "w" | "u", id: string | null): ContactRow | undefined => {
-    if (id === null) return undefined
-    const cached = cache.get(`${channel}|${kind}|${id}`)
-    if (cached !== undefined) return cached
-    const row = (kind === "w" ? byWaId : byUserId).get({ channel, id }) as ContactRow | undefined
+  /** The contact holding `resident`'s user id, else the one holding its number. */
+  const find = (channel: string, resident: Resident): ContactRow | undefined => {
+    const byUser = resident.userId === null ? undefined : cache.get(`${channel}|u|${resident.userId}`)
+    if (byUser !== undefined) return byUser
+    const byNumber = resident.waId === null ? undefined : cache.get(`${channel}|w|${resident.waId}`)
+    if (byNumber !== undefined && (resident.userId === null || byNumber.userId === null || byNumber.userId === resident.userId)) return byNumber
+    const rows = byIds.all({ channel, userId: resident.userId, waId: resident.waId }) as Array<ContactRow>
+    const row = rows.find((r) => resident.userId !== null && r.userId === resident.userId) ?? rows[0]
     if (row !== undefined) remember(row)
     return row
   }
@@ -60,8 +64,8 @@ export function makeContactDirectory(database: DatabaseShape): ContactDirectory 
     cache.delete(`${row.channel}|u|${row.userId}`)
   }
 
-  const resolve = (channel: Channel, resident: Resident, notice?: SystemNotice | null): ContactId => {
-    const found = find(channel, "u", resident.userId) ?? find(channel, "w", resident.waId)
+  const resolve = (channel: Channel, resident: Resident, notice?: SystemNotice | null): ContactRow => {
+    const found = find(channel, resident)
     // A number or user-id change announced by a system message moves the contact to the new id.
     const waId = notice?.newWaId ?? resident.waId
     const userId = notice?.newUserId ?? resident.userId
@@ -73,7 +77,7 @@ export function makeContactDirectory(database: DatabaseShape): ContactDirectory 
       }
       database.transaction(() => insert.run(row))
       remember(row)
-      return row.id as ContactId
+      return row
     }
     const next: ContactRow = {
       ...found,
@@ -99,7 +103,7 @@ export function makeContactDirectory(database: DatabaseShape): ContactDirectory 
       else forget(found)
       remember(next)
     }
-    return next.id as ContactId
+    return next
   }
 
   return { resolve }

@@ -7,6 +7,7 @@ import { Cause, Context, Deferred, Effect, Layer } from "effect"
 import { SendRefused } from "../domain/errors.ts"
 import type { Message } from "../domain/Message.ts"
 import { Database } from "../drizzle/Database.ts"
+import type { ContactRow } from "../drizzle/schema.ts"
 import { conversations as conversationsTable } from "../drizzle/schema.ts"
 import { LoketConfig } from "../gateway/Config.ts"
 import { eq } from "drizzle-orm"
@@ -53,23 +54,27 @@ export class Conversations extends Context.Service<Conversations, {
         retry: defaultRetry
       })
 
-      const keyOf = (envelope: Envelope): string => {
+      const addressOf = (envelope: Envelope): { key: string; contact?: ContactRow } => {
         const event = envelope.event
         switch (event.kind) {
-          case "message":
-            return conversationKey(event.channel, event.channelAccountId, directory.resolve(event.channel, event.resident, event.message.system))
-          case "status":
-            return conversationKey(event.channel, event.channelAccountId, directory.resolve(event.channel, event.resident))
+          case "message": {
+            const contact = directory.resolve(event.channel, event.resident, event.message.system)
+            return { key: conversationKey(event.channel, event.channelAccountId, contact.id), contact }
+          }
+          case "status": {
+            const contact = directory.resolve(event.channel, event.resident)
+            return { key: conversationKey(event.channel, event.channelAccountId, contact.id), contact }
+          }
           case "template_status":
-            return `${event.channel}|templates|${event.accountId}`
+            return { key: `${event.channel}|templates|${event.accountId}` }
         }
       }
 
       const route = (envelope: Envelope) =>
-        Effect.try({ try: () => keyOf(envelope), catch: (cause) => cause }).pipe(
+        Effect.try({ try: () => addressOf(envelope), catch: (cause) => cause }).pipe(
           Effect.retry(defaultRetry),
           Effect.matchCauseEffect({
-            onSuccess: (key) => host.tell(key, { kind: "event", envelope }),
+            onSuccess: ({ key, contact }) => host.tell(key, { kind: "event", envelope, contact }),
             onFailure: (cause) =>
               Effect.sync(() => inbox.park(envelope.seq, Cause.pretty(cause), 5)).pipe(
                 Effect.andThen(Effect.logError("event parked: its resident could not be resolved", { seq: envelope.seq })),

@@ -87,8 +87,8 @@ export const InProcessTransport = Layer.effect(
       const more = yield* Queue.clear(writes)
       return more.length === 0 ? first : [...first, ...more]
     })
-    yield* gather.pipe(Effect.flatMap(commit), Effect.forever, Effect.forkScoped)
-    yield* nextEnvelope.pipe(Effect.flatMap(conversations.route), Effect.forever, Effect.forkScoped)
+    yield* gather.pipe(Effect.flatMap(commit), Effect.forever({ disableYield: true }), Effect.forkScoped)
+    yield* nextEnvelope.pipe(Effect.flatMap(conversations.route), Effect.forever({ disableYield: true }), Effect.forkScoped)
     yield* Effect.sync(() => inbox.prune()).pipe(
       Effect.catchDefect((cause) => Effect.logWarning("inbox prune failed", String(cause))),
       Effect.repeat(Schedule.spaced("1 hour")),

@@ -1,7 +1,7 @@
 /**
  * Branded ids: opaque strings that cannot be mixed up with one another.
  */
-import { randomBytes } from "node:crypto"
+import { randomFillSync } from "node:crypto"
 import { Schema } from "effect"
 
 export const ConversationId = Schema.String.pipe(Schema.brand("ConversationId"))
@@ -25,10 +25,20 @@ export function newId<B extends string>(prefix: string): string & { readonly __b
     head = ALPHABET[time % 32] + head
     time = Math.floor(time / 32)
   }
-  const bytes = randomBytes(16)
   let tail = ""
-  for (const byte of bytes) tail += ALPHABET[byte % 32]
+  for (let i = 0; i < 16; i++) tail += ALPHABET[nextRandomByte() % 32]
   return `${prefix}_${head}${tail}`
+}
+
+/** Random bytes drawn from a pool refilled 4 KiB at a time: one system call per 256 ids, not one per id. */
+const pool = Buffer.alloc(4096)
+let poolAt = pool.length
+function nextRandomByte(): number {
+  if (poolAt === pool.length) {
+    randomFillSync(pool)
+    poolAt = 0
+  }
+  return pool[poolAt++]!
 }
 
 export const newConversationId = (): ConversationId => newId("cnv") as ConversationId

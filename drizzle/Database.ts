@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url"
 import { Context, Effect, Layer } from "effect"
 import { DatabaseUnavailable } from "./errors.ts"
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core"
-import { makeGroupCommit } from "./GroupCommit.ts"
+import { type Control, makeGroupCommit } from "./GroupCommit.ts"
 import * as schema from "./schema.ts"
 
 export type Db = BaseSQLiteDatabase<"sync", unknown, typeof schema>
@@ -81,15 +81,28 @@ export const sqliteNodeLayer = (url: string, options: SqliteOptions) =>
       }),
       ({ client }) => Effect.sync(() => client.close())
     ).pipe(Effect.map(({ client, db }) =>
-      makeShape(db as unknown as Db, () => client.prepare("select 1").get() !== undefined, url, (statement) => client.exec(statement))
+      makeShape(db as unknown as Db, () => client.prepare("select 1").get() !== undefined, url, preparedControl((sql) => client.prepare(sql)))
     ))
   )
+
+/** Transaction-control statements prepared once per connection: they run for every write. */
+export function preparedControl(prepare: (sql: string) => { run(): unknown }): Control {
+  const statements = new Map<string, { run(): unknown }>()
+  return (statement) => {
+    let prepared = statements.get(statement)
+    if (prepared === undefined) {
+      prepared = prepare(statement)
+      statements.set(statement, prepared)
+    }
+    prepared.run()
+  }
+}
 
 export function makeShape(
   db: Db,
   ping: () => boolean,
   url: string,
-  exec: (statement: string) => void
+  exec: Control
 ): DatabaseShape {
   const path = sqlitePath(url)
   const commit = makeGroupCommit(exec)

@@ -11,7 +11,10 @@ interface Waiter {
   readonly resume: (effect: Effect.Effect<void, DatabaseUnavailable>) => void
 }
 
-export function makeGroupCommit(exec: (statement: string) => void) {
+/** Runs one transaction-control statement; the connection may prepare it once (better-sqlite3 and bun:sqlite do). */
+export type Control = (statement: "BEGIN IMMEDIATE" | "COMMIT" | "ROLLBACK" | "SAVEPOINT unit" | "RELEASE unit" | "ROLLBACK TO unit") => void
+
+export function makeGroupCommit(exec: Control) {
   let open = false
   let waiters: Array<Waiter> = []
   const rollbackListeners: Array<() => void> = []

@@ -13,3 +13,4 @@ startGateway({
       server.once("error", reject)
     })
 })
+

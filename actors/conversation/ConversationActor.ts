@@ -28,7 +28,7 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
     switch (message.kind) {
       case "event": {
         const { event, seq } = message.envelope
-        if (event.kind === "message") return onInboundMessage(deps, state, seq, event)
+        if (event.kind === "message") return onInboundMessage(deps, state, seq, event, message.contact)
         if (event.kind === "status") return onStatus(deps, state, seq, event)
         return onTemplateStatus(deps, state, seq, event)
       }

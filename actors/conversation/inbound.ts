@@ -4,11 +4,17 @@ import { advances, toMessageStatus } from "../../domain/delivery.ts"
 import { newConversationId, newMessageId } from "../../domain/ids.ts"
 import type { InboundMessageEvent, StatusEvent, TemplateStatusEvent } from "../../domain/InboundEvent.ts"
 import type { MessageStatus } from "../../domain/Message.ts"
-import type { ConversationRow, MessageRow } from "../../drizzle/schema.ts"
+import type { ContactRow, ConversationRow, MessageRow } from "../../drizzle/schema.ts"
 import { type ActorDeps, type ConversationState, WINDOW_MS } from "./deps.ts"
 import { contentOf, conversationToJson, messageToJson } from "./serialize.ts"
 
-export const onInboundMessage = (deps: ActorDeps, state: ConversationState, seq: number, event: InboundMessageEvent) =>
+export const onInboundMessage = (
+  deps: ActorDeps,
+  state: ConversationState,
+  seq: number,
+  event: InboundMessageEvent,
+  knownContact?: ContactRow
+) =>
   Effect.suspend(() => {
     const { store } = deps
     const body = event.message
@@ -22,33 +28,32 @@ export const onInboundMessage = (deps: ActorDeps, state: ConversationState, seq:
         contactId: state.contactId, status: "open", team: null, assignee: null,
         createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null
       }
-      if (existing === null) store.insertConversation(conversation)
       const row: MessageRow = {
         seq: 0, id: newMessageId(), conversationId: conversation.id, direction: "inbound", type: body.type,
         dedupeKey: event.key, providerMessageId: body.providerMessageId, createdAt: at, status: "received",
         text: body.text, replyTo: body.replyTo, content: contentOf(body), error: body.error, flags: [],
         idempotencyKey: null, author: null
       }
-      const inserted = store.insertMessage(row)
-      let next = conversation
-      if (inserted !== undefined) {
-        const windowEnd = new Date(Date.parse(at) + WINDOW_MS).toISOString()
-        next = {
-          ...conversation,
-          status: "open",
-          lastMessageAt: at > conversation.lastMessageAt ? at : conversation.lastMessageAt,
-          windowExpiresAt: opensWindow && (conversation.windowExpiresAt === null || windowEnd > conversation.windowExpiresAt)
-            ? windowEnd
-            : conversation.windowExpiresAt
-        }
-        store.updateConversation(next)
+      const windowEnd = new Date(Date.parse(at) + WINDOW_MS).toISOString()
+      const afterMessage: ConversationRow = {
+        ...conversation,
+        status: "open",
+        lastMessageAt: at > conversation.lastMessageAt ? at : conversation.lastMessageAt,
+        windowExpiresAt: opensWindow && (conversation.windowExpiresAt === null || windowEnd > conversation.windowExpiresAt)
+          ? windowEnd
+          : conversation.windowExpiresAt
       }
+      // A new conversation is written once, as it stands after its first message (before it, for the foreign key).
+      if (existing === null) store.insertConversation(afterMessage)
+      const inserted = store.insertMessage(row)
+      const next = inserted === undefined ? (existing === null ? afterMessage : conversation) : afterMessage
+      if (existing !== null && inserted !== undefined) store.updateConversation(next)
       deps.inbox.markDone(seq)
       return { conversation: next, message: inserted === undefined ? undefined : { ...row, seq: inserted } }
     })
     const nextState = { ...state, conversation: result.conversation }
     if (result.message === undefined) return deps.database.committed.pipe(Effect.as(nextState)) // a redelivery: nothing changes
-    const contact = store.contact(state.contactId)!
+    const contact = knownContact ?? store.contact(state.contactId)!
     return deps.database.committed.pipe(
       Effect.andThen(deps.publish([
         { type: "message.created", data: messageToJson(result.message) },

@@ -3,6 +3,7 @@ import type { Deferred } from "effect"
 import type { SendRefused } from "../../domain/errors.ts"
 import type { Message, MessageError } from "../../domain/Message.ts"
 import type { OutboundContent } from "../../domain/Outbound.ts"
+import type { ContactRow } from "../../drizzle/schema.ts"
 import type { Envelope } from "../Inbox.ts"
 
 export interface SendCommand {
@@ -17,7 +18,8 @@ export interface SendCommand {
 }
 
 export type ConversationMessage =
-  | { readonly kind: "event"; readonly envelope: Envelope }
+  /** A durable event; `contact` is the resident as the dispatcher just resolved them. */
+  | { readonly kind: "event"; readonly envelope: Envelope; readonly contact?: ContactRow | undefined }
   | { readonly kind: "send"; readonly command: SendCommand; readonly reply: Deferred.Deferred<Message, SendRefused> }
   | { readonly kind: "sent"; readonly messageId: string; readonly providerMessageId: string }
   | { readonly kind: "send-failed"; readonly messageId: string; readonly error: MessageError }

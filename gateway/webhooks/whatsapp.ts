@@ -61,6 +61,8 @@ export function whatsappWebhook(runtime: AppRuntime, config: LoketConfigValue) {
           )
         )
         if (!result.ok) {
+          // The cause is a storage error (no resident data): the operator needs it, Meta gets a 503 and redelivers.
+          console.error(`Loket: webhook events not stored, answered 503: ${result.message}`)
           return jsonError(c, 503, "not_durable", "Events could not be stored now; Meta will deliver them again.")
         }
         return c.json({ status: "accepted", accepted: result.accepted, duplicates: result.duplicates, parked: result.parked })

@@ -4,19 +4,24 @@
  *  2. p99 latency at a steady 1,000 msg/s, open loop (target ≤ 10 ms)
  *  3. RSS after 100,000 messages from 20,000 residents, actors passivated (target ≤ 250 MiB)
  *  4. Meta's largest batch: 1,000 messages, ~3 MB, time to 200
+ *  5. outbound: agents' replies offered at 1,000/s to one sending number, through a local Graph
+ *     stand-in with 5 ms latency (./outbound.ts): achieved rate, busiest sliding second (≤ the
+ *     configured 1,000), accept → at the stand-in p99
  * Every server runs in its own child process; the load comes from this one over loopback HTTP.
- * BENCH_ONLY=1,2,3 picks parts (3 includes 4).
+ * BENCH_ONLY=1,2,3,5 picks parts (3 includes 4).
+ * BENCH_OUT_RATE=<n> changes part 5's offered rate (default 1,000/s; the limit stays 1,000).
  * BENCH_RATE=<n> changes part 2's rate (default 1,000/s); BENCH_SPIN=1 makes its schedule spin.
  * BENCH_QUICK=1 scales the counts down (for trying the bench itself, not for figures).
  */
 import { cpus } from "node:os"
 import { batchedWebhooks, bigBatch, openCounter, singleMessageWebhooks } from "./ingest.ts"
 import { closedLoop, formatStatuses, makeClient, median, openLoop, percentile, type Prepared } from "./load.ts"
+import { OUT, outboundBench } from "./outbound.ts"
 import { memoryOf, type ServerUnderTest, startBareHono, startLoket } from "./servers.ts"
 
 const quick = process.env.BENCH_QUICK === "1"
 /** BENCH_ONLY=2,3 runs only those parts (3 includes 4). */
-const only = new Set((process.env.BENCH_ONLY ?? "1,2,3").split(",").map((s) => s.trim()))
+const only = new Set((process.env.BENCH_ONLY ?? "1,2,3,5").split(",").map((s) => s.trim()))
 const P = {
   concurrency: 64,
   warmup: quick ? 500 : 2_000,
@@ -98,14 +103,16 @@ async function withServer<A>(start: () => Promise<ServerUnderTest>, f: (s: Serve
 }
 
 async function main() {
-  console.log(`Loket ingest benchmark${quick ? " (BENCH_QUICK: scaled down, figures not comparable)" : ""}`)
+  console.log(`Loket ingest and outbound benchmark${quick ? " (BENCH_QUICK: scaled down, figures not comparable)" : ""}`)
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, ${process.platform}/${process.arch}`)
   console.log(`parameters: ${JSON.stringify(P)}`)
+  if (only.has("5")) console.log(`outbound parameters (part 5): ${JSON.stringify(OUT)}`)
   console.log("servers run as child processes (node --import tsx); load from this process over 127.0.0.1 with a keep-alive node:http Agent\n")
 
   if (only.has("1")) await throughput()
   if (only.has("2")) await steadyRate()
   if (only.has("3")) await memoryAndBigBatch()
+  if (only.has("5")) await outboundBench({ log, row, verdict, withServer })
   printTable()
 }
 

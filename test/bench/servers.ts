@@ -38,6 +38,53 @@ export async function startLoket(name: string, sync: "default" | "NORMAL", extra
   }
 }
 
+/**
+ * Loket as a child process with extra node flags (e.g. `--cpu-prof`, which NODE_OPTIONS does not take),
+ * like startChildGateway otherwise. `stop` sends SIGTERM (so a CPU profile gets written), SIGKILL after 15 s.
+ */
+export async function startLoketWith(name: string, nodeArgs: ReadonlyArray<string>, extra: Record<string, string> = {}): Promise<ServerUnderTest> {
+  const env = baseEnv(extra)
+  delete env.LOKET_SQLITE_SYNCHRONOUS
+  const dbPath = env.DATABASE_URL!.replace(/^file:/, "")
+  const port = await freePort()
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "gateway/main.ts"], {
+    cwd: new URL("../../", import.meta.url).pathname,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env, PORT: String(port), HOST: "127.0.0.1" },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let output = ""
+  child.stdout!.on("data", (chunk) => (output += chunk))
+  child.stderr!.on("data", (chunk) => (output += chunk))
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start in 20 s:\n${output}`)), 20_000)
+    child.stdout!.on("data", () => {
+      if (output.includes("Loket listening")) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    child.once("exit", (code) => {
+      clearTimeout(timer)
+      reject(new Error(`gateway exited with ${code}:\n${output}`))
+    })
+  })
+  return {
+    name,
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    dbPath,
+    output: () => output,
+    stop: async () => {
+      child.kill("SIGTERM")
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000)
+      await exited
+      clearTimeout(timer)
+      rmSync(dirname(dbPath), { recursive: true, force: true })
+    }
+  }
+}
+
 /** test/bench/bare-hono.ts as a child process. */
 export async function startBareHono(): Promise<ServerUnderTest> {
   const port = await freePort()

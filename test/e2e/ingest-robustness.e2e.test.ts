@@ -96,7 +96,7 @@ describe("ingest", () => {
         const answer = await res.json()
         if (res.status === 400) expect(answer.error.code).toBe("invalid_json")
       }),
-      { numRuns: 300 }
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 300) }
     )
     expect((await fetch(`${gw.url}/healthz`)).status).toBe(200)
   }, 60_000)

@@ -1,0 +1,74 @@
+/** Reads the `.cpuprofile` files node's `--cpu-prof` wrote into a directory and prints self time by package/file and by function. */
+import { readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+
+interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: Array<number> }
+
+export function summarizeProfiles(dir: string, top = 30): Array<string> {
+  const out: Array<string> = []
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"))) {
+    const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as { nodes: Array<Node>; samples: Array<number>; timeDeltas: Array<number> }
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+    const self = new Map<number, number>()
+    let idle = 0
+    profile.samples.forEach((id, i) => {
+      if (byId.get(id)!.callFrame.functionName === "(idle)") idle += profile.timeDeltas[i] ?? 0
+      else self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
+    })
+    const total = [...self.values()].reduce((a, b) => a + b, 0)
+    if (total < 3e6) continue // the loader thread's profile: next to nothing
+    const fn = new Map<string, number>()
+    const files = new Map<string, number>()
+    for (const [id, us] of self) {
+      const { functionName, url, lineNumber } = byId.get(id)!.callFrame
+      const short = url.replace(/^.*\/work\/main\//, "").replace(/^file:\/\//, "")
+      const where = short.includes("node_modules/") ? short.replace(/^.*node_modules\/((@[^/]+\/)?[^/]+).*$/, "$1") : short || "(native)"
+      const key = `${functionName || "(anonymous)"}  ${short}:${lineNumber + 1}`
+      fn.set(key, (fn.get(key) ?? 0) + us)
+      files.set(where, (files.get(where) ?? 0) + us)
+    }
+    // Library and native time charged to the nearest of the project's own functions below it on the stack,
+    // and inclusive time of the project's functions (each counted once per sample).
+    const parent = new Map<number, number>()
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
+    const own = (id: number) => {
+      const url = byId.get(id)!.callFrame.url
+      return url.includes("/work/main/") && !url.includes("node_modules/")
+    }
+    const label = (id: number) => {
+      const { functionName, url, lineNumber } = byId.get(id)!.callFrame
+      return `${functionName || "(anonymous)"}  ${url.replace(/^.*\/work\/main\//, "")}:${lineNumber + 1}`
+    }
+    const nearest = new Map<string, number>()
+    const inclusive = new Map<string, number>()
+    for (const [id, us] of self) {
+      let at: number | undefined = id
+      let first: string | undefined
+      const seen = new Set<string>()
+      while (at !== undefined) {
+        if (own(at)) {
+          const l = label(at)
+          first ??= l
+          if (!seen.has(l)) {
+            seen.add(l)
+            inclusive.set(l, (inclusive.get(l) ?? 0) + us)
+          }
+        }
+        at = parent.get(at)
+      }
+      const k = first ?? `(no project frame) ${byId.get(id)!.callFrame.functionName || "(anonymous)"}`
+      nearest.set(k, (nearest.get(k) ?? 0) + us)
+    }
+    const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`
+    out.push(`${file}: ${(total / 1e6).toFixed(1)} s busy, ${(idle / 1e6).toFixed(1)} s idle (percentages: of busy time)`)
+    out.push("self time by package / file:")
+    for (const [k, v] of [...files].sort((a, b) => b[1] - a[1]).slice(0, 15)) out.push(`  ${pct(v)}  ${k}`)
+    out.push("self time by function:")
+    for (const [k, v] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, top)) out.push(`  ${pct(v)}  ${k}`)
+    out.push("self time charged to the nearest project function on the stack:")
+    for (const [k, v] of [...nearest].sort((a, b) => b[1] - a[1]).slice(0, top)) out.push(`  ${pct(v)}  ${k}`)
+    out.push("inclusive time of project functions:")
+    for (const [k, v] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top)) out.push(`  ${pct(v)}  ${k}`)
+  }
+  return out
+}
