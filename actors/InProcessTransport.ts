@@ -8,12 +8,12 @@ import { Deferred, Effect, Exit, Layer, Queue, Schedule } from "effect"
 import type { Channel } from "../domain/Channel.ts"
 import type { ParsedWebhook } from "../domain/InboundEvent.ts"
 import { Database } from "../drizzle/Database.ts"
+import { LoketConfig } from "../gateway/Config.ts"
 import { Conversations } from "./Conversations.ts"
 import { type Envelope, makeInbox } from "./Inbox.ts"
 import { type AcceptResult, IngestUnavailable, Transport } from "./Transport.ts"
 
-/** Events held in memory on their way to actors; the rest wait in the inbox. */
-const HANDOFF_CAP = 4096
+/** Events read back from the inbox at a time, once they spilled. */
 const PAGE = 1024
 
 interface Pending {
@@ -27,9 +27,11 @@ export const InProcessTransport = Layer.effect(
   Effect.gen(function*() {
     const database = yield* Database
     const conversations = yield* Conversations
+    const HANDOFF_CAP = (yield* LoketConfig).handoffCap
     const inbox = makeInbox(database)
     const writes = yield* Queue.unbounded<Pending>()
-    const handoff = yield* Queue.unbounded<Envelope>()
+    /** `null` is a bell: events spilled while the dispatcher waited; read them back. */
+    const handoff = yield* Queue.unbounded<Envelope | null>()
     /**
      * Events wait for their actor in memory up to HANDOFF_CAP; past that they stay in the inbox
      * only and are read back in pages from `spilledFrom` on, so a burst costs no memory. At
@@ -43,16 +45,17 @@ export const InProcessTransport = Layer.effect(
         Queue.offerAllUnsafe(handoff, fresh)
       } else if (spilledFrom === null) {
         spilledFrom = fresh[0]!.seq
+        Queue.offerUnsafe(handoff, null)
       }
     }
 
-    const nextEnvelope = Effect.suspend(() => {
+    const nextEnvelope: Effect.Effect<Envelope> = Effect.suspend(() => {
       if (Queue.sizeUnsafe(handoff) === 0 && spilledFrom !== null) {
-        const page = inbox.pending(spilledFrom, PAGE)
-        spilledFrom = page.length < PAGE ? null : page[page.length - 1]!.seq + 1
+        const page = inbox.pending(spilledFrom, Math.min(PAGE, Math.max(1, HANDOFF_CAP)))
+        spilledFrom = page.length < Math.min(PAGE, Math.max(1, HANDOFF_CAP)) ? null : page[page.length - 1]!.seq + 1
         Queue.offerAllUnsafe(handoff, page)
       }
-      return Queue.take(handoff)
+      return Queue.take(handoff).pipe(Effect.flatMap((envelope) => (envelope === null ? nextEnvelope : Effect.succeed(envelope))))
     })
 
     const stats = { webhooks: 0, commits: 0 }

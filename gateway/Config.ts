@@ -59,6 +59,8 @@ export const LoketConfigSchema = C.all({
     /** Seconds between checks for closing 24-hour windows. */
     windowCheckSeconds: C.Int("LOKET_WINDOW_CHECK_SECONDS").pipe(C.withDefault(60))
   }),
+  /** Events held in memory on their way to actors; more wait in the inbox and are read back in pages. */
+  handoffCap: C.Int("LOKET_HANDOFF_CAP").pipe(C.withDefault(4096)),
   /** Seconds an idle conversation actor stays in memory. */
   actorIdleSeconds: C.Int("LOKET_ACTOR_IDLE_SECONDS").pipe(C.withDefault(30)),
   /** SQLite `synchronous`: FULL survives power loss, NORMAL only process crashes. */

@@ -9,7 +9,8 @@
  *     configured 1,000), accept → at the stand-in p99
  * Every server runs in its own child process; the load comes from this one over loopback HTTP.
  * BENCH_ONLY=1,2,3,5 picks parts (3 includes 4).
- * BENCH_OUT_RATE=<n> changes part 5's offered rate (default 1,000/s; the limit stays 1,000).
+ * BENCH_OUT_RATE=<n>, BENCH_OUT_LIMIT=<n> change part 5's offered rate and WHATSAPP_MESSAGES_PER_SECOND (both 1,000);
+ * BENCH_OUT_PROFILE=1 runs its gateway with --cpu-prof and prints where the time went; BENCH_OUT_DUMP=<file> writes the arrivals.
  * BENCH_RATE=<n> changes part 2's rate (default 1,000/s); BENCH_SPIN=1 makes its schedule spin.
  * BENCH_QUICK=1 scales the counts down (for trying the bench itself, not for figures).
  */

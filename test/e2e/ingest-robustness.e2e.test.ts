@@ -101,3 +101,28 @@ describe("ingest", () => {
     expect((await fetch(`${gw.url}/healthz`)).status).toBe(200)
   }, 60_000)
 })
+
+describe("a burst larger than the in-memory handoff", () => {
+  it("reads what spilled back from the inbox: every message arrives once, in order per resident", async () => {
+    const small = await startGateway(baseEnv({ LOKET_HANDOFF_CAP: "10" }))
+    try {
+      const residents = Array.from({ length: 20 }, (_, i) => `3168${String(i).padStart(7, "0")}`)
+      const bodies = Array.from({ length: 10 }, (_, round) =>
+        fixtures.webhookBody({
+          contacts: residents.map((waId) => fixtures.contact({ waId })),
+          messages: residents.map((waId) => fixtures.textMessage({ from: waId, body: `ronde ${round}`, timestamp: String(1_800_000_000 + round) }))
+        }))
+      const answers = await Promise.all(bodies.map((body) => postWebhook(small.url, body).then((r) => r.status)))
+      expect(answers.every((s) => s === 200)).toBe(true)
+      const { allConversations, allMessages } = await import("../support/whatsapp.ts")
+      const { eventually } = await import("../support/gateway.ts")
+      const conversations = await eventually(() => allConversations(small.url), (c) => c.length === 20)
+      for (const conversation of conversations) {
+        const messages = await eventually(() => allMessages(small.url, conversation.id), (m) => m.length === 10)
+        expect(messages.map((m) => m.text)).toEqual(Array.from({ length: 10 }, (_, round) => `ronde ${round}`))
+      }
+    } finally {
+      await small.close()
+    }
+  })
+})
