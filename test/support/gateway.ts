@@ -78,12 +78,17 @@ export interface ChildGateway {
 }
 
 /** Runs the gateway as `node --import tsx gateway/main.ts` (or Bun), waiting until it listens. */
-export async function startChildGateway(env: Record<string, string>, runtime: "node" | "bun" = "node", fixedPort?: number): Promise<ChildGateway> {
+/** `node`: `npm start`'s entry through tsx; `bun`: `npm run start:bun`; `{ bundle }`: a production build (`npm run build`). */
+export type ChildRuntime = "node" | "bun" | { readonly bundle: string }
+
+export async function startChildGateway(env: Record<string, string>, runtime: ChildRuntime = "node", fixedPort?: number): Promise<ChildGateway> {
   const port = fixedPort ?? await freePort()
   const root = new URL("../../", import.meta.url).pathname
   const [command, args] = runtime === "node"
     ? [process.execPath, ["--import", "tsx", "gateway/main.ts"]]
-    : [join(root, "node_modules/.bin/bun"), ["gateway/main.bun.ts"]]
+    : runtime === "bun"
+    ? [join(root, "node_modules/.bin/bun"), ["gateway/main.bun.ts"]]
+    : [process.execPath, [runtime.bundle]]
   const child = spawn(command, args, {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env, PORT: String(port), HOST: "127.0.0.1" },
