@@ -10,7 +10,7 @@ import { Database } from "../drizzle/Database.ts"
 import type { ContactRow } from "../drizzle/schema.ts"
 import { conversations as conversationsTable } from "../drizzle/schema.ts"
 import { LoketConfig } from "../gateway/Config.ts"
-import { eq } from "drizzle-orm"
+import { eq, sql } from "drizzle-orm"
 import { defaultRetry, makeActorHost } from "./ActorHost.ts"
 import { makeContactDirectory } from "./ContactDirectory.ts"
 import { makeConversationStore } from "./conversation/ConversationStore.ts"
@@ -83,9 +83,10 @@ export class Conversations extends Context.Service<Conversations, {
           })
         )
 
+      const conversationById = database.db.select().from(conversationsTable).where(eq(conversationsTable.id, sql.placeholder("id"))).prepare()
       const send = (conversationId: string, command: SendCommand) =>
         Effect.gen(function*() {
-          const row = database.db.select().from(conversationsTable).where(eq(conversationsTable.id, conversationId)).get()
+          const row = conversationById.get({ id: conversationId }) as typeof conversationsTable.$inferSelect | undefined
           if (row === undefined) {
             return yield* new SendRefused({ code: "conversation_not_found", status: 404, message: `No conversation with id ${conversationId}.` })
           }

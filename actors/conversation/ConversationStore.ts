@@ -28,6 +28,22 @@ export function makeConversationStore({ db }: DatabaseShape) {
     windowExpiresAt: sql.placeholder("windowExpiresAt"), lastOutboundAt: sql.placeholder("lastOutboundAt"),
     windowWarnedFor: sql.placeholder("windowWarnedFor")
   }).prepare()
+  const byIdempotencyKey = db.select().from(messages)
+    .where(and(eq(messages.conversationId, sql.placeholder("conversationId")), eq(messages.idempotencyKey, sql.placeholder("key")))).prepare()
+  const updateDelivery = db.update(messages).set({
+    status: sql`${sql.placeholder("status")}`, error: sql`${sql.placeholder("error")}`, providerMessageId: sql`${sql.placeholder("providerMessageId")}`
+  }).where(eq(messages.seq, sql.placeholder("seq"))).prepare()
+  const orphansOf = db.select().from(orphanStatuses).where(eq(orphanStatuses.providerMessageId, sql.placeholder("id"))).prepare()
+  const dropOrphans = db.delete(orphanStatuses).where(eq(orphanStatuses.providerMessageId, sql.placeholder("id"))).prepare()
+  const insertOutbox = db.insert(outbox).values({
+    messageId: sql.placeholder("messageId"), conversationId: sql.placeholder("conversationId"), channel: sql.placeholder("channel"),
+    channelAccountId: sql.placeholder("channelAccountId"), contactId: sql.placeholder("contactId"), request: sql.placeholder("request"),
+    state: sql.placeholder("state"), attempts: sql.placeholder("attempts"), notBefore: sql.placeholder("notBefore"),
+    createdAt: sql.placeholder("createdAt")
+  }).prepare()
+  const settle = db.update(outbox).set({
+    state: sql`${sql.placeholder("state")}`, lastError: sql`${sql.placeholder("lastError")}`, sentAt: sql`${sql.placeholder("sentAt")}`
+  }).where(and(eq(outbox.messageId, sql.placeholder("messageId")), sql`${outbox.state} in ('pending', 'sending', 'unconfirmed')`)).prepare()
   const updateConversation = db.update(conversations).set({
     status: sql`${sql.placeholder("status")}`, lastMessageAt: sql`${sql.placeholder("lastMessageAt")}`,
     windowExpiresAt: sql`${sql.placeholder("windowExpiresAt")}`, team: sql`${sql.placeholder("team")}`,
@@ -49,23 +65,21 @@ export function makeConversationStore({ db }: DatabaseShape) {
     messageByProviderId: (id: string) => byProviderId.get({ id }) as MessageRow | undefined,
     messageById: (id: string) => byId.get({ id }) as MessageRow | undefined,
     messageByIdempotencyKey: (conversationId: string, key: string) =>
-      db.select().from(messages).where(and(eq(messages.conversationId, conversationId), eq(messages.idempotencyKey, key))).get(),
+      byIdempotencyKey.get({ conversationId, key }) as MessageRow | undefined,
     updateMessageDelivery: (row: MessageRow) =>
-      db.update(messages).set({ status: row.status, error: row.error, providerMessageId: row.providerMessageId })
-        .where(eq(messages.seq, row.seq)).run(),
+      updateDelivery.run({ status: row.status, error: row.error === null ? null : JSON.stringify(row.error), providerMessageId: row.providerMessageId, seq: row.seq }),
     insertOrphanStatus: (key: string, providerMessageId: string, status: string, timestamp: string, error: MessageRow["error"]) =>
       db.insert(orphanStatuses).values({ key, providerMessageId, status, timestamp, error }).onConflictDoNothing().run(),
     /** Statuses that came before the message's provider id was known; removed as they are applied. */
     takeOrphanStatuses: (providerMessageId: string) => {
-      const rows = db.select().from(orphanStatuses).where(eq(orphanStatuses.providerMessageId, providerMessageId)).all()
-      if (rows.length > 0) db.delete(orphanStatuses).where(eq(orphanStatuses.providerMessageId, providerMessageId)).run()
+      const rows = orphansOf.all({ id: providerMessageId }) as Array<typeof orphanStatuses.$inferSelect>
+      if (rows.length > 0) dropOrphans.run({ id: providerMessageId })
       return rows
     },
-    insertOutbox: (row: typeof outbox.$inferInsert) => db.insert(outbox).values(row).run(),
+    insertOutbox: (row: Omit<typeof outbox.$inferInsert, "seq" | "lastError" | "sentAt">) => insertOutbox.run(row),
     /** The send is settled: sent (confirmed by the provider's answer or a status) or failed for good. */
     settleOutbox: (messageId: string, state: "sent" | "failed", lastError: string | null) =>
-      db.update(outbox).set({ state, lastError, sentAt: state === "sent" ? new Date().toISOString() : null })
-        .where(and(eq(outbox.messageId, messageId), sql`${outbox.state} in ('pending', 'sending', 'unconfirmed')`)).run()
+      settle.run({ messageId, state, lastError, sentAt: state === "sent" ? new Date().toISOString() : null })
   }
 }
 

@@ -54,6 +54,9 @@ export class Outbox extends Context.Service<Outbox, {
       const permits = yield* Semaphore.make(MAX_IN_FLIGHT)
       const scope = yield* Effect.scope
       const inFlight = new Set<number>()
+      /** Residents with a send under way: one at a time each, so replies arrive in the order they were written. */
+      const busyPairs = new Set<string>()
+      const pairOf = (row: OutboxRow) => `${row.channelAccountId}|${row.contactId}`
       const burst = config.outbound.pairBurst
 
       store.recoverInterrupted(new Date(Date.now() + config.outbound.confirmSeconds * 1000).toISOString())
@@ -107,12 +110,23 @@ export class Outbox extends Context.Service<Outbox, {
           signal.wake()
         })
 
+      /** Waits until `sender` may send (see SenderLimit), then holds a slot for this send. */
+      const paceSender = (sender: string): Effect.Effect<number> =>
+        Effect.suspend(() => {
+          const got = senderLimit.acquire(sender, Date.now())
+          return "slot" in got ? Effect.succeed(got.slot) : Effect.sleep(Duration.millis(got.waitMs)).pipe(Effect.andThen(paceSender(sender)))
+        })
+
       const sendOne = (row: OutboxRow) =>
         Effect.gen(function*() {
           const sender = senders.of(row.channel)
-          const outcome = sender === undefined
-            ? { ok: false as const, failure: { retryable: true, code: "channel_not_configured", title: `${row.channel} has no credentials to send with`, tokenExpired: false, retryAfterMs: 60_000 } }
-            : yield* Effect.promise(() =>
+          let outcome: { ok: true; id: string } | { ok: false; failure: SendFailure }
+          if (sender === undefined) {
+            outcome = { ok: false, failure: { retryable: true, code: "channel_not_configured", title: `${row.channel} has no credentials to send with`, tokenExpired: false, retryAfterMs: 60_000 } }
+          } else {
+            // Paced right before the request, and the slot closed when Meta answered: see SenderLimit.
+            const slot = yield* paceSender(row.channelAccountId)
+            outcome = yield* Effect.promise(() =>
               sender.send(row.request as OutboundRequest).then(
                 (r) => ({ ok: true as const, id: r.providerMessageId }),
                 (error: unknown) => ({
@@ -121,24 +135,18 @@ export class Outbox extends Context.Service<Outbox, {
                     ? error
                     : { retryable: true, code: "unexpected", title: error instanceof Error ? error.message : String(error), tokenExpired: false, retryAfterMs: null }
                 })
-              )
+              ).finally(() => senderLimit.complete(row.channelAccountId, slot, Date.now()))
             )
+          }
           yield* settle(row, outcome)
         }).pipe(
           Effect.catchCause((cause) => Effect.logError("outbox send crashed", { seq: row.seq, cause: String(cause) })),
-          Effect.ensuring(Effect.sync(() => inFlight.delete(row.seq)))
+          Effect.ensuring(Effect.sync(() => {
+            inFlight.delete(row.seq)
+            busyPairs.delete(pairOf(row))
+            signal.wake()
+          }))
         )
-
-      /** Waits until `sender` may send, then counts the send. */
-      const paceSender = (sender: string): Effect.Effect<void> =>
-        Effect.suspend(() => {
-          const wait = senderLimit.delay(sender, Date.now())
-          if (wait <= 0) {
-            senderLimit.record(sender, Date.now())
-            return Effect.void
-          }
-          return Effect.sleep(Duration.millis(wait)).pipe(Effect.andThen(paceSender(sender)))
-        })
 
       const round = Effect.gen(function*() {
         const now = new Date()
@@ -150,15 +158,19 @@ export class Outbox extends Context.Service<Outbox, {
         }
         const ready: Array<OutboxRow> = []
         for (const row of rows) {
+          if (busyPairs.has(pairOf(row))) continue // after the send to this resident that is under way
           const wait = yield* pairDelay(row)
           if (wait > 0) store.retryLater(row.seq, row.attempts, new Date(Date.now() + wait).toISOString(), row.lastError)
-          else ready.push(row)
+          else {
+            ready.push(row)
+            busyPairs.add(pairOf(row))
+          }
         }
-        if (ready.length === 0) return
+        // Everything due waits for a send under way or for its resident's pair limit: wait for the bell.
+        if (ready.length === 0) return yield* signal.wait(50)
         store.markSending(ready.map((row) => row.seq))
         for (const row of ready) {
           inFlight.add(row.seq)
-          yield* paceSender(row.channelAccountId)
           yield* permits.take(1)
           yield* sendOne(row).pipe(Effect.ensuring(permits.release(1)), Effect.forkIn(scope))
         }

@@ -9,22 +9,27 @@ export function makeOutboxStore({ db, transaction }: DatabaseShape) {
     lte(outbox.notBefore, sql.placeholder("now"))
   )).orderBy(asc(outbox.seq)).limit(sql.placeholder("limit")).prepare()
 
+  const markOne = db.update(outbox).set({ state: "sending" }).where(eq(outbox.seq, sql.placeholder("seq"))).prepare()
+  const retry = db.update(outbox).set({
+    state: "pending", attempts: sql`${sql.placeholder("attempts")}`, notBefore: sql`${sql.placeholder("notBefore")}`, lastError: sql`${sql.placeholder("lastError")}`
+  }).where(and(eq(outbox.seq, sql.placeholder("seq")), inArray(outbox.state, ["pending", "sending", "unconfirmed"]))).prepare()
+  const earliest = db.select({ at: sql<string>`min(${outbox.notBefore})` }).from(outbox)
+    .where(inArray(outbox.state, ["pending", "unconfirmed"])).prepare()
+
   return {
     /** Rows whose turn it is, oldest first. */
     due: (now: string, limit: number) => due.all({ now, limit }) as Array<OutboxRow>,
     /** The earliest time a waiting row becomes due, if any. */
-    nextDue: (): string | undefined =>
-      db.select({ at: sql<string>`min(${outbox.notBefore})` }).from(outbox)
-        .where(inArray(outbox.state, ["pending", "unconfirmed"])).get()?.at ?? undefined,
+    nextDue: (): string | undefined => (earliest.get() as { at: string | null } | undefined)?.at ?? undefined,
     /** Marks rows as being sent (one transaction for the batch). */
     markSending: (seqs: ReadonlyArray<number>) =>
       transaction((tx) => {
-        for (const seq of seqs) tx.update(outbox).set({ state: "sending" }).where(eq(outbox.seq, seq)).run()
+        void tx
+        for (const seq of seqs) markOne.run({ seq })
       }),
     /** Back to the queue: after a transient failure, or waiting for the resident's pair limit. */
     retryLater: (seq: number, attempts: number, notBefore: string, lastError: string | null) =>
-      db.update(outbox).set({ state: "pending", attempts, notBefore, lastError })
-        .where(and(eq(outbox.seq, seq), inArray(outbox.state, ["pending", "sending", "unconfirmed"]))).run(),
+      retry.run({ seq, attempts, notBefore, lastError }),
     /**
      * At start: sends that were under way when the process stopped may or may not have reached
      * Meta. They wait `confirmMs` for a status webhook carrying their tracking id, then go again.

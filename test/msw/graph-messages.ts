@@ -579,6 +579,8 @@ export interface GraphMessagesMockOptions {
   readonly accessToken: string
   readonly phoneNumberIds?: ReadonlyArray<string>
   readonly wabaId?: string
+  /** Called as each message is accepted (tests time-stamp arrivals with it). */
+  readonly onSent?: (record: SentRecord) => void
 }
 
 export interface GraphMessagesMock extends Omit<FakeGraph, "handle" | "release"> {
@@ -590,7 +592,8 @@ export function graphMessagesMock(options: GraphMessagesMockOptions): GraphMessa
   const { handle, release: _release, ...fake } = createFakeGraph({
     accessToken: options.accessToken,
     ...(options.phoneNumberIds === undefined ? {} : { phoneNumberIds: options.phoneNumberIds }),
-    ...(options.wabaId === undefined ? {} : { wabaId: options.wabaId })
+    ...(options.wabaId === undefined ? {} : { wabaId: options.wabaId }),
+    ...(options.onSent === undefined ? {} : { onSent: options.onSent })
   })
   const handlers: Array<HttpHandler> = [
     http.all(`${base}/:id/messages`, ({ request }) => handle(request)),

@@ -15,7 +15,9 @@ export const APPROVED_TEMPLATES = [
 ]
 
 export async function startOutboundGateway(extra: Record<string, string> = {}) {
-  const graph = graphMessagesMock({ graphApiUrl: GRAPH, accessToken: ACCESS_TOKEN, wabaId: WABA })
+  /** When each message reached the stand-in (performance.now()), in order. */
+  const arrivals: Array<number> = []
+  const graph = graphMessagesMock({ graphApiUrl: GRAPH, accessToken: ACCESS_TOKEN, wabaId: WABA, onSent: () => void arrivals.push(performance.now()) })
   graph.templates(APPROVED_TEMPLATES)
   const msw = setupServer(...graph.handlers)
   msw.listen({ onUnhandledRequest: "bypass" })
@@ -24,7 +26,7 @@ export async function startOutboundGateway(extra: Record<string, string> = {}) {
     WHATSAPP_PHONE_NUMBER_ID: PHONE, WHATSAPP_SEND_TIMEOUT_MS: "500", ...extra
   }))
   return {
-    gw, graph,
+    gw, graph, arrivals,
     close: async () => {
       await gw.close()
       msw.close()
