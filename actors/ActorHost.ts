@@ -1,10 +1,11 @@
 /**
- * Hosts actors: one fiber with a bounded mailbox per key, the single writer of what the key
- * names. Actors are activated on the first message, passivated when idle (memory stays flat
- * with many keys), and supervised: a message that keeps failing is handed to `onFailure`
- * (which parks it with its cause) and the actor carries on with fresh state.
+ * Hosts actors: per key, one mailbox and at most one fiber draining it — the single writer of
+ * what the key names. An actor without messages has no fiber, only its state (small); idle
+ * states are passivated (dropped) after `idleTimeoutMs`, so memory stays flat with many keys.
+ * Supervised: a message that keeps failing is handed to `onFailure` (which parks it with its
+ * cause) and the actor carries on with fresh state.
  */
-import { Cause, Effect, Option, Queue, Schedule, Scope } from "effect"
+import { Cause, Duration, Effect, Schedule, Scope } from "effect"
 
 export interface ActorBehavior<S, M> {
   /** Loads the actor's state (for a conversation: from the database). */
@@ -29,12 +30,19 @@ export interface ActorHost<M> {
   readonly active: () => number
 }
 
-interface Actor<M> {
-  readonly mailbox: Queue.Queue<M>
+interface Actor<S, M> {
+  state: S | undefined
+  readonly mailbox: Array<M>
+  /** A fiber is draining the mailbox. */
+  running: boolean
+  lastActive: number
 }
 
 /** Five attempts in about a third of a second, with jitter: long enough for a locked database to free up. */
 export const defaultRetry = Schedule.exponential("20 millis", 2).pipe(Schedule.jittered, Schedule.upTo({ times: 4 }))
+
+/** How long a teller waits before looking again at a full mailbox. */
+const FULL_MAILBOX_POLL = Duration.millis(1)
 
 export const makeActorHost = <S, M>(
   behavior: ActorBehavior<S, M>,
@@ -42,7 +50,7 @@ export const makeActorHost = <S, M>(
 ): Effect.Effect<ActorHost<M>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const scope = yield* Effect.scope
-    const actors = new Map<string, Actor<M>>()
+    const actors = new Map<string, Actor<S, M>>()
 
     const handle = (state: S, message: M, key: string) =>
       behavior.receive(state, message, key).pipe(
@@ -51,68 +59,66 @@ export const makeActorHost = <S, M>(
         Effect.retry(options.retry),
         Effect.catchCause((cause) =>
           behavior.onFailure(key, message, cause).pipe(
-            Effect.andThen(behavior.activate(key)),
+            // Whatever the handler left half done, the next message starts from the database.
+            Effect.as(undefined as S | undefined),
             Effect.catchCause(() => Effect.succeed(undefined as S | undefined))
           )
         )
       )
 
-    const run = (key: string, actor: Actor<M>) =>
-      Effect.gen(function*() {
-        let state: S | undefined = undefined
-        while (true) {
-          const next = yield* Queue.take(actor.mailbox).pipe(Effect.timeoutOption(options.idleTimeoutMs))
-          if (Option.isNone(next)) {
-            // Passivate only when nothing is waiting; the check and the removal are one synchronous step.
-            const idle = Queue.sizeUnsafe(actor.mailbox) === 0
-            if (idle) {
-              actors.delete(key)
-              Queue.shutdownUnsafe(actor.mailbox)
-              return
-            }
-            continue
-          }
-          if (state === undefined) {
-            state = yield* behavior.activate(key).pipe(
-              Effect.retry(options.retry),
-              Effect.catchCause(() => Effect.succeed(undefined as S | undefined))
-            )
-            if (state === undefined) {
-              yield* behavior.onFailure(key, next.value, Cause.die(new Error(`actor ${key} could not be activated`)))
-              continue
-            }
-          }
-          state = (yield* handle(state, next.value, key)) as S | undefined
-        }
-      }).pipe(
-        // Whatever happens, an actor that ends leaves the map so the next message starts a new one.
-        Effect.ensuring(Effect.sync(() => {
-          if (actors.get(key) === actor) actors.delete(key)
-        }))
+    const activate = (key: string) =>
+      behavior.activate(key).pipe(
+        Effect.catchDefect(Effect.fail),
+        Effect.retry(options.retry),
+        Effect.catchCause(() => Effect.succeed(undefined as S | undefined))
       )
 
-    const spawn = Effect.fnUntraced(function*(key: string) {
-      const mailbox = yield* Queue.bounded<M>(options.mailboxSize)
-      // Another tell may have spawned the actor while the mailbox was made: the check and set are one step.
-      const existing = actors.get(key)
-      if (existing !== undefined) return existing
-      const actor: Actor<M> = { mailbox }
-      actors.set(key, actor)
-      yield* Effect.forkIn(run(key, actor), scope)
-      return actor
-    })
+    /** Handles the mailbox until it is empty; then the fiber ends and only the state stays. */
+    const drain = (key: string, actor: Actor<S, M>) =>
+      Effect.gen(function*() {
+        while (actor.mailbox.length > 0) {
+          const message = actor.mailbox.shift()!
+          if (actor.state === undefined) actor.state = yield* activate(key)
+          if (actor.state === undefined) {
+            yield* behavior.onFailure(key, message, Cause.die(new Error(`actor ${key} could not be activated`)))
+            continue
+          }
+          actor.state = (yield* handle(actor.state, message, key)) as S | undefined
+        }
+        // Checked and cleared in one synchronous step: a tell after this starts a new fiber.
+        actor.running = false
+        actor.lastActive = Date.now()
+      }).pipe(
+        Effect.onInterrupt(() => Effect.sync(() => void (actor.running = false)))
+      )
 
     const tell = (key: string, message: M): Effect.Effect<void> =>
       Effect.suspend(() => {
-        const current = actors.get(key)
-        if (current !== undefined && Queue.offerUnsafe(current.mailbox, message)) return Effect.void
-        return (current === undefined ? spawn(key) : Effect.succeed(current)).pipe(
-          // Full (wait for room) or passivated just now (offer answers false: start a new actor).
-          Effect.flatMap((actor) => Queue.offer(actor.mailbox, message)),
-          Effect.flatMap((accepted) => (accepted ? Effect.void : tell(key, message)))
-        )
+        let actor = actors.get(key)
+        if (actor === undefined) {
+          actor = { state: undefined, mailbox: [], running: false, lastActive: Date.now() }
+          actors.set(key, actor)
+        }
+        if (actor.mailbox.length >= options.mailboxSize) {
+          return Effect.sleep(FULL_MAILBOX_POLL).pipe(Effect.andThen(tell(key, message)))
+        }
+        actor.mailbox.push(message)
+        if (actor.running) return Effect.void
+        actor.running = true
+        return Effect.forkIn(drain(key, actor), scope).pipe(Effect.asVoid)
       })
+
+    // Passivation: states idle for longer than the timeout are dropped.
+    const sweep = Effect.sync(() => {
+      const before = Date.now() - options.idleTimeoutMs
+      for (const [key, actor] of actors) {
+        if (!actor.running && actor.mailbox.length === 0 && actor.lastActive <= before) actors.delete(key)
+      }
+    })
+    yield* sweep.pipe(
+      Effect.repeat(Schedule.spaced(Duration.millis(Math.max(10, Math.min(1000, options.idleTimeoutMs / 2))))),
+      Effect.forkIn(scope)
+    )
 
     return { tell, active: () => actors.size }
   })
-
