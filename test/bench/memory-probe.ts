@@ -21,7 +21,7 @@ delete env.LOKET_SQLITE_SYNCHRONOUS
 const port = await freePort()
 const root = new URL("../../", import.meta.url).pathname
 const entry = process.env.LOKET_ENTRY
-const args = ["--expose-gc", ...(entry === undefined ? ["--import", "tsx"] : []), "--import", `${root}test/bench/heap-probe.mjs`, entry ?? "gateway/main.ts"]
+const args = [...(process.env.LOKET_NODE_ARGS ?? "").split(" ").filter(Boolean), "--expose-gc", ...(entry === undefined ? ["--import", "tsx"] : []), "--import", `${root}test/bench/heap-probe.mjs`, entry ?? "gateway/main.ts"]
 console.log(`child: node ${args.join(" ")}`)
 const child = spawn(process.execPath, args, {
   cwd: root,

@@ -3,9 +3,9 @@
  * startChildGateway, i.e. `node --import tsx gateway/main.ts`) and the bare Hono baseline.
  * Also: the child's memory from /proc, and the SQLite file behind a gateway's env.
  */
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { readFileSync, rmSync } from "node:fs"
-import { dirname } from "node:path"
+import { dirname, join } from "node:path"
 import { baseEnv, freePort, startChildGateway } from "../support/gateway.ts"
 
 export interface ServerUnderTest {
@@ -18,13 +18,31 @@ export interface ServerUnderTest {
   readonly stop: () => Promise<void>
 }
 
+/** What `npm run start:prod` and the Docker image give node. */
+export const PRODUCTION_NODE_OPTIONS = "--max-old-space-size=192"
+
+let built: string | undefined
+/**
+ * Loket as production runs it (`npm run build`, the Docker image): the bundle, plain node, no
+ * TypeScript loader. Built once per bench run into .tmp/ (inside the project, so node_modules resolve).
+ */
+export function productionBuild(): { readonly bundle: string } {
+  if (built === undefined) {
+    const root = new URL("../../", import.meta.url).pathname
+    execFileSync(process.execPath, ["scripts/build.mjs", ".tmp/bench-build"], { cwd: root, stdio: "ignore" })
+    built = join(root, ".tmp/bench-build/main.mjs")
+  }
+  return { bundle: built }
+}
+
 /** Loket as a child process. `sync`: "default" leaves LOKET_SQLITE_SYNCHRONOUS unset (FULL). */
 export async function startLoket(name: string, sync: "default" | "NORMAL", extra: Record<string, string> = {}): Promise<ServerUnderTest> {
   const env = baseEnv(extra)
   if (sync === "default") delete env.LOKET_SQLITE_SYNCHRONOUS
   else env.LOKET_SQLITE_SYNCHRONOUS = sync
   const dbPath = env.DATABASE_URL!.replace(/^file:/, "")
-  const gateway = await startChildGateway(env)
+  env.NODE_OPTIONS = PRODUCTION_NODE_OPTIONS
+  const gateway = await startChildGateway(env, productionBuild())
   return {
     name,
     url: gateway.url,
