@@ -13,6 +13,8 @@ import { Conversations } from "./Conversations.ts"
 import { type Envelope, makeInbox } from "./Inbox.ts"
 import { type AcceptResult, IngestUnavailable, Transport } from "./Transport.ts"
 
+/** Events routed to actors before the dispatcher lets the event loop turn. */
+const DISPATCH_BATCH = 64
 /** Events read back from the inbox at a time, once they spilled. */
 const PAGE = 1024
 
@@ -91,7 +93,15 @@ export const InProcessTransport = Layer.effect(
       return more.length === 0 ? first : [...first, ...more]
     })
     yield* gather.pipe(Effect.flatMap(commit), Effect.forever({ disableYield: true }), Effect.forkScoped)
-    yield* nextEnvelope.pipe(Effect.flatMap(conversations.route), Effect.forever({ disableYield: true }), Effect.forkScoped)
+    // Many events per turn of the event loop (they share one commit), but not so many that
+    // webhooks wait long for their turn: yield every DISPATCH_BATCH events.
+    let routed = 0
+    yield* nextEnvelope.pipe(
+      Effect.flatMap(conversations.route),
+      Effect.andThen(Effect.suspend(() => (++routed % DISPATCH_BATCH === 0 ? Effect.yieldNow : Effect.void))),
+      Effect.forever({ disableYield: true }),
+      Effect.forkScoped
+    )
     yield* Effect.sync(() => inbox.prune()).pipe(
       Effect.catchDefect((cause) => Effect.logWarning("inbox prune failed", String(cause))),
       Effect.repeat(Schedule.spaced("1 hour")),
