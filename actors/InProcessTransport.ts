@@ -64,7 +64,7 @@ export const InProcessTransport = Layer.effect(
     const commit = (batch: ReadonlyArray<Pending>) =>
       Effect.gen(function*() {
         const exit = yield* Effect.exit(Effect.try({
-          try: () => database.transaction((tx) => inbox.store(tx, batch)),
+          try: () => database.transaction(() => inbox.store(batch)),
           catch: (cause) => new IngestUnavailable({ message: `events could not be stored: ${String(cause)}` })
         }).pipe(
           Effect.tap(() => database.committed),

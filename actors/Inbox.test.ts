@@ -18,21 +18,21 @@ const withInbox = <A>(f: (inbox: ReturnType<typeof makeInbox>, database: Databas
 describe("Inbox", () => {
   it("absorbs a key seen before, within one batch and across batches", async () => {
     const fresh = await withInbox((inbox, db) => [
-      db.transaction((tx) => inbox.store(tx, [{ channel: "whatsapp", parsed: { events: [status("a"), status("a"), status("b")], rejected: [], ignored: null } }])),
-      db.transaction((tx) => inbox.store(tx, [{ channel: "whatsapp", parsed: { events: [status("b"), status("c")], rejected: [], ignored: null } }]))
+      db.transaction(() => inbox.store([{ channel: "whatsapp", parsed: { events: [status("a"), status("a"), status("b")], rejected: [], ignored: null } }])),
+      db.transaction(() => inbox.store([{ channel: "whatsapp", parsed: { events: [status("b"), status("c")], rejected: [], ignored: null } }]))
     ])
     expect(fresh.map((batch) => batch[0]!.map((e) => e.event.key))).toEqual([["a", "b"], ["c"]])
   })
 
   it("keeps handled keys for the whole redelivery period and forgets them after it", async () => {
     const result = await withInbox((inbox, db) => {
-      db.transaction((tx) => inbox.store(tx, [{ channel: "whatsapp", parsed: { events: [status("old")], rejected: [], ignored: null } }]))
+      db.transaction(() => inbox.store([{ channel: "whatsapp", parsed: { events: [status("old")], rejected: [], ignored: null } }]))
       inbox.markDone(1)
       const now = Date.now()
       inbox.prune(now + 7 * 86_400_000) // Meta redelivers for up to 7 days: still known
-      const afterSeven = db.transaction((tx) => inbox.store(tx, [{ channel: "whatsapp", parsed: { events: [status("old")], rejected: [], ignored: null } }]))
+      const afterSeven = db.transaction(() => inbox.store([{ channel: "whatsapp", parsed: { events: [status("old")], rejected: [], ignored: null } }]))
       inbox.prune(now + (RETENTION_DAYS + 1) * 86_400_000)
-      const afterRetention = db.transaction((tx) => inbox.store(tx, [{ channel: "whatsapp", parsed: { events: [status("old")], rejected: [], ignored: null } }]))
+      const afterRetention = db.transaction(() => inbox.store([{ channel: "whatsapp", parsed: { events: [status("old")], rejected: [], ignored: null } }]))
       return { afterSeven: afterSeven[0]!.length, afterRetention: afterRetention[0]!.length }
     })
     expect(result).toEqual({ afterSeven: 0, afterRetention: 1 })
@@ -40,7 +40,7 @@ describe("Inbox", () => {
 
   it("replays what was accepted but not handled, in order, and parks what is rejected with its reason", async () => {
     const pending = await withInbox((inbox, db) => {
-      db.transaction((tx) => inbox.store(tx, [{
+      db.transaction(() => inbox.store([{
         channel: "whatsapp",
         parsed: { events: [status("x"), status("y"), status("z")], rejected: [{ path: "$.entry[0]", reason: "no id", raw: { a: 1 } }], ignored: null }
       }]))

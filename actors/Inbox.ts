@@ -6,7 +6,7 @@ import { createHash } from "node:crypto"
 import { and, asc, eq, gte, lt, sql } from "drizzle-orm"
 import type { Channel } from "../domain/Channel.ts"
 import type { InboundEvent, ParsedWebhook } from "../domain/InboundEvent.ts"
-import type { DatabaseShape, Db } from "../drizzle/Database.ts"
+import type { DatabaseShape } from "../drizzle/Database.ts"
 import { inbox } from "../drizzle/schema.ts"
 
 /** An event made durable, with its place in the inbox. */
@@ -32,10 +32,10 @@ export function makeInbox(database: DatabaseShape) {
     .where(eq(inbox.seq, sql.placeholder("seq"))).prepare()
 
   /**
-   * Stores the events of many webhooks in the caller's transaction. Returns, per webhook,
+   * Stores the events of many webhooks (inside a `database.transaction` unit). Returns, per webhook,
    * the envelopes that are new (duplicates are absorbed by the unique key).
    */
-  const store = (tx: Db, batches: ReadonlyArray<{ readonly channel: Channel; readonly parsed: ParsedWebhook }>): Array<Array<Envelope>> => {
+  const store = (batches: ReadonlyArray<{ readonly channel: Channel; readonly parsed: ParsedWebhook }>): Array<Array<Envelope>> => {
     const receivedAt = new Date().toISOString()
     return batches.map(({ channel, parsed }) => {
       const fresh: Array<Envelope> = []
@@ -54,7 +54,6 @@ export function makeInbox(database: DatabaseShape) {
           payload: raw, receivedAt, state: "parked", lastError: `${rejected.path}: ${rejected.reason}`
         })
       }
-      void tx
       return fresh
     })
   }

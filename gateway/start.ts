@@ -2,7 +2,7 @@
  * Starting and stopping the gateway, shared by the Node and Bun entries: configuration
  * errors stop the start with one line; channel settings that are missing are reported once.
  */
-import { Effect, Layer } from "effect"
+import { Effect, type Layer } from "effect"
 import type { Hono } from "hono"
 import type { Database } from "../drizzle/Database.ts"
 import { makeApp } from "./app.ts"
@@ -65,5 +65,4 @@ export async function startGateway(server: Server) {
   }
   process.once("SIGINT", shutdown)
   process.once("SIGTERM", shutdown)
-  void Layer
 }

@@ -23,8 +23,7 @@ export function makeOutboxStore({ db, transaction }: DatabaseShape) {
     nextDue: (): string | undefined => (earliest.get() as { at: string | null } | undefined)?.at ?? undefined,
     /** Marks rows as being sent (one transaction for the batch). */
     markSending: (seqs: ReadonlyArray<number>) =>
-      transaction((tx) => {
-        void tx
+      transaction(() => {
         for (const seq of seqs) markOne.run({ seq })
       }),
     /** Back to the queue: after a transient failure, or waiting for the resident's pair limit. */

@@ -4,7 +4,6 @@
  */
 import { Context, Effect, Layer, Queue, Schema } from "effect"
 import { Database } from "../../drizzle/Database.ts"
-import { LoketConfig } from "../../gateway/Config.ts"
 import { makeTemplateStore, type TemplateInput, type TemplateStore } from "./TemplateStore.ts"
 
 export class TemplateSyncFailed extends Schema.TaggedError<TemplateSyncFailed>()("TemplateSyncFailed", {
@@ -30,7 +29,6 @@ export class Templates extends Context.Service<Templates, {
     Templates,
     Effect.gen(function*() {
       const database = yield* Database
-      yield* LoketConfig
       const source = yield* TemplateSourceRef
       const store = makeTemplateStore(database)
 
