@@ -5,12 +5,13 @@
  * waits until all are committed, stops the child with SIGTERM (which writes the profile) and
  * prints the self time per function and per file.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { spawn } from "node:child_process"
 import { baseEnv, freePort } from "../support/gateway.ts"
 import { openCounter, singleMessageWebhooks } from "./ingest.ts"
+import { summarizeProfiles } from "./cpuprofile.ts"
 import { closedLoop, makeClient } from "./load.ts"
 
 const messages = Number(process.argv[2] ?? 10_000)
@@ -49,32 +50,5 @@ gateway.child.kill("SIGTERM")
 await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
 rmSync(dirname(env.DATABASE_URL!.replace(/^file:/, "")), { recursive: true, force: true })
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: Array<number> }
-for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"))) {
-  const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as { nodes: Array<Node>; samples: Array<number>; timeDeltas: Array<number> }
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
-  const self = new Map<number, number>()
-  let idle = 0
-  profile.samples.forEach((id, i) => {
-    if (byId.get(id)!.callFrame.functionName === "(idle)") idle += profile.timeDeltas[i] ?? 0
-    else self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
-  })
-  const total = [...self.values()].reduce((a, b) => a + b, 0)
-  if (total < 3e6) continue // the loader thread's profile: next to nothing
-  const fn = new Map<string, number>()
-  const fileTotals = new Map<string, number>()
-  for (const [id, us] of self) {
-    const { functionName, url, lineNumber } = byId.get(id)!.callFrame
-    const short = url.replace(/^.*\/work\/main\//, "").replace(/^file:\/\//, "")
-    const where = short.includes("node_modules/") ? short.replace(/^.*node_modules\/((@[^/]+\/)?[^/]+).*$/, "$1") : short || "(native)"
-    fn.set(`${functionName || "(anonymous)"}  ${short}:${lineNumber + 1}`, (fn.get(`${functionName || "(anonymous)"}  ${short}:${lineNumber + 1}`) ?? 0) + us)
-    fileTotals.set(where, (fileTotals.get(where) ?? 0) + us)
-  }
-  const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`
-  console.log(`\n${file}: ${(total / 1e6).toFixed(1)} s busy, ${(idle / 1e6).toFixed(1)} s idle (percentages: of busy time)`)
-  console.log("self time by package / file:")
-  for (const [k, v] of [...fileTotals].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${pct(v)}  ${k}`)
-  console.log("self time by function:")
-  for (const [k, v] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${pct(v)}  ${k}`)
-}
+for (const line of summarizeProfiles(dir)) console.log(line)
 console.log(`\nprofiles in ${dir}`)
