@@ -8,8 +8,8 @@
 import { Cause, Duration, Effect, Schedule, Scope } from "effect"
 
 export interface ActorBehavior<S, M> {
-  /** Loads the actor's state (for a conversation: from the database). */
-  readonly activate: (key: string) => Effect.Effect<S, unknown>
+  /** Loads the actor's state (for a conversation: from the database); `first` is the message that woke it. */
+  readonly activate: (key: string, first: M) => Effect.Effect<S, unknown>
   /** Handles one message; returns the next state. */
   readonly receive: (state: S, message: M, key: string) => Effect.Effect<S, unknown>
   /** Called once retries are exhausted: record the cause, never drop silently. */
@@ -66,8 +66,8 @@ export const makeActorHost = <S, M>(
         )
       )
 
-    const activate = (key: string) =>
-      behavior.activate(key).pipe(
+    const activate = (key: string, first: M) =>
+      behavior.activate(key, first).pipe(
         Effect.catchDefect(Effect.fail),
         Effect.retry(options.retry),
         Effect.catchCause(() => Effect.succeed(undefined as S | undefined))
@@ -78,7 +78,7 @@ export const makeActorHost = <S, M>(
       Effect.gen(function*() {
         while (actor.mailbox.length > 0) {
           const message = actor.mailbox.shift()!
-          if (actor.state === undefined) actor.state = yield* activate(key)
+          if (actor.state === undefined) actor.state = yield* activate(key, message)
           if (actor.state === undefined) {
             yield* behavior.onFailure(key, message, Cause.die(new Error(`actor ${key} could not be activated`)))
             continue

@@ -15,8 +15,8 @@ import { type ContactRow, contacts } from "../drizzle/schema.ts"
 const CACHE_SIZE = 50_000
 
 export interface ContactDirectory {
-  /** The contact of `resident`, created or updated (name, a newly learnt id) as needed. */
-  readonly resolve: (channel: Channel, resident: Resident, notice?: SystemNotice | null) => ContactRow
+  /** The contact of `resident`, created or updated (name, a newly learnt id) as needed; `created`: new just now. */
+  readonly resolve: (channel: Channel, resident: Resident, notice?: SystemNotice | null) => { readonly contact: ContactRow; readonly created: boolean }
 }
 
 export function makeContactDirectory(database: DatabaseShape): ContactDirectory {
@@ -64,7 +64,7 @@ export function makeContactDirectory(database: DatabaseShape): ContactDirectory 
     cache.delete(`${row.channel}|u|${row.userId}`)
   }
 
-  const resolve = (channel: Channel, resident: Resident, notice?: SystemNotice | null): ContactRow => {
+  const resolve = (channel: Channel, resident: Resident, notice?: SystemNotice | null) => {
     const found = find(channel, resident)
     // A number or user-id change announced by a system message moves the contact to the new id.
     const waId = notice?.newWaId ?? resident.waId
@@ -75,9 +75,9 @@ export function makeContactDirectory(database: DatabaseShape): ContactDirectory 
         id: newContactId(), channel, handle: waId ?? userId ?? "", waId, userId,
         name: resident.name, createdAt: now, updatedAt: now
       }
-      database.transaction(() => insert.run(row))
+      database.statement(() => insert.run(row))
       remember(row)
-      return row
+      return { contact: row, created: true }
     }
     const next: ContactRow = {
       ...found,
@@ -103,7 +103,7 @@ export function makeContactDirectory(database: DatabaseShape): ContactDirectory 
       else forget(found)
       remember(next)
     }
-    return next
+    return { contact: next, created: false }
   }
 
   return { resolve }

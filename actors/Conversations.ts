@@ -54,16 +54,16 @@ export class Conversations extends Context.Service<Conversations, {
         retry: defaultRetry
       })
 
-      const addressOf = (envelope: Envelope): { key: string; contact?: ContactRow } => {
+      const addressOf = (envelope: Envelope): { key: string; contact?: ContactRow; newContact?: boolean } => {
         const event = envelope.event
         switch (event.kind) {
           case "message": {
-            const contact = directory.resolve(event.channel, event.resident, event.message.system)
-            return { key: conversationKey(event.channel, event.channelAccountId, contact.id), contact }
+            const { contact, created } = directory.resolve(event.channel, event.resident, event.message.system)
+            return { key: conversationKey(event.channel, event.channelAccountId, contact.id), contact, newContact: created }
           }
           case "status": {
-            const contact = directory.resolve(event.channel, event.resident)
-            return { key: conversationKey(event.channel, event.channelAccountId, contact.id), contact }
+            const { contact, created } = directory.resolve(event.channel, event.resident)
+            return { key: conversationKey(event.channel, event.channelAccountId, contact.id), contact, newContact: created }
           }
           case "template_status":
             return { key: `${event.channel}|templates|${event.accountId}` }
@@ -74,7 +74,7 @@ export class Conversations extends Context.Service<Conversations, {
         Effect.try({ try: () => addressOf(envelope), catch: (cause) => cause }).pipe(
           Effect.retry(defaultRetry),
           Effect.matchCauseEffect({
-            onSuccess: ({ key, contact }) => host.tell(key, { kind: "event", envelope, contact }),
+            onSuccess: ({ key, contact, newContact }) => host.tell(key, { kind: "event", envelope, contact, newContact }),
             onFailure: (cause) =>
               Effect.sync(() => inbox.park(envelope.seq, Cause.pretty(cause), 5)).pipe(
                 Effect.andThen(Effect.logError("event parked: its resident could not be resolved", { seq: envelope.seq })),

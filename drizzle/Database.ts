@@ -25,6 +25,8 @@ export interface DatabaseShape {
    * of it — an answer, an event — waits for `committed`.
    */
   readonly transaction: <A>(f: (tx: Db) => A) => A
+  /** Like `transaction`, for a single statement (atomic by itself: no savepoint). */
+  readonly statement: <A>(f: (tx: Db) => A) => A
   /** Resolves once everything written so far is committed; fails if the commit failed (all of it rolled back). */
   readonly committed: Effect.Effect<void, DatabaseUnavailable>
   /** Called after a failed commit, so caches of rolled-back rows can be dropped. */
@@ -109,6 +111,7 @@ export function makeShape(
   return Database.of({
     db,
     transaction: commit.unit(db),
+    statement: commit.statement(db),
     committed: commit.committed,
     onRollback: commit.onRollback,
     ping: () => {

@@ -58,10 +58,20 @@ export function makeGroupCommit(exec: Control) {
     return result
   }
 
+  /** One statement in the current transaction: atomic by itself, so no savepoint around it. */
+  const statement = <Db>(db: Db) => <A>(f: (tx: Db) => A): A => {
+    if (!open) {
+      exec("BEGIN IMMEDIATE")
+      open = true
+      setImmediate(commit)
+    }
+    return f(db)
+  }
+
   const committed: Effect.Effect<void, DatabaseUnavailable> = Effect.callback<void, DatabaseUnavailable>((resume) => {
     if (!open) resume(Effect.void)
     else waiters.push({ resume })
   })
 
-  return { unit, committed, onRollback: (listener: () => void) => void rollbackListeners.push(listener) }
+  return { unit, statement, committed, onRollback: (listener: () => void) => void rollbackListeners.push(listener) }
 }

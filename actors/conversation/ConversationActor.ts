@@ -18,10 +18,12 @@ export const conversationKey = (channel: string, channelAccountId: string, conta
   `${channel}|${channelAccountId}|${contactId}`
 
 export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<ConversationState, ConversationMessage> {
-  const activate = (key: string) =>
+  const activate = (key: string, first: ConversationMessage) =>
     Effect.sync((): ConversationState => {
       const [channel = "", channelAccountId = "", contactId = ""] = key.split("|")
-      return { channel, channelAccountId, contactId, conversation: deps.store.find(channel, channelAccountId, contactId) ?? null }
+      // A contact made for this very event has no conversation to load.
+      const fresh = first.kind === "event" && first.newContact === true
+      return { channel, channelAccountId, contactId, conversation: fresh ? null : deps.store.find(channel, channelAccountId, contactId) ?? null }
     })
 
   const receive = (state: ConversationState, message: ConversationMessage): Effect.Effect<ConversationState, unknown> => {

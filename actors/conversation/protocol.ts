@@ -19,7 +19,13 @@ export interface SendCommand {
 
 export type ConversationMessage =
   /** A durable event; `contact` is the resident as the dispatcher just resolved them. */
-  | { readonly kind: "event"; readonly envelope: Envelope; readonly contact?: ContactRow | undefined }
+  | {
+    readonly kind: "event"
+    readonly envelope: Envelope
+    readonly contact?: ContactRow | undefined
+    /** The contact was created for this event: it has no conversation yet. */
+    readonly newContact?: boolean | undefined
+  }
   | { readonly kind: "send"; readonly command: SendCommand; readonly reply: Deferred.Deferred<Message, SendRefused> }
   | { readonly kind: "sent"; readonly messageId: string; readonly providerMessageId: string }
   | { readonly kind: "send-failed"; readonly messageId: string; readonly error: MessageError }
