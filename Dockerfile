@@ -10,8 +10,10 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
 # A 192 MiB heap is ample (the live heap stays under 100 MiB at 7,000 msg/s) and keeps V8 from
-# growing lazily to several hundred MiB; override NODE_OPTIONS to change it.
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 DATABASE_URL=file:/data/loket.db NODE_OPTIONS=--max-old-space-size=192
+# growing lazily to several hundred MiB; 8 MiB semi-spaces keep scavenges short (webhook p99).
+# Override NODE_OPTIONS to change either.
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 DATABASE_URL=file:/data/loket.db \
+    NODE_OPTIONS="--max-old-space-size=192 --max-semi-space-size=8"
 WORKDIR /app
 COPY --from=build --chown=node:node /app /app
 RUN mkdir -p /data && chown node:node /data

@@ -13,4 +13,3 @@ startGateway({
       server.once("error", reject)
     })
 })
-

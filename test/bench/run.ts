@@ -108,7 +108,7 @@ async function main() {
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, ${process.platform}/${process.arch}`)
   console.log(`parameters: ${JSON.stringify(P)}`)
   if (only.has("5")) console.log(`outbound parameters (part 5): ${JSON.stringify(OUT)}`)
-  console.log("servers run as child processes (Loket: the production build, node --max-old-space-size=192 dist/main.mjs; its CPU profile run: tsx); load from this process over 127.0.0.1 with a keep-alive node:http Agent\n")
+  console.log("servers run as child processes (Loket: the production build, node --max-old-space-size=192 --max-semi-space-size=8 dist/main.mjs; its CPU profile run: tsx); load from this process over 127.0.0.1 with a keep-alive node:http Agent\n")
 
   if (only.has("1")) await throughput()
   if (only.has("2")) await steadyRate()

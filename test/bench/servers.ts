@@ -19,7 +19,7 @@ export interface ServerUnderTest {
 }
 
 /** What `npm run start:prod` and the Docker image give node. */
-export const PRODUCTION_NODE_OPTIONS = "--max-old-space-size=192"
+export const PRODUCTION_NODE_OPTIONS = "--max-old-space-size=192 --max-semi-space-size=8"
 
 let built: string | undefined
 /**
@@ -41,7 +41,7 @@ export async function startLoket(name: string, sync: "default" | "NORMAL", extra
   if (sync === "default") delete env.LOKET_SQLITE_SYNCHRONOUS
   else env.LOKET_SQLITE_SYNCHRONOUS = sync
   const dbPath = env.DATABASE_URL!.replace(/^file:/, "")
-  env.NODE_OPTIONS = PRODUCTION_NODE_OPTIONS
+  env.NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? PRODUCTION_NODE_OPTIONS
   const gateway = await startChildGateway(env, productionBuild())
   return {
     name,
