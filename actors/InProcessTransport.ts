@@ -116,6 +116,17 @@ export const InProcessTransport = Layer.effect(
         return yield* Deferred.await(done)
       })
 
-    return Transport.of({ accept, ready: Effect.sync(database.ping), stats: () => ({ ...stats }) })
+    const retryParked = (seq: number) =>
+      Effect.sync(() => {
+        const envelope = inbox.unpark(seq)
+        if (envelope === undefined) return "not_parked" as const
+        if (envelope === "rejected") return "rejected" as const
+        Queue.offerUnsafe(handoff, envelope)
+        return "requeued" as const
+      })
+
+    return Transport.of({
+      accept, ready: Effect.sync(database.ping), stats: () => ({ ...stats }), parked: inbox.parked, retryParked
+    })
   })
 )

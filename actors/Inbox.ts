@@ -3,7 +3,7 @@
  * Its `key` column absorbs redeliveries; done rows stay 8 days (Meta redelivers for up to 7).
  */
 import { createHash } from "node:crypto"
-import { and, asc, eq, gte, lt, sql } from "drizzle-orm"
+import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm"
 import type { Channel } from "../domain/Channel.ts"
 import type { InboundEvent, ParsedWebhook } from "../domain/InboundEvent.ts"
 import type { DatabaseShape } from "../drizzle/Database.ts"
@@ -66,6 +66,21 @@ export function makeInbox(database: DatabaseShape) {
     park: (seq: number, cause: string, attempts: number) =>
       db.update(inbox).set({ state: "parked", lastError: cause.slice(0, 2000), attempts })
         .where(eq(inbox.seq, seq)).run(),
+    /** Parked events, newest first, without their payload (it holds residents' data). */
+    parked: (limit: number) =>
+      db.select({ seq: inbox.seq, key: inbox.key, channel: inbox.channel, kind: inbox.kind, receivedAt: inbox.receivedAt, attempts: inbox.attempts, lastError: inbox.lastError })
+        .from(inbox).where(eq(inbox.state, "parked")).orderBy(desc(inbox.seq)).limit(limit).all(),
+    /**
+     * Takes a parked event back to be handled again (after its cause was mended). Answers the
+     * envelope, `"rejected"` for items that were never understood, or undefined when not parked.
+     */
+    unpark: (seq: number): Envelope | "rejected" | undefined => {
+      const row = db.select().from(inbox).where(and(eq(inbox.seq, seq), eq(inbox.state, "parked"))).get()
+      if (row === undefined) return undefined
+      if (row.kind === "rejected") return "rejected"
+      db.update(inbox).set({ state: "pending", attempts: 0 }).where(eq(inbox.seq, seq)).run()
+      return { seq, event: (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as InboundEvent }
+    },
     /** Events accepted but not yet handled, from `seq` on, in order: a page of at most `limit`. */
     pending: (fromSeq = 0, limit = 1_000_000): Array<Envelope> =>
       db.select({ seq: inbox.seq, payload: inbox.payload }).from(inbox)

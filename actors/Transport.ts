@@ -20,11 +20,25 @@ export interface AcceptResult {
   readonly parked: number
 }
 
+export interface ParkedEvent {
+  readonly seq: number
+  readonly key: string
+  readonly channel: string
+  readonly kind: string
+  readonly receivedAt: string
+  readonly attempts: number
+  readonly lastError: string | null
+}
+
 export class Transport extends Context.Service<Transport, {
   /** Resolves once every event of `parsed` is durable. */
   accept(channel: Channel, parsed: ParsedWebhook): Effect.Effect<AcceptResult, IngestUnavailable>
   /** Whether events can be made durable now. */
   readonly ready: Effect.Effect<boolean>
+  /** Parked events (that kept failing, or were not understood), newest first. */
+  readonly parked: (limit: number) => ReadonlyArray<ParkedEvent>
+  /** Hands a parked event to its actor again: "requeued", "rejected" (never understood: nothing to retry) or "not_parked". */
+  readonly retryParked: (seq: number) => Effect.Effect<"requeued" | "rejected" | "not_parked">
   /** Counters since start: webhooks accepted and the commits that made them durable (group commit). */
   readonly stats: () => { readonly webhooks: number; readonly commits: number }
 }>()("loket/actors/Transport") {}

@@ -115,10 +115,20 @@ export function openApiDocument(): Json {
       "/api/v1/templates/sync": {
         post: { operationId: "syncTemplates", summary: "Sync templates from the Graph API now (admin)", responses: { "200": { description: "{ status, count }" }, "502": json(error, "The Graph API did not answer"), "401": errors["401"] } }
       },
+      "/api/v1/admin/parked": {
+        get: { operationId: "listParked", summary: "Events Loket could not handle, with their cause (admin)", responses: { "200": { description: "{ items: [{ seq, key, channel, kind, receivedAt, attempts, lastError }] }" }, "401": errors["401"] } }
+      },
+      "/api/v1/admin/parked/{seq}/retry": {
+        post: {
+          operationId: "retryParked", summary: "Hand a parked event to its conversation again (admin)",
+          parameters: [{ name: "seq", in: "path", required: true, schema: { type: "integer" } }],
+          responses: { "202": { description: "Requeued" }, "404": json(error, "Not parked"), "409": json(error, "Never understood: nothing to retry"), "401": errors["401"] }
+        }
+      },
       "/api/v1/events": {
         get: {
           operationId: "streamEvents",
-          summary: "Server-Sent Events: message.created, message.updated, conversation.updated; data is the full resource",
+          summary: "Server-Sent Events: message.created, message.updated, conversation.updated (data: the full resource); conversation.window_closing (data: the Conversation); channel.alert (data: { channel, channelAccountId, code, title, message, at })",
           responses: { "200": { description: "An event stream", content: { "text/event-stream": { schema: { type: "string" } } } }, "401": errors["401"] }
         }
       },
