@@ -67,7 +67,7 @@ export const InProcessTransport = Layer.effect(
           try: () => database.transaction(() => inbox.store(batch)),
           catch: (cause) => new IngestUnavailable({ message: `events could not be stored: ${String(cause)}` })
         }).pipe(
-          Effect.tap(() => database.committed),
+          Effect.tap(() => database.committed()),
           Effect.mapError((e) => e._tag === "IngestUnavailable" ? e : new IngestUnavailable({ message: e.message }))
         ))
         if (Exit.isFailure(exit)) {

@@ -27,8 +27,11 @@ export interface DatabaseShape {
   readonly transaction: <A>(f: (tx: Db) => A) => A
   /** Like `transaction`, for a single statement (atomic by itself: no savepoint). */
   readonly statement: <A>(f: (tx: Db) => A) => A
-  /** Resolves once everything written so far is committed; fails if the commit failed (all of it rolled back). */
-  readonly committed: Effect.Effect<void, DatabaseUnavailable>
+  /**
+   * Call right after writing: resolves once the transaction those writes joined is committed;
+   * fails if that commit failed (all of it rolled back).
+   */
+  readonly committed: () => Effect.Effect<void, DatabaseUnavailable>
   /** Called after a failed commit, so caches of rolled-back rows can be dropped. */
   readonly onRollback: (listener: () => void) => void
   /** Whether the database answers a trivial query. */

@@ -52,9 +52,9 @@ export const onInboundMessage = (
       return { conversation: next, message: inserted === undefined ? undefined : { ...row, seq: inserted } }
     })
     const nextState = { ...state, conversation: result.conversation }
-    if (result.message === undefined) return deps.database.committed.pipe(Effect.as(nextState)) // a redelivery: nothing changes
+    if (result.message === undefined) return deps.database.committed().pipe(Effect.as(nextState)) // a redelivery: nothing changes
     const contact = knownContact ?? store.contact(state.contactId)!
-    return deps.database.committed.pipe(
+    return deps.database.committed().pipe(
       Effect.andThen(deps.publish([
         { type: "message.created", data: messageToJson(result.message) },
         { type: "conversation.updated", data: conversationToJson(result.conversation, contact) }
@@ -109,7 +109,7 @@ export const onStatus = (deps: ActorDeps, state: ConversationState, seq: number,
       deps.inbox.markDone(seq)
       return changed
     })
-    return deps.database.committed.pipe(
+    return deps.database.committed().pipe(
       Effect.andThen(updated === undefined ? Effect.void : deps.publish([{ type: "message.updated", data: messageToJson(updated) }])),
       Effect.as(state)
     )
@@ -122,7 +122,7 @@ export const onTemplateStatus = (deps: ActorDeps, state: ConversationState, seq:
       deps.inbox.markDone(seq)
     })
   ).pipe(
-    Effect.andThen(deps.database.committed),
+    Effect.andThen(() => deps.database.committed()),
     Effect.andThen(Effect.sync(() => deps.templatesChanged())),
     Effect.as(state)
   )

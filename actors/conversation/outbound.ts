@@ -121,7 +121,7 @@ export const onSend = (
       store.updateConversation(next)
       return inserted
     })
-    yield* deps.database.committed
+    yield* deps.database.committed()
     const message = messageToJson({ ...row, seq })
     deps.wakeOutbox()
     yield* deps.publish([
@@ -148,7 +148,7 @@ export const onSent = (deps: ActorDeps, state: ConversationState, messageId: str
       store.updateMessageDelivery(next)
       return next
     })
-    return deps.database.committed.pipe(
+    return deps.database.committed().pipe(
       Effect.andThen(updated === undefined ? Effect.void : deps.publish([{ type: "message.updated", data: messageToJson(updated) }])),
       Effect.as(state)
     )
@@ -166,7 +166,7 @@ export const onSendFailed = (deps: ActorDeps, state: ConversationState, messageI
       if (next !== undefined) store.updateMessageDelivery(next)
       return next
     })
-    return deps.database.committed.pipe(
+    return deps.database.committed().pipe(
       Effect.andThen(updated === undefined ? Effect.void : deps.publish([{ type: "message.updated", data: messageToJson(updated) }])),
       Effect.as(state)
     )

@@ -16,7 +16,7 @@ export const onWindowCheck = (deps: ActorDeps, state: ConversationState) =>
     const next = { ...conversation, windowWarnedFor: conversation.windowExpiresAt }
     deps.database.transaction(() => deps.store.updateConversation(next))
     const data = conversationToJson(next, deps.store.contact(state.contactId)!)
-    return deps.database.committed.pipe(
+    return deps.database.committed().pipe(
       Effect.andThen(deps.publish([{ type: "conversation.window_closing", data }, { type: "conversation.updated", data }])),
       Effect.as({ ...state, conversation: next })
     )
