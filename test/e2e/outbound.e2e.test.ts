@@ -271,3 +271,22 @@ describe("read receipts and templates", () => {
     expect((await api(url(), "/templates")).body.items.find((t: any) => t.name === "gemeente_follow_up").status).toBe("APPROVED")
   })
 })
+
+describe("without an access token", () => {
+  it("refuses a reply at once instead of queueing it for nothing", async () => {
+    const { startGateway, baseEnv } = await import("../support/gateway.ts")
+    const bare = await startGateway(baseEnv())
+    try {
+      const { waId } = await residentWrites(bare.url)
+      const conversation = await eventually(async () => (await allConversations(bare.url)).find((c) => c.contact.handle === waId), (c) => c !== undefined)
+      const res = await fetch(`${bare.url}/api/v1/conversations/${conversation.id}/messages`, {
+        method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ text: "Hallo" })
+      })
+      expect(res.status).toBe(503)
+      expect((await res.json()).error).toMatchObject({ code: "channel_not_configured", message: expect.stringContaining("WHATSAPP_ACCESS_TOKEN") })
+      expect(await allMessages(bare.url, conversation.id)).toHaveLength(1)
+    } finally {
+      await bare.close()
+    }
+  })
+})

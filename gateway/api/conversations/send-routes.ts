@@ -80,6 +80,10 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape) {
       if (value.replyTo !== undefined && replyTo === null) {
         return invalid(c, "The message to quote has no WhatsApp id (yet).", [{ path: "replyTo", message: "unknown message" }])
       }
+      const channel = db.select({ channel: conversations.channel }).from(conversations).where(eq(conversations.id, conversationId)).get()?.channel
+      if (channel !== undefined && (await runtime.runPromise(Senders.use((s) => Effect.succeed(s.of(channel))))) === undefined) {
+        return jsonError(c, 503, "channel_not_configured", `Nothing can be sent on ${channel} yet: set WHATSAPP_ACCESS_TOKEN and restart Loket.`)
+      }
       const idempotencyKey = c.req.header("idempotency-key") ?? null
       if (idempotencyKey !== null && (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)) {
         return jsonError(c, 400, "invalid_idempotency_key", `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters.`)
