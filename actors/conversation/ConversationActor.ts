@@ -56,8 +56,14 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
           return Effect.logError("send could not be stored", { key }).pipe(
             Effect.andThen(Deferred.die(message.reply, Cause.squash(cause)))
           )
+        case "sent":
+          // The message row could not be updated, but Meta has the message: settle the outbox
+          // so it is never sent again, and say so.
+          return Effect.sync(() => deps.database.statement(() => deps.store.settleOutbox(message.messageId, "sent", "status not recorded"))).pipe(
+            Effect.andThen(Effect.logError("sent could not be applied; outbox settled", { key, cause: Cause.pretty(cause) }))
+          )
         default:
-          // The outbox row stays as it was; the dispatcher's sweep settles it again.
+          // The outbox row stays as it was; the dispatcher settles it again after a restart.
           return Effect.logError(`${message.kind} could not be applied`, { key, cause: Cause.pretty(cause) })
       }
     })()
