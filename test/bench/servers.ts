@@ -3,10 +3,10 @@
  * startChildGateway, i.e. `node --import tsx gateway/main.ts`) and the bare Hono baseline.
  * Also: the child's memory from /proc, and the SQLite file behind a gateway's env.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { execFileSync } from "node:child_process"
 import { readFileSync, rmSync } from "node:fs"
 import { dirname, join } from "node:path"
-import { baseEnv, freePort, startChildGateway } from "../support/gateway.ts"
+import { baseEnv, freePort, spawnListening, startChildGateway } from "../support/gateway.ts"
 
 export interface ServerUnderTest {
   readonly name: string
@@ -65,34 +65,16 @@ export async function startLoketWith(name: string, nodeArgs: ReadonlyArray<strin
   delete env.LOKET_SQLITE_SYNCHRONOUS
   const dbPath = env.DATABASE_URL!.replace(/^file:/, "")
   const port = await freePort()
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "gateway/main.ts"], {
-    cwd: new URL("../../", import.meta.url).pathname,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env, PORT: String(port), HOST: "127.0.0.1" },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  let output = ""
-  child.stdout!.on("data", (chunk) => (output += chunk))
-  child.stderr!.on("data", (chunk) => (output += chunk))
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in 20 s:\n${output}`)), 20_000)
-    child.stdout!.on("data", () => {
-      if (output.includes("Loket listening")) {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-    child.once("exit", (code) => {
-      clearTimeout(timer)
-      reject(new Error(`gateway exited with ${code}:\n${output}`))
-    })
-  })
+  const { child, output, exited } = await spawnListening(
+    process.execPath, [...nodeArgs, "--import", "tsx", "gateway/main.ts"],
+    { ...env, PORT: String(port), HOST: "127.0.0.1" }, "Loket listening", "gateway"
+  )
   return {
     name,
     url: `http://127.0.0.1:${port}`,
     pid: child.pid!,
     dbPath,
-    output: () => output,
+    output,
     stop: async () => {
       child.kill("SIGTERM")
       const timer = setTimeout(() => child.kill("SIGKILL"), 15_000)
@@ -106,35 +88,13 @@ export async function startLoketWith(name: string, nodeArgs: ReadonlyArray<strin
 /** test/bench/bare-hono.ts as a child process. */
 export async function startBareHono(): Promise<ServerUnderTest> {
   const port = await freePort()
-  const root = new URL("../../", import.meta.url).pathname
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "test/bench/bare-hono.ts"], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: String(port) },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  let output = ""
-  child.stdout!.on("data", (chunk) => (output += chunk))
-  child.stderr!.on("data", (chunk) => (output += chunk))
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bare hono did not start in 20 s:\n${output}`)), 20_000)
-    child.stdout!.on("data", () => {
-      if (output.includes("listening")) {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-    child.once("exit", (code) => {
-      clearTimeout(timer)
-      reject(new Error(`bare hono exited with ${code}:\n${output}`))
-    })
-  })
+  const { child, output, exited } = await spawnListening(process.execPath, ["--import", "tsx", "test/bench/bare-hono.ts"], { PORT: String(port) }, "listening", "bare hono")
   return {
     name: "bare Hono",
     url: `http://127.0.0.1:${port}`,
     pid: child.pid!,
     dbPath: undefined,
-    output: () => output,
+    output,
     stop: async () => {
       child.kill("SIGKILL")
       await exited

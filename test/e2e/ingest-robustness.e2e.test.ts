@@ -1,11 +1,11 @@
 /** Group commit, all-or-nothing batches, and a fuzzed webhook that never gets a 500. */
 import { join } from "node:path"
-import Database from "better-sqlite3"
 import { Effect } from "effect"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Transport } from "../../actors/Transport.ts"
 import { baseEnv, startGateway, type TestGateway, tempDir } from "../support/gateway.ts"
+import { openSideConnection } from "../support/side-connection.ts"
 import { fixtures, postWebhook } from "../support/whatsapp.ts"
 
 let gw: TestGateway
@@ -31,26 +31,15 @@ describe("ingest", () => {
   })
 
   it("stores a batch all or nothing: a failed commit answers 503, and the redelivery stores every event once", async () => {
-    // A second connection in this process: it must not wait for locks synchronously (that would
-    // block the event loop the gateway commits on), so it retries on the next turn instead.
-    const side = new Database(file, { timeout: 0 })
-    const exec = async (statement: string) => {
-      for (let i = 0; ; i++) {
-        try {
-          return side.exec(statement)
-        } catch (error) {
-          if (i > 500 || !String(error).includes("locked")) throw error
-          await new Promise((r) => setTimeout(r, 5))
-        }
-      }
-    }
+    const side = openSideConnection(file)
+    const exec = side.exec
     await exec(`CREATE TRIGGER disk_full BEFORE INSERT ON inbox WHEN NEW.key = 'whatsapp:msg:wamid.poison' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`)
     const from = "31630000000"
     const body = fixtures.webhookBody({ messages: [oneText(from, "wamid.ok1"), oneText(from, "wamid.poison"), oneText(from, "wamid.ok2")] })
     const failed = await postWebhook(gw.url, body)
     expect(failed.status).toBe(503)
     expect((await failed.json()).error.code).toBe("not_durable")
-    const stored = () => (side.prepare("select count(*) as n from inbox where key in ('whatsapp:msg:wamid.ok1','whatsapp:msg:wamid.poison','whatsapp:msg:wamid.ok2')").get() as { n: number }).n
+    const stored = () => (side.db.prepare("select count(*) as n from inbox where key in ('whatsapp:msg:wamid.ok1','whatsapp:msg:wamid.poison','whatsapp:msg:wamid.ok2')").get() as { n: number }).n
     expect(stored()).toBe(0)
     await exec("DROP TRIGGER disk_full")
     const redelivered = await postWebhook(gw.url, body)

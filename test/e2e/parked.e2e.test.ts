@@ -1,8 +1,8 @@
 /** An event that keeps failing is parked with its cause — never dropped — and an admin can retry it. */
 import { join } from "node:path"
-import Database from "better-sqlite3"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { auth, baseEnv, eventually, startGateway, type TestGateway, tempDir } from "../support/gateway.ts"
+import { openSideConnection } from "../support/side-connection.ts"
 import { allConversations, allMessages, fixtures, postWebhook } from "../support/whatsapp.ts"
 
 let gw: TestGateway
@@ -13,18 +13,10 @@ beforeAll(async () => {
 })
 afterAll(() => gw.close())
 
-/** A second connection that never blocks this process's event loop on a lock (see ingest-robustness). */
 async function sideExec(statement: string) {
-  const side = new Database(file, { timeout: 0 })
+  const side = openSideConnection(file)
   try {
-    for (let i = 0; ; i++) {
-      try {
-        return side.exec(statement)
-      } catch (error) {
-        if (i > 500 || !String(error).includes("locked")) throw error
-        await new Promise((r) => setTimeout(r, 5))
-      }
-    }
+    await side.exec(statement)
   } finally {
     side.close()
   }

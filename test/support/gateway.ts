@@ -89,9 +89,30 @@ export async function startChildGateway(env: Record<string, string>, runtime: Ch
     : runtime === "bun"
     ? [join(root, "node_modules/.bin/bun"), ["gateway/main.bun.ts"]]
     : [process.execPath, [runtime.bundle]]
+  const { child, output, exited } = await spawnListening(command, args, { ...env, PORT: String(port), HOST: "127.0.0.1" }, "Loket listening", "gateway")
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    output,
+    kill: async () => {
+      child.kill("SIGKILL")
+      await exited
+    }
+  }
+}
+
+export interface Spawned {
+  readonly child: ChildProcess
+  /** Everything it printed so far (stdout and stderr). */
+  readonly output: () => string
+  readonly exited: Promise<void>
+}
+
+/** Starts a process in the project folder and waits (20 s at most) until it prints `readyText`. */
+export async function spawnListening(command: string, args: ReadonlyArray<string>, env: Record<string, string>, readyText: string, label: string): Promise<Spawned> {
   const child = spawn(command, args, {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env, PORT: String(port), HOST: "127.0.0.1" },
+    cwd: new URL("../../", import.meta.url).pathname,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
   let output = ""
@@ -99,28 +120,19 @@ export async function startChildGateway(env: Record<string, string>, runtime: Ch
   child.stderr!.on("data", (chunk) => (output += chunk))
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in 20 s:\n${output}`)), 20_000)
-    const check = () => {
-      if (output.includes("Loket listening")) {
+    const timer = setTimeout(() => reject(new Error(`${label} did not start in 20 s:\n${output}`)), 20_000)
+    child.stdout!.on("data", () => {
+      if (output.includes(readyText)) {
         clearTimeout(timer)
         resolve()
       }
-    }
-    child.stdout!.on("data", check)
+    })
     child.once("exit", (code) => {
       clearTimeout(timer)
-      reject(new Error(`gateway exited with ${code}:\n${output}`))
+      reject(new Error(`${label} exited with ${code}:\n${output}`))
     })
   })
-  return {
-    url: `http://127.0.0.1:${port}`,
-    child,
-    output: () => output,
-    kill: async () => {
-      child.kill("SIGKILL")
-      await exited
-    }
-  }
+  return { child, output: () => output, exited }
 }
 
 export const auth = { authorization: `Bearer ${ADMIN_TOKEN}` }
