@@ -14,7 +14,7 @@ import { type Envelope, makeInbox } from "./Inbox.ts"
 import { type AcceptResult, IngestUnavailable, Transport } from "./Transport.ts"
 
 /** Events routed to actors before the dispatcher lets the event loop turn. */
-const DISPATCH_BATCH = 64
+const DISPATCH_BATCH = 16
 /** Events read back from the inbox at a time, once they spilled. */
 const PAGE = 1024
 
