@@ -103,7 +103,7 @@ export class Outbox extends Context.Service<Outbox, {
             return yield* fail(row, { ...failure, title: `gave up after ${attempts} attempts: ${failure.title}` })
           }
           if (failure.code === 130429 || failure.code === 429) {
-            senderLimit.pause(row.channelAccountId, Date.now() + (failure.retryAfterMs ?? 1000))
+            senderLimit.pause(row.channelAccountId, performance.now() + (failure.retryAfterMs ?? 1000))
           }
           const wait = Math.max(failure.retryAfterMs ?? 0, backoffMs(attempts))
           store.retryLater(row.seq, attempts, new Date(Date.now() + wait).toISOString(), `${failure.code}: ${failure.title}`)
@@ -113,7 +113,7 @@ export class Outbox extends Context.Service<Outbox, {
       /** Waits until `sender` may send (see SenderLimit), then holds a slot for this send. */
       const paceSender = (sender: string): Effect.Effect<number> =>
         Effect.suspend(() => {
-          const got = senderLimit.acquire(sender, Date.now())
+          const got = senderLimit.acquire(sender, performance.now())
           return "slot" in got ? Effect.succeed(got.slot) : Effect.sleep(Duration.millis(got.waitMs)).pipe(Effect.andThen(paceSender(sender)))
         })
 
@@ -135,7 +135,7 @@ export class Outbox extends Context.Service<Outbox, {
                     ? error
                     : { retryable: true, code: "unexpected", title: error instanceof Error ? error.message : String(error), tokenExpired: false, retryAfterMs: null }
                 })
-              ).finally(() => senderLimit.complete(row.channelAccountId, slot, Date.now()))
+              ).finally(() => senderLimit.complete(row.channelAccountId, slot, performance.now()))
             )
           }
           yield* settle(row, outcome)

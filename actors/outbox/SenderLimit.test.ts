@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { makeSenderLimit } from "./SenderLimit.ts"
+import { makeSenderLimit, WINDOW_MS } from "./SenderLimit.ts"
 
 /**
  * Sends as fast as the limit allows for `ms` of simulated time. Each request reaches Meta after
@@ -53,7 +53,7 @@ describe("SenderLimit", () => {
     expect(first).toEqual({ slot: 0 })
     expect(limit.acquire("a", 5000)).toEqual({ waitMs: 2 }) // still in flight
     limit.complete("a", 0, 100)
-    expect(limit.acquire("a", 600)).toEqual({ waitMs: 500 })
+    expect(limit.acquire("a", 600)).toEqual({ waitMs: WINDOW_MS - 500 })
     expect(limit.acquire("b", 600)).toEqual({ slot: 0 })
     limit.pause("c", 5000)
     expect(limit.acquire("c", 10)).toEqual({ waitMs: 4990 })

@@ -16,7 +16,8 @@ export interface SenderLimit {
   readonly pause: (sender: string, until: number) => void
 }
 
-export const WINDOW_MS = 1000
+/** A second, and a millisecond for clock and timer granularity. Times are `performance.now()` (monotonic, sub-millisecond). */
+export const WINDOW_MS = 1001
 /** How often to look again while the send a slot waits for is still in flight. */
 const IN_FLIGHT_POLL_MS = 2
 
