@@ -4,32 +4,34 @@
  * dispatcher, before routing, so every event of one resident reaches the same actor.
  */
 import { and, eq, or, sql } from "drizzle-orm"
+import { Effect } from "effect"
 import type { Channel } from "../domain/Channel.ts"
 import { newContactId } from "../domain/ids.ts"
 import type { Resident } from "../domain/InboundEvent.ts"
 import type { SystemNotice } from "../domain/Message.ts"
-import type { DatabaseShape } from "../drizzle/Database.ts"
-import { type ContactRow, contacts } from "../drizzle/schema.ts"
+import type { DatabaseShape, DatabaseUnavailable } from "../drizzle/Database.ts"
+import type { ContactRow } from "../drizzle/schema.ts"
 
 /** Entries kept in memory; the database is the truth, this only spares look-ups. */
 const CACHE_SIZE = 50_000
 
 export interface ContactDirectory {
   /** The contact of `resident`, created or updated (name, a newly learnt id) as needed; `created`: new just now. */
-  readonly resolve: (channel: Channel, resident: Resident, notice?: SystemNotice | null) => { readonly contact: ContactRow; readonly created: boolean }
+  readonly resolve: (channel: Channel, resident: Resident, notice?: SystemNotice | null) =>
+    Effect.Effect<{ readonly contact: ContactRow; readonly created: boolean }, DatabaseUnavailable>
 }
 
 export function makeContactDirectory(database: DatabaseShape): ContactDirectory {
-  const { db } = database
+  const p = sql.placeholder
   // One look-up for both ids (a resident unknown to the cache is usually new).
-  const byIds = db.select().from(contacts).where(and(
-    eq(contacts.channel, sql.placeholder("channel")),
-    or(eq(contacts.userId, sql.placeholder("userId")), eq(contacts.waId, sql.placeholder("waId")))
-  )).limit(2).prepare()
-  const insert = db.insert(contacts).values({
-    id: sql.placeholder("id"), channel: sql.placeholder("channel"), handle: sql.placeholder("handle"), waId: sql.placeholder("waId"),
-    userId: sql.placeholder("userId"), name: sql.placeholder("name"), createdAt: sql.placeholder("createdAt"), updatedAt: sql.placeholder("updatedAt")
-  }).prepare()
+  const byIds = database.prepare.all((db, t) => db.select().from(t.contacts).where(and(
+    eq(t.contacts.channel, p("channel")),
+    or(eq(t.contacts.userId, p("userId")), eq(t.contacts.waId, p("waId")))
+  )).limit(2))
+  const insert = database.prepare.run((db, t) => db.insert(t.contacts).values({
+    id: p("id"), channel: p("channel"), handle: p("handle"), waId: p("waId"),
+    userId: p("userId"), name: p("name"), createdAt: p("createdAt"), updatedAt: p("updatedAt")
+  }))
   const cache = new Map<string, ContactRow>()
   // A failed commit takes contacts made in it along: forget what the cache says of them.
   database.onRollback(() => cache.clear())
@@ -48,15 +50,19 @@ export function makeContactDirectory(database: DatabaseShape): ContactDirectory 
   }
 
   /** The contact holding `resident`'s user id, else the one holding its number. */
-  const find = (channel: string, resident: Resident): ContactRow | undefined => {
+  const find = (channel: string, resident: Resident): Effect.Effect<ContactRow | undefined, DatabaseUnavailable> => {
     const byUser = resident.userId === null ? undefined : cache.get(`${channel}|u|${resident.userId}`)
-    if (byUser !== undefined) return byUser
+    if (byUser !== undefined) return Effect.succeed(byUser)
     const byNumber = resident.waId === null ? undefined : cache.get(`${channel}|w|${resident.waId}`)
-    if (byNumber !== undefined && (resident.userId === null || byNumber.userId === null || byNumber.userId === resident.userId)) return byNumber
-    const rows = byIds.all({ channel, userId: resident.userId, waId: resident.waId }) as Array<ContactRow>
-    const row = rows.find((r) => resident.userId !== null && r.userId === resident.userId) ?? rows[0]
-    if (row !== undefined) remember(row)
-    return row
+    if (byNumber !== undefined && (resident.userId === null || byNumber.userId === null || byNumber.userId === resident.userId)) {
+      return Effect.succeed(byNumber)
+    }
+    return byIds({ channel, userId: resident.userId, waId: resident.waId }).pipe(Effect.map((found) => {
+      const rows = found as Array<ContactRow>
+      const row = rows.find((r) => resident.userId !== null && r.userId === resident.userId) ?? rows[0]
+      if (row !== undefined) remember(row)
+      return row
+    }))
   }
 
   const forget = (row: ContactRow) => {
@@ -64,47 +70,50 @@ export function makeContactDirectory(database: DatabaseShape): ContactDirectory 
     cache.delete(`${row.channel}|u|${row.userId}`)
   }
 
-  const resolve = (channel: Channel, resident: Resident, notice?: SystemNotice | null) => {
-    const found = find(channel, resident)
-    // A number or user-id change announced by a system message moves the contact to the new id.
-    const waId = notice?.newWaId ?? resident.waId
-    const userId = notice?.newUserId ?? resident.userId
-    const now = new Date().toISOString()
-    if (found === undefined) {
-      const row: ContactRow = {
-        id: newContactId(), channel, handle: waId ?? userId ?? "", waId, userId,
-        name: resident.name, createdAt: now, updatedAt: now
+  const resolve = (channel: Channel, resident: Resident, notice?: SystemNotice | null) =>
+    Effect.flatMap(find(channel, resident), (found) => {
+      // A number or user-id change announced by a system message moves the contact to the new id.
+      const waId = notice?.newWaId ?? resident.waId
+      const userId = notice?.newUserId ?? resident.userId
+      const now = new Date().toISOString()
+      if (found === undefined) {
+        const row: ContactRow = {
+          id: newContactId(), channel, handle: waId ?? userId ?? "", waId, userId,
+          name: resident.name, createdAt: now, updatedAt: now
+        }
+        return database.transaction(insert(row as never)).pipe(Effect.map(() => {
+          remember(row)
+          return { contact: row, created: true }
+        }))
       }
-      database.statement(() => insert.run(row))
-      remember(row)
-      return { contact: row, created: true }
-    }
-    const next: ContactRow = {
-      ...found,
-      waId: waId ?? found.waId,
-      userId: userId ?? found.userId,
-      name: resident.name ?? found.name
-    }
-    next.handle = next.waId ?? next.userId ?? found.handle
-    if (next.waId !== found.waId || next.userId !== found.userId || next.name !== found.name) {
+      const next: ContactRow = {
+        ...found,
+        waId: waId ?? found.waId,
+        userId: userId ?? found.userId,
+        name: resident.name ?? found.name
+      }
+      next.handle = next.waId ?? next.userId ?? found.handle
+      if (next.waId === found.waId && next.userId === found.userId && next.name === found.name) {
+        return Effect.succeed({ contact: next, created: false })
+      }
       next.updatedAt = now
       // An id now used by this resident is released by any stale contact that still holds it.
-      database.transaction((tx) => {
+      return database.transaction(Effect.gen(function*() {
         if (next.waId !== found.waId && next.waId !== null) {
-          tx.update(contacts).set({ waId: null }).where(and(eq(contacts.channel, channel), eq(contacts.waId, next.waId))).run()
+          yield* database.run((db, t) => db.update(t.contacts).set({ waId: null }).where(and(eq(t.contacts.channel, channel), eq(t.contacts.waId, next.waId!))))
         }
         if (next.userId !== found.userId && next.userId !== null) {
-          tx.update(contacts).set({ userId: null }).where(and(eq(contacts.channel, channel), eq(contacts.userId, next.userId))).run()
+          yield* database.run((db, t) => db.update(t.contacts).set({ userId: null }).where(and(eq(t.contacts.channel, channel), eq(t.contacts.userId, next.userId!))))
         }
-        tx.update(contacts).set(next).where(eq(contacts.id, found.id)).run()
-      })
-      // A released id may sit in the cache under another contact.
-      if (next.waId !== found.waId || next.userId !== found.userId) cache.clear()
-      else forget(found)
-      remember(next)
-    }
-    return { contact: next, created: false }
-  }
+        yield* database.run((db, t) => db.update(t.contacts).set(next).where(eq(t.contacts.id, found.id)))
+      })).pipe(Effect.map(() => {
+        // A released id may sit in the cache under another contact.
+        if (next.waId !== found.waId || next.userId !== found.userId) cache.clear()
+        else forget(found)
+        remember(next)
+        return { contact: next, created: false }
+      }))
+    })
 
   return { resolve }
 }

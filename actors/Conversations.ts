@@ -6,9 +6,8 @@
 import { Cause, Context, Deferred, Effect, Layer } from "effect"
 import { SendRefused } from "../domain/errors.ts"
 import type { Message } from "../domain/Message.ts"
-import { Database } from "../drizzle/Database.ts"
+import { Database, type DatabaseUnavailable } from "../drizzle/Database.ts"
 import type { ContactRow } from "../drizzle/schema.ts"
-import { conversations as conversationsTable } from "../drizzle/schema.ts"
 import { LoketConfig } from "../gateway/Config.ts"
 import { eq, sql } from "drizzle-orm"
 import { defaultRetry, makeActorHost } from "./ActorHost.ts"
@@ -54,39 +53,42 @@ export class Conversations extends Context.Service<Conversations, {
         retry: defaultRetry
       })
 
-      const addressOf = (envelope: Envelope): { key: string; contact?: ContactRow; newContact?: boolean } => {
+      type Address = { key: string; contact?: ContactRow; newContact?: boolean }
+      const addressOf = (envelope: Envelope): Effect.Effect<Address, DatabaseUnavailable> => {
         const event = envelope.event
         switch (event.kind) {
-          case "message": {
-            const { contact, created } = directory.resolve(event.channel, event.resident, event.message.system)
-            return { key: conversationKey(event.channel, event.channelAccountId, contact.id), contact, newContact: created }
-          }
-          case "status": {
-            const { contact, created } = directory.resolve(event.channel, event.resident)
-            return { key: conversationKey(event.channel, event.channelAccountId, contact.id), contact, newContact: created }
-          }
+          case "message":
+            return directory.resolve(event.channel, event.resident, event.message.system).pipe(Effect.map(({ contact, created }) =>
+              ({ key: conversationKey(event.channel, event.channelAccountId, contact.id), contact, newContact: created })
+            ))
+          case "status":
+            return directory.resolve(event.channel, event.resident).pipe(Effect.map(({ contact, created }) =>
+              ({ key: conversationKey(event.channel, event.channelAccountId, contact.id), contact, newContact: created })
+            ))
           case "template_status":
-            return { key: `${event.channel}|templates|${event.accountId}` }
+            return Effect.succeed({ key: `${event.channel}|templates|${event.accountId}` })
         }
       }
 
       const route = (envelope: Envelope) =>
-        Effect.try({ try: () => addressOf(envelope), catch: (cause) => cause }).pipe(
+        Effect.suspend(() => addressOf(envelope)).pipe(
           Effect.retry(defaultRetry),
           Effect.matchCauseEffect({
             onSuccess: ({ key, contact, newContact }) => host.tell(key, { kind: "event", envelope, contact, newContact }),
             onFailure: (cause) =>
-              Effect.sync(() => inbox.park(envelope.seq, Cause.pretty(cause), 5)).pipe(
+              inbox.park(envelope.seq, Cause.pretty(cause), 5).pipe(
                 Effect.andThen(Effect.logError("event parked: its resident could not be resolved", { seq: envelope.seq })),
                 Effect.catchCause(() => Effect.void)
               )
           })
         )
 
-      const conversationById = database.db.select().from(conversationsTable).where(eq(conversationsTable.id, sql.placeholder("id"))).prepare()
+      const conversationById = database.prepare.one((db, t) => db.select().from(t.conversations).where(eq(t.conversations.id, sql.placeholder("id"))))
       const send = (conversationId: string, command: SendCommand) =>
         Effect.gen(function*() {
-          const row = conversationById.get({ id: conversationId }) as typeof conversationsTable.$inferSelect | undefined
+          const row = yield* conversationById({ id: conversationId }).pipe(
+            Effect.mapError((e) => new SendRefused({ code: "database_unavailable", status: 503, message: e.message }))
+          )
           if (row === undefined) {
             return yield* new SendRefused({ code: "conversation_not_found", status: 404, message: `No conversation with id ${conversationId}.` })
           }

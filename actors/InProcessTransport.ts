@@ -51,11 +51,23 @@ export const InProcessTransport = Layer.effect(
       }
     }
 
+    const pageSize = Math.min(PAGE, Math.max(1, HANDOFF_CAP))
     const nextEnvelope: Effect.Effect<Envelope> = Effect.suspend(() => {
       if (Queue.sizeUnsafe(handoff) === 0 && spilledFrom !== null) {
-        const page = inbox.pending(spilledFrom, Math.min(PAGE, Math.max(1, HANDOFF_CAP)))
-        spilledFrom = page.length < Math.min(PAGE, Math.max(1, HANDOFF_CAP)) ? null : page[page.length - 1]!.seq + 1
-        Queue.offerAllUnsafe(handoff, page)
+        return inbox.pending(spilledFrom, pageSize).pipe(
+          Effect.matchEffect({
+            onSuccess: (page) => {
+              spilledFrom = page.length < pageSize ? null : page[page.length - 1]!.seq + 1
+              Queue.offerAllUnsafe(handoff, page)
+              return nextEnvelope
+            },
+            // The events stay in the inbox: read them again in a moment.
+            onFailure: (error) => Effect.logWarning("inbox could not be read", error.message).pipe(
+              Effect.andThen(Effect.sleep("1 second")),
+              Effect.andThen(nextEnvelope)
+            )
+          })
+        )
       }
       return Queue.take(handoff).pipe(Effect.flatMap((envelope) => (envelope === null ? nextEnvelope : Effect.succeed(envelope))))
     })
@@ -63,12 +75,9 @@ export const InProcessTransport = Layer.effect(
     const stats = { webhooks: 0, commits: 0 }
     const commit = (batch: ReadonlyArray<Pending>) =>
       Effect.gen(function*() {
-        const exit = yield* Effect.exit(Effect.try({
-          try: () => database.transaction(() => inbox.store(batch)),
-          catch: (cause) => new IngestUnavailable({ message: `events could not be stored: ${String(cause)}` })
-        }).pipe(
+        const exit = yield* Effect.exit(database.transaction(inbox.store(batch)).pipe(
           Effect.tap(() => database.committed()),
-          Effect.mapError((e) => e._tag === "IngestUnavailable" ? e : new IngestUnavailable({ message: e.message }))
+          Effect.mapError((e) => new IngestUnavailable({ message: `events could not be stored: ${e.message}` }))
         ))
         if (Exit.isFailure(exit)) {
           for (const pending of batch) yield* Deferred.failCause(pending.done, exit.cause)
@@ -102,8 +111,8 @@ export const InProcessTransport = Layer.effect(
       Effect.forever({ disableYield: true }),
       Effect.forkScoped
     )
-    yield* Effect.sync(() => inbox.prune()).pipe(
-      Effect.catchDefect((cause) => Effect.logWarning("inbox prune failed", String(cause))),
+    yield* inbox.prune().pipe(
+      Effect.catchCause((cause) => Effect.logWarning("inbox prune failed", String(cause))),
       Effect.repeat(Schedule.spaced("1 hour")),
       Effect.forkScoped
     )
@@ -117,16 +126,18 @@ export const InProcessTransport = Layer.effect(
       })
 
     const retryParked = (seq: number) =>
-      Effect.sync(() => {
-        const envelope = inbox.unpark(seq)
-        if (envelope === undefined) return "not_parked" as const
-        if (envelope === "rejected") return "rejected" as const
-        Queue.offerUnsafe(handoff, envelope)
-        return "requeued" as const
-      })
+      inbox.unpark(seq).pipe(
+        Effect.tap(() => database.committed()),
+        Effect.map((envelope) => {
+          if (envelope === undefined) return "not_parked" as const
+          if (envelope === "rejected") return "rejected" as const
+          Queue.offerUnsafe(handoff, envelope)
+          return "requeued" as const
+        })
+      )
 
     return Transport.of({
-      accept, ready: Effect.sync(database.ping), stats: () => ({ ...stats }), parked: inbox.parked, retryParked
+      accept, ready: database.ping, stats: () => ({ ...stats }), parked: inbox.parked, retryParked
     })
   })
 )

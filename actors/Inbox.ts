@@ -4,10 +4,10 @@
  */
 import { createHash } from "node:crypto"
 import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm"
+import { Effect } from "effect"
 import type { Channel } from "../domain/Channel.ts"
 import type { InboundEvent, ParsedWebhook } from "../domain/InboundEvent.ts"
-import type { DatabaseShape } from "../drizzle/Database.ts"
-import { inbox } from "../drizzle/schema.ts"
+import type { DatabaseShape, DatabaseUnavailable } from "../drizzle/Database.ts"
 
 /** An event made durable, with its place in the inbox. */
 export interface Envelope {
@@ -17,80 +17,86 @@ export interface Envelope {
 
 export const RETENTION_DAYS = 8
 
+const p = sql.placeholder
+
 export function makeInbox(database: DatabaseShape) {
-  const { db } = database
-  const insert = db.insert(inbox).values({
-    key: sql.placeholder("key"),
-    channel: sql.placeholder("channel"),
-    kind: sql.placeholder("kind"),
-    payload: sql.placeholder("payload"),
-    receivedAt: sql.placeholder("receivedAt"),
-    state: sql.placeholder("state"),
-    lastError: sql.placeholder("lastError")
-  }).onConflictDoNothing({ target: inbox.key }).returning({ seq: inbox.seq }).prepare()
-  const done = db.update(inbox).set({ state: "done", processedAt: sql`${sql.placeholder("now")}` })
-    .where(eq(inbox.seq, sql.placeholder("seq"))).prepare()
+  const insert = database.prepare.one((db, t) => db.insert(t.inbox).values({
+    key: p("key"), channel: p("channel"), kind: p("kind"), payload: p("payload"),
+    receivedAt: p("receivedAt"), state: p("state"), lastError: p("lastError")
+  }).onConflictDoNothing({ target: t.inbox.key }).returning({ seq: t.inbox.seq }))
+  const done = database.prepare.run((db, t) => db.update(t.inbox).set({ state: "done", processedAt: sql`${p("now")}` })
+    .where(eq(t.inbox.seq, p("seq"))))
+  const pendingPage = database.prepare.all((db, t) => db.select({ seq: t.inbox.seq, payload: t.inbox.payload }).from(t.inbox)
+    .where(and(eq(t.inbox.state, "pending"), gte(t.inbox.seq, p("from")))).orderBy(asc(t.inbox.seq)).limit(p("limit")))
 
   /**
-   * Stores the events of many webhooks (inside a `database.transaction` unit). Returns, per webhook,
+   * Stores the events of many webhooks (inside a `database.transaction`). Returns, per webhook,
    * the envelopes that are new (duplicates are absorbed by the unique key).
    */
-  const store = (batches: ReadonlyArray<{ readonly channel: Channel; readonly parsed: ParsedWebhook }>): Array<Array<Envelope>> => {
-    const receivedAt = new Date().toISOString()
-    return batches.map(({ channel, parsed }) => {
-      const fresh: Array<Envelope> = []
-      for (const event of parsed.events) {
-        const row = insert.get({
-          key: event.key, channel: event.channel, kind: event.kind, payload: event,
-          receivedAt, state: "pending", lastError: null
-        }) as { seq: number } | undefined
-        if (row !== undefined) fresh.push({ seq: row.seq, event })
+  const store = (batches: ReadonlyArray<{ readonly channel: Channel; readonly parsed: ParsedWebhook }>) =>
+    Effect.gen(function*() {
+      const receivedAt = new Date().toISOString()
+      const result: Array<Array<Envelope>> = []
+      for (const { channel, parsed } of batches) {
+        const fresh: Array<Envelope> = []
+        for (const event of parsed.events) {
+          const row = (yield* insert({
+            key: event.key, channel: event.channel, kind: event.kind, payload: event,
+            receivedAt, state: "pending", lastError: null
+          })) as { seq: number } | undefined
+          if (row !== undefined) fresh.push({ seq: row.seq, event })
+        }
+        for (const rejected of parsed.rejected) {
+          // Not understood, but kept: parked with its reason for a person to look at.
+          const raw = rejected.raw ?? null
+          yield* insert({
+            key: `rejected:${rejected.path}:${hash(JSON.stringify(raw))}`, channel, kind: "rejected",
+            payload: raw, receivedAt, state: "parked", lastError: `${rejected.path}: ${rejected.reason}`
+          })
+        }
+        result.push(fresh)
       }
-      for (const rejected of parsed.rejected) {
-        // Not understood, but kept: parked with its reason for a person to look at.
-        const raw = rejected.raw ?? null
-        insert.get({
-          key: `rejected:${rejected.path}:${hash(JSON.stringify(raw))}`, channel, kind: "rejected",
-          payload: raw, receivedAt, state: "parked", lastError: `${rejected.path}: ${rejected.reason}`
-        })
-      }
-      return fresh
+      return result
     })
-  }
 
   return {
     store,
     /** Marks an event handled, inside the handler's own transaction. */
-    markDone: (seq: number) => done.run({ seq, now: new Date().toISOString() }),
+    markDone: (seq: number) => done({ seq, now: new Date().toISOString() }),
     /** Parks an event that kept failing, with its cause (no resident data: causes are errors, not payloads). */
     park: (seq: number, cause: string, attempts: number) =>
-      db.update(inbox).set({ state: "parked", lastError: cause.slice(0, 2000), attempts })
-        .where(eq(inbox.seq, seq)).run(),
+      database.transaction(database.run((db, t) =>
+        db.update(t.inbox).set({ state: "parked", lastError: cause.slice(0, 2000), attempts }).where(eq(t.inbox.seq, seq)))),
     /** Parked events, newest first, without their payload (it holds residents' data). */
     parked: (limit: number) =>
-      db.select({ seq: inbox.seq, key: inbox.key, channel: inbox.channel, kind: inbox.kind, receivedAt: inbox.receivedAt, attempts: inbox.attempts, lastError: inbox.lastError })
-        .from(inbox).where(eq(inbox.state, "parked")).orderBy(desc(inbox.seq)).limit(limit).all(),
+      database.all((db, t) =>
+        db.select({ seq: t.inbox.seq, key: t.inbox.key, channel: t.inbox.channel, kind: t.inbox.kind, receivedAt: t.inbox.receivedAt, attempts: t.inbox.attempts, lastError: t.inbox.lastError })
+          .from(t.inbox).where(eq(t.inbox.state, "parked")).orderBy(desc(t.inbox.seq)).limit(limit)),
     /**
      * Takes a parked event back to be handled again (after its cause was mended). Answers the
      * envelope, `"rejected"` for items that were never understood, or undefined when not parked.
      */
-    unpark: (seq: number): Envelope | "rejected" | undefined => {
-      const row = db.select().from(inbox).where(and(eq(inbox.seq, seq), eq(inbox.state, "parked"))).get()
-      if (row === undefined) return undefined
-      if (row.kind === "rejected") return "rejected"
-      db.update(inbox).set({ state: "pending", attempts: 0 }).where(eq(inbox.seq, seq)).run()
-      return { seq, event: (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as InboundEvent }
-    },
+    unpark: (seq: number) =>
+      database.transaction(Effect.gen(function*() {
+        const row = yield* database.one((db, t) => db.select().from(t.inbox).where(and(eq(t.inbox.seq, seq), eq(t.inbox.state, "parked"))))
+        if (row === undefined) return undefined
+        if (row.kind === "rejected") return "rejected" as const
+        yield* database.run((db, t) => db.update(t.inbox).set({ state: "pending", attempts: 0 }).where(eq(t.inbox.seq, seq)))
+        return { seq, event: decode(row.payload) } satisfies Envelope
+      })),
     /** Events accepted but not yet handled, from `seq` on, in order: a page of at most `limit`. */
-    pending: (fromSeq = 0, limit = 1_000_000): Array<Envelope> =>
-      db.select({ seq: inbox.seq, payload: inbox.payload }).from(inbox)
-        .where(and(eq(inbox.state, "pending"), gte(inbox.seq, fromSeq))).orderBy(asc(inbox.seq)).limit(limit).all()
-        .map((row) => ({ seq: row.seq, event: (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as InboundEvent })),
+    pending: (fromSeq = 0, limit = 1_000_000) =>
+      (pendingPage({ from: fromSeq, limit }) as Effect.Effect<Array<{ seq: number; payload: unknown }>, DatabaseUnavailable>).pipe(
+        Effect.map((rows) => rows.map((row): Envelope => ({ seq: row.seq, event: decode(row.payload) })))
+      ),
     /** Forgets handled events older than the retention period. */
     prune: (now = Date.now()) =>
-      db.delete(inbox).where(and(eq(inbox.state, "done"), lt(inbox.receivedAt, new Date(now - RETENTION_DAYS * 86_400_000).toISOString()))).run()
+      database.transaction(database.run((db, t) =>
+        db.delete(t.inbox).where(and(eq(t.inbox.state, "done"), lt(t.inbox.receivedAt, new Date(now - RETENTION_DAYS * 86_400_000).toISOString())))))
   }
 }
+
+const decode = (payload: unknown) => (typeof payload === "string" ? JSON.parse(payload) : payload) as InboundEvent
 
 export type Inbox = ReturnType<typeof makeInbox>
 

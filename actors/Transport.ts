@@ -6,6 +6,7 @@
 import { Context, type Effect, Schema } from "effect"
 import type { Channel } from "../domain/Channel.ts"
 import type { ParsedWebhook } from "../domain/InboundEvent.ts"
+import type { DatabaseUnavailable } from "../drizzle/Database.ts"
 
 export class IngestUnavailable extends Schema.TaggedError<IngestUnavailable>()("IngestUnavailable", {
   message: Schema.String
@@ -36,9 +37,9 @@ export class Transport extends Context.Service<Transport, {
   /** Whether events can be made durable now. */
   readonly ready: Effect.Effect<boolean>
   /** Parked events (that kept failing, or were not understood), newest first. */
-  readonly parked: (limit: number) => ReadonlyArray<ParkedEvent>
+  readonly parked: (limit: number) => Effect.Effect<ReadonlyArray<ParkedEvent>, DatabaseUnavailable>
   /** Hands a parked event to its actor again: "requeued", "rejected" (never understood: nothing to retry) or "not_parked". */
-  readonly retryParked: (seq: number) => Effect.Effect<"requeued" | "rejected" | "not_parked">
+  readonly retryParked: (seq: number) => Effect.Effect<"requeued" | "rejected" | "not_parked", DatabaseUnavailable>
   /** Counters since start: webhooks accepted and the commits that made them durable (group commit). */
   readonly stats: () => { readonly webhooks: number; readonly commits: number }
 }>()("loket/actors/Transport") {}

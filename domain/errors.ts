@@ -1,10 +1,10 @@
-/** Why Loket refuses an agent's send: each maps to a 4xx with the contract's JSON error. */
+/** Why Loket refuses an agent's send: each maps to a 4xx (503 when the database cannot take it now) with the contract's JSON error. */
 import { Schema } from "effect"
 
 export class SendRefused extends Schema.TaggedError<SendRefused>()("SendRefused", {
   /** `window_closed`, `template_not_found`, `template_not_approved`, `template_parameters`, `conversation_not_found`, `invalid_message` */
   code: Schema.String,
   message: Schema.String,
-  status: Schema.Literals([404, 409, 422]),
+  status: Schema.Literals([404, 409, 422, 503]),
   details: Schema.optionalKey(Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String })))
 }) {}

@@ -4,7 +4,8 @@
  */
 import { Effect, Layer } from "effect"
 import * as schema from "./schema.ts"
-import { Database, DatabaseUnavailable, type Db, makeShape, migrationsFolder, preparedControl, type SqliteOptions, sqlitePath, sqlitePragmas } from "./Database.ts"
+import { Database, DatabaseUnavailable, type Db } from "./Database.ts"
+import { makeSqliteShape, migrationsFolder, preparedControl, type SqliteOptions, sqlitePath, sqlitePragmas } from "./sqlite.ts"
 
 export const sqliteBunLayer = (url: string, options: SqliteOptions) =>
   Layer.effect(
@@ -24,5 +25,5 @@ export const sqliteBunLayer = (url: string, options: SqliteOptions) =>
         catch: (cause) => new DatabaseUnavailable({ message: `SQLite at ${url} could not be opened: ${String(cause)}` })
       }),
       ({ client }) => Effect.sync(() => client.close())
-    ).pipe(Effect.map(({ client, db }) => makeShape(db as unknown as Db, () => client.prepare("select 1").get() !== undefined, url, preparedControl((sql) => client.prepare(sql)))))
+    ).pipe(Effect.map(({ client, db }) => makeSqliteShape(db as unknown as Db, () => client.prepare("select 1").get() !== undefined, url, preparedControl((sql) => client.prepare(sql)))))
   )

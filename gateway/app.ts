@@ -47,6 +47,10 @@ export async function makeApp(runtime: AppRuntime) {
     .route("/api/v1", api)
     .notFound((c) => jsonError(c, 404, "not_found", `No route ${c.req.method} ${c.req.path}.`))
     .onError(function internalError(error, c) {
+      if ((error as { _tag?: unknown })._tag === "DatabaseUnavailable") {
+        console.error(`Loket: database unavailable on ${c.req.method} ${c.req.path}: ${(error as Error).message}`)
+        return jsonError(c, 503, "database_unavailable", "The database does not answer right now; try again shortly.")
+      }
       // The cause goes to the log without request data; the caller gets a plain 500.
       console.error(`Loket: unexpected error on ${c.req.method} ${c.req.path}: ${error instanceof Error ? error.stack : String(error)}`)
       return jsonError(c, 500, "internal_error", "Something went wrong inside Loket; it has been logged.")

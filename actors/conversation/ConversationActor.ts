@@ -19,11 +19,13 @@ export const conversationKey = (channel: string, channelAccountId: string, conta
 
 export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<ConversationState, ConversationMessage> {
   const activate = (key: string, first: ConversationMessage) =>
-    Effect.sync((): ConversationState => {
+    Effect.suspend(() => {
       const [channel = "", channelAccountId = "", contactId = ""] = key.split("|")
       // A contact made for this very event has no conversation to load.
       const fresh = first.kind === "event" && first.newContact === true
-      return { channel, channelAccountId, contactId, conversation: fresh ? null : deps.store.find(channel, channelAccountId, contactId) ?? null }
+      return (fresh ? Effect.succeed(undefined) : deps.store.find(channel, channelAccountId, contactId)).pipe(
+        Effect.map((conversation): ConversationState => ({ channel, channelAccountId, contactId, conversation: conversation ?? null }))
+      )
     })
 
   const receive = (state: ConversationState, message: ConversationMessage): Effect.Effect<ConversationState, unknown> => {
@@ -49,7 +51,7 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
     const recorded = (() => {
       switch (message.kind) {
         case "event":
-          return Effect.sync(() => deps.inbox.park(message.envelope.seq, Cause.pretty(cause), 5)).pipe(
+          return deps.inbox.park(message.envelope.seq, Cause.pretty(cause), 5).pipe(
             Effect.andThen(Effect.logError("event parked after retries", { seq: message.envelope.seq, kind: message.envelope.event.kind }))
           )
         case "send":
@@ -59,7 +61,7 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
         case "sent":
           // The message row could not be updated, but Meta has the message: settle the outbox
           // so it is never sent again, and say so.
-          return Effect.sync(() => deps.database.statement(() => deps.store.settleOutbox(message.messageId, "sent", "status not recorded"))).pipe(
+          return deps.database.transaction(deps.store.settleOutbox(message.messageId, "sent", "status not recorded")).pipe(
             Effect.andThen(Effect.logError("sent could not be applied; outbox settled", { key, cause: Cause.pretty(cause) }))
           )
         default:

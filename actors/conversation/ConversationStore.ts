@@ -1,85 +1,89 @@
 /** The conversation actor's queries, prepared once where they are hot. */
 import { and, eq, sql } from "drizzle-orm"
-import type { DatabaseShape } from "../../drizzle/Database.ts"
-import {
-  type ContactRow, contacts, type ConversationRow, conversations, type MessageRow, messages, orphanStatuses, outbox
-} from "../../drizzle/schema.ts"
+import { Effect } from "effect"
+import type { DatabaseShape, DatabaseUnavailable } from "../../drizzle/Database.ts"
+import type { ContactRow, ConversationRow, MessageRow, orphanStatuses, outbox } from "../../drizzle/schema.ts"
 
-export function makeConversationStore({ db }: DatabaseShape) {
-  const find = db.select().from(conversations).where(and(
-    eq(conversations.channel, sql.placeholder("channel")),
-    eq(conversations.channelAccountId, sql.placeholder("account")),
-    eq(conversations.contactId, sql.placeholder("contact"))
-  )).prepare()
-  const contact = db.select().from(contacts).where(eq(contacts.id, sql.placeholder("id"))).prepare()
-  const byProviderId = db.select().from(messages).where(eq(messages.providerMessageId, sql.placeholder("id"))).limit(1).prepare()
-  const byId = db.select().from(messages).where(eq(messages.id, sql.placeholder("id"))).prepare()
-  const insertMessage = db.insert(messages).values({
-    id: sql.placeholder("id"), conversationId: sql.placeholder("conversationId"), direction: sql.placeholder("direction"),
-    type: sql.placeholder("type"), dedupeKey: sql.placeholder("dedupeKey"), providerMessageId: sql.placeholder("providerMessageId"),
-    createdAt: sql.placeholder("createdAt"), status: sql.placeholder("status"), text: sql.placeholder("text"),
-    replyTo: sql.placeholder("replyTo"), content: sql.placeholder("content"), error: sql.placeholder("error"),
-    flags: sql.placeholder("flags"), idempotencyKey: sql.placeholder("idempotencyKey"), author: sql.placeholder("author")
-  }).onConflictDoNothing({ target: messages.dedupeKey }).returning({ seq: messages.seq }).prepare()
-  const insertConversation = db.insert(conversations).values({
-    id: sql.placeholder("id"), channel: sql.placeholder("channel"), channelAccountId: sql.placeholder("channelAccountId"),
-    contactId: sql.placeholder("contactId"), status: sql.placeholder("status"), team: sql.placeholder("team"),
-    assignee: sql.placeholder("assignee"), createdAt: sql.placeholder("createdAt"), lastMessageAt: sql.placeholder("lastMessageAt"),
-    windowExpiresAt: sql.placeholder("windowExpiresAt"), lastOutboundAt: sql.placeholder("lastOutboundAt"),
-    windowWarnedFor: sql.placeholder("windowWarnedFor")
-  }).prepare()
-  const byIdempotencyKey = db.select().from(messages)
-    .where(and(eq(messages.conversationId, sql.placeholder("conversationId")), eq(messages.idempotencyKey, sql.placeholder("key")))).prepare()
-  const updateDelivery = db.update(messages).set({
-    status: sql`${sql.placeholder("status")}`, error: sql`${sql.placeholder("error")}`, providerMessageId: sql`${sql.placeholder("providerMessageId")}`
-  }).where(eq(messages.seq, sql.placeholder("seq"))).prepare()
-  const orphansOf = db.select().from(orphanStatuses).where(eq(orphanStatuses.providerMessageId, sql.placeholder("id"))).prepare()
-  const dropOrphans = db.delete(orphanStatuses).where(eq(orphanStatuses.providerMessageId, sql.placeholder("id"))).prepare()
-  const insertOutbox = db.insert(outbox).values({
-    messageId: sql.placeholder("messageId"), conversationId: sql.placeholder("conversationId"), channel: sql.placeholder("channel"),
-    channelAccountId: sql.placeholder("channelAccountId"), contactId: sql.placeholder("contactId"), request: sql.placeholder("request"),
-    state: sql.placeholder("state"), attempts: sql.placeholder("attempts"), notBefore: sql.placeholder("notBefore"),
-    createdAt: sql.placeholder("createdAt")
-  }).prepare()
-  const settle = db.update(outbox).set({
-    state: sql`${sql.placeholder("state")}`, lastError: sql`${sql.placeholder("lastError")}`, sentAt: sql`${sql.placeholder("sentAt")}`
-  }).where(and(eq(outbox.messageId, sql.placeholder("messageId")), sql`${outbox.state} in ('pending', 'sending', 'unconfirmed')`)).prepare()
-  const updateConversation = db.update(conversations).set({
-    status: sql`${sql.placeholder("status")}`, lastMessageAt: sql`${sql.placeholder("lastMessageAt")}`,
-    windowExpiresAt: sql`${sql.placeholder("windowExpiresAt")}`, team: sql`${sql.placeholder("team")}`,
-    assignee: sql`${sql.placeholder("assignee")}`, lastOutboundAt: sql`${sql.placeholder("lastOutboundAt")}`,
-    windowWarnedFor: sql`${sql.placeholder("windowWarnedFor")}`
-  }).where(eq(conversations.id, sql.placeholder("id"))).prepare()
+const p = sql.placeholder
+type Q<A> = Effect.Effect<A, DatabaseUnavailable>
+type OrphanRow = typeof orphanStatuses.$inferSelect
+
+export function makeConversationStore(database: DatabaseShape) {
+  const prepare = database.prepare
+  const find = prepare.one((db, t) => db.select().from(t.conversations).where(and(
+    eq(t.conversations.channel, p("channel")), eq(t.conversations.channelAccountId, p("account")), eq(t.conversations.contactId, p("contact"))
+  )))
+  const contact = prepare.one((db, t) => db.select().from(t.contacts).where(eq(t.contacts.id, p("id"))))
+  const byProviderId = prepare.one((db, t) => db.select().from(t.messages).where(eq(t.messages.providerMessageId, p("id"))).limit(1))
+  const byId = prepare.one((db, t) => db.select().from(t.messages).where(eq(t.messages.id, p("id"))))
+  const insertMessage = prepare.one((db, t) => db.insert(t.messages).values({
+    id: p("id"), conversationId: p("conversationId"), direction: p("direction"),
+    type: p("type"), dedupeKey: p("dedupeKey"), providerMessageId: p("providerMessageId"),
+    createdAt: p("createdAt"), status: p("status"), text: p("text"),
+    replyTo: p("replyTo"), content: p("content"), error: p("error"),
+    flags: p("flags"), idempotencyKey: p("idempotencyKey"), author: p("author")
+  }).onConflictDoNothing({ target: t.messages.dedupeKey }).returning({ seq: t.messages.seq }))
+  const insertConversation = prepare.run((db, t) => db.insert(t.conversations).values({
+    id: p("id"), channel: p("channel"), channelAccountId: p("channelAccountId"),
+    contactId: p("contactId"), status: p("status"), team: p("team"),
+    assignee: p("assignee"), createdAt: p("createdAt"), lastMessageAt: p("lastMessageAt"),
+    windowExpiresAt: p("windowExpiresAt"), lastOutboundAt: p("lastOutboundAt"),
+    windowWarnedFor: p("windowWarnedFor")
+  }))
+  const byIdempotencyKey = prepare.one((db, t) => db.select().from(t.messages)
+    .where(and(eq(t.messages.conversationId, p("conversationId")), eq(t.messages.idempotencyKey, p("key")))))
+  const updateDelivery = prepare.run((db, t) => db.update(t.messages).set({
+    status: sql`${p("status")}`, error: sql`${p("error")}`, providerMessageId: sql`${p("providerMessageId")}`
+  }).where(eq(t.messages.seq, p("seq"))))
+  const orphansOf = prepare.all((db, t) => db.select().from(t.orphanStatuses).where(eq(t.orphanStatuses.providerMessageId, p("id"))))
+  const dropOrphans = prepare.run((db, t) => db.delete(t.orphanStatuses).where(eq(t.orphanStatuses.providerMessageId, p("id"))))
+  const insertOrphan = prepare.run((db, t) => db.insert(t.orphanStatuses).values({
+    key: p("key"), providerMessageId: p("providerMessageId"), status: p("status"), timestamp: p("timestamp"), error: p("error")
+  }).onConflictDoNothing())
+  const insertOutbox = prepare.run((db, t) => db.insert(t.outbox).values({
+    messageId: p("messageId"), conversationId: p("conversationId"), channel: p("channel"),
+    channelAccountId: p("channelAccountId"), contactId: p("contactId"), request: p("request"),
+    state: p("state"), attempts: p("attempts"), notBefore: p("notBefore"),
+    createdAt: p("createdAt")
+  }))
+  const settle = prepare.run((db, t) => db.update(t.outbox).set({
+    state: sql`${p("state")}`, lastError: sql`${p("lastError")}`, sentAt: sql`${p("sentAt")}`
+  }).where(and(eq(t.outbox.messageId, p("messageId")), sql`${t.outbox.state} in ('pending', 'sending', 'unconfirmed')`)))
+  const updateConversation = prepare.run((db, t) => db.update(t.conversations).set({
+    status: sql`${p("status")}`, lastMessageAt: sql`${p("lastMessageAt")}`,
+    windowExpiresAt: sql`${p("windowExpiresAt")}`, team: sql`${p("team")}`,
+    assignee: sql`${p("assignee")}`, lastOutboundAt: sql`${p("lastOutboundAt")}`,
+    windowWarnedFor: sql`${p("windowWarnedFor")}`
+  }).where(eq(t.conversations.id, p("id"))))
 
   return {
     find: (channel: string, account: string, contactId: string) =>
-      find.get({ channel, account, contact: contactId }) as ConversationRow | undefined,
-    contact: (id: string) => contact.get({ id }) as ContactRow | undefined,
-    insertConversation: (row: ConversationRow) => insertConversation.run(row),
-    updateConversation: (row: ConversationRow) => updateConversation.run(row),
+      find({ channel, account, contact: contactId }) as Q<ConversationRow | undefined>,
+    contact: (id: string) => contact({ id }) as Q<ContactRow | undefined>,
+    insertConversation: (row: ConversationRow) => insertConversation(row as never),
+    updateConversation: (row: ConversationRow) => updateConversation(row as never),
     /** Inserts unless the dedupe key is known; returns the new row's seq, or undefined for a duplicate. */
-    insertMessage: (row: MessageRow): number | undefined => {
+    insertMessage: (row: MessageRow) => {
       const { seq: _seq, ...values } = row
-      return (insertMessage.get(values) as { seq: number } | undefined)?.seq
+      return insertMessage(values).pipe(Effect.map((inserted) => (inserted as { seq: number } | undefined)?.seq))
     },
-    messageByProviderId: (id: string) => byProviderId.get({ id }) as MessageRow | undefined,
-    messageById: (id: string) => byId.get({ id }) as MessageRow | undefined,
+    messageByProviderId: (id: string) => byProviderId({ id }) as Q<MessageRow | undefined>,
+    messageById: (id: string) => byId({ id }) as Q<MessageRow | undefined>,
     messageByIdempotencyKey: (conversationId: string, key: string) =>
-      byIdempotencyKey.get({ conversationId, key }) as MessageRow | undefined,
+      byIdempotencyKey({ conversationId, key }) as Q<MessageRow | undefined>,
     updateMessageDelivery: (row: MessageRow) =>
-      updateDelivery.run({ status: row.status, error: row.error === null ? null : JSON.stringify(row.error), providerMessageId: row.providerMessageId, seq: row.seq }),
+      updateDelivery({ status: row.status, error: row.error === null ? null : JSON.stringify(row.error), providerMessageId: row.providerMessageId, seq: row.seq }),
     insertOrphanStatus: (key: string, providerMessageId: string, status: string, timestamp: string, error: MessageRow["error"]) =>
-      db.insert(orphanStatuses).values({ key, providerMessageId, status, timestamp, error }).onConflictDoNothing().run(),
+      insertOrphan({ key, providerMessageId, status, timestamp, error }),
     /** Statuses that came before the message's provider id was known; removed as they are applied. */
-    takeOrphanStatuses: (providerMessageId: string) => {
-      const rows = orphansOf.all({ id: providerMessageId }) as Array<typeof orphanStatuses.$inferSelect>
-      if (rows.length > 0) dropOrphans.run({ id: providerMessageId })
-      return rows
-    },
-    insertOutbox: (row: Omit<typeof outbox.$inferInsert, "seq" | "lastError" | "sentAt">) => insertOutbox.run(row),
+    takeOrphanStatuses: (providerMessageId: string) =>
+      (orphansOf({ id: providerMessageId }) as Q<Array<OrphanRow>>).pipe(
+        Effect.tap((rows) => (rows.length > 0 ? dropOrphans({ id: providerMessageId }) : Effect.void))
+      ),
+    insertOutbox: (row: Omit<typeof outbox.$inferInsert, "seq" | "lastError" | "sentAt">) => insertOutbox(row as never),
     /** The send is settled: sent (confirmed by the provider's answer or a status) or failed for good. */
     settleOutbox: (messageId: string, state: "sent" | "failed", lastError: string | null) =>
-      settle.run({ messageId, state, lastError, sentAt: state === "sent" ? new Date().toISOString() : null })
+      settle({ messageId, state, lastError, sentAt: state === "sent" ? new Date().toISOString() : null })
   }
 }
 

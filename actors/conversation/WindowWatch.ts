@@ -5,7 +5,6 @@
 import { and, gt, isNotNull, lte } from "drizzle-orm"
 import { Effect, Layer, Schedule } from "effect"
 import { Database } from "../../drizzle/Database.ts"
-import { conversations } from "../../drizzle/schema.ts"
 import { LoketConfig } from "../../gateway/Config.ts"
 import { Conversations } from "../Conversations.ts"
 import { conversationKey } from "./ConversationActor.ts"
@@ -15,16 +14,17 @@ const HOUR_MS = 60 * 60 * 1000
 
 export const WindowWatch = Layer.effectDiscard(
   Effect.gen(function*() {
-    const { db } = yield* Database
+    const database = yield* Database
     const config = yield* LoketConfig
     const actors = yield* Conversations
     const check = Effect.gen(function*() {
       const now = Date.now()
-      const closing = db.select().from(conversations).where(and(
-        isNotNull(conversations.windowExpiresAt),
-        gt(conversations.windowExpiresAt, new Date(now).toISOString()),
-        lte(conversations.windowExpiresAt, new Date(now + HOUR_MS).toISOString())
-      )).all().filter((row) => windowClosingSoon(row, now) && row.windowWarnedFor !== row.windowExpiresAt)
+      const rows = yield* database.all((db, t) => db.select().from(t.conversations).where(and(
+        isNotNull(t.conversations.windowExpiresAt),
+        gt(t.conversations.windowExpiresAt, new Date(now).toISOString()),
+        lte(t.conversations.windowExpiresAt, new Date(now + HOUR_MS).toISOString())
+      )))
+      const closing = rows.filter((row) => windowClosingSoon(row, now) && row.windowWarnedFor !== row.windowExpiresAt)
       for (const row of closing) {
         yield* actors.tell(conversationKey(row.channel, row.channelAccountId, row.contactId), { kind: "window-check" })
       }

@@ -15,12 +15,12 @@ export const onInboundMessage = (
   event: InboundMessageEvent,
   knownContact?: ContactRow
 ) =>
-  Effect.suspend(() => {
+  Effect.gen(function*() {
     const { store } = deps
     const body = event.message
     const at = body.createdAt
     const opensWindow = body.type !== "system"
-    const result = deps.database.transaction(() => {
+    const result = yield* deps.database.transaction(Effect.gen(function*() {
       const now = new Date().toISOString()
       const existing = state.conversation
       const conversation: ConversationRow = existing ?? {
@@ -44,23 +44,22 @@ export const onInboundMessage = (
           : conversation.windowExpiresAt
       }
       // A new conversation is written once, as it stands after its first message (before it, for the foreign key).
-      if (existing === null) store.insertConversation(afterMessage)
-      const inserted = store.insertMessage(row)
+      if (existing === null) yield* store.insertConversation(afterMessage)
+      const inserted = yield* store.insertMessage(row)
       const next = inserted === undefined ? (existing === null ? afterMessage : conversation) : afterMessage
-      if (existing !== null && inserted !== undefined) store.updateConversation(next)
-      deps.inbox.markDone(seq)
+      if (existing !== null && inserted !== undefined) yield* store.updateConversation(next)
+      yield* deps.inbox.markDone(seq)
       return { conversation: next, message: inserted === undefined ? undefined : { ...row, seq: inserted } }
-    })
+    }))
+    yield* deps.database.committed()
     const nextState = { ...state, conversation: result.conversation }
-    if (result.message === undefined) return deps.database.committed().pipe(Effect.as(nextState)) // a redelivery: nothing changes
-    const contact = knownContact ?? store.contact(state.contactId)!
-    return deps.database.committed().pipe(
-      Effect.andThen(deps.publish([
-        { type: "message.created", data: messageToJson(result.message) },
-        { type: "conversation.updated", data: conversationToJson(result.conversation, contact) }
-      ])),
-      Effect.as(nextState)
-    )
+    if (result.message === undefined) return nextState // a redelivery: nothing changes
+    const contact = knownContact ?? (yield* store.contact(state.contactId))!
+    yield* deps.publish([
+      { type: "message.created", data: messageToJson(result.message) },
+      { type: "conversation.updated", data: conversationToJson(result.conversation, contact) }
+    ])
+    return nextState
   })
 
 /**
@@ -85,44 +84,42 @@ export function applyDelivery(
 }
 
 export const onStatus = (deps: ActorDeps, state: ConversationState, seq: number, event: StatusEvent) =>
-  Effect.suspend(() => {
+  Effect.gen(function*() {
     const { store } = deps
     const status = toMessageStatus(event.status)
-    const updated = deps.database.transaction(() => {
-      let target = store.messageByProviderId(event.providerMessageId)
+    const updated = yield* deps.database.transaction(Effect.gen(function*() {
+      let target = yield* store.messageByProviderId(event.providerMessageId)
       if (target === undefined && event.trackingId !== null) {
-        const tracked = store.messageById(event.trackingId)
+        const tracked = yield* store.messageById(event.trackingId)
         if (tracked !== undefined && tracked.conversationId === state.conversation?.id && tracked.direction === "outbound") target = tracked
       }
       let changed: MessageRow | undefined
       if (target === undefined) {
         // The message is not known (yet): keep the status until its provider id is.
-        store.insertOrphanStatus(event.key, event.providerMessageId, status, event.timestamp, event.error)
+        yield* store.insertOrphanStatus(event.key, event.providerMessageId, status, event.timestamp, event.error)
       } else {
         changed = applyDelivery(target, status, event.error, event.providerMessageId)
-        if (changed !== undefined) store.updateMessageDelivery(changed)
+        if (changed !== undefined) yield* store.updateMessageDelivery(changed)
         // Any status proves the send reached the provider: an unconfirmed send is settled.
         if (target.direction === "outbound") {
-          store.settleOutbox(target.id, status === "failed" ? "failed" : "sent", status === "failed" ? JSON.stringify(event.error) : null)
+          yield* store.settleOutbox(target.id, status === "failed" ? "failed" : "sent", status === "failed" ? JSON.stringify(event.error) : null)
         }
       }
-      deps.inbox.markDone(seq)
+      yield* deps.inbox.markDone(seq)
       return changed
-    })
-    return deps.database.committed().pipe(
-      Effect.andThen(updated === undefined ? Effect.void : deps.publish([{ type: "message.updated", data: messageToJson(updated) }])),
-      Effect.as(state)
-    )
+    }))
+    yield* deps.database.committed()
+    if (updated !== undefined) yield* deps.publish([{ type: "message.updated", data: messageToJson(updated) }])
+    return state
   })
 
 export const onTemplateStatus = (deps: ActorDeps, state: ConversationState, seq: number, event: TemplateStatusEvent) =>
-  Effect.sync(() =>
-    deps.database.transaction(() => {
-      deps.templates.setStatus(event.accountId, event.name, event.language, event.status.toUpperCase())
-      deps.inbox.markDone(seq)
-    })
-  ).pipe(
-    Effect.andThen(() => deps.database.committed()),
-    Effect.andThen(Effect.sync(() => deps.templatesChanged())),
-    Effect.as(state)
-  )
+  Effect.gen(function*() {
+    yield* deps.database.transaction(Effect.gen(function*() {
+      yield* deps.templates.setStatus(event.accountId, event.name, event.language, event.status.toUpperCase())
+      yield* deps.inbox.markDone(seq)
+    }))
+    yield* deps.database.committed()
+    deps.templatesChanged()
+    return state
+  })

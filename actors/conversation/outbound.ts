@@ -8,7 +8,7 @@ import { SendRefused } from "../../domain/errors.ts"
 import { newMessageId } from "../../domain/ids.ts"
 import type { MessageError } from "../../domain/Message.ts"
 import type { OutboundContent, OutboundRequest } from "../../domain/Outbound.ts"
-import type { MessageRow } from "../../drizzle/schema.ts"
+import type { MessageRow, TemplateRow } from "../../drizzle/schema.ts"
 import { toMessageStatus } from "../../domain/delivery.ts"
 import type { DeliveryStatus } from "../../domain/InboundEvent.ts"
 import type { SendCommand } from "./protocol.ts"
@@ -18,13 +18,13 @@ import { conversationToJson, messageToJson } from "./serialize.ts"
 import { checkTemplate, renderTemplateText } from "./template-check.ts"
 
 /** What agents read of an outbound message: text, and the parts the contract's Message has. */
-function describe(content: OutboundContent, deps: ActorDeps): { text: string | null; content: Record<string, unknown> } {
+function describe(content: OutboundContent, template: TemplateRow | undefined): { text: string | null; content: Record<string, unknown> } {
   switch (content.type) {
     case "text":
       return { text: content.text, content: {} }
     case "template": {
-      const template = { name: content.template.name, language: content.template.language, components: content.template.components ?? [] }
-      return { text: renderTemplateText(deps.templates.find(template.name, template.language), template.components), content: { template } }
+      const asked = { name: content.template.name, language: content.template.language, components: content.template.components ?? [] }
+      return { text: renderTemplateText(template, asked.components), content: { template: asked } }
     }
     case "interactive": {
       const i = content.interactive
@@ -73,7 +73,7 @@ export const onSend = (
       return state
     }
     if (command.idempotencyKey !== null) {
-      const earlier = store.messageByIdempotencyKey(conversation.id, command.idempotencyKey)
+      const earlier = yield* store.messageByIdempotencyKey(conversation.id, command.idempotencyKey)
       if (earlier !== undefined) {
         yield* Deferred.succeed(reply, messageToJson(earlier))
         return state
@@ -89,15 +89,18 @@ export const onSend = (
       }))
       return state
     }
+    const template = command.content.type === "template"
+      ? yield* deps.templates.find(command.content.template.name, command.content.template.language)
+      : undefined
     if (command.content.type === "template") {
-      const refusal = checkTemplate(deps.templates, command.content.template)
+      const refusal = checkTemplate(template, command.content.template)
       if (refusal !== undefined) {
         yield* Deferred.fail(reply, refusal)
         return state
       }
     }
-    const contact = store.contact(state.contactId)!
-    const described = describe(command.content, deps)
+    const contact = (yield* store.contact(state.contactId))!
+    const described = describe(command.content, template)
     const row: MessageRow = {
       seq: 0, id: newMessageId(), conversationId: conversation.id, direction: "outbound", type: command.content.type,
       dedupeKey: null, providerMessageId: null, createdAt: now, status: "queued", text: described.text,
@@ -112,15 +115,15 @@ export const onSend = (
       trackingId: row.id
     }
     const next = { ...conversation, lastMessageAt: now > conversation.lastMessageAt ? now : conversation.lastMessageAt, lastOutboundAt: now }
-    const seq = deps.database.transaction(() => {
-      const inserted = store.insertMessage(row)!
-      store.insertOutbox({
+    const seq = yield* deps.database.transaction(Effect.gen(function*() {
+      const inserted = (yield* store.insertMessage(row))!
+      yield* store.insertOutbox({
         messageId: row.id, conversationId: conversation.id, channel: conversation.channel, channelAccountId: conversation.channelAccountId,
         contactId: state.contactId, request, state: "pending", attempts: 0, notBefore: now, createdAt: now
       })
-      store.updateConversation(next)
+      yield* store.updateConversation(next)
       return inserted
-    })
+    }))
     yield* deps.database.committed()
     const message = messageToJson({ ...row, seq })
     deps.wakeOutbox()
@@ -134,40 +137,38 @@ export const onSend = (
 
 /** The provider took the message: bind its id, apply statuses that came before, settle the outbox. */
 export const onSent = (deps: ActorDeps, state: ConversationState, messageId: string, providerMessageId: string) =>
-  Effect.suspend(() => {
+  Effect.gen(function*() {
     const { store } = deps
-    const updated = deps.database.transaction(() => {
-      const target = store.messageById(messageId)
+    const updated = yield* deps.database.transaction(Effect.gen(function*() {
+      const target = yield* store.messageById(messageId)
       if (target === undefined) return undefined
       let next = applyDelivery(target, "sent", null, providerMessageId) ?? target
-      for (const orphan of store.takeOrphanStatuses(providerMessageId)) {
+      for (const orphan of yield* store.takeOrphanStatuses(providerMessageId)) {
         next = applyDelivery(next, toMessageStatus(orphan.status as DeliveryStatus), orphan.error ?? null, null) ?? next
       }
-      store.settleOutbox(messageId, "sent", null)
+      yield* store.settleOutbox(messageId, "sent", null)
       if (next === target) return undefined
-      store.updateMessageDelivery(next)
+      yield* store.updateMessageDelivery(next)
       return next
-    })
-    return deps.database.committed().pipe(
-      Effect.andThen(updated === undefined ? Effect.void : deps.publish([{ type: "message.updated", data: messageToJson(updated) }])),
-      Effect.as(state)
-    )
+    }))
+    yield* deps.database.committed()
+    if (updated !== undefined) yield* deps.publish([{ type: "message.updated", data: messageToJson(updated) }])
+    return state
   })
 
 /** The provider refused for good: the agent sees `failed` with Meta's code and title. */
 export const onSendFailed = (deps: ActorDeps, state: ConversationState, messageId: string, error: MessageError) =>
-  Effect.suspend(() => {
+  Effect.gen(function*() {
     const { store } = deps
-    const updated = deps.database.transaction(() => {
-      const target = store.messageById(messageId)
+    const updated = yield* deps.database.transaction(Effect.gen(function*() {
+      const target = yield* store.messageById(messageId)
       if (target === undefined) return undefined
-      store.settleOutbox(messageId, "failed", `${error.code}: ${error.title}`)
+      yield* store.settleOutbox(messageId, "failed", `${error.code}: ${error.title}`)
       const next = applyDelivery(target, "failed", error, null)
-      if (next !== undefined) store.updateMessageDelivery(next)
+      if (next !== undefined) yield* store.updateMessageDelivery(next)
       return next
-    })
-    return deps.database.committed().pipe(
-      Effect.andThen(updated === undefined ? Effect.void : deps.publish([{ type: "message.updated", data: messageToJson(updated) }])),
-      Effect.as(state)
-    )
+    }))
+    yield* deps.database.committed()
+    if (updated !== undefined) yield* deps.publish([{ type: "message.updated", data: messageToJson(updated) }])
+    return state
   })

@@ -1,7 +1,6 @@
 /** Is a template send acceptable: known, approved, and every `{{n}}` filled? */
 import { SendRefused } from "../../domain/errors.ts"
 import type { TemplateRow } from "../../drizzle/schema.ts"
-import type { TemplateStore } from "../templates/TemplateStore.ts"
 
 interface TemplateAsk {
   readonly name: string
@@ -26,8 +25,8 @@ export function givenParameters(components: ReadonlyArray<unknown> | undefined):
   return given
 }
 
-export function checkTemplate(templates: TemplateStore, ask: TemplateAsk): SendRefused | undefined {
-  const template = templates.find(ask.name, ask.language)
+/** Checks an agent's template against the synced `template` of that name and language (undefined: none). */
+export function checkTemplate(template: TemplateRow | undefined, ask: TemplateAsk): SendRefused | undefined {
   if (template === undefined) {
     return new SendRefused({
       code: "template_not_found", status: 422,

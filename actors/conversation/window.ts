@@ -8,16 +8,15 @@ import type { ActorDeps, ConversationState } from "./deps.ts"
 import { conversationToJson, windowClosingSoon } from "./serialize.ts"
 
 export const onWindowCheck = (deps: ActorDeps, state: ConversationState) =>
-  Effect.suspend(() => {
+  Effect.gen(function*() {
     const conversation = state.conversation
     if (conversation === null || !windowClosingSoon(conversation) || conversation.windowWarnedFor === conversation.windowExpiresAt) {
-      return Effect.succeed(state)
+      return state
     }
     const next = { ...conversation, windowWarnedFor: conversation.windowExpiresAt }
-    deps.database.transaction(() => deps.store.updateConversation(next))
-    const data = conversationToJson(next, deps.store.contact(state.contactId)!)
-    return deps.database.committed().pipe(
-      Effect.andThen(deps.publish([{ type: "conversation.window_closing", data }, { type: "conversation.updated", data }])),
-      Effect.as({ ...state, conversation: next })
-    )
+    yield* deps.database.transaction(deps.store.updateConversation(next))
+    yield* deps.database.committed()
+    const data = conversationToJson(next, (yield* deps.store.contact(state.contactId))!)
+    yield* deps.publish([{ type: "conversation.window_closing", data }, { type: "conversation.updated", data }])
+    return { ...state, conversation: next }
   })

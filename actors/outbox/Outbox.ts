@@ -9,7 +9,7 @@ import { Context, Duration, Effect, Layer, Semaphore } from "effect"
 import * as RateLimiter from "effect/persistence/RateLimiter"
 import { isSendFailure, type SendFailure } from "../../adapters/ChannelAdapter.ts"
 import type { OutboundRequest } from "../../domain/Outbound.ts"
-import { Database } from "../../drizzle/Database.ts"
+import { Database, type DatabaseUnavailable } from "../../drizzle/Database.ts"
 import type { OutboxRow } from "../../drizzle/schema.ts"
 import { LoketConfig } from "../../gateway/Config.ts"
 import { conversationKey } from "../conversation/ConversationActor.ts"
@@ -37,7 +37,7 @@ export const backoffMs = (attempt: number, random = Math.random) => {
 
 export class Outbox extends Context.Service<Outbox, {
   /** Sends waiting or under way. */
-  readonly backlog: () => number
+  readonly backlog: () => Effect.Effect<number, DatabaseUnavailable>
 }>()("loket/actors/Outbox") {
   static readonly layer = Layer.effect(
     Outbox,
@@ -59,7 +59,7 @@ export class Outbox extends Context.Service<Outbox, {
       const pairOf = (row: OutboxRow) => `${row.channelAccountId}|${row.contactId}`
       const burst = config.outbound.pairBurst
 
-      store.recoverInterrupted(new Date(Date.now() + config.outbound.confirmSeconds * 1000).toISOString())
+      yield* store.recoverInterrupted(new Date(Date.now() + config.outbound.confirmSeconds * 1000).toISOString())
 
       const keyOf = (row: OutboxRow) => conversationKey(row.channel, row.channelAccountId, row.contactId)
 
@@ -106,7 +106,7 @@ export class Outbox extends Context.Service<Outbox, {
             senderLimit.pause(row.channelAccountId, performance.now() + (failure.retryAfterMs ?? 1000))
           }
           const wait = Math.max(failure.retryAfterMs ?? 0, backoffMs(attempts))
-          store.retryLater(row.seq, attempts, new Date(Date.now() + wait).toISOString(), `${failure.code}: ${failure.title}`)
+          yield* store.retryLater(row.seq, attempts, new Date(Date.now() + wait).toISOString(), `${failure.code}: ${failure.title}`)
           signal.wake()
         })
 
@@ -150,9 +150,9 @@ export class Outbox extends Context.Service<Outbox, {
 
       const round = Effect.gen(function*() {
         const now = new Date()
-        const rows = store.due(now.toISOString(), BATCH).filter((row) => !inFlight.has(row.seq))
+        const rows = (yield* store.due(now.toISOString(), BATCH)).filter((row) => !inFlight.has(row.seq))
         if (rows.length === 0) {
-          const next = store.nextDue()
+          const next = yield* store.nextDue()
           const until = next === undefined ? 1000 : Math.min(1000, Math.max(5, Date.parse(next) - Date.now()))
           return yield* signal.wait(until)
         }
@@ -160,7 +160,7 @@ export class Outbox extends Context.Service<Outbox, {
         for (const row of rows) {
           if (busyPairs.has(pairOf(row))) continue // after the send to this resident that is under way
           const wait = yield* pairDelay(row)
-          if (wait > 0) store.retryLater(row.seq, row.attempts, new Date(Date.now() + wait).toISOString(), row.lastError)
+          if (wait > 0) yield* store.retryLater(row.seq, row.attempts, new Date(Date.now() + wait).toISOString(), row.lastError)
           else {
             ready.push(row)
             busyPairs.add(pairOf(row))
@@ -168,7 +168,8 @@ export class Outbox extends Context.Service<Outbox, {
         }
         // Everything due waits for a send under way or for its resident's pair limit: wait for the bell.
         if (ready.length === 0) return yield* signal.wait(50)
-        store.markSending(ready.map((row) => row.seq))
+        yield* store.markSending(ready.map((row) => row.seq))
+        yield* database.committed()
         for (const row of ready) {
           inFlight.add(row.seq)
           yield* permits.take(1)

@@ -1,7 +1,7 @@
 /** Message templates synced from the WhatsApp Business Account: the send check's source of truth. */
 import { and, asc, eq } from "drizzle-orm"
+import { Effect } from "effect"
 import type { DatabaseShape } from "../../drizzle/Database.ts"
-import { type TemplateRow, templates } from "../../drizzle/schema.ts"
 
 export interface TemplateInput {
   readonly id: string
@@ -13,27 +13,28 @@ export interface TemplateInput {
   readonly parameterCounts: { readonly header: number; readonly body: number; readonly buttons: number } | null
 }
 
-export function makeTemplateStore({ db, transaction }: DatabaseShape) {
+export function makeTemplateStore(database: DatabaseShape) {
   return {
-    list: (): Array<TemplateRow> => db.select().from(templates).orderBy(asc(templates.name), asc(templates.language)).all(),
+    list: () => database.all((db, t) => db.select().from(t.templates).orderBy(asc(t.templates.name), asc(t.templates.language))),
     /** The template an agent names; any account's when several WABAs share a name. */
-    find: (name: string, language: string): TemplateRow | undefined =>
-      db.select().from(templates).where(and(eq(templates.name, name), eq(templates.language, language))).get(),
+    find: (name: string, language: string) =>
+      database.one((db, t) => db.select().from(t.templates).where(and(eq(t.templates.name, name), eq(t.templates.language, language)))),
     /** Replaces an account's templates with what the Graph API lists now. */
     replaceAll: (accountId: string, list: ReadonlyArray<TemplateInput>) =>
-      transaction((tx) => {
-        tx.delete(templates).where(eq(templates.accountId, accountId)).run()
+      database.transaction(Effect.gen(function*() {
+        yield* database.run((db, t) => db.delete(t.templates).where(eq(t.templates.accountId, accountId)))
         const updatedAt = new Date().toISOString()
-        for (const t of list) {
-          tx.insert(templates).values({ ...t, parameterCounts: t.parameterCounts ? { ...t.parameterCounts } : null, accountId, updatedAt })
-            .onConflictDoNothing().run()
+        for (const item of list) {
+          yield* database.run((db, t) =>
+            db.insert(t.templates).values({ ...item, parameterCounts: item.parameterCounts ? { ...item.parameterCounts } : null, accountId, updatedAt })
+              .onConflictDoNothing())
         }
-      }),
+      })),
     /** A `message_template_status_update` webhook: the status changes at once, before the next sync. */
     setStatus: (accountId: string, name: string, language: string | null, status: string) =>
-      db.update(templates).set({ status, updatedAt: new Date().toISOString() })
-        .where(and(eq(templates.accountId, accountId), eq(templates.name, name), ...(language === null ? [] : [eq(templates.language, language)])))
-        .run()
+      database.run((db, t) =>
+        db.update(t.templates).set({ status, updatedAt: new Date().toISOString() })
+          .where(and(eq(t.templates.accountId, accountId), eq(t.templates.name, name), ...(language === null ? [] : [eq(t.templates.language, language)]))))
   }
 }
 

@@ -40,7 +40,10 @@ export class Templates extends Context.Service<Templates, {
           try: () => source.list(),
           catch: (cause) => new TemplateSyncFailed({ message: `Templates could not be fetched from the Graph API: ${cause instanceof Error ? cause.message : String(cause)}` })
         })
-        store.replaceAll(source.accountId, list)
+        yield* store.replaceAll(source.accountId, list).pipe(
+          Effect.andThen(database.committed()),
+          Effect.mapError((e) => new TemplateSyncFailed({ message: `Templates could not be stored: ${e.message}` }))
+        )
         return list.length
       })
 

@@ -9,7 +9,7 @@ import { drizzle } from "drizzle-orm/better-sqlite3"
 import { migrate } from "drizzle-orm/better-sqlite3/migrator"
 import { and, eq, sql } from "drizzle-orm"
 import * as schema from "../../drizzle/schema.ts"
-import { migrationsFolder } from "../../drizzle/Database.ts"
+import { migrationsFolder } from "../../drizzle/sqlite.ts"
 const { outbox, messages, orphanStatuses, conversations } = schema
 const client = new BetterSqlite(":memory:")
 const db = drizzle({ client, schema })

@@ -4,7 +4,6 @@
  * data); `POST /api/v1/admin/parked/:seq/retry` hands one to its conversation again, once the
  * cause is mended.
  */
-import { Effect } from "effect"
 import { Hono } from "hono"
 import { Transport } from "../../../actors/Transport.ts"
 import { jsonError } from "../../http/errors.ts"
@@ -15,7 +14,7 @@ export function parkedRoutes(runtime: AppRuntime) {
   return new Hono<AuthEnv>()
     .get("/", async function listParked(c) {
       const limit = Math.min(500, Math.max(1, Number(c.req.query("limit") ?? 100) || 100))
-      const items = await runtime.runPromise(Transport.use((t) => Effect.sync(() => t.parked(limit))))
+      const items = await runtime.runPromise(Transport.use((t) => t.parked(limit)))
       return c.json({ items })
     })
     .post("/:seq/retry", async function retryParked(c) {

@@ -8,14 +8,14 @@ import type { Principal, Role } from "./ApiTokens.ts"
 
 export type AuthEnv = { Variables: { principal: Principal } }
 
-export function bearerAuth(verify: (token: string) => Principal | undefined, role?: Role): MiddlewareHandler<AuthEnv> {
+export function bearerAuth(verify: (token: string) => Principal | undefined | Promise<Principal | undefined>, role?: Role): MiddlewareHandler<AuthEnv> {
   return async function bearerAuth(c, next) {
     const header = c.req.header("authorization")
     const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)
     if (match === null) {
       return jsonError(c, 401, "unauthorized", "Send 'Authorization: Bearer <token>' with a Loket API token.")
     }
-    const principal = verify(match[1]!)
+    const principal = await verify(match[1]!)
     if (principal === undefined) return jsonError(c, 401, "unauthorized", "This API token is not valid.")
     if (role === "admin" && principal.role !== "admin") {
       return jsonError(c, 403, "forbidden", "This needs an admin token.")

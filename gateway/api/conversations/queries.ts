@@ -1,10 +1,11 @@
 /** The read side of conversations and messages: plain queries, outside the actors (reads never write). */
+import { Effect } from "effect"
 import { and, asc, desc, eq, gt, inArray, lt, or, type SQL } from "drizzle-orm"
 import { conversationToJson, messageToJson } from "../../../actors/conversation/serialize.ts"
 import type { Conversation } from "../../../domain/Conversation.ts"
 import type { Message } from "../../../domain/Message.ts"
 import type { DatabaseShape } from "../../../drizzle/Database.ts"
-import { contacts, conversations, messages } from "../../../drizzle/schema.ts"
+import type { conversations } from "../../../drizzle/schema.ts"
 import { decodeCursor, encodeCursor } from "../cursor.ts"
 
 export interface Page<T> {
@@ -14,47 +15,52 @@ export interface Page<T> {
 
 export class InvalidCursor extends Error {}
 
-export function makeConversationQueries({ db }: DatabaseShape) {
-  const withContacts = (rows: Array<typeof conversations.$inferSelect>): Array<Conversation> => {
+export function makeConversationQueries(database: DatabaseShape) {
+  const withContacts = async (rows: Array<typeof conversations.$inferSelect>): Promise<Array<Conversation>> => {
     if (rows.length === 0) return []
-    const people = db.select().from(contacts).where(inArray(contacts.id, [...new Set(rows.map((r) => r.contactId))])).all()
+    const ids = [...new Set(rows.map((r) => r.contactId))]
+    const people = await Effect.runPromise(database.all((db, t) => db.select().from(t.contacts).where(inArray(t.contacts.id, ids))))
     const byId = new Map(people.map((p) => [p.id, p]))
     return rows.map((row) => conversationToJson(row, byId.get(row.contactId)!))
   }
 
-  const list = (q: { status: "open" | "closed" | "all"; channel?: string | undefined; limit: number; cursor?: string | undefined }): Page<Conversation> => {
-    const where: Array<SQL | undefined> = []
-    if (q.status !== "all") where.push(eq(conversations.status, q.status))
-    if (q.channel !== undefined) where.push(eq(conversations.channel, q.channel))
-    if (q.cursor !== undefined) {
-      const after = decodeCursor(q.cursor, ["string", "string"] as const)
-      if (after === undefined) throw new InvalidCursor()
-      const [at, id] = after as [string, string]
-      where.push(or(lt(conversations.lastMessageAt, at), and(eq(conversations.lastMessageAt, at), lt(conversations.id, id))))
-    }
-    const rows = db.select().from(conversations).where(and(...where))
-      .orderBy(desc(conversations.lastMessageAt), desc(conversations.id)).limit(q.limit + 1).all()
+  const list = async (q: { status: "open" | "closed" | "all"; channel?: string | undefined; limit: number; cursor?: string | undefined }): Promise<Page<Conversation>> => {
+    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, ["string", "string"] as const) as [string, string] | undefined
+    if (q.cursor !== undefined && after === undefined) throw new InvalidCursor()
+    const rows = await Effect.runPromise(database.all((db, t) => {
+      const where: Array<SQL | undefined> = []
+      if (q.status !== "all") where.push(eq(t.conversations.status, q.status))
+      if (q.channel !== undefined) where.push(eq(t.conversations.channel, q.channel))
+      if (after !== undefined) {
+        const [at, id] = after
+        where.push(or(lt(t.conversations.lastMessageAt, at), and(eq(t.conversations.lastMessageAt, at), lt(t.conversations.id, id))))
+      }
+      return db.select().from(t.conversations).where(and(...where))
+        .orderBy(desc(t.conversations.lastMessageAt), desc(t.conversations.id)).limit(q.limit + 1)
+    }))
     const more = rows.length > q.limit
     const page = rows.slice(0, q.limit)
     const last = page[page.length - 1]
-    return { items: withContacts(page), nextCursor: more && last ? encodeCursor([last.lastMessageAt, last.id]) : null }
+    return { items: await withContacts(page), nextCursor: more && last ? encodeCursor([last.lastMessageAt, last.id]) : null }
   }
 
-  const get = (id: string): Conversation | undefined => {
-    const row = db.select().from(conversations).where(eq(conversations.id, id)).get()
-    return row === undefined ? undefined : withContacts([row])[0]
+  const get = async (id: string): Promise<Conversation | undefined> => {
+    const row = await Effect.runPromise(database.one((db, t) => db.select().from(t.conversations).where(eq(t.conversations.id, id))))
+    return row === undefined ? undefined : (await withContacts([row]))[0]
   }
 
-  const messagesOf = (conversationId: string, q: { limit: number; cursor?: string | undefined }): Page<Message> => {
-    const where: Array<SQL | undefined> = [eq(messages.conversationId, conversationId)]
-    if (q.cursor !== undefined) {
-      const after = decodeCursor(q.cursor, ["string", "number"] as const)
-      if (after === undefined) throw new InvalidCursor()
-      const [at, seq] = after as [string, number]
-      where.push(or(gt(messages.createdAt, at), and(eq(messages.createdAt, at), gt(messages.seq, seq))))
-    }
-    const rows = db.select().from(messages).where(and(...where))
-      .orderBy(asc(messages.createdAt), asc(messages.seq)).limit(q.limit + 1).all()
+  const messagesOf = async (conversationId: string, q: { limit: number; cursor?: string | undefined }): Promise<Page<Message>> => {
+    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, ["string", "number"] as const) as [string, number] | undefined
+    if (q.cursor !== undefined && after === undefined) throw new InvalidCursor()
+    const rows = await Effect.runPromise(database.all((db, t) => {
+      const where: Array<SQL | undefined> = [eq(t.messages.conversationId, conversationId)]
+      if (after !== undefined) {
+        const [at, seq] = after
+        where.push(or(gt(t.messages.createdAt, at), and(eq(t.messages.createdAt, at), gt(t.messages.seq, seq))))
+      }
+      return db.select().from(t.messages).where(and(...where))
+        .orderBy(asc(t.messages.createdAt), asc(t.messages.seq)).limit(q.limit + 1)
+    }))
     const more = rows.length > q.limit
     const page = rows.slice(0, q.limit)
     const last = page[page.length - 1]

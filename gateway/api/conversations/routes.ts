@@ -18,29 +18,29 @@ export function conversationRoutes(database: DatabaseShape) {
     jsonError(c, 400, "invalid_cursor", "The cursor is not one Loket gave out; start again without it.", [{ path: "cursor", message: "unknown cursor" }])
 
   return new Hono<AuthEnv>()
-    .get("/", function listConversations(c) {
+    .get("/", async function listConversations(c) {
       const q = decodeList(c.req.query())
       if (!q.ok) return invalidQuery(c, q.details)
       try {
-        return c.json(queries.list({ status: q.value.status ?? "open", channel: q.value.channel, limit: q.value.limit ?? DEFAULT_LIMIT, cursor: q.value.cursor }))
+        return c.json(await queries.list({ status: q.value.status ?? "open", channel: q.value.channel, limit: q.value.limit ?? DEFAULT_LIMIT, cursor: q.value.cursor }))
       } catch (error) {
         if (error instanceof InvalidCursor) return badCursor(c)
         throw error
       }
     })
-    .get("/:id", function getConversation(c) {
-      const conversation = queries.get(c.req.param("id"))
+    .get("/:id", async function getConversation(c) {
+      const conversation = await queries.get(c.req.param("id"))
       return conversation === undefined
         ? jsonError(c, 404, "conversation_not_found", `No conversation with id ${c.req.param("id")}.`)
         : c.json(conversation)
     })
-    .get("/:id/messages", function listMessages(c) {
+    .get("/:id/messages", async function listMessages(c) {
       const q = decodeMessages(c.req.query())
       if (!q.ok) return invalidQuery(c, q.details)
       const id = c.req.param("id")
-      if (queries.get(id) === undefined) return jsonError(c, 404, "conversation_not_found", `No conversation with id ${id}.`)
+      if ((await queries.get(id)) === undefined) return jsonError(c, 404, "conversation_not_found", `No conversation with id ${id}.`)
       try {
-        return c.json(queries.messagesOf(id, { limit: q.value.limit ?? DEFAULT_LIMIT, cursor: q.value.cursor }))
+        return c.json(await queries.messagesOf(id, { limit: q.value.limit ?? DEFAULT_LIMIT, cursor: q.value.cursor }))
       } catch (error) {
         if (error instanceof InvalidCursor) return badCursor(c)
         throw error

@@ -9,8 +9,7 @@ import { validateOutbound } from "../../../adapters/whatsapp-cloud/send/validate
 import { Conversations } from "../../../actors/Conversations.ts"
 import { Senders } from "../../../actors/outbox/Senders.ts"
 import type { OutboundContent } from "../../../domain/Outbound.ts"
-import type { DatabaseShape } from "../../../drizzle/Database.ts"
-import { conversations, messages } from "../../../drizzle/schema.ts"
+import type { DatabaseShape, DatabaseUnavailable } from "../../../drizzle/Database.ts"
 import { jsonError } from "../../http/errors.ts"
 import { decodeWith } from "../../http/validate.ts"
 import type { AppRuntime } from "../../Runtime.ts"
@@ -39,12 +38,12 @@ function toContent(kind: SendKind, value: any): OutboundContent {
 }
 
 export function sendRoutes(runtime: AppRuntime, database: DatabaseShape) {
-  const { db } = database
+  const read = <A>(effect: Effect.Effect<A, DatabaseUnavailable>) => Effect.runPromise(effect)
   /** A quoted or reacted-to message may be named by Loket's id; Meta needs its own. */
-  const providerId = (conversationId: string, ref: string): string | null => {
+  const providerId = async (conversationId: string, ref: string): Promise<string | null> => {
     if (!ref.startsWith("msg_")) return ref
-    const row = db.select({ providerMessageId: messages.providerMessageId }).from(messages)
-      .where(and(eq(messages.id, ref), eq(messages.conversationId, conversationId))).get()
+    const row = await read(database.one((db, t) => db.select({ providerMessageId: t.messages.providerMessageId }).from(t.messages)
+      .where(and(eq(t.messages.id, ref), eq(t.messages.conversationId, conversationId)))))
     return row?.providerMessageId ?? null
   }
   const invalid = (c: Context, message: string, details: Array<{ path: string; message: string }>) =>
@@ -72,15 +71,16 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape) {
         return invalid(c, problems.map((p) => `${p.path}: ${p.message}`).join("; "), problems.map((p) => ({ path: p.path, message: p.message })))
       }
       if (content.type === "reaction") {
-        const target = providerId(conversationId, content.reaction.messageId)
+        const target = await providerId(conversationId, content.reaction.messageId)
         if (target === null) return invalid(c, "The message to react to has no WhatsApp id (yet).", [{ path: "reaction.messageId", message: "unknown message" }])
         ;(content as { reaction: { messageId: string } }).reaction = { ...content.reaction, messageId: target }
       }
-      const replyTo = value.replyTo === undefined ? null : providerId(conversationId, value.replyTo)
+      const replyTo = value.replyTo === undefined ? null : await providerId(conversationId, value.replyTo)
       if (value.replyTo !== undefined && replyTo === null) {
         return invalid(c, "The message to quote has no WhatsApp id (yet).", [{ path: "replyTo", message: "unknown message" }])
       }
-      const channel = db.select({ channel: conversations.channel }).from(conversations).where(eq(conversations.id, conversationId)).get()?.channel
+      const channel = (await read(database.one((db, t) =>
+        db.select({ channel: t.conversations.channel }).from(t.conversations).where(eq(t.conversations.id, conversationId)))))?.channel
       if (channel !== undefined && (await runtime.runPromise(Senders.use((s) => Effect.succeed(s.of(channel))))) === undefined) {
         return jsonError(c, 503, "channel_not_configured", `Nothing can be sent on ${channel} yet: set WHATSAPP_ACCESS_TOKEN and restart Loket.`)
       }
@@ -99,11 +99,11 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape) {
     })
     .post("/:id/read", async function markRead(c) {
       const conversationId = c.req.param("id")
-      const conversation = db.select().from(conversations).where(eq(conversations.id, conversationId)).get()
+      const conversation = await read(database.one((db, t) => db.select().from(t.conversations).where(eq(t.conversations.id, conversationId))))
       if (conversation === undefined) return jsonError(c, 404, "conversation_not_found", `No conversation with id ${conversationId}.`)
-      const last = db.select({ id: messages.id, providerMessageId: messages.providerMessageId }).from(messages)
-        .where(and(eq(messages.conversationId, conversationId), eq(messages.direction, "inbound")))
-        .orderBy(desc(messages.createdAt), desc(messages.seq)).limit(1).get()
+      const last = await read(database.one((db, t) => db.select({ id: t.messages.id, providerMessageId: t.messages.providerMessageId }).from(t.messages)
+        .where(and(eq(t.messages.conversationId, conversationId), eq(t.messages.direction, "inbound")))
+        .orderBy(desc(t.messages.createdAt), desc(t.messages.seq)).limit(1)))
       if (last?.providerMessageId == null) return jsonError(c, 409, "nothing_to_mark", "The resident has sent nothing to mark read.")
       const sender = await runtime.runPromise(Senders.use((s) => Effect.succeed(s.of(conversation.channel))))
       if (sender === undefined) return jsonError(c, 503, "channel_not_configured", "Set WHATSAPP_ACCESS_TOKEN to send read receipts.")

@@ -7,10 +7,10 @@ import type { AppRuntime } from "../../Runtime.ts"
 import { type AuthEnv, bearerAuth } from "../auth/index.ts"
 import type { Principal } from "../auth/ApiTokens.ts"
 
-export function templateRoutes(runtime: AppRuntime, verify: (token: string) => Principal | undefined) {
+export function templateRoutes(runtime: AppRuntime, verify: (token: string) => Promise<Principal | undefined>) {
   return new Hono<AuthEnv>()
     .get("/", async function listTemplates(c) {
-      const rows = await runtime.runPromise(Templates.use((t) => Effect.sync(t.store.list)))
+      const rows = await runtime.runPromise(Templates.use((t) => t.store.list()))
       return c.json({
         items: rows.map((t) => ({
           id: t.id, accountId: t.accountId, name: t.name, language: t.language, status: t.status, category: t.category,

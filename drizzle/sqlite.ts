@@ -1,0 +1,142 @@
+/**
+ * SQLite (embedded mode): one connection, WAL, group commit (GroupCommit.ts). Queries run
+ * synchronously inside Effect.sync; a transaction runs its effect synchronously inside a
+ * savepoint of the turn's transaction.
+ */
+import { mkdirSync } from "node:fs"
+import { dirname } from "node:path"
+import { fileURLToPath } from "node:url"
+import { Effect, Exit, Layer } from "effect"
+import { Database, type DatabaseShape, type Db } from "./Database.ts"
+import { DatabaseUnavailable } from "./errors.ts"
+import { type Control, makeGroupCommit } from "./GroupCommit.ts"
+import * as schema from "./schema.ts"
+
+export const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url))
+
+/** `file:./data/loket.db` → `./data/loket.db`; `:memory:` stays. Creates the folder. */
+export function sqlitePath(url: string): string {
+  if (url === ":memory:" || url === "file::memory:") return ":memory:"
+  const path = url.replace(/^file:(\/\/)?/, "")
+  mkdirSync(dirname(path), { recursive: true })
+  return path
+}
+
+export interface SqliteOptions {
+  readonly synchronous: "FULL" | "NORMAL"
+}
+
+/** Pragmas every SQLite connection gets: WAL, the chosen sync level, a busy timeout, foreign keys. */
+export const sqlitePragmas = (options: SqliteOptions): ReadonlyArray<string> => [
+  "journal_mode = WAL",
+  `synchronous = ${options.synchronous}`,
+  "busy_timeout = 5000",
+  "foreign_keys = ON",
+  "temp_store = MEMORY"
+]
+
+/** SQLite through better-sqlite3 (Node). */
+export const sqliteNodeLayer = (url: string, options: SqliteOptions) =>
+  Layer.effect(
+    Database,
+    Effect.acquireRelease(
+      Effect.tryPromise({
+        try: async () => {
+          const { default: BetterSqlite } = await import("better-sqlite3")
+          const { drizzle } = await import("drizzle-orm/better-sqlite3")
+          const { migrate } = await import("drizzle-orm/better-sqlite3/migrator")
+          const client = new BetterSqlite(sqlitePath(url))
+          for (const pragma of sqlitePragmas(options)) client.pragma(pragma)
+          const db = drizzle({ client, schema })
+          migrate(db, { migrationsFolder })
+          return { client, db }
+        },
+        catch: (cause) => new DatabaseUnavailable({ message: `SQLite at ${url} could not be opened: ${String(cause)}` })
+      }),
+      ({ client }) => Effect.sync(() => client.close())
+    ).pipe(Effect.map(({ client, db }) =>
+      makeSqliteShape(db as unknown as Db, () => client.prepare("select 1").get() !== undefined, url, preparedControl((sql) => client.prepare(sql)))
+    ))
+  )
+
+/** Transaction-control statements prepared once per connection: they run for every write. */
+export function preparedControl(prepare: (sql: string) => { run(): unknown }): Control {
+  const statements = new Map<string, { run(): unknown }>()
+  return (statement) => {
+    let prepared = statements.get(statement)
+    if (prepared === undefined) {
+      prepared = prepare(statement)
+      statements.set(statement, prepared)
+    }
+    prepared.run()
+  }
+}
+
+/** A unit's effect failed: carries its exit out of the savepoint, which rolls back. */
+class UnitFailed {
+  constructor(readonly exit: Exit.Exit<unknown, unknown>) {}
+}
+
+const unavailable = (cause: unknown) =>
+  cause instanceof DatabaseUnavailable ? cause : new DatabaseUnavailable({ message: `SQLite: ${String(cause)}` })
+
+type Query = { get(params?: unknown): unknown; all(params?: unknown): unknown; run(params?: unknown): unknown }
+
+export function makeSqliteShape(db: Db, ping: () => boolean, url: string, exec: Control): DatabaseShape {
+  const path = sqlitePath(url)
+  const commit = makeGroupCommit(exec)
+  const unit = commit.unit(db)
+  const attempt = <A>(f: () => A) => Effect.try({ try: f, catch: unavailable })
+  const build = (b: (db: Db, t: typeof schema) => unknown) => b(db, schema) as Query
+
+  /** Reads run as they are; writes join the turn's transaction (one statement is atomic by itself). */
+  const joining = <A>(f: () => A) => attempt(() => commit.statement(db)(f))
+
+  const transaction = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | DatabaseUnavailable> =>
+    Effect.suspend((): Effect.Effect<A, E | DatabaseUnavailable> => {
+      let exit: Exit.Exit<A, E>
+      try {
+        exit = unit(() => {
+          const result = Effect.runSyncExit(effect)
+          if (Exit.isFailure(result)) throw new UnitFailed(result)
+          return result
+        })
+      } catch (error) {
+        if (error instanceof UnitFailed) return error.exit as Exit.Exit<A, E>
+        return Effect.fail(unavailable(error))
+      }
+      return exit
+    })
+
+  return Database.of({
+    dialect: "sqlite",
+    one: (b, params) => attempt(() => build(b).get(params) as never),
+    all: (b, params) => attempt(() => build(b).all(params) as never),
+    run: (b, params) => joining(() => void build(b).run(params)),
+    prepare: {
+      one: (b) => {
+        const query = (build(b) as unknown as { prepare(): Query }).prepare()
+        return (params) => attempt(() => query.get(params) as never)
+      },
+      all: (b) => {
+        const query = (build(b) as unknown as { prepare(): Query }).prepare()
+        return (params) => attempt(() => query.all(params) as never)
+      },
+      run: (b) => {
+        const query = (build(b) as unknown as { prepare(): Query }).prepare()
+        return (params) => joining(() => void query.run(params))
+      }
+    },
+    transaction,
+    committed: commit.committed,
+    onRollback: commit.onRollback,
+    ping: Effect.sync(() => {
+      try {
+        return ping()
+      } catch {
+        return false
+      }
+    }),
+    dataDir: path === ":memory:" ? undefined : dirname(path)
+  })
+}
