@@ -13,7 +13,7 @@ import { eq, sql } from "drizzle-orm"
 import { defaultRetry, makeActorHost } from "./ActorHost.ts"
 import { makeContactDirectory } from "./ContactDirectory.ts"
 import { makeConversationStore } from "./conversation/ConversationStore.ts"
-import { conversationKey, makeConversationBehavior } from "./conversation/ConversationActor.ts"
+import { conversationKey, makeConversationBehavior, parkEnvelope } from "./conversation/ConversationActor.ts"
 import type { ConversationMessage, SendCommand } from "./conversation/protocol.ts"
 import { Events } from "./Events.ts"
 import { type Envelope, makeInbox } from "./Inbox.ts"
@@ -76,7 +76,7 @@ export class Conversations extends Context.Service<Conversations, {
           Effect.matchCauseEffect({
             onSuccess: ({ key, contact, newContact }) => host.tell(key, { kind: "event", envelope, contact, newContact }),
             onFailure: (cause) =>
-              inbox.park(envelope.seq, Cause.pretty(cause), 5).pipe(
+              parkEnvelope(inbox, envelope, Cause.pretty(cause)).pipe(
                 Effect.andThen(Effect.logError("event parked: its resident could not be resolved", { seq: envelope.seq })),
                 Effect.catchCause(() => Effect.void)
               )

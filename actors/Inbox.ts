@@ -9,10 +9,16 @@ import type { Channel } from "../domain/Channel.ts"
 import type { InboundEvent, ParsedWebhook } from "../domain/InboundEvent.ts"
 import type { DatabaseShape, DatabaseUnavailable } from "../drizzle/Database.ts"
 
-/** An event made durable, with its place in the inbox. */
+/** An event made durable, with its place in the inbox (embedded mode) or in the event stream (cluster mode). */
 export interface Envelope {
   readonly seq: number
   readonly event: InboundEvent
+  /**
+   * Cluster mode: acknowledges the event at its source (JetStream) once it is applied and
+   * committed, or parked. Without it (embedded mode) the handler marks the inbox row done in
+   * its own transaction.
+   */
+  readonly handled?: (() => void) | undefined
 }
 
 export const RETENTION_DAYS = 8
@@ -67,6 +73,12 @@ export function makeInbox(database: DatabaseShape) {
     park: (seq: number, cause: string, attempts: number) =>
       database.transaction(database.run((db, t) =>
         db.update(t.inbox).set({ state: "parked", lastError: cause.slice(0, 2000), attempts }).where(eq(t.inbox.seq, seq)))),
+    /** Parks an event that is not in the inbox (cluster mode: it came from the event stream), with its cause. */
+    parkEvent: (event: InboundEvent, cause: string, attempts: number) =>
+      database.transaction(database.run((db, t) => db.insert(t.inbox).values({
+        key: event.key, channel: event.channel, kind: event.kind, payload: event, receivedAt: new Date().toISOString(),
+        state: "parked", lastError: cause.slice(0, 2000), attempts
+      }).onConflictDoNothing({ target: t.inbox.key }))),
     /** Parked events, newest first, without their payload (it holds residents' data). */
     parked: (limit: number) =>
       database.all((db, t) =>

@@ -19,7 +19,32 @@ export const LoketConfigSchema = C.all({
   port: C.Port("PORT").pipe(C.withDefault(8080)),
   host: C.String("HOST").pipe(C.withDefault("127.0.0.1")),
   databaseUrl: DatabaseUrl,
-  natsUrl: C.option(C.URL("NATS_URL")).pipe(C.map(Option.map((u) => u.href)), C.map(Option.getOrUndefined)),
+  /** Cluster mode when set: one NATS server URL or several, comma-separated (all of a NATS cluster's nodes). */
+  natsUrl: C.option(C.schema(
+    Schema.String.check(Schema.isPattern(/^\s*(nats|tls|ws|wss):\/\/[^\s,]+\s*(,\s*(nats|tls|ws|wss):\/\/[^\s,]+\s*)*$/, {
+      message: "expected nats://host:port, or several separated by commas"
+    })),
+    "NATS_URL"
+  )).pipe(C.map(Option.getOrUndefined)),
+  cluster: C.all({
+    /** Prefix of the JetStream stream, KV buckets and subjects: several Loket clusters can share one NATS. */
+    namespace: C.schema(Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_-]{1,32}$/, { message: "expected 1 to 32 letters, digits, _ or -" })), "LOKET_NATS_NAMESPACE")
+      .pipe(C.withDefault("loket")),
+    /** Partitions conversations are spread over; the same on every instance. */
+    partitions: C.schema(Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 1024 })), "LOKET_PARTITIONS")
+      .pipe(C.withDefault(32)),
+    /** Copies JetStream keeps of the event stream and the lease buckets (3 on a three-node NATS cluster). */
+    replicas: C.schema(Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 5 })), "LOKET_NATS_REPLICAS")
+      .pipe(C.withDefault(1)),
+    /** This instance's name in the cluster; defaults to the host name and process id. */
+    instanceId: optionalString("LOKET_INSTANCE_ID"),
+    /** Milliseconds a partition lease lives without renewal (failover takes about this long). */
+    leaseMs: C.schema(Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1000, maximum: 60_000 })), "LOKET_LEASE_MS")
+      .pipe(C.withDefault(5000))
+  }),
+  /** PostgreSQL connections each instance keeps open at most. */
+  dbPoolSize: C.schema(Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 200 })), "LOKET_DB_POOL_SIZE")
+    .pipe(C.withDefault(10)),
   adminToken: optionalRedacted("LOKET_ADMIN_TOKEN"),
   timezone: C.String("LOKET_TIMEZONE").pipe(C.withDefault("Europe/Amsterdam")),
   whatsapp: C.all({

@@ -13,6 +13,7 @@ import { Senders } from "../actors/outbox/Senders.ts"
 import { Templates } from "../actors/templates/Templates.ts"
 import type { Transport } from "../actors/Transport.ts"
 import type { Database } from "../drizzle/Database.ts"
+import { postgresLayer } from "../drizzle/postgres.ts"
 import { sqliteNodeLayer } from "../drizzle/sqlite.ts"
 import { ApiTokens } from "./api/auth/ApiTokens.ts"
 import { channelLayers } from "./channels.ts"
@@ -20,10 +21,16 @@ import { type LoketConfigValue, LoketConfig } from "./Config.ts"
 
 export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders
 
-/** Embedded mode: SQLite + in-process transport. `database` lets Bun bring bun:sqlite. */
+/** The database `DATABASE_URL` names: PostgreSQL for `postgres://…`, else SQLite through better-sqlite3. */
+export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, unknown> =>
+  /^postgres(ql)?:\/\//.test(config.databaseUrl)
+    ? postgresLayer(config.databaseUrl, { poolSize: config.dbPoolSize })
+    : sqliteNodeLayer(config.databaseUrl, { synchronous: config.sqliteSync })
+
+/** Embedded mode: in-process transport over the database. `database` lets Bun bring bun:sqlite. */
 export function appLayer(
   config: LoketConfigValue,
-  database: Layer.Layer<Database, unknown> = sqliteNodeLayer(config.databaseUrl, { synchronous: config.sqliteSync }),
+  database: Layer.Layer<Database, unknown> = databaseLayer(config),
   channels: Layer.Layer<Senders | import("../actors/templates/Templates.ts").TemplateSourceRef> = channelLayers(config)
 ): Layer.Layer<AppServices, unknown> {
   const base = Layer.mergeAll(LoketConfig.layer(config), database, Events.layer, OutboxSignal.layer, channels)

@@ -1,9 +1,10 @@
 /// <reference types="bun-types" />
 /**
  * Bun entry: `npm run start:bun`. The same gateway as on Node, served by Bun.serve, with
- * SQLite through bun:sqlite (same schema and migrations).
+ * SQLite through bun:sqlite (same schema and migrations); PostgreSQL as on Node.
  */
 import { sqliteBunLayer } from "../drizzle/sqlite-bun.ts"
+import { databaseLayer } from "./Runtime.ts"
 import { startGateway } from "./start.ts"
 
 startGateway({
@@ -12,5 +13,6 @@ startGateway({
     const server = Bun.serve({ fetch: app.fetch, port, hostname, idleTimeout: 0 })
     return Promise.resolve(() => server.stop(true))
   },
-  database: (config) => sqliteBunLayer(config.databaseUrl, { synchronous: config.sqliteSync })
+  database: (config) =>
+    config.databaseUrl.startsWith("postgres") ? databaseLayer(config) : sqliteBunLayer(config.databaseUrl, { synchronous: config.sqliteSync })
 })

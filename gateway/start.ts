@@ -5,6 +5,7 @@
 import { Effect, type Layer } from "effect"
 import type { Hono } from "hono"
 import type { Database } from "../drizzle/Database.ts"
+import { redactUrl } from "../drizzle/postgres.ts"
 import { makeApp } from "./app.ts"
 import { LoketConfig, type LoketConfigValue } from "./Config.ts"
 import { appLayer, makeRuntime } from "./Runtime.ts"
@@ -56,7 +57,7 @@ export async function startGateway(server: Server) {
     await runtime.dispose()
     process.exit(1)
   }
-  console.log(`Loket listening on http://${config.host}:${config.port} (embedded mode, ${config.databaseUrl})`)
+  console.log(`Loket listening on http://${config.host}:${config.port} (${config.natsUrl === undefined ? "embedded" : "cluster"} mode, ${redactUrl(config.databaseUrl)})`)
 
   const shutdown = async () => {
     await close()

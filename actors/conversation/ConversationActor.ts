@@ -5,6 +5,7 @@
  */
 import { Cause, Deferred, Effect } from "effect"
 import type { ActorBehavior } from "../ActorHost.ts"
+import type { Envelope, Inbox } from "../Inbox.ts"
 import type { ActorDeps, ConversationState } from "./deps.ts"
 import { onInboundMessage, onStatus, onTemplateStatus } from "./inbound.ts"
 import { onSend, onSendFailed, onSent } from "./outbound.ts"
@@ -16,6 +17,12 @@ export type { ConversationState } from "./deps.ts"
 /** `<channel>|<channel account>|<contact id>`: the actor's address. */
 export const conversationKey = (channel: string, channelAccountId: string, contactId: string) =>
   `${channel}|${channelAccountId}|${contactId}`
+
+/** Parks an event that kept failing: its inbox row (embedded), or a new parked row, then the stream is acknowledged (cluster). */
+export const parkEnvelope = (inbox: Inbox, envelope: Envelope, cause: string) =>
+  envelope.handled === undefined
+    ? inbox.park(envelope.seq, cause, 5)
+    : inbox.parkEvent(envelope.event, cause, 5).pipe(Effect.tap(() => Effect.sync(() => envelope.handled!())))
 
 export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<ConversationState, ConversationMessage> {
   const activate = (key: string, first: ConversationMessage) =>
@@ -31,10 +38,11 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
   const receive = (state: ConversationState, message: ConversationMessage): Effect.Effect<ConversationState, unknown> => {
     switch (message.kind) {
       case "event": {
-        const { event, seq } = message.envelope
-        if (event.kind === "message") return onInboundMessage(deps, state, seq, event, message.contact)
-        if (event.kind === "status") return onStatus(deps, state, seq, event)
-        return onTemplateStatus(deps, state, seq, event)
+        const { envelope } = message
+        const event = envelope.event
+        if (event.kind === "message") return onInboundMessage(deps, state, envelope, event, message.contact)
+        if (event.kind === "status") return onStatus(deps, state, envelope, event)
+        return onTemplateStatus(deps, state, envelope, event)
       }
       case "send":
         return onSend(deps, state, message.command, message.reply)
@@ -51,7 +59,7 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
     const recorded = (() => {
       switch (message.kind) {
         case "event":
-          return deps.inbox.park(message.envelope.seq, Cause.pretty(cause), 5).pipe(
+          return parkEnvelope(deps.inbox, message.envelope, Cause.pretty(cause)).pipe(
             Effect.andThen(Effect.logError("event parked after retries", { seq: message.envelope.seq, kind: message.envelope.event.kind }))
           )
         case "send":

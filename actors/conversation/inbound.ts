@@ -7,11 +7,16 @@ import type { MessageStatus } from "../../domain/Message.ts"
 import type { ContactRow, ConversationRow, MessageRow } from "../../drizzle/schema.ts"
 import { type ActorDeps, type ConversationState, WINDOW_MS } from "./deps.ts"
 import { contentOf, conversationToJson, messageToJson } from "./serialize.ts"
+import type { Envelope } from "../Inbox.ts"
+
+/** Inside the handler's transaction: the inbox row is done (embedded); the stream is acknowledged after the commit (cluster). */
+const markHandled = (deps: ActorDeps, envelope: Envelope) =>
+  envelope.handled === undefined ? deps.inbox.markDone(envelope.seq) : Effect.void
 
 export const onInboundMessage = (
   deps: ActorDeps,
   state: ConversationState,
-  seq: number,
+  envelope: Envelope,
   event: InboundMessageEvent,
   knownContact?: ContactRow
 ) =>
@@ -48,10 +53,11 @@ export const onInboundMessage = (
       const inserted = yield* store.insertMessage(row)
       const next = inserted === undefined ? (existing === null ? afterMessage : conversation) : afterMessage
       if (existing !== null && inserted !== undefined) yield* store.updateConversation(next)
-      yield* deps.inbox.markDone(seq)
+      yield* markHandled(deps, envelope)
       return { conversation: next, message: inserted === undefined ? undefined : { ...row, seq: inserted } }
     }))
     yield* deps.database.committed()
+    envelope.handled?.()
     const nextState = { ...state, conversation: result.conversation }
     if (result.message === undefined) return nextState // a redelivery: nothing changes
     const contact = knownContact ?? (yield* store.contact(state.contactId))!
@@ -83,7 +89,7 @@ export function applyDelivery(
   }
 }
 
-export const onStatus = (deps: ActorDeps, state: ConversationState, seq: number, event: StatusEvent) =>
+export const onStatus = (deps: ActorDeps, state: ConversationState, envelope: Envelope, event: StatusEvent) =>
   Effect.gen(function*() {
     const { store } = deps
     const status = toMessageStatus(event.status)
@@ -105,21 +111,23 @@ export const onStatus = (deps: ActorDeps, state: ConversationState, seq: number,
           yield* store.settleOutbox(target.id, status === "failed" ? "failed" : "sent", status === "failed" ? JSON.stringify(event.error) : null)
         }
       }
-      yield* deps.inbox.markDone(seq)
+      yield* markHandled(deps, envelope)
       return changed
     }))
     yield* deps.database.committed()
+    envelope.handled?.()
     if (updated !== undefined) yield* deps.publish([{ type: "message.updated", data: messageToJson(updated) }])
     return state
   })
 
-export const onTemplateStatus = (deps: ActorDeps, state: ConversationState, seq: number, event: TemplateStatusEvent) =>
+export const onTemplateStatus = (deps: ActorDeps, state: ConversationState, envelope: Envelope, event: TemplateStatusEvent) =>
   Effect.gen(function*() {
     yield* deps.database.transaction(Effect.gen(function*() {
       yield* deps.templates.setStatus(event.accountId, event.name, event.language, event.status.toUpperCase())
-      yield* deps.inbox.markDone(seq)
+      yield* markHandled(deps, envelope)
     }))
     yield* deps.database.committed()
+    envelope.handled?.()
     deps.templatesChanged()
     return state
   })
