@@ -1,0 +1,164 @@
+/**
+ * The same schema as `schema.ts`, PostgreSQL dialect: drizzle has no table type shared by
+ * dialects, so every table is declared once per dialect and `schema-parity.test.ts` keeps the
+ * two in step (tables, columns, nullability, keys, indexes, row types).
+ * Migrations under drizzle/migrations-pg are generated from it with `npm run db:generate:pg`.
+ *
+ * Types are chosen so the application sees the same values as with SQLite:
+ * - times stay ISO 8601 text (not timestamptz), compared as strings like in SQLite;
+ * - JSON columns are jsonb with the same `$type<>()`, read back as parsed values;
+ * - `seq` is a bigint identity read as a JS number, assigned in insertion order. It is
+ *   `by default` (not `always`) so inserts may name it as with SQLite's AUTOINCREMENT and the
+ *   insert row types stay the same in both dialects.
+ */
+import { bigint, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core"
+
+/** A resident as one channel knows them. One resident stays one contact when an id changes. */
+export const contacts = pgTable("contacts", {
+  id: text("id").primaryKey(),
+  channel: text("channel").notNull(),
+  /** How the channel addresses the resident (WhatsApp: wa_id, else the BSUID). */
+  handle: text("handle").notNull(),
+  waId: text("wa_id"),
+  userId: text("user_id"),
+  name: text("name"),
+  createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull()
+}, (t) => [
+  uniqueIndex("contacts_channel_wa_id").on(t.channel, t.waId),
+  uniqueIndex("contacts_channel_user_id").on(t.channel, t.userId)
+])
+
+/** One conversation per channel account (WhatsApp: phone_number_id) and resident. */
+export const conversations = pgTable("conversations", {
+  id: text("id").primaryKey(),
+  channel: text("channel").notNull(),
+  channelAccountId: text("channel_account_id").notNull(),
+  contactId: text("contact_id").notNull().references(() => contacts.id),
+  status: text("status", { enum: ["open", "closed"] }).notNull(),
+  team: text("team"),
+  assignee: text("assignee"),
+  createdAt: text("created_at").notNull(),
+  lastMessageAt: text("last_message_at").notNull(),
+  /** Provider timestamp of the resident's last message + 24 h; null before the first inbound. */
+  windowExpiresAt: text("window_expires_at"),
+  /** When an agent (or Loket) last sent something: a window warning is due only when none came after the resident. */
+  lastOutboundAt: text("last_outbound_at"),
+  /** The `windowExpiresAt` agents were warned about (once per window). */
+  windowWarnedFor: text("window_warned_for")
+}, (t) => [
+  uniqueIndex("conversations_account_contact").on(t.channel, t.channelAccountId, t.contactId),
+  index("conversations_activity").on(t.lastMessageAt, t.id)
+])
+
+export const messages = pgTable("messages", {
+  /** Insertion order; the public id stays opaque. */
+  seq: bigint("seq", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
+  id: text("id").notNull().unique(),
+  conversationId: text("conversation_id").notNull().references(() => conversations.id),
+  direction: text("direction", { enum: ["inbound", "outbound"] }).notNull(),
+  type: text("type").notNull(),
+  /** `<channel>:msg:<provider id>` for inbound messages: absorbs redeliveries. */
+  dedupeKey: text("dedupe_key").unique(),
+  providerMessageId: text("provider_message_id"),
+  createdAt: text("created_at").notNull(),
+  status: text("status").notNull(),
+  text: text("text"),
+  replyTo: text("reply_to"),
+  /** The type-specific parts of the contract's Message (media, location, reaction, …) as JSON. */
+  content: jsonb("content").$type<Record<string, unknown>>().notNull().default({}),
+  error: jsonb("error").$type<{ code: number | string; title: string }>(),
+  flags: jsonb("flags").$type<Array<string>>().notNull().default([]),
+  /** Outbound: the agent's Idempotency-Key; the same key answers the same message. */
+  idempotencyKey: text("idempotency_key"),
+  /** Outbound: who sent it (API token name). */
+  author: text("author")
+}, (t) => [
+  index("messages_conversation").on(t.conversationId, t.createdAt, t.seq),
+  index("messages_provider_id").on(t.providerMessageId),
+  uniqueIndex("messages_idempotency").on(t.conversationId, t.idempotencyKey)
+])
+
+/**
+ * Outbound sends waiting for, or in, delivery to the provider: written in the same transaction
+ * as the message, so a reply accepted before a crash is sent after the restart.
+ * States: pending → sending → sent | failed; `sending` found at start becomes `unconfirmed`
+ * until a status webhook (carrying the tracking id) confirms it, else it is sent again.
+ */
+export const outbox = pgTable("outbox", {
+  seq: bigint("seq", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
+  messageId: text("message_id").notNull().unique().references(() => messages.id),
+  conversationId: text("conversation_id").notNull(),
+  channel: text("channel").notNull(),
+  channelAccountId: text("channel_account_id").notNull(),
+  /** Which resident: the rate limit per pair. */
+  contactId: text("contact_id").notNull(),
+  request: jsonb("request").$type<unknown>().notNull(),
+  state: text("state", { enum: ["pending", "sending", "unconfirmed", "sent", "failed"] }).notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  /** ISO time before which the row is not tried (backoff, confirmation wait). */
+  notBefore: text("not_before").notNull(),
+  lastError: text("last_error"),
+  createdAt: text("created_at").notNull(),
+  sentAt: text("sent_at")
+}, (t) => [index("outbox_due").on(t.state, t.notBefore, t.seq)])
+
+/** Message templates of the WhatsApp Business Account, synced from the Graph API. */
+export const templates = pgTable("templates", {
+  id: text("id").notNull(),
+  accountId: text("account_id").notNull(),
+  name: text("name").notNull(),
+  language: text("language").notNull(),
+  status: text("status").notNull(),
+  category: text("category"),
+  components: jsonb("components").$type<unknown>(),
+  /** `{{n}}` placeholders per part: a send must fill each one. */
+  parameterCounts: jsonb("parameter_counts").$type<{ header: number; body: number; buttons: number }>(),
+  updatedAt: text("updated_at").notNull()
+}, (t) => [uniqueIndex("templates_name_language").on(t.accountId, t.name, t.language)])
+
+/**
+ * The durable inbox: every canonical event a webhook brought, committed before the 2xx.
+ * `key` is the idempotency key; rows stay at least 7 days so Meta's redeliveries are absorbed.
+ */
+export const inbox = pgTable("inbox", {
+  seq: bigint("seq", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
+  key: text("key").notNull().unique(),
+  channel: text("channel").notNull(),
+  kind: text("kind").notNull(),
+  payload: jsonb("payload").$type<unknown>().notNull(),
+  receivedAt: text("received_at").notNull(),
+  state: text("state", { enum: ["pending", "done", "parked"] }).notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  lastError: text("last_error"),
+  processedAt: text("processed_at")
+}, (t) => [
+  index("inbox_state").on(t.state, t.seq),
+  index("inbox_received").on(t.receivedAt)
+])
+
+/** Delivery statuses for outbound messages we do not know (yet): applied when the message appears. */
+export const orphanStatuses = pgTable("orphan_statuses", {
+  key: text("key").primaryKey(),
+  providerMessageId: text("provider_message_id").notNull(),
+  status: text("status").notNull(),
+  timestamp: text("timestamp").notNull(),
+  error: jsonb("error").$type<{ code: number | string; title: string }>()
+}, (t) => [index("orphan_statuses_message").on(t.providerMessageId)])
+
+/** Bearer tokens for the agent API, stored as SHA-256 hashes. */
+export const apiTokens = pgTable("api_tokens", {
+  id: text("id").primaryKey(),
+  tokenHash: text("token_hash").notNull().unique(),
+  role: text("role", { enum: ["admin", "agent"] }).notNull(),
+  name: text("name").notNull(),
+  createdAt: text("created_at").notNull()
+})
+
+export type ContactRow = typeof contacts.$inferSelect
+export type ConversationRow = typeof conversations.$inferSelect
+export type MessageRow = typeof messages.$inferSelect
+export type InboxRow = typeof inbox.$inferSelect
+export type ApiTokenRow = typeof apiTokens.$inferSelect
+export type OutboxRow = typeof outbox.$inferSelect
+export type TemplateRow = typeof templates.$inferSelect
