@@ -1,0 +1,87 @@
+/**
+ * The NATS connection of a cluster-mode instance: reconnects for ever (a NATS restart is
+ * survived), tells whether it is connected now (the webhook answers 503 while it is not),
+ * and creates the event stream with the configured replicas.
+ */
+import { Context, Effect, Layer, Schema } from "effect"
+import {
+  connect, type JetStreamClient, type JetStreamManager, type NatsConnection, nanos, RetentionPolicy, StorageType
+} from "nats"
+import { LoketConfig } from "../../gateway/Config.ts"
+import { clusterNames } from "./names.ts"
+
+export class NatsUnavailable extends Schema.TaggedError<NatsUnavailable>()("NatsUnavailable", {
+  message: Schema.String
+}) {}
+
+export interface NatsShape {
+  readonly nc: NatsConnection
+  readonly js: JetStreamClient
+  readonly jsm: JetStreamManager
+  /** False from a disconnect until the reconnect. */
+  readonly connected: () => boolean
+  readonly names: ReturnType<typeof clusterNames>
+}
+
+export class Nats extends Context.Service<Nats, NatsShape>()("loket/actors/cluster/Nats") {
+  static readonly layer = Layer.effect(
+    Nats,
+    Effect.gen(function*() {
+      const config = yield* LoketConfig
+      const servers = (config.natsUrl ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0)
+      const names = clusterNames(config.cluster.namespace)
+      const nc = yield* Effect.acquireRelease(
+        Effect.tryPromise({
+          try: () => connect({ servers, name: `loket-${config.cluster.instanceId ?? "gateway"}`, maxReconnectAttempts: -1, reconnectTimeWait: 500 }),
+          catch: (cause) => new NatsUnavailable({ message: `NATS at ${servers.join(", ")} does not answer: ${String(cause)} (check NATS_URL)` })
+        }),
+        (nc) => Effect.promise(() => nc.drain().catch(() => nc.close()))
+      )
+      let connected = true
+      yield* Effect.forkScoped(Effect.promise(async () => {
+        for await (const status of nc.status()) {
+          if (status.type === "disconnect" || status.type === "staleConnection") connected = false
+          else if (status.type === "reconnect") connected = true
+        }
+      }))
+      const jsm = yield* Effect.tryPromise({
+        try: () => nc.jetstreamManager(),
+        catch: (cause) => new NatsUnavailable({ message: `NATS at ${servers.join(", ")} has no JetStream: ${String(cause)} (start nats-server with -js)` })
+      })
+      yield* Effect.tryPromise({
+        try: () => ensureStream(jsm, names, config.cluster.replicas),
+        catch: (cause) => new NatsUnavailable({ message: `The event stream ${names.stream} could not be created: ${String(cause)}` })
+      })
+      return Nats.of({ nc, js: nc.jetstream(), jsm, connected: () => connected && !nc.isClosed(), names })
+    })
+  )
+}
+
+/**
+ * The event stream: one subject per partition, a work queue (an event is removed once its
+ * owner acknowledged it), file storage with `replicas` copies, duplicates absorbed by
+ * Nats-Msg-Id for two minutes (the database absorbs Meta's later redeliveries).
+ */
+async function ensureStream(jsm: JetStreamManager, names: ReturnType<typeof clusterNames>, replicas: number) {
+  const config = {
+    name: names.stream,
+    subjects: [`${names.events}.>`],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    num_replicas: replicas,
+    duplicate_window: nanos(120_000)
+  }
+  try {
+    await jsm.streams.info(names.stream)
+  } catch {
+    try {
+      await jsm.streams.add(config)
+      return
+    } catch (error) {
+      // Another instance created it at the same moment.
+      await jsm.streams.info(names.stream).catch(() => {
+        throw error
+      })
+    }
+  }
+}
