@@ -1,7 +1,7 @@
 /**
  * The committed PostgreSQL migrations against a real server: a fresh database per run, created
  * here and dropped afterwards. The server is `LOKET_TEST_POSTGRES_URL` (any database on it that
- * the user may connect to; the user needs CREATEDB), by default the local one with trust auth.
+ * the user may connect to; the user needs CREATEDB), by default the local one `.ci/run` starts.
  */
 import { asc, eq, is, type Table } from "drizzle-orm"
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres"
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as schema from "./schema.pg.ts"
 import { apiTokens, contacts, conversations, inbox, messages, orphanStatuses, outbox, templates } from "./schema.pg.ts"
 
-const serverUrl = process.env.LOKET_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"
+const serverUrl = process.env.LOKET_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test"
 const migrationsFolder = join(import.meta.dirname, "migrations-pg")
 const dbName = `loket_test_migrations_pg_${process.pid}_${randomBytes(4).toString("hex")}`
 
