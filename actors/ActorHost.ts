@@ -28,6 +28,11 @@ export interface ActorHost<M> {
   readonly tell: (key: string, message: M) => Effect.Effect<void>
   /** How many actors are in memory now. */
   readonly active: () => number
+  /**
+   * Drops the state of the actors whose key matches (cluster mode: their partition moved to
+   * another instance, which may change them); their next message loads them afresh.
+   */
+  readonly forget: (match: (key: string) => boolean) => void
 }
 
 interface Actor<S, M> {
@@ -36,6 +41,8 @@ interface Actor<S, M> {
   /** A fiber is draining the mailbox. */
   running: boolean
   lastActive: number
+  /** Set by `forget` while a message is being handled: the state is dropped after it. */
+  stale: boolean
 }
 
 /** Five attempts in about a third of a second, with jitter: long enough for a locked database to free up. */
@@ -84,6 +91,10 @@ export const makeActorHost = <S, M>(
             continue
           }
           actor.state = (yield* handle(actor.state, message, key)) as S | undefined
+          if (actor.stale) {
+            actor.state = undefined
+            actor.stale = false
+          }
         }
         // Checked and cleared in one synchronous step: a tell after this starts a new fiber.
         actor.running = false
@@ -96,7 +107,7 @@ export const makeActorHost = <S, M>(
       Effect.suspend(() => {
         let actor = actors.get(key)
         if (actor === undefined) {
-          actor = { state: undefined, mailbox: [], running: false, lastActive: Date.now() }
+          actor = { state: undefined, mailbox: [], running: false, lastActive: Date.now(), stale: false }
           actors.set(key, actor)
         }
         if (actor.mailbox.length >= options.mailboxSize) {
@@ -120,5 +131,13 @@ export const makeActorHost = <S, M>(
       Effect.forkIn(scope)
     )
 
-    return { tell, active: () => actors.size }
+    const forget = (match: (key: string) => boolean) => {
+      for (const [key, actor] of actors) {
+        if (!match(key)) continue
+        if (actor.running) actor.stale = true
+        else actor.state = undefined
+      }
+    }
+
+    return { tell, active: () => actors.size, forget }
   })

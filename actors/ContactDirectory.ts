@@ -19,6 +19,8 @@ export interface ContactDirectory {
   /** The contact of `resident`, created or updated (name, a newly learnt id) as needed; `created`: new just now. */
   readonly resolve: (channel: Channel, resident: Resident, notice?: SystemNotice | null) =>
     Effect.Effect<{ readonly contact: ContactRow; readonly created: boolean }, DatabaseUnavailable>
+  /** Drops what the cache knows (cluster mode: other instances may have changed contacts meanwhile). */
+  readonly forget: () => void
 }
 
 export function makeContactDirectory(database: DatabaseShape): ContactDirectory {
@@ -115,5 +117,5 @@ export function makeContactDirectory(database: DatabaseShape): ContactDirectory 
       }))
     })
 
-  return { resolve }
+  return { resolve, forget: () => cache.clear() }
 }

@@ -31,6 +31,11 @@ export class Conversations extends Context.Service<Conversations, {
   tell(key: string, message: ConversationMessage): Effect.Effect<void>
   /** Conversation actors in memory now. */
   readonly active: () => number
+  /**
+   * Forgets every actor's state and the contacts cache: the next message loads them afresh
+   * (cluster mode: after partitions moved, other instances may have changed them).
+   */
+  readonly forget: () => void
 }>()("loket/actors/Conversations") {
   static readonly layer = Layer.effect(
     Conversations,
@@ -97,7 +102,11 @@ export class Conversations extends Context.Service<Conversations, {
           return yield* Deferred.await(reply)
         })
 
-      return Conversations.of({ route, send, tell: host.tell, active: host.active })
+      const forget = () => {
+        host.forget(() => true)
+        directory.forget()
+      }
+      return Conversations.of({ route, send, tell: host.tell, active: host.active, forget })
     })
   )
 }

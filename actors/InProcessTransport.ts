@@ -137,7 +137,7 @@ export const InProcessTransport = Layer.effect(
       )
 
     return Transport.of({
-      accept, ready: database.ping, stats: () => ({ ...stats }), parked: inbox.parked, retryParked
+      accept, ready: database.ping, cluster: () => undefined, stats: () => ({ ...stats }), parked: inbox.parked, retryParked
     })
   })
 )

@@ -31,6 +31,16 @@ export interface ParkedEvent {
   readonly lastError: string | null
 }
 
+export interface ClusterView {
+  readonly instanceId: string
+  readonly partitions: number
+  /** Partitions whose conversations this instance hosts now. */
+  readonly owned: ReadonlyArray<number>
+  /** Whether this instance runs the once-per-cluster work (outbox dispatch, window watch). */
+  readonly leader: boolean
+  readonly natsConnected: boolean
+}
+
 export class Transport extends Context.Service<Transport, {
   /** Resolves once every event of `parsed` is durable. */
   accept(channel: Channel, parsed: ParsedWebhook): Effect.Effect<AcceptResult, IngestUnavailable>
@@ -40,6 +50,8 @@ export class Transport extends Context.Service<Transport, {
   readonly parked: (limit: number) => Effect.Effect<ReadonlyArray<ParkedEvent>, DatabaseUnavailable>
   /** Hands a parked event to its actor again: "requeued", "rejected" (never understood: nothing to retry) or "not_parked". */
   readonly retryParked: (seq: number) => Effect.Effect<"requeued" | "rejected" | "not_parked", DatabaseUnavailable>
+  /** Cluster mode: where this instance stands (for IT teams: GET /api/v1/admin/cluster); undefined when embedded. */
+  readonly cluster: () => ClusterView | undefined
   /** Counters since start: webhooks accepted and the commits that made them durable (group commit). */
   readonly stats: () => { readonly webhooks: number; readonly commits: number }
 }>()("loket/actors/Transport") {}

@@ -7,10 +7,18 @@ import { WindowWatch } from "../actors/conversation/WindowWatch.ts"
 import { Conversations } from "../actors/Conversations.ts"
 import { Events } from "../actors/Events.ts"
 import { InProcessTransport } from "../actors/InProcessTransport.ts"
+import { Leadership } from "../actors/Leadership.ts"
 import { Outbox } from "../actors/outbox/Outbox.ts"
 import { OutboxSignal } from "../actors/outbox/OutboxSignal.ts"
 import { Senders } from "../actors/outbox/Senders.ts"
-import { Templates } from "../actors/templates/Templates.ts"
+import { Templates, type TemplateSourceRef } from "../actors/templates/Templates.ts"
+import { ClusterConversations } from "../actors/cluster/ClusterConversations.ts"
+import { ClusterEvents } from "../actors/cluster/ClusterEvents.ts"
+import { ClusterLeadership } from "../actors/cluster/ClusterLeadership.ts"
+import { ClusterOutboxSignal } from "../actors/cluster/ClusterOutboxSignal.ts"
+import { ClusterPlacement } from "../actors/cluster/ClusterPlacement.ts"
+import { Nats } from "../actors/cluster/Nats.ts"
+import { NatsTransport } from "../actors/cluster/NatsTransport.ts"
 import type { Transport } from "../actors/Transport.ts"
 import type { Database } from "../drizzle/Database.ts"
 import { postgresLayer } from "../drizzle/postgres.ts"
@@ -27,16 +35,38 @@ export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, u
     ? postgresLayer(config.databaseUrl, { poolSize: config.dbPoolSize })
     : sqliteNodeLayer(config.databaseUrl, { synchronous: config.sqliteSync })
 
-/** Embedded mode: in-process transport over the database. `database` lets Bun bring bun:sqlite. */
+type Channels = Layer.Layer<Senders | TemplateSourceRef>
+
+/**
+ * Embedded mode (`NATS_URL` unset): in-process transport over the database. Cluster mode:
+ * see clusterLayer. `database` lets Bun bring bun:sqlite.
+ */
 export function appLayer(
   config: LoketConfigValue,
   database: Layer.Layer<Database, unknown> = databaseLayer(config),
-  channels: Layer.Layer<Senders | import("../actors/templates/Templates.ts").TemplateSourceRef> = channelLayers(config)
+  channels: Channels = channelLayers(config)
 ): Layer.Layer<AppServices, unknown> {
-  const base = Layer.mergeAll(LoketConfig.layer(config), database, Events.layer, OutboxSignal.layer, channels)
+  if (config.natsUrl !== undefined) return clusterLayer(config, database, channels)
+  const base = Layer.mergeAll(LoketConfig.layer(config), database, Events.layer, OutboxSignal.layer, Leadership.always, channels)
   const templates = Templates.layer.pipe(Layer.provideMerge(base))
   const conversations = Conversations.layer.pipe(Layer.provideMerge(templates))
   const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
+  return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)))
+}
+
+/**
+ * Cluster mode: events through JetStream, conversations placed on instances by partition
+ * leases, commands routed to owners, SSE fed by every instance, leader-only dispatch. The
+ * actors, policies and adapters are the same Layers as in embedded mode.
+ */
+function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, unknown>, channels: Channels): Layer.Layer<AppServices, unknown> {
+  const base = Layer.mergeAll(LoketConfig.layer(config), database, channels)
+  const nats = Nats.layer.pipe(Layer.provideMerge(base))
+  const placement = ClusterPlacement.pipe(Layer.provideMerge(nats))
+  const shared = Layer.mergeAll(ClusterEvents, ClusterOutboxSignal, ClusterLeadership).pipe(Layer.provideMerge(placement))
+  const templates = Templates.layer.pipe(Layer.provideMerge(shared))
+  const conversations = ClusterConversations.pipe(Layer.provide(Conversations.layer), Layer.provideMerge(templates))
+  const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
   return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)))
 }
 

@@ -13,6 +13,7 @@ import { mediaRoutes } from "./api/media/routes.ts"
 import { uploadRoutes } from "./api/media/upload-routes.ts"
 import { sendRoutes } from "./api/conversations/send-routes.ts"
 import { templateRoutes } from "./api/templates/routes.ts"
+import { clusterRoutes } from "./api/admin/cluster-routes.ts"
 import { parkedRoutes } from "./api/admin/parked-routes.ts"
 import { openApiDocument } from "./api/openapi/document.ts"
 import { LoketConfig } from "./Config.ts"
@@ -37,6 +38,7 @@ export async function makeApp(runtime: AppRuntime) {
     .route("/templates", templateRoutes(runtime, tokens.verify))
     .use("/admin/*", bearerAuth(tokens.verify, "admin"))
     .route("/admin/parked", parkedRoutes(runtime))
+    .route("/admin/cluster", clusterRoutes(runtime))
     .route("/events", eventRoutes(runtime))
     .route("/media", uploadRoutes(runtime, config))
     .route("/media", mediaRoutes(config, database.dataDir))

@@ -34,8 +34,8 @@ export async function startGateway(server: Server) {
     process.exit(1)
   }
   const config = loaded.success
-  if (config.natsUrl !== undefined) {
-    console.error("NATS_URL is set, but cluster mode is not available in this version yet; unset it to run embedded.")
+  if (config.natsUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    console.error("NATS_URL is set (cluster mode), so DATABASE_URL must be postgres://…: the instances share one database. Set DATABASE_URL, or unset NATS_URL to run embedded.")
     process.exit(1)
   }
   const missing = missingChannelSettings(config)

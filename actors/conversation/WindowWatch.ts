@@ -7,6 +7,7 @@ import { Effect, Layer, Schedule } from "effect"
 import { Database } from "../../drizzle/Database.ts"
 import { LoketConfig } from "../../gateway/Config.ts"
 import { Conversations } from "../Conversations.ts"
+import { Leadership } from "../Leadership.ts"
 import { conversationKey } from "./ConversationActor.ts"
 import { windowClosingSoon } from "./serialize.ts"
 
@@ -29,10 +30,11 @@ export const WindowWatch = Layer.effectDiscard(
         yield* actors.tell(conversationKey(row.channel, row.channelAccountId, row.contactId), { kind: "window-check" })
       }
     })
-    yield* check.pipe(
+    const leadership = yield* Leadership
+    yield* leadership.whileLeading("window watch", check.pipe(
       Effect.catchCause((cause) => Effect.logWarning("window check failed", String(cause))),
       Effect.repeat(Schedule.spaced(`${config.outbound.windowCheckSeconds} seconds`)),
-      Effect.forkScoped
-    )
+      Effect.asVoid
+    ))
   })
 )

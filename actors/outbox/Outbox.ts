@@ -10,6 +10,7 @@ import * as RateLimiter from "effect/persistence/RateLimiter"
 import { isSendFailure, type SendFailure } from "../../adapters/ChannelAdapter.ts"
 import type { OutboundRequest } from "../../domain/Outbound.ts"
 import { Database, type DatabaseUnavailable } from "../../drizzle/Database.ts"
+import { Leadership } from "../Leadership.ts"
 import type { OutboxRow } from "../../drizzle/schema.ts"
 import { LoketConfig } from "../../gateway/Config.ts"
 import { conversationKey } from "../conversation/ConversationActor.ts"
@@ -59,7 +60,6 @@ export class Outbox extends Context.Service<Outbox, {
       const pairOf = (row: OutboxRow) => `${row.channelAccountId}|${row.contactId}`
       const burst = config.outbound.pairBurst
 
-      yield* store.recoverInterrupted(new Date(Date.now() + config.outbound.confirmSeconds * 1000).toISOString())
 
       const keyOf = (row: OutboxRow) => conversationKey(row.channel, row.channelAccountId, row.contactId)
 
@@ -177,11 +177,18 @@ export class Outbox extends Context.Service<Outbox, {
         }
       })
 
-      yield* round.pipe(
-        Effect.catchCause((cause) => Effect.logError("outbox round failed", String(cause)).pipe(Effect.andThen(Effect.sleep("1 second")))),
-        Effect.forever,
-        Effect.forkScoped
-      )
+      const leadership = yield* Leadership
+      // Once per Loket (the leader in cluster mode), so the per-number limit is kept across the cluster.
+      yield* leadership.whileLeading("outbox dispatcher", Effect.gen(function*() {
+        // Sends under way when the last dispatcher stopped may or may not have reached Meta.
+        yield* store.recoverInterrupted(new Date(Date.now() + config.outbound.confirmSeconds * 1000).toISOString()).pipe(
+          Effect.catchCause((cause) => Effect.logError("interrupted sends could not be recovered", String(cause)))
+        )
+        yield* round.pipe(
+          Effect.catchCause((cause) => Effect.logError("outbox round failed", String(cause)).pipe(Effect.andThen(Effect.sleep("1 second")))),
+          Effect.forever
+        )
+      }))
       return Outbox.of({ backlog: () => store.pendingCount() })
     })
   )

@@ -1,0 +1,136 @@
+/**
+ * Cluster mode: an agent's send, the dispatcher's results and the window watch reach a
+ * conversation's actor on whichever instance owns its partition. Owned here: told directly.
+ * Elsewhere: a NATS request to the partition's command subject, which only its owner listens
+ * on; while no instance owns it (a failover under way) the request is tried again for up to
+ * `COMMAND_PATIENCE_MS`.
+ */
+import { randomUUID } from "node:crypto"
+import { eq } from "drizzle-orm"
+import { Effect, Layer, Schedule, Stream } from "effect"
+import type { Subscription } from "nats"
+import { SendRefused } from "../../domain/errors.ts"
+import type { Message } from "../../domain/Message.ts"
+import { Database } from "../../drizzle/Database.ts"
+import { Conversations } from "../Conversations.ts"
+import type { ConversationMessage, SendCommand } from "../conversation/protocol.ts"
+import { Nats } from "./Nats.ts"
+import { partitionOf } from "./partitionOf.ts"
+import { PartitionLeases } from "./PartitionLeases.ts"
+import { residentPlacementKey } from "./Placement.ts"
+
+/** How long a command waits for an owner of its conversation's partition (failover takes about the lease time). */
+const COMMAND_PATIENCE_MS = 15_000
+const REQUEST_TIMEOUT_MS = 10_000
+
+type Told = Exclude<ConversationMessage, { kind: "event" } | { kind: "send" }>
+type Command = { readonly op: "send"; readonly conversationId: string; readonly command: SendCommand } | { readonly op: "tell"; readonly key: string; readonly message: Told }
+type Answer =
+  | { readonly ok: Message | true }
+  | { readonly refused: { code: string; status: 404 | 409 | 422 | 503; message: string; details?: ReadonlyArray<{ path: string; message: string }> } }
+  | { readonly notOwner: true }
+
+class NotOwnerNow {
+  readonly _tag = "NotOwnerNow"
+}
+
+export const ClusterConversations = Layer.effect(
+  Conversations,
+  Effect.gen(function*() {
+    const local = yield* Conversations
+    const { nc, names } = yield* Nats
+    const placement = yield* PartitionLeases
+    const database = yield* Database
+
+    const contactPartition = (channel: string, account: string, contactId: string) =>
+      database.one((db, t) => db.select().from(t.contacts).where(eq(t.contacts.id, contactId))).pipe(
+        Effect.map((contact) => contact === undefined ? undefined : partitionOf(residentPlacementKey(channel, account, contact), placement.partitions))
+      )
+    const partitionOfKey = (key: string) => {
+      const [channel = "", account = "", contactId = ""] = key.split("|")
+      return account === "templates" ? Effect.succeed(partitionOf(key, placement.partitions)) : contactPartition(channel, account, contactId)
+    }
+
+    /** Runs a command here, as its owner. */
+    const runHere = (command: Command): Effect.Effect<Answer> =>
+      command.op === "send"
+        ? local.send(command.conversationId, command.command).pipe(
+          Effect.map((message): Answer => ({ ok: message })),
+          Effect.catch((refused) => Effect.succeed<Answer>({ refused: { code: refused.code, status: refused.status, message: refused.message, ...(refused.details ? { details: refused.details } : {}) } }))
+        )
+        : local.tell(command.key, command.message).pipe(Effect.as<Answer>({ ok: true }))
+
+    /** Sends a command to the owner of `partition` (here or elsewhere), waiting out a failover. */
+    const dispatch = (partition: number, command: Command): Effect.Effect<Answer> =>
+      Effect.suspend(() => {
+        if (placement.owned().has(partition)) return runHere(command)
+        return Effect.tryPromise({
+          try: () => nc.request(names.commandsOf(partition), JSON.stringify(command), { timeout: REQUEST_TIMEOUT_MS }),
+          catch: () => new NotOwnerNow()
+        }).pipe(
+          Effect.map((reply) => reply.json<Answer>()),
+          Effect.flatMap((answer) => ("notOwner" in answer ? Effect.fail(new NotOwnerNow()) : Effect.succeed(answer)))
+        )
+      }).pipe(
+        Effect.retry({ schedule: Schedule.spaced("250 millis"), until: () => false, times: Math.ceil(COMMAND_PATIENCE_MS / 250) }),
+        Effect.catch(() => Effect.succeed<Answer>({
+          refused: { code: "conversation_unavailable", status: 503, message: "No Loket instance hosts this conversation right now; try again shortly." }
+        }))
+      )
+
+    const send = (conversationId: string, command: SendCommand) =>
+      Effect.gen(function*() {
+        const row = yield* database.one((db, t) => db.select().from(t.conversations).where(eq(t.conversations.id, conversationId))).pipe(
+          Effect.mapError((e) => new SendRefused({ code: "database_unavailable", status: 503, message: e.message }))
+        )
+        if (row === undefined) {
+          return yield* new SendRefused({ code: "conversation_not_found", status: 404, message: `No conversation with id ${conversationId}.` })
+        }
+        const partition = yield* contactPartition(row.channel, row.channelAccountId, row.contactId).pipe(
+          Effect.mapError((e) => new SendRefused({ code: "database_unavailable", status: 503, message: e.message }))
+        )
+        if (partition === undefined) return yield* local.send(conversationId, command)
+        // A request may be answered after it timed out and be tried again: the key makes the retry harmless.
+        const keyed = command.idempotencyKey === null ? { ...command, idempotencyKey: `cluster:${randomUUID()}` } : command
+        const answer = yield* dispatch(partition, { op: "send", conversationId, command: keyed })
+        if ("refused" in answer) return yield* new SendRefused({ ...answer.refused, ...(answer.refused.details ? { details: [...answer.refused.details] } : {}) })
+        return (answer as { ok: Message }).ok
+      })
+
+    const tell = (key: string, message: ConversationMessage) =>
+      message.kind === "event" || message.kind === "send"
+        ? local.tell(key, message) // carries a reply channel or a stream message: only ever told by this instance's own owner side
+        : partitionOfKey(key).pipe(
+          Effect.flatMap((partition) => (partition === undefined ? local.tell(key, message) : dispatch(partition, { op: "tell", key, message }))),
+          Effect.catchCause((cause) => Effect.logError("a conversation could not be told", { key, kind: message.kind, cause: String(cause) })),
+          Effect.asVoid
+        )
+
+    // Listen for commands on the subjects of the partitions owned here.
+    const subscriptions = new Map<number, Subscription>()
+    const listen = (partition: number) =>
+      nc.subscribe(names.commandsOf(partition), {
+        callback: function answerCommand(error, msg) {
+          if (error !== null) return
+          const command = msg.json<Command>()
+          const answer = placement.owned().has(partition) ? runHere(command) : Effect.succeed<Answer>({ notOwner: true })
+          Effect.runPromise(answer).then((a) => msg.respond(JSON.stringify(a)), () => msg.respond(JSON.stringify({ notOwner: true })))
+        }
+      })
+    yield* placement.changes.pipe(
+      Stream.runForEach((change) =>
+        Effect.sync(() => {
+          if (change._tag === "Acquired" && !subscriptions.has(change.partition)) subscriptions.set(change.partition, listen(change.partition))
+          if (change._tag === "Lost") {
+            subscriptions.get(change.partition)?.unsubscribe()
+            subscriptions.delete(change.partition)
+          }
+        })
+      ),
+      Effect.forkScoped
+    )
+    yield* Effect.addFinalizer(() => Effect.sync(() => subscriptions.forEach((s) => s.unsubscribe())))
+
+    return Conversations.of({ ...local, send, tell })
+  })
+)

@@ -1,0 +1,21 @@
+/** The partition leases of this instance, set up from the configuration (cluster mode). */
+import { hostname } from "node:os"
+import { Effect, Layer } from "effect"
+import { LoketConfig } from "../../gateway/Config.ts"
+import { Nats } from "./Nats.ts"
+import { PartitionLeases } from "./PartitionLeases.ts"
+
+export const ClusterPlacement = Layer.unwrap(
+  Effect.gen(function*() {
+    const config = yield* LoketConfig
+    const { nc } = yield* Nats
+    return PartitionLeases.layer({
+      nc,
+      namespace: config.cluster.namespace,
+      instanceId: config.cluster.instanceId ?? `${hostname()}-${process.pid}`,
+      partitions: config.cluster.partitions,
+      replicas: config.cluster.replicas,
+      ttlMs: config.cluster.leaseMs
+    })
+  })
+)

@@ -1,0 +1,152 @@
+/**
+ * Cluster mode's transport. Ingest: each event is published to its partition's subject of the
+ * JetStream event stream with `Nats-Msg-Id` = its idempotency key, and the webhook is answered
+ * once JetStream acknowledged every one (503 while NATS is unreachable: Meta redelivers).
+ * Delivery: for each partition this instance owns, a durable consumer hands the events to the
+ * conversation actors in order; an event is acknowledged once it is applied and committed (or
+ * parked). A new owner recreates the consumer, so it starts from what its predecessor left
+ * unacknowledged; the database's dedupe keys absorb what was applied but not yet acknowledged.
+ */
+import { Effect, Fiber, Layer, Schedule, Stream } from "effect"
+import { AckPolicy, DeliverPolicy, type JsMsg, nanos } from "nats"
+import type { Channel } from "../../domain/Channel.ts"
+import type { InboundEvent, ParsedWebhook } from "../../domain/InboundEvent.ts"
+import { Database, DatabaseUnavailable } from "../../drizzle/Database.ts"
+import { Conversations } from "../Conversations.ts"
+import { makeInbox } from "../Inbox.ts"
+import { IngestUnavailable, Transport } from "../Transport.ts"
+import { Nats } from "./Nats.ts"
+import { PartitionLeases } from "./PartitionLeases.ts"
+import { placeEvent } from "./Placement.ts"
+
+/** How long a webhook waits for JetStream's acknowledgement before it is answered 503. */
+const PUBLISH_TIMEOUT_MS = 5000
+/** Events handed out to this instance and not yet acknowledged, per partition. */
+const MAX_ACK_PENDING = 2048
+/** An event not acknowledged in this time is delivered again (to the same owner). */
+const ACK_WAIT_MS = 120_000
+
+export const NatsTransport = Layer.effect(
+  Transport,
+  Effect.gen(function*() {
+    const { js, jsm, connected, names } = yield* Nats
+    const placement = yield* PartitionLeases
+    const conversations = yield* Conversations
+    const database = yield* Database
+    const inbox = makeInbox(database)
+    const stats = { webhooks: 0, commits: 0 }
+
+    const unavailable = (what: string) => (cause: unknown) =>
+      new IngestUnavailable({ message: `${what}: ${cause instanceof Error ? cause.message : String(cause)}` })
+
+    const publish = (event: InboundEvent, msgID: string) =>
+      js.publish(names.eventsOf(placeEvent(event, placement.partitions)), JSON.stringify(event), { msgID, timeout: PUBLISH_TIMEOUT_MS })
+
+    const accept = (channel: Channel, parsed: ParsedWebhook) =>
+      Effect.gen(function*() {
+        if (parsed.events.length === 0 && parsed.rejected.length === 0) return { accepted: 0, duplicates: 0, parked: 0 }
+        if (!connected()) return yield* new IngestUnavailable({ message: "NATS is not reachable: events cannot be made durable now" })
+        if (parsed.rejected.length > 0) {
+          // Not understood: parked in the database with the reason, for a person to look at.
+          yield* database.transaction(inbox.store([{ channel, parsed: { ...parsed, events: [] } }])).pipe(
+            Effect.andThen(database.committed()),
+            Effect.mapError(unavailable("rejected items could not be stored"))
+          )
+        }
+        const acks = yield* Effect.tryPromise({
+          try: () => Promise.all(parsed.events.map((event) => publish(event, event.key))),
+          catch: unavailable("JetStream did not acknowledge the events")
+        })
+        const duplicates = acks.filter((ack) => ack.duplicate).length
+        stats.webhooks++
+        stats.commits++
+        return { accepted: acks.length - duplicates, duplicates, parked: parsed.rejected.length }
+      })
+
+    /** Hands one event to its actor; acknowledged by the actor once applied (or parked). */
+    const deliver = (msg: JsMsg) =>
+      Effect.suspend(() => {
+        let event: InboundEvent
+        try {
+          event = msg.json<InboundEvent>()
+        } catch (cause) {
+          msg.term()
+          return Effect.logError("an event on the stream is not JSON; dropped from the stream", { seq: msg.seq, cause: String(cause) })
+        }
+        return conversations.route({ seq: msg.seq, event, handled: () => msg.ack() })
+      })
+
+    /** Consumes one owned partition until interrupted (the partition was lost, or shutdown). */
+    const consume = (partition: number) =>
+      Effect.gen(function*() {
+        const name = names.consumerOf(partition)
+        // A fresh consumer per owner: it delivers, in order, all its predecessor left unacknowledged.
+        yield* Effect.tryPromise(() => jsm.consumers.delete(names.stream, name)).pipe(Effect.ignore)
+        yield* Effect.tryPromise(() => jsm.consumers.add(names.stream, {
+          durable_name: name, filter_subject: names.eventsOf(partition), ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All, max_ack_pending: MAX_ACK_PENDING, ack_wait: nanos(ACK_WAIT_MS)
+        }))
+        const consumer = yield* Effect.tryPromise(() => js.consumers.get(names.stream, name))
+        const messages = yield* Effect.acquireRelease(
+          Effect.tryPromise(() => consumer.consume({ max_messages: 256 })),
+          (messages) => Effect.sync(() => void messages.stop())
+        )
+        yield* Stream.fromAsyncIterable(messages, (cause) => cause).pipe(Stream.runForEach(deliver))
+      }).pipe(
+        Effect.scoped,
+        Effect.tapCause((cause) => Effect.logWarning(`partition ${partition}: consumer stopped, starting again`, String(cause))),
+        Effect.retry(Schedule.spaced("1 second")),
+        Effect.ignore
+      )
+
+    const consumers = new Map<number, Fiber.Fiber<void>>()
+    yield* placement.changes.pipe(
+      Stream.runForEach((change) =>
+        Effect.gen(function*() {
+          if (change._tag === "Acquired" && !consumers.has(change.partition)) {
+            consumers.set(change.partition, yield* Effect.forkScoped(consume(change.partition)))
+          } else if (change._tag === "Lost") {
+            const fiber = consumers.get(change.partition)
+            consumers.delete(change.partition)
+            if (fiber !== undefined) yield* Fiber.interrupt(fiber)
+            // Its conversations may now change elsewhere: what this instance holds of them is stale.
+            conversations.forget()
+          }
+        })
+      ),
+      Effect.forkScoped
+    )
+
+    const retryParked = (seq: number) =>
+      Effect.gen(function*() {
+        const envelope = yield* inbox.unpark(seq)
+        if (envelope === undefined) return "not_parked" as const
+        if (envelope === "rejected") return "rejected" as const
+        // Back on the stream, to the partition's owner; a fresh id, so the dedupe window lets it through.
+        const published = yield* Effect.tryPromise(() => publish(envelope.event, `retry:${seq}:${Date.now()}`)).pipe(Effect.result)
+        if (published._tag === "Failure") {
+          yield* inbox.park(seq, "NATS did not take the event back; retry again", 0)
+          yield* database.committed()
+          return yield* new DatabaseUnavailable({ message: "NATS did not take the event back; it stays parked, retry shortly" })
+        }
+        yield* database.transaction(inbox.markDone(seq))
+        yield* database.committed()
+        return "requeued" as const
+      })
+
+    return Transport.of({
+      accept,
+      ready: Effect.map(database.ping, (ok) => ok && connected()),
+      cluster: () => ({
+        instanceId: placement.instanceId,
+        partitions: placement.partitions,
+        owned: Array.from({ length: placement.partitions }, (_, p) => p).filter((p) => placement.owned().has(p)),
+        leader: placement.isLeader(),
+        natsConnected: connected()
+      }),
+      stats: () => ({ ...stats }),
+      parked: inbox.parked,
+      retryParked
+    })
+  })
+)
