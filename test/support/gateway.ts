@@ -4,7 +4,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { serve } from "@hono/node-server"
@@ -12,6 +11,9 @@ import { Effect } from "effect"
 import { makeApp } from "../../gateway/app.ts"
 import { LoketConfig } from "../../gateway/Config.ts"
 import { appLayer, type AppRuntime, makeRuntime } from "../../gateway/Runtime.ts"
+import { freePort } from "./services.ts"
+
+export { freePort }
 
 export const APP_SECRET = "test-app-secret"
 export const VERIFY_TOKEN = "test-verify-token"
@@ -55,18 +57,6 @@ export async function startGateway(env: Record<string, string> = baseEnv()): Pro
       await runtime.dispose()
     }
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 export interface ChildGateway {
