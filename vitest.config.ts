@@ -1,13 +1,24 @@
 import { defineConfig } from "vitest/config"
 
+/** End-to-end suites that run twice: on SQLite (embedded default) and on PostgreSQL, the same tests. */
+const BOTH_DIALECTS = ["inbound", "agent-api", "outbound", "pacing", "webhook-security"].map((name) => `test/e2e/${name}.e2e.test.ts`)
+
 export default defineConfig({
   test: {
-    include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", "data/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
     // NATS and PostgreSQL for the tests: found on 127.0.0.1, given by env, or started throwaway.
-    globalSetup: ["test/support/global-setup.ts"]
+    globalSetup: ["test/support/global-setup.ts"],
+    projects: [
+      {
+        extends: true,
+        test: { name: "sqlite", include: ["**/*.test.ts"], exclude: ["node_modules/**", "data/**"] }
+      },
+      {
+        extends: true,
+        test: { name: "postgres", include: BOTH_DIALECTS, env: { LOKET_TEST_DIALECT: "postgres" } }
+      }
+    ]
   }
 })

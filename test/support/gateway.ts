@@ -11,6 +11,7 @@ import { Effect } from "effect"
 import { makeApp } from "../../gateway/app.ts"
 import { LoketConfig } from "../../gateway/Config.ts"
 import { appLayer, type AppRuntime, makeRuntime } from "../../gateway/Runtime.ts"
+import { freshPostgresDatabase } from "./services.ts"
 import { freePort } from "./services.ts"
 
 export { freePort }
@@ -38,7 +39,18 @@ export interface TestGateway {
   readonly close: () => Promise<void>
 }
 
-export async function startGateway(env: Record<string, string> = baseEnv()): Promise<TestGateway> {
+/**
+ * The PostgreSQL run of the suite (vitest project `postgres`, LOKET_TEST_DIALECT=postgres): a
+ * gateway that would get a fresh SQLite file gets a fresh PostgreSQL database instead.
+ */
+async function dialectEnv(env: Record<string, string>): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  if (process.env.LOKET_TEST_DIALECT !== "postgres" || !env.DATABASE_URL?.startsWith("file:")) return { env, drop: async () => {} }
+  const database = await freshPostgresDatabase()
+  return { env: { ...env, DATABASE_URL: database.url }, drop: database.drop }
+}
+
+export async function startGateway(given: Record<string, string> = baseEnv()): Promise<TestGateway> {
+  const { env, drop } = await dialectEnv(given)
   const config = await Effect.runPromise(Effect.provide(Effect.gen(function*() {
     return yield* LoketConfig
   }), LoketConfig.fromEnv(env)))
@@ -55,6 +67,7 @@ export async function startGateway(env: Record<string, string> = baseEnv()): Pro
       ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await runtime.dispose()
+      await drop()
     }
   }
 }
