@@ -22,9 +22,7 @@ const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.met
 
 /** Variable names the gateway reads: every upper-case string literal in gateway/Config.ts … */
 const configNames = [...readFileSync(root("gateway/Config.ts"), "utf8").matchAll(/"([A-Z][A-Z0-9_]*)"/g)].map((m) => m[1]!)
-/** … and the cluster's, added to Config.ts by the cluster work (accepted here until they are on main). */
-const CLUSTER_NAMES = ["LOKET_DB_POOL_SIZE", "LOKET_NATS_REPLICAS", "LOKET_PARTITIONS", "LOKET_INSTANCE_ID"]
-const known = new Set([...configNames, ...CLUSTER_NAMES])
+const known = new Set(configNames)
 
 const ENVS: Record<string, Env> = {
   "without .env": {},
