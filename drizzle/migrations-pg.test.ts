@@ -1,7 +1,7 @@
 /**
  * The committed PostgreSQL migrations against a real server: a fresh database per run, created
- * here and dropped afterwards. The server is `LOKET_TEST_POSTGRES_URL` (any database on it that
- * the user may connect to; the user needs CREATEDB), by default the local one `.ci/run` starts.
+ * here and dropped afterwards. The server is the tests' PostgreSQL (test/support/services.ts:
+ * `LOKET_TEST_DATABASE_URL`, else the local one, else a throwaway one); the user needs CREATEDB.
  */
 import { asc, eq, is, type Table } from "drizzle-orm"
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres"
@@ -11,10 +11,11 @@ import { randomBytes } from "node:crypto"
 import { join } from "node:path"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { postgresUrl } from "../test/support/services.ts"
 import * as schema from "./schema.pg.ts"
 import { apiTokens, contacts, conversations, inbox, messages, orphanStatuses, outbox, templates } from "./schema.pg.ts"
 
-const serverUrl = process.env.LOKET_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test"
+const serverUrl = postgresUrl()
 const migrationsFolder = join(import.meta.dirname, "migrations-pg")
 const dbName = `loket_test_migrations_pg_${process.pid}_${randomBytes(4).toString("hex")}`
 
@@ -27,7 +28,7 @@ beforeAll(async () => {
   try {
     await client.connect()
   } catch (e) {
-    throw new Error(`PostgreSQL is not reachable at ${serverUrl} (set LOKET_TEST_POSTGRES_URL): ${(e as Error).message}`)
+    throw new Error(`PostgreSQL is not reachable at ${serverUrl} (set LOKET_TEST_DATABASE_URL): ${(e as Error).message}`)
   }
   admin = client
   await admin.query(`CREATE DATABASE "${dbName}"`)
