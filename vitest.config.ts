@@ -13,7 +13,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "sqlite", include: ["**/*.test.ts"], exclude: ["node_modules/**", "data/**"] }
+        test: { name: "all", include: ["**/*.test.ts"], exclude: ["node_modules/**", "data/**"] }
       },
       {
         extends: true,

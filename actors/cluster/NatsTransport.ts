@@ -25,6 +25,8 @@ const PUBLISH_TIMEOUT_MS = 5000
 const MAX_ACK_PENDING = 2048
 /** An event not acknowledged in this time is delivered again (to the same owner). */
 const ACK_WAIT_MS = 120_000
+/** How long a partition being handed over waits for its events under way. */
+const DRAIN_MS = 3000
 
 export const NatsTransport = Layer.effect(
   Transport,
@@ -63,8 +65,12 @@ export const NatsTransport = Layer.effect(
         return { accepted: acks.length - duplicates, duplicates, parked: parsed.rejected.length }
       })
 
+    /** Events delivered to actors and not yet handled, per partition: a partition is handed over once they are. */
+    const inFlight = new Map<number, number>()
+    const count = (partition: number, delta: number) => inFlight.set(partition, (inFlight.get(partition) ?? 0) + delta)
+
     /** Hands one event to its actor; acknowledged by the actor once applied (or parked). */
-    const deliver = (msg: JsMsg) =>
+    const deliver = (partition: number) => (msg: JsMsg) =>
       Effect.suspend(() => {
         let event: InboundEvent
         try {
@@ -73,7 +79,15 @@ export const NatsTransport = Layer.effect(
           msg.term()
           return Effect.logError("an event on the stream is not JSON; dropped from the stream", { seq: msg.seq, cause: String(cause) })
         }
-        return conversations.route({ seq: msg.seq, event, handled: () => msg.ack() })
+        count(partition, 1)
+        return conversations.route({
+          seq: msg.seq,
+          event,
+          handled: () => {
+            count(partition, -1)
+            msg.ack()
+          }
+        })
       })
 
     /** Consumes one owned partition until interrupted (the partition was lost, or shutdown). */
@@ -91,7 +105,7 @@ export const NatsTransport = Layer.effect(
           Effect.tryPromise(() => consumer.consume({ max_messages: 256 })),
           (messages) => Effect.sync(() => void messages.stop())
         )
-        yield* Stream.fromAsyncIterable(messages, (cause) => cause).pipe(Stream.runForEach(deliver))
+        yield* Stream.fromAsyncIterable(messages, (cause) => cause).pipe(Stream.runForEach(deliver(partition)))
       }).pipe(
         Effect.scoped,
         Effect.tapCause((cause) => Effect.logWarning(`partition ${partition}: consumer stopped, starting again`, String(cause))),
@@ -100,15 +114,32 @@ export const NatsTransport = Layer.effect(
       )
 
     const consumers = new Map<number, Fiber.Fiber<void>>()
+    const stopConsuming = (partition: number) =>
+      Effect.suspend(() => {
+        const fiber = consumers.get(partition)
+        consumers.delete(partition)
+        return fiber === undefined ? Effect.void : Fiber.interrupt(fiber)
+      })
+    // Before a partition is handed to another instance (rebalancing): no new events, and the ones
+    // under way applied, so the next owner's actors never run beside this one's. The lease is
+    // renewed meanwhile; after DRAIN_MS what is left is delivered again to the next owner.
+    yield* placement.onBeforeRelease((partition) =>
+      stopConsuming(partition).pipe(
+        Effect.andThen(Effect.sync(() => inFlight.get(partition) ?? 0).pipe(
+          Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: (n) => n <= 0 }),
+          Effect.timeout(DRAIN_MS),
+          Effect.ignore
+        ))
+      )
+    )
     yield* placement.changes.pipe(
       Stream.runForEach((change) =>
         Effect.gen(function*() {
           if (change._tag === "Acquired" && !consumers.has(change.partition)) {
             consumers.set(change.partition, yield* Effect.forkScoped(consume(change.partition)))
           } else if (change._tag === "Lost") {
-            const fiber = consumers.get(change.partition)
-            consumers.delete(change.partition)
-            if (fiber !== undefined) yield* Fiber.interrupt(fiber)
+            yield* stopConsuming(change.partition)
+            inFlight.delete(change.partition)
             // Its conversations may now change elsewhere: what this instance holds of them is stale.
             conversations.forget()
           }

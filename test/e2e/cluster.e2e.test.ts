@@ -56,7 +56,7 @@ async function textsByResident(url: string): Promise<Map<string, Array<string>>>
   return out
 }
 
-describe("cluster mode", () => {
+describe("cluster mode", { timeout: 90_000 }, () => {
   it("spreads 200 conversations over three instances; messages sent round-robin arrive once each and in order; SSE on one carries all", async () => {
     const { gateways } = await startCluster(3)
     const sse = await fetch(`${gateways[0]!.url}/api/v1/events`, { headers: auth })
