@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest"
 import { ADMIN_TOKEN, APP_SECRET, auth, type ChildGateway, eventually, startChildGateway } from "../support/gateway.ts"
+import { startGraphStandIn } from "../support/graph-stand-in.ts"
 import { freshPostgresDatabase, natsNamespace, natsUrl, purgeNatsNamespace, startNatsServer } from "../support/services.ts"
 import { allConversations, allMessages, fixtures, postWebhook } from "../support/whatsapp.ts"
 
@@ -15,13 +16,13 @@ afterEach(async () => {
 })
 
 /** A PostgreSQL database, a NATS namespace and `count` gateways sharing them. */
-async function startCluster(count: number, nats = natsUrl()) {
+async function startCluster(count: number, nats = natsUrl(), extra: Record<string, string> = {}) {
   const database = await freshPostgresDatabase()
   const ns = natsNamespace()
   cleanups.push(() => database.drop(), () => purgeNatsNamespace(nats, ns))
   const env = (i: number) => ({
     DATABASE_URL: database.url, NATS_URL: nats, LOKET_NATS_NAMESPACE: ns, LOKET_PARTITIONS: "12", LOKET_LEASE_MS: "2000",
-    LOKET_INSTANCE_ID: `gw${i}`, WHATSAPP_APP_SECRET: APP_SECRET, LOKET_ADMIN_TOKEN: ADMIN_TOKEN, LOKET_DB_POOL_SIZE: "5"
+    LOKET_INSTANCE_ID: `gw${i}`, WHATSAPP_APP_SECRET: APP_SECRET, LOKET_ADMIN_TOKEN: ADMIN_TOKEN, LOKET_DB_POOL_SIZE: "5", ...extra
   })
   const gateways: Array<ChildGateway> = []
   for (let i = 0; i < count; i++) {
@@ -159,5 +160,47 @@ describe("cluster mode", { timeout: 90_000 }, () => {
     expect(pending).toEqual([])
     const texts = await eventually(() => textsByResident(gateways[1]!.url), (t) => [...t.values()].reduce((a, m) => a + m.length, 0) >= 30, 20_000)
     for (let i = 0; i < 10; i++) expect([...(texts.get(resident(i)) ?? [])].sort()).toEqual(["n0", "n1", "n2"])
+  })
+
+  it("sends agents' replies given to any instance once each, within the per-number limit across the cluster", async () => {
+    const standIn = await startGraphStandIn({ accessToken: "cluster-token" })
+    cleanups.push(() => standIn.close())
+    const { gateways } = await startCluster(2, natsUrl(), {
+      WHATSAPP_ACCESS_TOKEN: "cluster-token", GRAPH_API_URL: standIn.url, WHATSAPP_MESSAGES_PER_SECOND: "10", WHATSAPP_PAIR_BURST: "45"
+    })
+    const now = String(Math.floor(Date.now() / 1000))
+    const residents = Array.from({ length: 12 }, (_, i) => resident(500 + i))
+    for (const [i, from] of residents.entries()) {
+      const body = fixtures.webhookBody({ contacts: [fixtures.contact({ waId: from })], messages: [fixtures.textMessage({ from, body: "Vraag", timestamp: now })] })
+      expect((await postWebhook(gateways[i % 2]!.url, body)).status).toBe(200)
+    }
+    const conversations = await eventually(() => allConversations(gateways[0]!.url), (c) => c.length === 12)
+
+    // Three replies per conversation, each given to an instance in turn, whichever hosts the conversation.
+    const accepted: Array<string> = []
+    await Promise.all(conversations.flatMap((c, i) => [1, 2, 3].map(async (n) => {
+      const res = await fetch(`${gateways[(i + n) % 2]!.url}/api/v1/conversations/${c.id}/messages`, {
+        method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ text: `Antwoord ${n}` })
+      })
+      expect(res.status).toBe(202)
+      accepted.push(((await res.json()) as { id: string }).id)
+    })))
+    expect(accepted).toHaveLength(36)
+
+    await eventually(async () => standIn.sent.length, (n) => n >= 36, 30_000)
+    await new Promise((resolve) => setTimeout(resolve, 500)) // a second dispatcher would send more meanwhile
+    const perReply = new Map<string, number>()
+    for (const record of standIn.sent) perReply.set(String(record.body.biz_opaque_callback_data), (perReply.get(String(record.body.biz_opaque_callback_data)) ?? 0) + 1)
+    expect(new Set(perReply.keys())).toEqual(new Set(accepted))
+    expect([...perReply.values()].every((n) => n === 1)).toBe(true)
+    // Meta's count: never more than 10 in any second, though two instances took the replies.
+    const times = standIn.sent.map((r) => r.receivedAt).sort((a, b) => a - b)
+    const busiest = Math.max(...times.map((t, i) => times.filter((u, j) => j >= i && u < t + 1000).length))
+    expect(busiest).toBeLessThanOrEqual(10)
+    // Each conversation shows its replies in the order they were written.
+    const first = conversations[0]!
+    const shown = await eventually(() => allMessages(gateways[1]!.url, first.id), (m) => m.filter((x: { direction: string; status: string }) => x.direction === "outbound" && x.status === "sent").length === 3, 10_000)
+    expect(shown.filter((m: { direction: string }) => m.direction === "outbound").length).toBe(3)
+    standIn.assertValid()
   })
 })

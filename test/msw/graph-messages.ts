@@ -259,6 +259,8 @@ export interface SentRecord {
   readonly phoneNumberId: string
   readonly body: Json
   readonly wamid: string
+  /** When the request arrived (Date.now()). */
+  readonly receivedAt: number
 }
 
 export interface UploadRecord {
@@ -409,6 +411,7 @@ export function createFakeGraph(options: FakeGraphOptions): FakeGraph {
   }
 
   async function messages(request: Request, phoneNumberId: string): Promise<Response> {
+    const receivedAt = Date.now()
     const contentType = request.headers.get("content-type") ?? ""
     let body: unknown
     try {
@@ -446,7 +449,7 @@ export function createFakeGraph(options: FakeGraphOptions): FakeGraph {
       return json({ success: true })
     }
     const wamid = freshWamid()
-    const entry: SentRecord = { phoneNumberId, body: message, wamid }
+    const entry: SentRecord = { phoneNumberId, body: message, wamid, receivedAt }
     sent.push(entry)
     options.onSent?.(entry)
     const contact = typeof message.to === "string"
