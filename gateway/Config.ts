@@ -36,7 +36,7 @@ export const LoketConfigSchema = C.all({
     /** Copies JetStream keeps of the event stream and the lease buckets (3 on a three-node NATS cluster). */
     replicas: C.schema(Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 5 })), "LOKET_NATS_REPLICAS")
       .pipe(C.withDefault(1)),
-    /** This instance's name in the cluster; defaults to the host name and process id. */
+    /** This instance's name in the cluster; defaults to the host name and 8 random hex digits. */
     instanceId: optionalString("LOKET_INSTANCE_ID"),
     /** Milliseconds a partition lease lives without renewal (failover takes about this long). */
     leaseMs: C.schema(Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1000, maximum: 60_000 })), "LOKET_LEASE_MS")

@@ -1,4 +1,5 @@
 /** The partition leases of this instance, set up from the configuration (cluster mode). */
+import { randomBytes } from "node:crypto"
 import { hostname } from "node:os"
 import { Effect, Layer } from "effect"
 import { LoketConfig } from "../../gateway/Config.ts"
@@ -12,7 +13,7 @@ export const ClusterPlacement = Layer.unwrap(
     return PartitionLeases.layer({
       nc,
       namespace: config.cluster.namespace,
-      instanceId: config.cluster.instanceId ?? `${hostname()}-${process.pid}`,
+      instanceId: config.cluster.instanceId ?? `${hostname()}-${randomBytes(4).toString("hex")}`,
       partitions: config.cluster.partitions,
       replicas: config.cluster.replicas,
       ttlMs: config.cluster.leaseMs

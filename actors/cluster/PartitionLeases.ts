@@ -17,16 +17,15 @@
  * registered drains (`onBeforeRelease`) finish — so a new instance gets partitions within a few
  * seconds and a dead one's are taken over once its leases lapse.
  */
-import { Context, Effect, Exit, Layer, Option, Schema, Scope, Stream } from "effect"
-import type { KV, NatsConnection } from "nats"
+import { Context, Effect, Exit, Layer, Option, Scope, Stream } from "effect"
+import type { NatsConnection } from "nats"
 import { type Held, type LeaseChange, makeHoldings } from "./Holdings.ts"
+import { bindBucket, type ClusterSetupFailed, openBuckets } from "./ClusterBuckets.ts"
 import {
-  bucketTtl,
   createKey,
   deleteKey,
+  type LeaseStoreUnavailable,
   listKeys,
-  LeaseStoreUnavailable,
-  openBucket,
   putKey,
   readEntry,
   removeKey,
@@ -34,9 +33,10 @@ import {
   updateKey
 } from "./LeaseKv.ts"
 import { decodeLease, encodeInstance, encodeLease } from "./LeaseValue.ts"
-import { checkPartitionCount, PartitionCountMismatch } from "./PartitionCount.ts"
+import type { PartitionCountMismatch } from "./PartitionCount.ts"
 import { LEADER_KEY, leaseTiming, partitionKey, partitionOfKey, planRound, preferenceOrder } from "./plan.ts"
 
+export { ClusterSetupFailed } from "./ClusterBuckets.ts"
 export type { LeaseChange } from "./Holdings.ts"
 export { LeaseStoreUnavailable } from "./LeaseKv.ts"
 export { PartitionCountMismatch } from "./PartitionCount.ts"
@@ -56,10 +56,6 @@ export interface PartitionLeasesOptions {
   /** Lease TTL for a new bucket; an existing bucket's own TTL wins. Default 5 s. */
   readonly ttlMs?: number
 }
-
-export class ClusterSetupFailed extends Schema.TaggedError<ClusterSetupFailed>()("ClusterSetupFailed", {
-  message: Schema.String
-}) {}
 
 export class PartitionLeases extends Context.Service<PartitionLeases, {
   readonly instanceId: string
@@ -91,27 +87,9 @@ export class PartitionLeases extends Context.Service<PartitionLeases, {
 
 const now = () => performance.now()
 
-/** Opens the three buckets with the connection's default timeout (creating an R3 stream takes a while). */
-const openBuckets = Effect.fn("PartitionLeases.openBuckets")(function*(options: PartitionLeasesOptions) {
-  const js = options.nc.jetstream()
-  const ns = options.namespace
-  const ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS
-  const cluster = yield* openBucket(js, `${ns}_cluster`, { replicas: options.replicas })
-  yield* checkPartitionCount(cluster, ns, options.partitions)
-  const leases = yield* openBucket(js, `${ns}_leases`, { replicas: options.replicas, ttlMs })
-  yield* openBucket(js, `${ns}_instances`, { replicas: options.replicas, ttlMs })
-  // Fencing must use the TTL the server applies, not the one we asked for.
-  const serverTtl = yield* bucketTtl(leases)
-  if (serverTtl <= 0) {
-    return yield* Effect.fail(new ClusterSetupFailed({ message: `KV bucket ${ns}_leases has no TTL: leases would never lapse; delete the bucket` }))
-  }
-  if (serverTtl !== ttlMs) yield* Effect.logWarning(`KV bucket ${ns}_leases keeps its TTL of ${serverTtl} ms (asked: ${ttlMs} ms)`)
-  return serverTtl
-}, Effect.catchTag("LeaseStoreUnavailable", (e) => Effect.fail(new ClusterSetupFailed({ message: `NATS: ${e.message}` }))))
-
 const makePartitionLeases = Effect.fn("PartitionLeases.make")(function*(options: PartitionLeasesOptions) {
   const { instanceId, partitions, namespace: ns } = options
-  const timing = leaseTiming(yield* openBuckets(options))
+  const timing = leaseTiming(yield* openBuckets({ ...options, ttlMs: options.ttlMs ?? DEFAULT_LEASE_TTL_MS }))
   // Day-to-day operations give up after one renew period: a hung request must not hold up the next.
   const js = options.nc.jetstream({ timeout: Math.max(250, timing.renewEveryMs) })
   const leasesKv = yield* bindBucket(js, `${ns}_leases`)
@@ -139,9 +117,19 @@ const makePartitionLeases = Effect.fn("PartitionLeases.make")(function*(options:
     if (entry !== undefined && isOurs(entry, token)) yield* deleteKey(leasesKv, key, entry.revision)
   }, Effect.catch((e) => Effect.logDebug(`giving back a lease: ${e.message}`)))
 
+  /** Reports leases past their deadline lost: from then on they are not ours, whatever NATS answers later. */
+  const lapse = (leases: ReadonlyArray<Held>) => {
+    const lapsed = leases.filter((lease) => lease.deadline <= now() && holdings.drop(lease))
+    return lapsed.length === 0
+      ? Effect.void
+      : Effect.logWarning(`leases lapsed without renewal, reported lost: ${lapsed.map((lease) => lease.key).join(", ")}`)
+  }
+
   const renew = Effect.fn("PartitionLeases.renew")(function*(lease: Held) {
     const sentAt = now()
     const written = yield* updateKey(leasesKv, lease.key, leaseValue(lease.token), lease.revision)
+    // The answer came after the deadline (and before the fence woke): `owned()` already said no.
+    yield* lapse([lease])
     if (holdings.get(lease.key) !== lease) {
       // Lost (deadline) or released while the renewal was under way: do not keep the key alive.
       if (written !== "conflict") yield* giveBack(lease.key, written, lease.token)
@@ -183,14 +171,9 @@ const makePartitionLeases = Effect.fn("PartitionLeases.make")(function*(options:
 
   /** Reports every lease past its deadline lost, then sleeps until the next deadline. */
   const fence = Effect.suspend(() => {
-    const at = now()
-    const lapsed = holdings.all().filter((lease) => lease.deadline <= at)
-    for (const lease of lapsed) holdings.drop(lease)
+    const report = lapse(holdings.all())
     const next = holdings.nextDeadline()
     const wait = next === undefined ? timing.renewEveryMs : Math.min(timing.renewEveryMs, Math.max(1, next - now()))
-    const report = lapsed.length === 0
-      ? Effect.void
-      : Effect.logWarning(`leases lapsed without renewal, reported lost: ${lapsed.map((l) => l.key).join(", ")}`)
     return report.pipe(Effect.andThen(Effect.sleep(wait)))
   })
 
@@ -289,10 +272,3 @@ const makePartitionLeases = Effect.fn("PartitionLeases.make")(function*(options:
       Effect.acquireRelease(Effect.sync(() => void drains.add(drain)), () => Effect.sync(() => void drains.delete(drain)))
   })
 })
-
-/** Binds to an existing bucket through `js` (no request: the bucket was opened just before). */
-const bindBucket = (js: ReturnType<NatsConnection["jetstream"]>, name: string): Effect.Effect<KV, ClusterSetupFailed> =>
-  Effect.tryPromise({
-    try: () => js.views.kv(name, { bindOnly: true }),
-    catch: (cause) => new ClusterSetupFailed({ message: `NATS: binding KV bucket ${name}: ${String(cause)}` })
-  })
