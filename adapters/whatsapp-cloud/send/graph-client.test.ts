@@ -57,6 +57,7 @@ describe("send", () => {
     expect(mock.sent).toEqual([{
       phoneNumberId: PHONE_ID,
       wamid: providerMessageId,
+      receivedAt: expect.any(Number),
       body: { messaging_product: "whatsapp", recipient_type: "individual", to: "31612345678", type: "text", text: { body: secretText, preview_url: false }, biz_opaque_callback_data: "out_7f3a" }
     }])
   })
