@@ -1,30 +1,47 @@
-/** The production build (`npm run build`, what the Docker image runs): bundled, migrations beside it, no TypeScript loader. */
+/**
+ * The production build (`npm run build`, what the Docker image runs): bundled, migrations of both
+ * dialects beside it, no TypeScript loader — embedded on SQLite, and in cluster mode on PostgreSQL and NATS.
+ */
 import { execFileSync } from "node:child_process"
 import { rmSync } from "node:fs"
 import { join } from "node:path"
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ADMIN_TOKEN, APP_SECRET, type ChildGateway, eventually, startChildGateway, tempDir } from "../support/gateway.ts"
+import { freshPostgresDatabase, natsNamespace, natsUrl, purgeNatsNamespace } from "../support/services.ts"
 import { allConversations, fixtures, postWebhook } from "../support/whatsapp.ts"
 
-let gateway: ChildGateway | undefined
+const root = new URL("../../", import.meta.url).pathname
 const out = `.tmp/build-${process.pid}`
-afterAll(async () => {
-  await gateway?.kill()
-  rmSync(join(new URL("../../", import.meta.url).pathname, out), { recursive: true, force: true })
+const cleanups: Array<() => Promise<unknown>> = []
+beforeAll(() => {
+  execFileSync(process.execPath, ["scripts/build.mjs", out], { cwd: root })
 })
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {})
+  rmSync(join(root, out), { recursive: true, force: true })
+})
+
+async function takesAWebhook(env: Record<string, string>, from: string) {
+  const gateway: ChildGateway = await startChildGateway(
+    { WHATSAPP_APP_SECRET: APP_SECRET, LOKET_ADMIN_TOKEN: ADMIN_TOKEN, ...env },
+    { bundle: join(root, out, "main.mjs") }
+  )
+  cleanups.push(() => gateway.kill())
+  const res = await postWebhook(gateway.url, fixtures.webhookBody({ contacts: [fixtures.contact({ waId: from })], messages: [fixtures.textMessage({ from, body: "Gebouwd" })] }))
+  expect(res.status).toBe(200)
+  const conversations = await eventually(() => allConversations(gateway.url), (c) => c.length === 1)
+  expect(conversations[0].contact.handle).toBe(from)
+}
 
 describe("production build", () => {
   it("starts from dist without tsx, applies migrations and takes a webhook", async () => {
-    const root = new URL("../../", import.meta.url).pathname
-    execFileSync(process.execPath, ["scripts/build.mjs", out], { cwd: root })
-    gateway = await startChildGateway(
-      { DATABASE_URL: `file:${join(tempDir(), "loket.db")}`, WHATSAPP_APP_SECRET: APP_SECRET, LOKET_ADMIN_TOKEN: ADMIN_TOKEN },
-      { bundle: join(root, out, "main.mjs") }
-    )
-    const from = "31694000000"
-    const res = await postWebhook(gateway.url, fixtures.webhookBody({ contacts: [fixtures.contact({ waId: from })], messages: [fixtures.textMessage({ from, body: "Gebouwd" })] }))
-    expect(res.status).toBe(200)
-    const conversations = await eventually(() => allConversations(gateway!.url), (c) => c.length === 1)
-    expect(conversations[0].contact.handle).toBe(from)
+    await takesAWebhook({ DATABASE_URL: `file:${join(tempDir(), "loket.db")}` }, "31694000000")
+  }, 60_000)
+
+  it("runs cluster mode from dist: PostgreSQL migrations beside the bundle, events through NATS", async () => {
+    const database = await freshPostgresDatabase()
+    const ns = natsNamespace()
+    cleanups.push(() => database.drop(), () => purgeNatsNamespace(natsUrl(), ns))
+    await takesAWebhook({ DATABASE_URL: database.url, NATS_URL: natsUrl(), LOKET_NATS_NAMESPACE: ns, LOKET_PARTITIONS: "4" }, "31694000001")
   }, 60_000)
 })
