@@ -57,3 +57,66 @@ describe("GroupCommit", () => {
     expect(rolledBack).toBe(1)
   })
 })
+
+describe("GroupCommit with an off-thread flush", () => {
+  /** A flush the test finishes by hand, counting how many began. */
+  function manualSync() {
+    const pending: Array<(error?: unknown) => void> = []
+    return { pending, sync: (done: (error?: unknown) => void) => void pending.push(done), begun: () => pending.length }
+  }
+
+  it("answers a writer only once a flush that began after its commit has finished", async () => {
+    const db = fakeConnection()
+    const flush = manualSync()
+    const commit = makeGroupCommit(db.exec as never, flush.sync)
+    commit.unit({})(() => 1)
+    let answered = false
+    const done = Effect.runPromise(commit.committed()).then(() => void (answered = true))
+    await turn() // committed, flush begun
+    expect(db.log.at(-1)).toBe("COMMIT")
+    expect(flush.begun()).toBe(1)
+    await turn()
+    expect(answered).toBe(false)
+    flush.pending[0]!()
+    await done
+    expect(answered).toBe(true)
+  })
+
+  it("lets the commits made during a flush share the next one, and never count a flush begun before a commit", async () => {
+    const db = fakeConnection()
+    const flush = manualSync()
+    const commit = makeGroupCommit(db.exec as never, flush.sync)
+    commit.unit({})(() => "first")
+    const first = Effect.runPromise(commit.committed())
+    await turn()
+    // two more transactions while the first flush runs
+    commit.unit({})(() => "second")
+    const second = Effect.runPromise(commit.committed())
+    await turn()
+    commit.unit({})(() => "third")
+    const third = Effect.runPromise(commit.committed())
+    await turn()
+    expect(flush.begun()).toBe(1)
+    let laterDone = false
+    void Promise.all([second, third]).then(() => void (laterDone = true))
+    flush.pending[0]!() // covers the first only
+    await first
+    await turn()
+    expect(laterDone).toBe(false)
+    expect(flush.begun()).toBe(2) // one flush for both later commits
+    flush.pending[1]!()
+    await Promise.all([second, third])
+  })
+
+  it("does not call a commit durable when its flush fails", async () => {
+    const db = fakeConnection()
+    const flush = manualSync()
+    const commit = makeGroupCommit(db.exec as never, flush.sync)
+    commit.unit({})(() => 1)
+    const exit = Effect.runPromiseExit(commit.committed())
+    await turn()
+    flush.pending[0]!(new Error("EIO"))
+    const result = await exit
+    expect(Exit.isFailure(result) && String(result.cause)).toContain("flushing the write-ahead log failed")
+  })
+})

@@ -4,6 +4,12 @@
  * alone), and the transaction commits when the turn is over — one fsync for every writer of the
  * turn. Writers that must not be seen before they are durable wait for `committed()`, which
  * follows the very transaction they wrote in (a later one failing does not concern them).
+ *
+ * With `sync` (durability against power loss), the connection commits without an fsync
+ * (`synchronous = NORMAL` in WAL mode) and `sync` flushes the write-ahead log off the event
+ * loop (a libuv thread): `committed()` resolves only once a flush that began after the commit
+ * has finished — what `synchronous = FULL` guarantees, without blocking every other request
+ * for the fsync. Commits made while a flush runs share the next one.
  */
 import { Effect } from "effect"
 import { DatabaseUnavailable } from "./errors.ts"
@@ -13,16 +19,53 @@ export type Control = (statement: "BEGIN IMMEDIATE" | "COMMIT" | "ROLLBACK" | "S
 
 type Resume = (effect: Effect.Effect<void, DatabaseUnavailable>) => void
 
+/** Flushes what was committed so far to stable storage; calls back once done (with the error, if any). */
+export type Sync = (done: (error?: unknown) => void) => void
+
 /** How many failed transactions are remembered for late `committed()` callers. */
 const REMEMBERED_FAILURES = 64
 
-export function makeGroupCommit(exec: Control) {
+export function makeGroupCommit(exec: Control, sync?: Sync) {
   /** The number of the open transaction, or of the last one. */
   let generation = 0
   let open = false
   let waiters: Array<Resume> = []
   const failures = new Map<number, DatabaseUnavailable>()
   const rollbackListeners: Array<() => void> = []
+  /** The last generation a finished flush covers. */
+  let durable = 0
+  /** Committed, waiting for a flush that has not begun yet. */
+  let unflushed: Array<Resume> = []
+  let flushing = false
+
+  const remember = (failed: number, failure: DatabaseUnavailable) => {
+    failures.set(failed, failure)
+    if (failures.size > REMEMBERED_FAILURES) failures.delete(failures.keys().next().value!)
+  }
+
+  /** Starts a flush for every commit waiting, unless one runs; the next starts when it ends. */
+  const flush = () => {
+    if (flushing || unflushed.length === 0 || sync === undefined) return
+    flushing = true
+    // What is committed now: not the transaction still open, if one is.
+    const covered = open ? generation - 1 : generation
+    const resumes = unflushed
+    unflushed = []
+    sync((error) => {
+      flushing = false
+      if (error === undefined || error === null) {
+        durable = Math.max(durable, covered)
+        for (const resume of resumes) resume(Effect.void)
+      } else {
+        // Committed but perhaps not on disk: the writers are not told it is durable (a webhook gets
+        // a 503 and Meta delivers again; the dedupe keys absorb it).
+        const failure = new DatabaseUnavailable({ message: `flushing the write-ahead log failed: ${String(error)}` })
+        remember(covered, failure)
+        for (const resume of resumes) resume(Effect.fail(failure))
+      }
+      flush()
+    })
+  }
 
   const commit = () => {
     open = false
@@ -38,9 +81,13 @@ export function makeGroupCommit(exec: Control) {
       } catch {
         // already rolled back by SQLite
       }
-      failures.set(generation, failure)
-      if (failures.size > REMEMBERED_FAILURES) failures.delete(failures.keys().next().value!)
+      remember(generation, failure)
       for (const listener of rollbackListeners) listener()
+    }
+    if (failure === undefined && sync !== undefined) {
+      unflushed.push(...waiting)
+      flush()
+      return
     }
     const result = failure === undefined ? Effect.void : Effect.fail(failure)
     for (const resume of waiting) resume(result)
@@ -84,7 +131,14 @@ export function makeGroupCommit(exec: Control) {
         return
       }
       const failure = failures.get(mine)
-      resume(failure === undefined ? Effect.void : Effect.fail(failure))
+      if (failure !== undefined) return resume(Effect.fail(failure))
+      if (sync !== undefined && mine > durable) {
+        // Committed, not yet flushed: the next flush (it begins after this commit) covers it.
+        unflushed.push(resume)
+        flush()
+        return
+      }
+      resume(Effect.void)
     })
   }
 

@@ -3,13 +3,13 @@
  * synchronously inside Effect.sync; a transaction runs its effect synchronously inside a
  * savepoint of the turn's transaction.
  */
-import { mkdirSync } from "node:fs"
+import { close, closeSync, fsync, mkdirSync, open } from "node:fs"
 import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect, Exit, Layer } from "effect"
 import { Database, type DatabaseShape, type Db } from "./Database.ts"
 import { DatabaseUnavailable } from "./errors.ts"
-import { type Control, makeGroupCommit } from "./GroupCommit.ts"
+import { type Control, makeGroupCommit, type Sync } from "./GroupCommit.ts"
 import * as schema from "./schema.ts"
 
 export const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url))
@@ -23,17 +23,61 @@ export function sqlitePath(url: string): string {
 }
 
 export interface SqliteOptions {
+  /** FULL: an acknowledged write survives a power loss; NORMAL: a process crash only. */
   readonly synchronous: "FULL" | "NORMAL"
 }
 
-/** Pragmas every SQLite connection gets: WAL, the chosen sync level, a busy timeout, foreign keys. */
-export const sqlitePragmas = (options: SqliteOptions): ReadonlyArray<string> => [
+/**
+ * Pragmas every SQLite connection gets: WAL, a busy timeout, foreign keys. SQLite itself never
+ * fsyncs at commit (`synchronous = NORMAL`): with FULL durability the write-ahead log is flushed
+ * by `walSync` off the event loop before any writer is answered (GroupCommit.ts).
+ */
+export const sqlitePragmas = (_options: SqliteOptions): ReadonlyArray<string> => [
   "journal_mode = WAL",
-  `synchronous = ${options.synchronous}`,
+  "synchronous = NORMAL",
   "busy_timeout = 5000",
   "foreign_keys = ON",
   "temp_store = MEMORY"
 ]
+
+/**
+ * Flushes the write-ahead log of the database at `path` with fsync on a libuv thread: what
+ * `synchronous = FULL` does at every commit, without holding up the event loop. The first flush
+ * also flushes the folder, so the log file itself is found after a power loss.
+ */
+export function walSync(path: string): { readonly sync: Sync; readonly close: () => void } {
+  let fd: number | undefined
+  let folderFlushed = false
+  const flushFolder = (done: (error?: unknown) => void) =>
+    open(dirname(path), "r", (error, dir) => {
+      if (error) return done(error)
+      fsync(dir, (syncError) => {
+        close(dir, () => {})
+        if (!syncError) folderFlushed = true
+        done(syncError ?? undefined)
+      })
+    })
+  const flush = (file: number, done: (error?: unknown) => void) =>
+    fsync(file, (error) => (error ? done(error) : folderFlushed ? done() : flushFolder(done)))
+  return {
+    sync: (done) => {
+      if (fd !== undefined) return flush(fd, done)
+      open(`${path}-wal`, "r", (error, opened) => {
+        if (error) return done(error)
+        fd = opened
+        flush(opened, done)
+      })
+    },
+    close: () => {
+      if (fd !== undefined) closeSync(fd)
+      fd = undefined
+    }
+  }
+}
+
+/** The flush for `options` (none for an in-memory database, or when only crashes must be survived). */
+export const durability = (path: string, options: SqliteOptions) =>
+  options.synchronous === "FULL" && path !== ":memory:" ? walSync(path) : undefined
 
 /** SQLite through better-sqlite3 (Node). */
 export const sqliteNodeLayer = (url: string, options: SqliteOptions) =>
@@ -45,17 +89,21 @@ export const sqliteNodeLayer = (url: string, options: SqliteOptions) =>
           const { default: BetterSqlite } = await import("better-sqlite3")
           const { drizzle } = await import("drizzle-orm/better-sqlite3")
           const { migrate } = await import("drizzle-orm/better-sqlite3/migrator")
-          const client = new BetterSqlite(sqlitePath(url))
+          const path = sqlitePath(url)
+          const client = new BetterSqlite(path)
           for (const pragma of sqlitePragmas(options)) client.pragma(pragma)
           const db = drizzle({ client, schema })
           migrate(db, { migrationsFolder })
-          return { client, db }
+          return { client, db, wal: durability(path, options) }
         },
         catch: (cause) => new DatabaseUnavailable({ message: `SQLite at ${url} could not be opened: ${String(cause)}` })
       }),
-      ({ client }) => Effect.sync(() => client.close())
-    ).pipe(Effect.map(({ client, db }) =>
-      makeSqliteShape(db as unknown as Db, () => client.prepare("select 1").get() !== undefined, url, preparedControl((sql) => client.prepare(sql)))
+      ({ client, wal }) => Effect.sync(() => {
+        wal?.close()
+        client.close()
+      })
+    ).pipe(Effect.map(({ client, db, wal }) =>
+      makeSqliteShape(db as unknown as Db, () => client.prepare("select 1").get() !== undefined, url, preparedControl((sql) => client.prepare(sql)), wal?.sync)
     ))
   )
 
@@ -82,9 +130,9 @@ const unavailable = (cause: unknown) =>
 
 type Query = { get(params?: unknown): unknown; all(params?: unknown): unknown; run(params?: unknown): unknown }
 
-export function makeSqliteShape(db: Db, ping: () => boolean, url: string, exec: Control): DatabaseShape {
+export function makeSqliteShape(db: Db, ping: () => boolean, url: string, exec: Control, sync?: Sync): DatabaseShape {
   const path = sqlitePath(url)
-  const commit = makeGroupCommit(exec)
+  const commit = makeGroupCommit(exec, sync)
   const unit = commit.unit(db)
   const attempt = <A>(f: () => A) => Effect.try({ try: f, catch: unavailable })
   const build = (b: (db: Db, t: typeof schema) => unknown) => b(db, schema) as Query
