@@ -112,7 +112,12 @@ export const ClusterConversations = Layer.effect(
       nc.subscribe(names.commandsOf(partition), {
         callback: function answerCommand(error, msg) {
           if (error !== null) return
-          const command = msg.json<Command>()
+          let command: Command
+          try {
+            command = msg.json<Command>()
+          } catch {
+            return // not Loket's: nothing to answer
+          }
           const answer = placement.owned().has(partition) ? runHere(command) : Effect.succeed<Answer>({ notOwner: true })
           Effect.runPromise(answer).then((a) => msg.respond(JSON.stringify(a)), () => msg.respond(JSON.stringify({ notOwner: true })))
         }
