@@ -19,7 +19,12 @@ export const ClusterEvents = Layer.effect(
     const subscription = nc.subscribe(names.domainEvents, {
       callback: function deliverDomainEvents(error, msg) {
         if (error !== null) return
-        const events = msg.json<Array<DomainEvent>>()
+        let events: Array<DomainEvent>
+        try {
+          events = msg.json<Array<DomainEvent>>()
+        } catch {
+          return
+        }
         for (const event of events) PubSub.publishUnsafe(pubsub, { id: next++, event })
       }
     })
