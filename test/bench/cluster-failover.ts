@@ -94,7 +94,7 @@ async function eventually<A>(read: () => Promise<A | undefined>, timeoutMs: numb
   throw new Error(`not there after ${timeoutMs} ms`)
 }
 
-/** The gateway not leading (the second one if the views disagree), and the partitions it owns. */
+/** The gateway not leading (the first one if none leads), the other, and the partitions the first owns. */
 async function pickVictim(gateways: ReadonlyArray<ClusterGateway>) {
   const views = await Promise.all(gateways.map((g) => clusterView(g.url)))
   const index = Math.max(0, views.findIndex((v) => !v.leader))
