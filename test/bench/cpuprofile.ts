@@ -2,6 +2,9 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 
+/** The project folder (a worktree's too), as profile URLs spell it. */
+const ROOT = new URL("../../", import.meta.url).pathname
+
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: Array<number> }
 
 export function summarizeProfiles(dir: string, top = 30): Array<string> {
@@ -21,7 +24,7 @@ export function summarizeProfiles(dir: string, top = 30): Array<string> {
     const files = new Map<string, number>()
     for (const [id, us] of self) {
       const { functionName, url, lineNumber } = byId.get(id)!.callFrame
-      const short = url.replace(/^.*\/work\/main\//, "").replace(/^file:\/\//, "")
+      const short = url.replace(/^file:\/\//, "").replace(ROOT, "")
       const where = short.includes("node_modules/") ? short.replace(/^.*node_modules\/((@[^/]+\/)?[^/]+).*$/, "$1") : short || "(native)"
       const key = `${functionName || "(anonymous)"}  ${short}:${lineNumber + 1}`
       fn.set(key, (fn.get(key) ?? 0) + us)
@@ -33,11 +36,11 @@ export function summarizeProfiles(dir: string, top = 30): Array<string> {
     for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
     const own = (id: number) => {
       const url = byId.get(id)!.callFrame.url
-      return url.includes("/work/main/") && !url.includes("node_modules/")
+      return url.includes(ROOT) && !url.includes("node_modules/")
     }
     const label = (id: number) => {
       const { functionName, url, lineNumber } = byId.get(id)!.callFrame
-      return `${functionName || "(anonymous)"}  ${url.replace(/^.*\/work\/main\//, "")}:${lineNumber + 1}`
+      return `${functionName || "(anonymous)"}  ${url.replace(/^file:\/\//, "").replace(ROOT, "")}:${lineNumber + 1}`
     }
     const nearest = new Map<string, number>()
     const inclusive = new Map<string, number>()

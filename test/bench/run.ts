@@ -7,8 +7,14 @@
  *  5. outbound: agents' replies offered at 1,000/s to one sending number, through a local Graph
  *     stand-in with 5 ms latency (./outbound.ts): achieved rate, busiest sliding second (≤ the
  *     configured 1,000), accept → at the stand-in p99
+ *  6. cluster (./cluster.ts): two gateways on NATS JetStream and PostgreSQL, webhooks round-robin,
+ *     acknowledged rate vs nats.js's raw acknowledged JetStream publish rate with the same payload
+ *     size (target ratio ≥ 0.5), the rate to committed rows; failover: kill -9 of the gateway not
+ *     leading under load, time until the survivor owns every partition and until a message of the
+ *     killed one's residents is acknowledged and in the API. Needs the test NATS and PostgreSQL
+ *     (test/support/services.ts: LOKET_TEST_NATS_URL / LOKET_TEST_DATABASE_URL or 127.0.0.1:4222 / :5432)
  * Every server runs in its own child process; the load comes from this one over loopback HTTP.
- * BENCH_ONLY=1,2,3,5 picks parts (3 includes 4).
+ * BENCH_ONLY=1,2,3,5,6 picks parts (3 includes 4).
  * BENCH_OUT_RATE=<n>, BENCH_OUT_LIMIT=<n> change part 5's offered rate and WHATSAPP_MESSAGES_PER_SECOND (both 1,000);
  * BENCH_OUT_PROFILE=1 runs its gateway with --cpu-prof and prints where the time went; BENCH_OUT_DUMP=<file> writes the arrivals.
  * BENCH_RATE=<n> changes part 2's rate (default 1,000/s); BENCH_SPIN=1 makes its schedule spin.
@@ -17,12 +23,13 @@
 import { cpus } from "node:os"
 import { batchedWebhooks, bigBatch, openCounter, singleMessageWebhooks } from "./ingest.ts"
 import { closedLoop, formatStatuses, makeClient, median, openLoop, percentile, type Prepared } from "./load.ts"
+import { CLUSTER, clusterBench } from "./cluster.ts"
 import { OUT, outboundBench } from "./outbound.ts"
 import { memoryOf, type ServerUnderTest, startBareHono, startLoket } from "./servers.ts"
 
 const quick = process.env.BENCH_QUICK === "1"
 /** BENCH_ONLY=2,3 runs only those parts (3 includes 4). */
-const only = new Set((process.env.BENCH_ONLY ?? "1,2,3,5").split(",").map((s) => s.trim()))
+const only = new Set((process.env.BENCH_ONLY ?? "1,2,3,5,6").split(",").map((s) => s.trim()))
 const P = {
   concurrency: 64,
   warmup: quick ? 500 : 2_000,
@@ -104,16 +111,18 @@ async function withServer<A>(start: () => Promise<ServerUnderTest>, f: (s: Serve
 }
 
 async function main() {
-  console.log(`Loket ingest and outbound benchmark${quick ? " (BENCH_QUICK: scaled down, figures not comparable)" : ""}`)
+  console.log(`Loket ingest, outbound and cluster benchmark${quick ? " (BENCH_QUICK: scaled down, figures not comparable)" : ""}`)
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, ${process.platform}/${process.arch}`)
   console.log(`parameters: ${JSON.stringify(P)}`)
   if (only.has("5")) console.log(`outbound parameters (part 5): ${JSON.stringify(OUT)}`)
+  if (only.has("6")) console.log(`cluster parameters (part 6): ${JSON.stringify(CLUSTER)}`)
   console.log("servers run as child processes (Loket: the production build, node --max-old-space-size=192 --max-semi-space-size=8 dist/main.mjs; its CPU profile run: tsx); load from this process over 127.0.0.1 with a keep-alive node:http Agent\n")
 
   if (only.has("1")) await throughput()
   if (only.has("2")) await steadyRate()
   if (only.has("3")) await memoryAndBigBatch()
   if (only.has("5")) await outboundBench({ log, row, verdict, withServer })
+  if (only.has("6")) await clusterBench({ log, row, verdict }, { concurrency: P.concurrency, warmup: P.warmup, messages: P.throughputMessages, commitTimeoutMs: COMMIT_TIMEOUT_MS })
   printTable()
 }
 

@@ -1,0 +1,164 @@
+/**
+ * Part 6 of `npm run bench`: cluster ingest and failover. Two gateways in cluster mode (the
+ * production bundle, NATS_URL on the test NATS, a fresh PostgreSQL database and NATS namespace,
+ * LOKET_PARTITIONS and LOKET_LEASE_MS at their defaults) take unique signed single-message
+ * webhooks round-robin, closed loop with part 1's concurrency. A 200 means JetStream acknowledged
+ * the event; the partition owners then commit it to PostgreSQL.
+ *
+ * Baseline, in the same run against the same NATS: nats.js publishing to a JetStream stream set up
+ * like the gateway's, awaiting each acknowledgement, same concurrency, payloads of the size of
+ * the event the gateway publishes (./raw-jetstream.ts). Printed: both rates, the ratio (target
+ * ≥ 0.5), the rate to committed rows, then the failover figures (./cluster-failover.ts).
+ */
+import { loadavg } from "node:os"
+import { natsUrl } from "../support/services.ts"
+import { balanced, type ClusterUnderTest, openPgCounter, type PgCounter, startCluster, waitForViews } from "./cluster-gateways.ts"
+import { failover, type FailoverFigures } from "./cluster-failover.ts"
+import { firstEventOnTheWire, publishedFor, roundRobin } from "./cluster-load.ts"
+import { singleMessageWebhooks } from "./ingest.ts"
+import { closedLoop, formatStatuses, makeClient, type Prepared } from "./load.ts"
+import { cpuSecondsOf, type Reporter } from "./outbound.ts"
+import { rawJetStreamPublish, type RawPublishFigures } from "./raw-jetstream.ts"
+
+const quick = process.env.BENCH_QUICK === "1"
+export const CLUSTER = {
+  instances: 2,
+  failoverRatePerSecond: 100,
+  failoverSeconds: quick ? 12 : 15,
+  killAfterMs: 3_000,
+  target: 0.5
+}
+const READY_TIMEOUT_MS = 30_000
+
+export interface ClusterParams {
+  readonly concurrency: number
+  readonly warmup: number
+  readonly messages: number
+  readonly commitTimeoutMs: number
+}
+
+type Report = Pick<Reporter, "log" | "row" | "verdict">
+
+const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a")
+
+interface ClusterIngestFigures {
+  /** Webhooks answered 200 (JetStream acknowledged) per second. */
+  readonly answeredRate: number
+  /** Messages committed as rows in PostgreSQL per second, from the first send to the last row. */
+  readonly committedRate: number
+  readonly committed: boolean
+  readonly statuses: string
+  /** CPU seconds each gateway used during the measured send and commit. */
+  readonly cpuSeconds: ReadonlyArray<number>
+}
+
+export async function clusterBench(report: Report, params: ClusterParams): Promise<void> {
+  report.log(`cluster: building bodies … (load average ${loadavg().map((l) => l.toFixed(2)).join(" ")})`)
+  const warmup = singleMessageWebhooks(params.warmup, 40_000_000)
+  const bodies = singleMessageWebhooks(params.messages, 41_000_000)
+  const published = publishedFor(bodies[0]!)
+  const startedAt = performance.now()
+  const cluster = await startCluster(CLUSTER.instances)
+  try {
+    const readyAt = await waitForViews(cluster.gateways.map((g) => g.url), (views) => balanced(views, cluster.partitions), READY_TIMEOUT_MS)
+    if (readyAt === undefined) throw new Error(`the cluster's ${cluster.partitions} partitions were not spread over the gateways within ${READY_TIMEOUT_MS / 1000} s`)
+    report.log(`cluster: ${cluster.gateways.length} gateways, ${cluster.partitions} partitions spread ${f0(readyAt - startedAt)} ms after the first start`)
+
+    report.log(`raw JetStream: ${f0(params.messages)} publishes of ${published.payloadBytes} bytes, ${params.concurrency} in flight (gateways idle)`)
+    const raw = await rawJetStreamPublish({ natsUrl: natsUrl(), ...published, partitions: cluster.partitions, concurrency: params.concurrency, warmup: params.warmup, messages: params.messages })
+    report.log(`raw JetStream: ${f0(raw.rate)} msg/s${raw.errors > 0 ? `, errors×${raw.errors} (${raw.firstError})` : ""}`)
+
+    const counter = await openPgCounter(cluster.databaseUrl)
+    try {
+      const seen = await firstEventOnTheWire(cluster.natsUrl, cluster.namespace, READY_TIMEOUT_MS)
+      const ingest = await clusterIngest(cluster, counter, warmup, bodies, params, report.log)
+      const wire = await seen()
+      reportIngest(report, params, published, wire, raw, ingest)
+      const figures = await failover(cluster, counter, {
+        ratePerSecond: CLUSTER.failoverRatePerSecond,
+        seconds: CLUSTER.failoverSeconds,
+        killAfterMs: CLUSTER.killAfterMs,
+        timeoutMs: params.commitTimeoutMs
+      }, report.log)
+      reportFailover(report, cluster, figures)
+    } finally {
+      await counter.close()
+    }
+  } catch (error) {
+    for (const g of cluster.gateways) console.error(`${g.instanceId} output:\n${g.output().slice(-3000)}`)
+    throw error
+  } finally {
+    logNoise(cluster, report.log)
+    await cluster.stop()
+  }
+}
+
+/** Warm-up (answered and committed), then the measured closed loop and the wait for its rows. */
+async function clusterIngest(cluster: ClusterUnderTest, counter: PgCounter, warmup: ReadonlyArray<Prepared>, bodies: ReadonlyArray<Prepared>, params: ClusterParams, log: (line: string) => void): Promise<ClusterIngestFigures> {
+  // Each gateway's share of the sockets: a spare socket idling past the server's keep-alive timeout could be reset while reused.
+  const sockets = Math.ceil(params.concurrency / cluster.gateways.length)
+  const client = roundRobin(cluster.gateways.map((g) => makeClient(g.url, "/webhooks/whatsapp", sockets)))
+  try {
+    const w = await closedLoop(client, warmup, params.concurrency)
+    if (w.errors > 0 || (w.statuses.get(200) ?? 0) !== warmup.length) throw new Error(`cluster warm-up failed: ${formatStatuses(w.statuses)} ${w.firstError}`)
+    if ((await counter.waitFor(warmup.length, params.commitTimeoutMs)) === undefined) throw new Error("cluster warm-up not committed")
+    await new Promise((r) => setTimeout(r, 200))
+
+    const base = await counter.count()
+    const cpuBefore = cluster.gateways.map((g) => cpuSecondsOf(g.pid))
+    const t0 = performance.now()
+    const result = await closedLoop(client, bodies, params.concurrency)
+    // Polled every 100 ms: a count(*) every few ms would take PostgreSQL CPU from the gateways.
+    const at = await counter.waitFor(base + bodies.length, params.commitTimeoutMs, 100)
+    const committedMs = (at ?? performance.now()) - t0
+    const cpuSeconds = cluster.gateways.map((g, i) => cpuSecondsOf(g.pid) - cpuBefore[i]!)
+    const statuses = formatStatuses(result.statuses) + (result.errors > 0 ? ` errors×${result.errors} (${result.firstError})` : "")
+    if (at === undefined) log(`cluster: only ${(await counter.count()) - base} of ${bodies.length} committed after ${params.commitTimeoutMs / 1000} s`)
+    log(`cluster: ${bodies.length} msgs answered in ${f0(result.elapsedMs)} ms, committed in ${f0(committedMs)} ms [${statuses}]`)
+    return {
+      answeredRate: (result.statuses.get(200) ?? 0) / (result.elapsedMs / 1000),
+      committedRate: bodies.length / (committedMs / 1000),
+      committed: at !== undefined,
+      statuses,
+      cpuSeconds
+    }
+  } finally {
+    client.close()
+  }
+}
+
+function reportIngest(
+  report: Report,
+  params: ClusterParams,
+  published: { readonly payloadBytes: number },
+  wire: { readonly payloadBytes: number; readonly msgId: string } | undefined,
+  raw: RawPublishFigures,
+  ingest: ClusterIngestFigures
+) {
+  const ratio = ingest.answeredRate / raw.rate
+  const cpu = ingest.cpuSeconds.map((s) => s.toFixed(1)).join(" + ")
+  const cpuPerMessageMs = (ingest.cpuSeconds.reduce((a, b) => a + b, 0) * 1000) / params.messages
+  report.row("6. event published per webhook (JSON of the parsed event)", `${published.payloadBytes} bytes${wire === undefined ? "" : `; seen on the wire: ${wire.payloadBytes} bytes, Nats-Msg-Id ${wire.msgId.length} chars`}`)
+  report.row(`6. raw JetStream publish, nats.js, ${f0(params.messages)} × ${published.payloadBytes} B, ${params.concurrency} in flight`, `${f0(raw.rate)} msg/s acknowledged${raw.errors > 0 ? ` (errors×${raw.errors})` : ""}`)
+  report.row(`6. cluster, ${CLUSTER.instances} gateways round-robin, ${params.concurrency} in flight: 200s (JetStream acked)`, `${f0(ingest.answeredRate)} msg/s [${ingest.statuses}]`)
+  report.row("6. cluster: to committed rows in PostgreSQL", `${f0(ingest.committedRate)} msg/s${ingest.committed ? "" : " NOT ALL COMMITTED"}`)
+  report.row("6. ratio cluster 200s / raw JetStream   (target ≥ 0.5)", ratio.toFixed(3))
+  report.row("6. ratio cluster committed / raw (for comparison)", (ingest.committedRate / raw.rate).toFixed(3))
+  report.row("6. gateways' CPU during the measured send + commit", `${cpu} s (${cpuPerMessageMs.toFixed(2)} ms per message)`)
+  report.verdict(ratio >= CLUSTER.target && ingest.committed, `cluster ingest: ${CLUSTER.instances} gateways ${f0(ingest.answeredRate)} msg/s acknowledged = ${ratio.toFixed(2)} × raw JetStream publish ${f0(raw.rate)} msg/s (target ≥ ${CLUSTER.target})`)
+}
+
+function reportFailover(report: Report, cluster: ClusterUnderTest, f: FailoverFigures) {
+  report.row(`6. failover: kill -9 of ${f.victim} (not leading, ${f.victimPartitions} partitions); survivor ${f.survivor}`, `load ${CLUSTER.failoverRatePerSecond}/s for ${CLUSTER.failoverSeconds} s: ${f.load}`)
+  report.row(`6. kill → survivor owns all ${cluster.partitions} partitions (LOKET_LEASE_MS 5,000)`, `${f0(f.ownedAllMs)} ms`)
+  report.row(`6. kill → probe from a resident of partition ${f.probePartition} (was ${f.victim}'s): 200 / in the API`, `${f0(f.probeAckedMs)} / ${f0(f.probeVisibleMs)} ms`)
+  report.row("6. acknowledged webhooks of the failover load → rows", `${f.committed} rows for ${f.acknowledged} acknowledged${f.allCommitted ? "" : " — SOME MISSING"}`)
+}
+
+/** Anything a gateway logged beyond its start lines (warnings, errors), shortened. */
+function logNoise(cluster: ClusterUnderTest, log: (line: string) => void) {
+  for (const g of cluster.gateways) {
+    const noise = g.output().split("\n").filter((l) => l.trim() !== "" && !/listening|not fully configured/.test(l))
+    if (noise.length > 0) log(`${g.instanceId} logged ${noise.length} lines, e.g.:\n    ${noise.slice(0, 5).join("\n    ").slice(0, 1500)}`)
+  }
+}
