@@ -4,7 +4,7 @@
  * Also: the child's memory from /proc, and the SQLite file behind a gateway's env.
  */
 import { execFileSync } from "node:child_process"
-import { cpSync, readFileSync, rmSync } from "node:fs"
+import { readFileSync, rmSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { baseEnv, freePort, spawnListening, startChildGateway } from "../support/gateway.ts"
 
@@ -30,9 +30,6 @@ export function productionBuild(): { readonly bundle: string } {
   if (built === undefined) {
     const root = new URL("../../", import.meta.url).pathname
     execFileSync(process.execPath, ["scripts/build.mjs", ".tmp/bench-build"], { cwd: root, stdio: "ignore" })
-    // The bundle looks for PostgreSQL's migrations beside itself (migrations-pg/), but the build
-    // copies only SQLite's: without this, the cluster part's gateways cannot open their database.
-    cpSync(join(root, "drizzle/migrations-pg"), join(root, ".tmp/bench-build/migrations-pg"), { recursive: true })
     built = join(root, ".tmp/bench-build/main.mjs")
   }
   return { bundle: built }
