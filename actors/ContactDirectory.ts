@@ -83,7 +83,8 @@ export function makeContactDirectory(database: DatabaseShape): ContactDirectory 
           id: newContactId(), channel, handle: waId ?? userId ?? "", waId, userId,
           name: resident.name, createdAt: now, updatedAt: now
         }
-        return database.transaction(insert(row as never)).pipe(Effect.map(() => {
+        // One statement, atomic by itself: it joins the group commit (SQLite) or commits alone (PostgreSQL).
+        return insert(row as never).pipe(Effect.map(() => {
           remember(row)
           return { contact: row, created: true }
         }))

@@ -38,6 +38,9 @@ export const LoketConfigSchema = C.all({
       .pipe(C.withDefault(1)),
     /** This instance's name in the cluster; defaults to the host name and 8 random hex digits. */
     instanceId: optionalString("LOKET_INSTANCE_ID"),
+    /** Events that may wait in the stream for their owners; past that webhooks get 503 until they catch up. */
+    maxBacklog: C.schema(Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1000, maximum: 100_000_000 })), "LOKET_STREAM_MAX_EVENTS")
+      .pipe(C.withDefault(1_000_000)),
     /** Milliseconds a partition lease lives without renewal (failover takes about this long). */
     leaseMs: C.schema(Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1000, maximum: 60_000 })), "LOKET_LEASE_MS")
       .pipe(C.withDefault(5000))

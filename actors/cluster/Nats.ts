@@ -5,7 +5,7 @@
  */
 import { Context, Effect, Layer, Schema } from "effect"
 import {
-  connect, type JetStreamClient, type JetStreamManager, type NatsConnection, nanos, RetentionPolicy, StorageType
+  connect, DiscardPolicy, type JetStreamClient, type JetStreamManager, type NatsConnection, nanos, RetentionPolicy, StorageType
 } from "nats"
 import { LoketConfig } from "../../gateway/Config.ts"
 import { clusterNames } from "./names.ts"
@@ -49,7 +49,7 @@ export class Nats extends Context.Service<Nats, NatsShape>()("loket/actors/clust
         catch: (cause) => new NatsUnavailable({ message: `NATS at ${servers.join(", ")} has no JetStream: ${String(cause)} (start nats-server with -js)` })
       })
       yield* Effect.tryPromise({
-        try: () => ensureStream(jsm, names, config.cluster.replicas),
+        try: () => ensureStream(jsm, names, config.cluster.replicas, config.cluster.maxBacklog),
         catch: (cause) => new NatsUnavailable({ message: `The event stream ${names.stream} could not be created: ${String(cause)}` })
       })
       return Nats.of({ nc, js: nc.jetstream(), jsm, connected: () => connected && !nc.isClosed(), names })
@@ -60,19 +60,26 @@ export class Nats extends Context.Service<Nats, NatsShape>()("loket/actors/clust
 /**
  * The event stream: one subject per partition, a work queue (an event is removed once its
  * owner acknowledged it), file storage with `replicas` copies, duplicates absorbed by
- * Nats-Msg-Id for two minutes (the database absorbs Meta's later redeliveries).
+ * Nats-Msg-Id for two minutes (the database absorbs Meta's later redeliveries). At most
+ * `maxBacklog` events wait: past that a publish is refused, the webhook answered 503 and Meta
+ * delivers again later — the backlog cannot grow without bound when the owners fall behind.
  */
-async function ensureStream(jsm: JetStreamManager, names: ReturnType<typeof clusterNames>, replicas: number) {
+async function ensureStream(jsm: JetStreamManager, names: ReturnType<typeof clusterNames>, replicas: number, maxBacklog: number) {
   const config = {
     name: names.stream,
     subjects: [`${names.events}.>`],
     retention: RetentionPolicy.Workqueue,
     storage: StorageType.File,
     num_replicas: replicas,
-    duplicate_window: nanos(120_000)
+    duplicate_window: nanos(120_000),
+    max_msgs: maxBacklog,
+    discard: DiscardPolicy.New
   }
   try {
-    await jsm.streams.info(names.stream)
+    const info = await jsm.streams.info(names.stream)
+    if (info.config.max_msgs !== maxBacklog || info.config.discard !== DiscardPolicy.New) {
+      await jsm.streams.update(names.stream, { ...info.config, max_msgs: maxBacklog, discard: DiscardPolicy.New })
+    }
   } catch {
     try {
       await jsm.streams.add(config)

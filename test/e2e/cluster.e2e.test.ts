@@ -4,6 +4,7 @@
  * order; a killed instance's conversations move to the others within 10 s, losing nothing
  * acknowledged; a NATS restart gives 503s (Meta redelivers) and loses nothing.
  */
+import { connect } from "nats"
 import { afterEach, describe, expect, it } from "vitest"
 import { ADMIN_TOKEN, APP_SECRET, auth, type ChildGateway, eventually, startChildGateway } from "../support/gateway.ts"
 import { startGraphStandIn } from "../support/graph-stand-in.ts"
@@ -202,5 +203,24 @@ describe("cluster mode", { timeout: 90_000 }, () => {
     const shown = await eventually(() => allMessages(gateways[1]!.url, first.id), (m) => m.filter((x: { direction: string; status: string }) => x.direction === "outbound" && x.status === "sent").length === 3, 10_000)
     expect(shown.filter((m: { direction: string }) => m.direction === "outbound").length).toBe(3)
     standIn.assertValid()
+  })
+
+  it("answers 503 once the stream holds LOKET_STREAM_MAX_EVENTS waiting events, and takes webhooks again when they are gone", async () => {
+    const { gateways, ns } = await startCluster(1, natsUrl(), { LOKET_STREAM_MAX_EVENTS: "1000" })
+    const gateway = gateways[0]!
+    // 1,000 events on a subject no partition consumes: the backlog is full.
+    const nc = await connect({ servers: natsUrl() })
+    cleanups.push(() => nc.close())
+    const js = nc.jetstream()
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => js.publish(`${ns}.events.999`, "{}", { msgID: `filler-${i}` })))
+    const refused = await postWebhook(gateway.url, text(resident(900), "te veel", "wamid.full.1"))
+    expect(refused.status).toBe(503)
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("not_durable")
+    // The backlog drains (here: purged); Meta's redelivery is taken.
+    const jsm = await nc.jetstreamManager()
+    await jsm.streams.purge(`${ns}_events`, { filter: `${ns}.events.999` })
+    expect((await postWebhook(gateway.url, text(resident(900), "te veel", "wamid.full.1"))).status).toBe(200)
+    const texts = await eventually(() => textsByResident(gateway.url), (t) => t.get(resident(900))?.length === 1)
+    expect(texts.get(resident(900))).toEqual(["te veel"])
   })
 })
