@@ -19,6 +19,12 @@ export interface Envelope {
    * its own transaction.
    */
   readonly handled?: (() => void) | undefined
+  /**
+   * Cluster mode: whether this instance still owns the event's partition. Checked right before the
+   * event is applied: once it is false the event is left alone (not acknowledged), so the next
+   * owner, which gets it again from the stream, is the only one to apply it.
+   */
+  readonly owned?: (() => boolean) | undefined
 }
 
 export const RETENTION_DAYS = 8

@@ -83,6 +83,7 @@ export const NatsTransport = Layer.effect(
         return conversations.route({
           seq: msg.seq,
           event,
+          owned: () => placement.owned().has(partition),
           handled: () => {
             count(partition, -1)
             msg.ack()

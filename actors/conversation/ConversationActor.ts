@@ -39,6 +39,8 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
     switch (message.kind) {
       case "event": {
         const { envelope } = message
+        // Its partition moved to another instance while it waited here: that one applies it.
+        if (envelope.owned?.() === false) return Effect.succeed(state)
         const event = envelope.event
         if (event.kind === "message") return onInboundMessage(deps, state, envelope, event, message.contact)
         if (event.kind === "status") return onStatus(deps, state, envelope, event)
