@@ -79,22 +79,22 @@ export function walSync(path: string): { readonly sync: Sync; readonly close: ()
 export const durability = (path: string, options: SqliteOptions) =>
   options.synchronous === "FULL" && path !== ":memory:" ? walSync(path) : undefined
 
-/** SQLite through better-sqlite3 (Node). */
-export const sqliteNodeLayer = (url: string, options: SqliteOptions) =>
+/** A SQLite driver: opens the file with the pragmas and applies the migrations. */
+export type OpenSqlite = (path: string, pragmas: ReadonlyArray<string>) => Promise<{
+  readonly client: { close(): void; prepare(sql: string): { get(): unknown; run(): unknown } }
+  readonly db: unknown
+}>
+
+/** The Database service over a SQLite driver (better-sqlite3 here, bun:sqlite in sqlite-bun.ts). */
+export const sqliteLayer = (open: OpenSqlite) => (url: string, options: SqliteOptions) =>
   Layer.effect(
     Database,
     Effect.acquireRelease(
       Effect.tryPromise({
         try: async () => {
-          const { default: BetterSqlite } = await import("better-sqlite3")
-          const { drizzle } = await import("drizzle-orm/better-sqlite3")
-          const { migrate } = await import("drizzle-orm/better-sqlite3/migrator")
           const path = sqlitePath(url)
-          const client = new BetterSqlite(path)
-          for (const pragma of sqlitePragmas(options)) client.pragma(pragma)
-          const db = drizzle({ client, schema })
-          migrate(db, { migrationsFolder })
-          return { client, db, wal: durability(path, options) }
+          const opened = await open(path, sqlitePragmas(options))
+          return { ...opened, wal: durability(path, options) }
         },
         catch: (cause) => new DatabaseUnavailable({ message: `SQLite at ${url} could not be opened: ${String(cause)}` })
       }),
@@ -103,9 +103,21 @@ export const sqliteNodeLayer = (url: string, options: SqliteOptions) =>
         client.close()
       })
     ).pipe(Effect.map(({ client, db, wal }) =>
-      makeSqliteShape(db as unknown as Db, () => client.prepare("select 1").get() !== undefined, url, preparedControl((sql) => client.prepare(sql)), wal?.sync)
+      makeSqliteShape(db as Db, () => client.prepare("select 1").get() !== undefined, url, preparedControl((sql) => client.prepare(sql)), wal?.sync)
     ))
   )
+
+/** SQLite through better-sqlite3 (Node). */
+export const sqliteNodeLayer = sqliteLayer(async function openBetterSqlite(path, pragmas) {
+  const { default: BetterSqlite } = await import("better-sqlite3")
+  const { drizzle } = await import("drizzle-orm/better-sqlite3")
+  const { migrate } = await import("drizzle-orm/better-sqlite3/migrator")
+  const client = new BetterSqlite(path)
+  for (const pragma of pragmas) client.pragma(pragma)
+  const db = drizzle({ client, schema })
+  migrate(db, { migrationsFolder })
+  return { client, db }
+})
 
 /** Transaction-control statements prepared once per connection: they run for every write. */
 export function preparedControl(prepare: (sql: string) => { run(): unknown }): Control {

@@ -3,6 +3,7 @@
  * the production NODE_OPTIONS), sharing a fresh PostgreSQL database and a fresh NATS namespace
  * on the test NATS; their admin view of the cluster; a count of the `messages` rows in PostgreSQL.
  */
+import type { ClusterView } from "../../actors/Transport.ts"
 import pg from "pg"
 import { ADMIN_TOKEN, APP_SECRET, type ChildGateway, startChildGateway, VERIFY_TOKEN } from "../support/gateway.ts"
 import { freshPostgresDatabase, natsNamespace, natsUrl, purgeNatsNamespace } from "../support/services.ts"
@@ -25,13 +26,7 @@ export interface ClusterUnderTest {
 }
 
 /** What `GET /api/v1/admin/cluster` answers in cluster mode. */
-export interface ClusterView {
-  readonly instanceId: string
-  readonly partitions: number
-  readonly owned: ReadonlyArray<number>
-  readonly leader: boolean
-  readonly natsConnected: boolean
-}
+export type { ClusterView }
 
 const adminHeaders = { authorization: `Bearer ${ADMIN_TOKEN}` }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
