@@ -6,7 +6,7 @@
 import { Cause, Context, Deferred, Effect, Layer } from "effect"
 import { SendRefused } from "../domain/errors.ts"
 import type { Message } from "../domain/Message.ts"
-import { Database, type DatabaseUnavailable } from "../drizzle/Database.ts"
+import { Database, type DatabaseUnavailable, type Fence } from "../drizzle/Database.ts"
 import type { ContactRow } from "../drizzle/schema.ts"
 import { LoketConfig } from "../gateway/Config.ts"
 import { eq, sql } from "drizzle-orm"
@@ -25,8 +25,8 @@ const MAILBOX_SIZE = 256
 export class Conversations extends Context.Service<Conversations, {
   /** Routes a durable event to its conversation's actor (waits while that mailbox is full). */
   route(envelope: Envelope): Effect.Effect<void>
-  /** An agent's send, through the conversation's actor: answered once it is durable. */
-  send(conversationId: string, command: SendCommand): Effect.Effect<Message, SendRefused>
+  /** An agent's send, through the conversation's actor: answered once it is durable (`fence`: cluster mode's lease). */
+  send(conversationId: string, command: SendCommand, fence?: Fence): Effect.Effect<Message, SendRefused>
   /** Tells the actor at `key` (`conversationKey(…)`) something. */
   tell(key: string, message: ConversationMessage): Effect.Effect<void>
   /** Conversation actors in memory now. */
@@ -89,7 +89,7 @@ export class Conversations extends Context.Service<Conversations, {
         )
 
       const conversationById = database.prepare.one((db, t) => db.select().from(t.conversations).where(eq(t.conversations.id, sql.placeholder("id"))))
-      const send = (conversationId: string, command: SendCommand) =>
+      const send = (conversationId: string, command: SendCommand, fence?: Fence) =>
         Effect.gen(function*() {
           const row = yield* conversationById({ id: conversationId }).pipe(
             Effect.mapError((e) => new SendRefused({ code: "database_unavailable", status: 503, message: e.message }))
@@ -98,7 +98,7 @@ export class Conversations extends Context.Service<Conversations, {
             return yield* new SendRefused({ code: "conversation_not_found", status: 404, message: `No conversation with id ${conversationId}.` })
           }
           const reply = yield* Deferred.make<Message, SendRefused>()
-          yield* host.tell(conversationKey(row.channel, row.channelAccountId, row.contactId), { kind: "send", command, reply })
+          yield* host.tell(conversationKey(row.channel, row.channelAccountId, row.contactId), { kind: "send", command, reply, fence })
           return yield* Deferred.await(reply)
         })
 

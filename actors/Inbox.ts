@@ -7,7 +7,7 @@ import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm"
 import { Effect } from "effect"
 import type { Channel } from "../domain/Channel.ts"
 import type { InboundEvent, ParsedWebhook } from "../domain/InboundEvent.ts"
-import type { DatabaseShape, DatabaseUnavailable } from "../drizzle/Database.ts"
+import type { DatabaseShape, DatabaseUnavailable, Fence } from "../drizzle/Database.ts"
 
 /** An event made durable, with its place in the inbox (embedded mode) or in the event stream (cluster mode). */
 export interface Envelope {
@@ -25,6 +25,8 @@ export interface Envelope {
    * owner, which gets it again from the stream, is the only one to apply it.
    */
   readonly owned?: (() => boolean) | undefined
+  /** Cluster mode: the partition lease it is applied under (its writes are fenced by it). */
+  readonly fence?: Fence | undefined
 }
 
 export const RETENTION_DAYS = 8

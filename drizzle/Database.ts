@@ -61,5 +61,23 @@ export interface DatabaseShape extends Queries {
 
 export class Database extends Context.Service<Database, DatabaseShape>()("loket/drizzle/Database") {}
 
+/** The partition lease some work runs under (cluster mode), with the lease's fencing token. */
+export interface Fence {
+  readonly partition: number
+  readonly token: number
+}
+
+/**
+ * Cluster mode: the lease the current work runs under. A PostgreSQL transaction started with
+ * it first records its token for the partition — refused (DatabaseUnavailable with `fenced`)
+ * when a newer owner's higher token is already there — and holds that row until it commits, so
+ * a deposed owner's turn either ends before its successor's first write or never lands.
+ */
+export const CurrentFence = Context.Reference<Fence | undefined>("loket/drizzle/CurrentFence", { defaultValue: () => undefined })
+
+/** Whether `error` is a refusal by the fence: the work belongs to another instance now. */
+export const isFenced = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && (error as { _tag?: unknown })._tag === "DatabaseUnavailable" && (error as { fenced?: boolean }).fenced === true
+
 /** Numbers from `count(*)` and other aggregates: PostgreSQL answers bigint as text. */
 export const toNumber = (value: unknown): number => (typeof value === "number" ? value : Number(value ?? 0))

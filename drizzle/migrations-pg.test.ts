@@ -13,7 +13,7 @@ import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { postgresUrl } from "../test/support/services.ts"
 import * as schema from "./schema.pg.ts"
-import { apiTokens, contacts, conversations, inbox, messages, orphanStatuses, outbox, templates } from "./schema.pg.ts"
+import { apiTokens, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, templates } from "./schema.pg.ts"
 
 const serverUrl = postgresUrl()
 const migrationsFolder = join(import.meta.dirname, "migrations-pg")
@@ -84,6 +84,7 @@ function describeSchema(): Array<string> {
     }
     const primary = config.columns.filter((c) => c.primary).map((c) => c.name)
     if (primary.length > 0) lines.push(`${t}: index ${t}_pkey primary (${primary.join(", ")})`)
+    for (const pk of config.primaryKeys) lines.push(`${t}: index ${pk.getName()} primary (${pk.columns.map((c) => c.name).join(", ")})`)
     for (const c of config.columns.filter((c) => c.isUnique)) lines.push(`${t}: index ${c.uniqueName} unique (${c.name})`)
     for (const i of config.indexes) {
       const cols = i.config.columns.map((c) => ("name" in c ? c.name : "<expression>")).join(", ")
@@ -178,6 +179,8 @@ describe("PostgreSQL migrations", () => {
     const inboxSeq = (await db.insert(inbox).values(inboxRow).returning({ seq: inbox.seq }))[0]!.seq
     await db.insert(orphanStatuses).values(orphan)
     await db.insert(apiTokens).values(token)
+    const fence: typeof partitionFences.$inferSelect = { partition: 3, token: 2 ** 40 }
+    await db.insert(partitionFences).values(fence)
 
     for (const seq of [messageSeq, outboxSeq, inboxSeq]) expect(typeof seq === "number" && seq > 0).toBe(true)
     expect(await db.select().from(contacts).where(eq(contacts.id, contact.id))).toEqual([contact])
@@ -188,6 +191,7 @@ describe("PostgreSQL migrations", () => {
     expect(await db.select().from(inbox).where(eq(inbox.seq, inboxSeq))).toEqual([{ ...inboxRow, seq: inboxSeq }])
     expect(await db.select().from(orphanStatuses).where(eq(orphanStatuses.key, orphan.key))).toEqual([orphan])
     expect(await db.select().from(apiTokens).where(eq(apiTokens.id, token.id))).toEqual([token])
+    expect(await db.select().from(partitionFences).where(eq(partitionFences.partition, 3))).toEqual([fence])
   })
 
   it("fill in the defaults schema.ts fills in", async () => {
@@ -278,6 +282,6 @@ describe("PostgreSQL migrations", () => {
 
 // Every table of schema.pg.ts gets a row in the round-trip test above.
 it("round-trip covers every table", () => {
-  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens]
+  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences]
   expect(new Set(tables)).toEqual(new Set(covered))
 })

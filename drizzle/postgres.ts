@@ -7,7 +7,7 @@
 import { fileURLToPath } from "node:url"
 import { sql } from "drizzle-orm"
 import { Context, Effect, Exit, Layer } from "effect"
-import { type Build, Database, type DatabaseShape, type Db, type Tables } from "./Database.ts"
+import { type Build, CurrentFence, Database, type DatabaseShape, type Db, type Fence, type Tables } from "./Database.ts"
 import { DatabaseUnavailable } from "./errors.ts"
 import * as pgSchema from "./schema.pg.ts"
 
@@ -59,6 +59,21 @@ export const postgresLayer = (url: string, options: { readonly poolSize: number 
 /** Thrown out of drizzle's transaction callback when the effect failed: it rolls back. */
 class RolledBack {}
 
+/** Thrown out of drizzle's transaction callback when the fence refused: nothing was written. */
+class FencedOut {}
+
+/**
+ * Records `fence.token` as the partition's token unless a higher one is there; the row stays
+ * locked until the transaction ends. False: a newer owner has written.
+ */
+async function holdFence(tx: PgDb, fence: Fence): Promise<boolean> {
+  const { partitionFences } = pgSchema
+  const rows = await tx.insert(partitionFences).values({ partition: fence.partition, token: fence.token })
+    .onConflictDoUpdate({ target: partitionFences.partition, set: { token: sql`excluded.token` }, setWhere: sql`${partitionFences.token} <= excluded.token` })
+    .returning({ token: partitionFences.token })
+  return rows.length > 0
+}
+
 export function makePostgresShape(pool: PgDb): DatabaseShape {
   let statements = 0
   const rollbackListeners: Array<() => void> = []
@@ -79,13 +94,14 @@ export function makePostgresShape(pool: PgDb): DatabaseShape {
   const list = (rows: unknown) => (Array.isArray(rows) ? rows : []) as never
 
   const transaction = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | DatabaseUnavailable> =>
-    Effect.flatMap(Effect.service(CurrentTransaction), (outer): Effect.Effect<A, E | DatabaseUnavailable> => {
+    Effect.flatMap(Effect.all([Effect.service(CurrentTransaction), Effect.service(CurrentFence)]), ([outer, fence]): Effect.Effect<A, E | DatabaseUnavailable> => {
       if (outer !== undefined) return effect // joins the enclosing transaction
       return Effect.tryPromise({
         try: async () => {
           let exit: Exit.Exit<A, E> | undefined
           try {
             await pool.transaction(async (tx) => {
+              if (fence !== undefined && !(await holdFence(tx as unknown as PgDb, fence))) throw new FencedOut()
               exit = await Effect.runPromiseExit(Effect.provideService(effect, CurrentTransaction, tx as unknown as PgDb))
               if (Exit.isFailure(exit)) throw new RolledBack()
             })
@@ -94,7 +110,9 @@ export function makePostgresShape(pool: PgDb): DatabaseShape {
           }
           return exit!
         },
-        catch: unavailable
+        catch: (cause) => cause instanceof FencedOut
+          ? new DatabaseUnavailable({ message: "a newer owner of this conversation's partition has written: the work is left to it", fenced: true })
+          : unavailable(cause)
       }).pipe(
         Effect.flatten,
         Effect.tapError(() => Effect.sync(() => rollbackListeners.forEach((listener) => listener())))

@@ -11,7 +11,7 @@
  *   `by default` (not `always`) so inserts may name it as with SQLite's AUTOINCREMENT and the
  *   insert row types stay the same in both dialects.
  */
-import { bigint, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core"
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core"
 
 /** A resident as one channel knows them. One resident stays one contact when an id changes. */
 export const contacts = pgTable("contacts", {
@@ -154,6 +154,16 @@ export const apiTokens = pgTable("api_tokens", {
   name: text("name").notNull(),
   createdAt: text("created_at").notNull()
 })
+
+/**
+ * Cluster mode's fencing tokens: per partition, the highest lease token that has written. A
+ * transaction of an instance whose lease is older finds a higher token here and fails, so a
+ * deposed owner can never write after its successor.
+ */
+export const partitionFences = pgTable("partition_fences", {
+  partition: integer("partition").notNull(),
+  token: bigint("token", { mode: "number" }).notNull()
+}, (t) => [primaryKey({ columns: [t.partition] })])
 
 export type ContactRow = typeof contacts.$inferSelect
 export type ConversationRow = typeof conversations.$inferSelect

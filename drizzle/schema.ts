@@ -4,7 +4,7 @@
  * Times are ISO 8601 strings in UTC (`Date#toISOString`, so they sort as text).
  */
 import { sql } from "drizzle-orm"
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core"
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core"
 
 /** A resident as one channel knows them. One resident stays one contact when an id changes. */
 export const contacts = sqliteTable("contacts", {
@@ -147,6 +147,16 @@ export const apiTokens = sqliteTable("api_tokens", {
   name: text("name").notNull(),
   createdAt: text("created_at").notNull()
 })
+
+/**
+ * Cluster mode's fencing tokens: per partition, the highest lease token that has written. A
+ * transaction of an instance whose lease is older finds a higher token here and fails, so a
+ * deposed owner can never write after its successor (unused in embedded mode).
+ */
+export const partitionFences = sqliteTable("partition_fences", {
+  partition: integer("partition").notNull(),
+  token: integer("token").notNull()
+}, (t) => [primaryKey({ columns: [t.partition] })])
 
 export type ContactRow = typeof contacts.$inferSelect
 export type ConversationRow = typeof conversations.$inferSelect

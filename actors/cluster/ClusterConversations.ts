@@ -51,19 +51,21 @@ export const ClusterConversations = Layer.effect(
       return account === "templates" ? Effect.succeed(partitionOf(key, placement.partitions)) : contactPartition(channel, account, contactId)
     }
 
-    /** Runs a command here, as its owner. */
-    const runHere = (command: Command): Effect.Effect<Answer> =>
-      command.op === "send"
-        ? local.send(command.conversationId, command.command).pipe(
+    /** Runs a command here, as the owner of `partition`: under its lease (fenced by its token). */
+    const runHere = (partition: number, command: Command): Effect.Effect<Answer> => {
+      const fence = { partition, token: placement.tokenOf(partition) ?? 0 }
+      return command.op === "send"
+        ? local.send(command.conversationId, command.command, fence).pipe(
           Effect.map((message): Answer => ({ ok: message })),
           Effect.catch((refused) => Effect.succeed<Answer>({ refused: { code: refused.code, status: refused.status, message: refused.message, ...(refused.details ? { details: refused.details } : {}) } }))
         )
-        : local.tell(command.key, command.message).pipe(Effect.as<Answer>({ ok: true }))
+        : local.tell(command.key, { ...command.message, fence }).pipe(Effect.as<Answer>({ ok: true }))
+    }
 
     /** Sends a command to the owner of `partition` (here or elsewhere), waiting out a failover. */
     const dispatch = (partition: number, command: Command): Effect.Effect<Answer> =>
       Effect.suspend(() => {
-        if (placement.owned().has(partition)) return runHere(command)
+        if (placement.owned().has(partition)) return runHere(partition, command)
         return Effect.tryPromise({
           try: () => nc.request(names.commandsOf(partition), JSON.stringify(command), { timeout: REQUEST_TIMEOUT_MS }),
           catch: () => new NotOwnerNow()
@@ -118,7 +120,7 @@ export const ClusterConversations = Layer.effect(
           } catch {
             return // not Loket's: nothing to answer
           }
-          const answer = placement.owned().has(partition) ? runHere(command) : Effect.succeed<Answer>({ notOwner: true })
+          const answer = placement.owned().has(partition) ? runHere(partition, command) : Effect.succeed<Answer>({ notOwner: true })
           Effect.runPromise(answer).then((a) => msg.respond(JSON.stringify(a)), () => msg.respond(JSON.stringify({ notOwner: true })))
         }
       })

@@ -84,6 +84,7 @@ export const NatsTransport = Layer.effect(
           seq: msg.seq,
           event,
           owned: () => placement.owned().has(partition),
+          fence: { partition, token: placement.tokenOf(partition) ?? 0 },
           handled: () => {
             count(partition, -1)
             msg.ack()

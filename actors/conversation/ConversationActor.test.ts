@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest"
-import { Effect } from "effect"
+import { Effect, type Layer } from "effect"
 import { parseWebhook } from "../../adapters/whatsapp-cloud/parse.ts"
 import * as fixtures from "../../adapters/whatsapp-cloud/fixtures.ts"
 import type { InboundMessageEvent } from "../../domain/InboundEvent.ts"
-import { Database } from "../../drizzle/Database.ts"
+import { CurrentFence, Database, type Fence } from "../../drizzle/Database.ts"
+import { postgresLayer } from "../../drizzle/postgres.ts"
+import { freshPostgresDatabase } from "../../test/support/services.ts"
 import { sqliteNodeLayer } from "../../drizzle/sqlite.ts"
 import type { DomainEvent } from "../Events.ts"
 import { makeInbox } from "../Inbox.ts"
@@ -16,8 +18,8 @@ const event = parseWebhook(fixtures.webhookBody({
   messages: [fixtures.textMessage({ from: "31611112222", body: "Hallo" })]
 })).events[0] as InboundMessageEvent
 
-/** One message event through a conversation actor's behaviour, on a real (in-memory) SQLite database. */
-const apply = (owned: boolean) =>
+/** One message event through a conversation actor's behaviour, on a real database (in-memory SQLite unless given). */
+const apply = (owned: boolean, options: { layer?: Layer.Layer<Database, unknown>; fence?: Fence; newerFence?: Fence } = {}) =>
   Effect.runPromise(Effect.scoped(Effect.gen(function*() {
     const database = yield* Database
     const published: Array<DomainEvent> = []
@@ -28,23 +30,39 @@ const apply = (owned: boolean) =>
     const now = new Date().toISOString()
     yield* database.transaction(database.run((db, t) =>
       db.insert(t.contacts).values({ id: "ct_1", channel: "whatsapp", handle: "31611112222", waId: "31611112222", userId: null, name: null, createdAt: now, updatedAt: now })))
+    if (options.newerFence !== undefined) yield* Effect.provideService(database.transaction(Effect.void), CurrentFence, options.newerFence)
     let acknowledged = 0
-    const envelope = { seq: 7, event, handled: () => void acknowledged++, owned: () => owned }
+    const envelope = { seq: 7, event, handled: () => void acknowledged++, owned: () => owned, fence: options.fence }
     const first = { kind: "event" as const, envelope, newContact: true }
     const state = yield* behavior.activate(`whatsapp|${event.channelAccountId}|ct_1`, first)
-    const next = yield* behavior.receive(state, first, "")
+    const exit = yield* Effect.exit(behavior.receive(state, first, ""))
+    // As the actor host does once retries are spent.
+    if (exit._tag === "Failure") yield* behavior.onFailure("key", first, exit.cause)
     const rows = yield* database.all((db, t) => db.select().from(t.messages))
-    return { conversation: next.conversation, rows: rows.length, acknowledged, published: published.length }
-  }).pipe(Effect.provide(sqliteNodeLayer(":memory:", { synchronous: "FULL" })))))
+    const parked = yield* database.all((db, t) => db.select().from(t.inbox))
+    const conversation = exit._tag === "Success" ? exit.value.conversation : null
+    return { conversation, rows: rows.length, acknowledged, published: published.length, parked: parked.length }
+  }).pipe(Effect.provide(options.layer ?? sqliteNodeLayer(":memory:", { synchronous: "FULL" })))))
 
 describe("conversation actor in cluster mode", () => {
   it("applies an event of a partition it still owns and acknowledges it once committed", async () => {
     const result = await apply(true)
-    expect(result).toMatchObject({ rows: 1, acknowledged: 1, published: 2 })
+    expect(result).toMatchObject({ rows: 1, acknowledged: 1, published: 2, parked: 0 })
     expect(result.conversation).not.toBeNull()
   })
 
   it("leaves an event alone once its partition moved elsewhere: no write, no acknowledgement (the next owner gets it again)", async () => {
-    expect(await apply(false)).toEqual({ conversation: null, rows: 0, acknowledged: 0, published: 0 })
+    expect(await apply(false)).toEqual({ conversation: null, rows: 0, acknowledged: 0, published: 0, parked: 0 })
+  })
+
+  it("writes nothing under a lease a newer owner has already fenced off, and neither parks nor acknowledges the event", async () => {
+    const fresh = await freshPostgresDatabase()
+    try {
+      const layer = postgresLayer(fresh.url, { poolSize: 2 })
+      expect(await apply(true, { layer, fence: { partition: 3, token: 5 }, newerFence: { partition: 3, token: 8 } }))
+        .toEqual({ conversation: null, rows: 0, acknowledged: 0, published: 0, parked: 0 })
+    } finally {
+      await fresh.drop()
+    }
   })
 })

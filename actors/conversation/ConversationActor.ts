@@ -4,6 +4,8 @@
  * timer all pass through it, one at a time, in order.
  */
 import { Cause, Deferred, Effect } from "effect"
+import { SendRefused } from "../../domain/errors.ts"
+import { CurrentFence, isFenced } from "../../drizzle/Database.ts"
 import type { ActorBehavior } from "../ActorHost.ts"
 import type { Envelope, Inbox } from "../Inbox.ts"
 import type { ActorDeps, ConversationState } from "./deps.ts"
@@ -36,6 +38,11 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
     })
 
   const receive = (state: ConversationState, message: ConversationMessage): Effect.Effect<ConversationState, unknown> => {
+    const fence = message.kind === "event" ? message.envelope.fence : message.fence
+    return fence === undefined ? handle(state, message) : Effect.provideService(handle(state, message), CurrentFence, fence)
+  }
+
+  const handle = (state: ConversationState, message: ConversationMessage): Effect.Effect<ConversationState, unknown> => {
     switch (message.kind) {
       case "event": {
         const { envelope } = message
@@ -58,6 +65,7 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
   }
 
   const onFailure = (key: string, message: ConversationMessage, cause: Cause.Cause<unknown>) => {
+    if (isFenced(Cause.squash(cause))) return onFenced(key, message)
     const recorded = (() => {
       switch (message.kind) {
         case "event":
@@ -80,6 +88,21 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
       }
     })()
     return recorded.pipe(Effect.catchCause(() => Effect.void))
+  }
+
+  /** A newer owner of the partition has written: nothing of this was stored, the work is its now. */
+  const onFenced = (key: string, message: ConversationMessage) => {
+    switch (message.kind) {
+      case "event": // not acknowledged: the new owner gets it from the stream
+        return Effect.logInfo("event left to the partition's new owner", { seq: message.envelope.seq })
+      case "send":
+        return Deferred.fail(message.reply, new SendRefused({
+          code: "conversation_unavailable", status: 503,
+          message: "This conversation moved to another Loket instance while the reply was stored; send it again."
+        })).pipe(Effect.asVoid)
+      default:
+        return Effect.logInfo(`${message.kind} left to the partition's new owner`, { key })
+    }
   }
 
   return { activate, receive, onFailure }

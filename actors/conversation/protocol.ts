@@ -1,5 +1,6 @@
 /** What a conversation actor is told: durable events, agents' commands, the dispatcher's results, timers. */
 import type { Deferred } from "effect"
+import type { Fence } from "../../drizzle/Database.ts"
 import type { SendRefused } from "../../domain/errors.ts"
 import type { Message, MessageError } from "../../domain/Message.ts"
 import type { OutboundContent } from "../../domain/Outbound.ts"
@@ -17,7 +18,9 @@ export interface SendCommand {
   readonly flags?: ReadonlyArray<string>
 }
 
-export type ConversationMessage =
+/** Every message may carry the partition lease it is handled under (cluster mode). */
+export type ConversationMessage = (
+
   /** A durable event; `contact` is the resident as the dispatcher just resolved them. */
   | {
     readonly kind: "event"
@@ -30,3 +33,4 @@ export type ConversationMessage =
   | { readonly kind: "sent"; readonly messageId: string; readonly providerMessageId: string }
   | { readonly kind: "send-failed"; readonly messageId: string; readonly error: MessageError }
   | { readonly kind: "window-check" }
+) & { readonly fence?: Fence | undefined }

@@ -1,0 +1,59 @@
+/** The PostgreSQL database service against a real server: transactions, and cluster mode's fencing tokens. */
+import { eq } from "drizzle-orm"
+import { Cause, Context, Effect, Exit, Layer, Scope } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { freshPostgresDatabase } from "../test/support/services.ts"
+import { CurrentFence, Database, type DatabaseShape, isFenced } from "./Database.ts"
+import { postgresLayer } from "./postgres.ts"
+
+let database: DatabaseShape
+let close: () => Promise<void>
+
+beforeAll(async () => {
+  const fresh = await freshPostgresDatabase()
+  const scope = Effect.runSync(Scope.make())
+  database = Context.get(await Effect.runPromise(Layer.buildWithScope(postgresLayer(fresh.url, { poolSize: 4 }), scope)), Database)
+  close = async () => {
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+    await fresh.drop()
+  }
+})
+afterAll(() => close())
+
+let n = 0
+/** Writes one contact in a transaction under `token` for partition 1; answers whether it was stored. */
+const writeUnder = (token: number, pause = 0) => {
+  const id = `ct_${++n}`
+  const at = new Date().toISOString()
+  const work = database.transaction(Effect.gen(function*() {
+    yield* database.run((db, t) => db.insert(t.contacts).values({ id, channel: "whatsapp", handle: id, waId: id, userId: null, name: null, createdAt: at, updatedAt: at }))
+    if (pause > 0) yield* Effect.sleep(pause)
+  }))
+  return Effect.runPromiseExit(Effect.provideService(work, CurrentFence, { partition: 1, token })).then(async (exit) => ({
+    exit,
+    stored: (await Effect.runPromise(database.one((db, t) => db.select().from(t.contacts).where(eq(t.contacts.id, id))))) !== undefined,
+    at: performance.now()
+  }))
+}
+
+describe("PostgreSQL fencing tokens (cluster mode)", () => {
+  it("refuses a transaction under an older lease once a newer one has written, and stores nothing of it", async () => {
+    expect((await writeUnder(7)).stored).toBe(true)
+    const stale = await writeUnder(5)
+    expect(stale.stored).toBe(false)
+    expect(Exit.isFailure(stale.exit) && isFenced(Cause.squash(stale.exit.cause))).toBe(true)
+    expect((await writeUnder(7)).stored).toBe(true) // the holder itself goes on
+    expect((await writeUnder(9)).stored).toBe(true) // a successor takes over
+    expect((await writeUnder(7)).stored).toBe(false) // the deposed holder is out
+  })
+
+  it("lets a successor's first write wait until the deposed owner's turn under way has committed", async () => {
+    const deposed = writeUnder(20, 300) // holds the partition's row for 300 ms
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const successor = writeUnder(21)
+    const [d, s] = await Promise.all([deposed, successor])
+    expect(d.stored && s.stored).toBe(true)
+    expect(s.at).toBeGreaterThan(d.at - 5)
+    expect((await writeUnder(20)).stored).toBe(false)
+  })
+})
