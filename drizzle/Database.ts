@@ -22,11 +22,12 @@ type Params = Record<string, unknown>
 type Row<Q> = Q extends { get: (...args: Array<any>) => infer R } ? R : never
 type Rows<Q> = Q extends { all: (...args: Array<any>) => infer R } ? R : never
 
+/** Queries built on each call, their values inline (for what is not hot, or has a varying shape). */
 export interface Queries {
   /** The first row the query yields (or the row an insert … returning wrote), if any. */
-  one<Q extends { get: (...args: Array<any>) => unknown }>(build: Build<Q>, params?: Params): Effect.Effect<Row<Q>, DatabaseUnavailable>
-  all<Q extends { all: (...args: Array<any>) => unknown }>(build: Build<Q>, params?: Params): Effect.Effect<Rows<Q>, DatabaseUnavailable>
-  run(build: Build<{ run: (...args: Array<any>) => unknown }>, params?: Params): Effect.Effect<void, DatabaseUnavailable>
+  one<Q extends { get: (...args: Array<any>) => unknown }>(build: Build<Q>): Effect.Effect<Row<Q>, DatabaseUnavailable>
+  all<Q extends { all: (...args: Array<any>) => unknown }>(build: Build<Q>): Effect.Effect<Rows<Q>, DatabaseUnavailable>
+  run(build: Build<{ run: (...args: Array<any>) => unknown }>): Effect.Effect<void, DatabaseUnavailable>
 }
 
 /** Queries prepared once (hot paths): each returns a function of the placeholders' values. */

@@ -81,15 +81,20 @@ export function makePostgresShape(pool: PgDb): DatabaseShape {
   /** The query text is the SQLite-typed one; schema-parity.test.ts proves the PostgreSQL tables identical. */
   const build = (b: Build<unknown>, db: PgDb) => b(db as unknown as Db, pgSchema as unknown as Tables) as Runnable
 
-  const execute = (b: Build<unknown>, params: Record<string, unknown> | undefined, name: string | undefined) =>
+  /** Runs the query on the current transaction's connection (else the pool): named when `prepared`. */
+  const execute = (b: Build<unknown>, prepared?: { readonly name: string; readonly params: Record<string, unknown> }) =>
     Effect.flatMap(current, (db) =>
       Effect.tryPromise({
         try: () => {
           const query = build(b, db)
-          return name === undefined && params === undefined ? Promise.resolve(query) : query.prepare(name ?? "").execute(params)
+          return prepared === undefined ? Promise.resolve(query) : query.prepare(prepared.name).execute(prepared.params)
         },
         catch: unavailable
       }))
+  const named = (b: Build<unknown>) => {
+    const name = `loket_${++statements}`
+    return (params?: Record<string, unknown>) => execute(b, { name, params: params ?? {} })
+  }
   const first = (rows: unknown) => (Array.isArray(rows) ? rows[0] : undefined) as never
   const list = (rows: unknown) => (Array.isArray(rows) ? rows : []) as never
 
@@ -121,21 +126,21 @@ export function makePostgresShape(pool: PgDb): DatabaseShape {
 
   return Database.of({
     dialect: "postgres",
-    one: (b, params) => Effect.map(execute(b, params, undefined), first),
-    all: (b, params) => Effect.map(execute(b, params, undefined), list),
-    run: (b, params) => Effect.asVoid(execute(b, params, undefined)),
+    one: (b) => Effect.map(execute(b), first),
+    all: (b) => Effect.map(execute(b), list),
+    run: (b) => Effect.asVoid(execute(b)),
     prepare: {
       one: (b) => {
-        const name = `loket_${++statements}`
-        return (params) => Effect.map(execute(b, params ?? {}, name), first)
+        const run = named(b)
+        return (params) => Effect.map(run(params), first)
       },
       all: (b) => {
-        const name = `loket_${++statements}`
-        return (params) => Effect.map(execute(b, params ?? {}, name), list)
+        const run = named(b)
+        return (params) => Effect.map(run(params), list)
       },
       run: (b) => {
-        const name = `loket_${++statements}`
-        return (params) => Effect.asVoid(execute(b, params ?? {}, name))
+        const run = named(b)
+        return (params) => Effect.asVoid(run(params))
       }
     },
     transaction,

@@ -32,7 +32,7 @@ export interface SqliteOptions {
  * fsyncs at commit (`synchronous = NORMAL`): with FULL durability the write-ahead log is flushed
  * by `walSync` off the event loop before any writer is answered (GroupCommit.ts).
  */
-export const sqlitePragmas = (_options: SqliteOptions): ReadonlyArray<string> => [
+export const SQLITE_PRAGMAS: ReadonlyArray<string> = [
   "journal_mode = WAL",
   "synchronous = NORMAL",
   "busy_timeout = 5000",
@@ -93,7 +93,7 @@ export const sqliteLayer = (open: OpenSqlite) => (url: string, options: SqliteOp
       Effect.tryPromise({
         try: async () => {
           const path = sqlitePath(url)
-          const opened = await open(path, sqlitePragmas(options))
+          const opened = await open(path, SQLITE_PRAGMAS)
           return { ...opened, wal: durability(path, options) }
         },
         catch: (cause) => new DatabaseUnavailable({ message: `SQLite at ${url} could not be opened: ${String(cause)}` })
@@ -170,9 +170,9 @@ export function makeSqliteShape(db: Db, ping: () => boolean, url: string, exec: 
 
   return Database.of({
     dialect: "sqlite",
-    one: (b, params) => attempt(() => build(b).get(params) as never),
-    all: (b, params) => attempt(() => build(b).all(params) as never),
-    run: (b, params) => joining(() => void build(b).run(params)),
+    one: (b) => attempt(() => build(b).get() as never),
+    all: (b) => attempt(() => build(b).all() as never),
+    run: (b) => joining(() => void build(b).run()),
     prepare: {
       one: (b) => {
         const query = (build(b) as unknown as { prepare(): Query }).prepare()
