@@ -29,10 +29,10 @@ export interface ActorHost<M> {
   /** How many actors are in memory now. */
   readonly active: () => number
   /**
-   * Drops the state of the actors whose key matches (cluster mode: their partition moved to
-   * another instance, which may change them); their next message loads them afresh.
+   * Drops every actor's state (cluster mode: partitions moved to another instance, which may
+   * change them); each one's next message loads it afresh.
    */
-  readonly forget: (match: (key: string) => boolean) => void
+  readonly forget: () => void
 }
 
 interface Actor<S, M> {
@@ -131,9 +131,8 @@ export const makeActorHost = <S, M>(
       Effect.forkIn(scope)
     )
 
-    const forget = (match: (key: string) => boolean) => {
-      for (const [key, actor] of actors) {
-        if (!match(key)) continue
+    const forget = () => {
+      for (const actor of actors.values()) {
         if (actor.running) actor.stale = true
         else actor.state = undefined
       }

@@ -61,18 +61,12 @@ export class Conversations extends Context.Service<Conversations, {
       type Address = { key: string; contact?: ContactRow; newContact?: boolean }
       const addressOf = (envelope: Envelope): Effect.Effect<Address, DatabaseUnavailable> => {
         const event = envelope.event
-        switch (event.kind) {
-          case "message":
-            return directory.resolve(event.channel, event.resident, event.message.system).pipe(Effect.map(({ contact, created }) =>
-              ({ key: conversationKey(event.channel, event.channelAccountId, contact.id), contact, newContact: created })
-            ))
-          case "status":
-            return directory.resolve(event.channel, event.resident).pipe(Effect.map(({ contact, created }) =>
-              ({ key: conversationKey(event.channel, event.channelAccountId, contact.id), contact, newContact: created })
-            ))
-          case "template_status":
-            return Effect.succeed({ key: `${event.channel}|templates|${event.accountId}` })
-        }
+        if (event.kind === "template_status") return Effect.succeed({ key: `${event.channel}|templates|${event.accountId}` })
+        // A system message may announce the resident's new number or user id.
+        const notice = event.kind === "message" ? event.message.system : undefined
+        return directory.resolve(event.channel, event.resident, notice).pipe(Effect.map(({ contact, created }) =>
+          ({ key: conversationKey(event.channel, event.channelAccountId, contact.id), contact, newContact: created })
+        ))
       }
 
       const route = (envelope: Envelope) =>
@@ -103,7 +97,7 @@ export class Conversations extends Context.Service<Conversations, {
         })
 
       const forget = () => {
-        host.forget(() => true)
+        host.forget()
         directory.forget()
       }
       return Conversations.of({ route, send, tell: host.tell, active: host.active, forget })

@@ -74,7 +74,7 @@ export const ClusterConversations = Layer.effect(
           Effect.flatMap((answer) => ("notOwner" in answer ? Effect.fail(new NotOwnerNow()) : Effect.succeed(answer)))
         )
       }).pipe(
-        Effect.retry({ schedule: Schedule.spaced("250 millis"), until: () => false, times: Math.ceil(COMMAND_PATIENCE_MS / 250) }),
+        Effect.retry({ schedule: Schedule.spaced("250 millis"), times: Math.ceil(COMMAND_PATIENCE_MS / 250) }),
         Effect.catch(() => Effect.succeed<Answer>({
           refused: { code: "conversation_unavailable", status: 503, message: "No Loket instance hosts this conversation right now; try again shortly." }
         }))

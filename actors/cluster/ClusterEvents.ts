@@ -1,21 +1,17 @@
 /**
  * Cluster mode: every instance's SSE stream carries the events of all. A domain event is
  * published on NATS (core, at most once: the stream is live, the API has the truth) and each
- * instance, the publisher too, hands what it receives to its local subscribers.
+ * instance, the publisher too, hands what it receives to its local event stream (Events.layer).
  */
-import { Effect, Layer, PubSub, Stream } from "effect"
-import { type DomainEvent, Events, type SequencedEvent } from "../Events.ts"
+import { Effect, Layer } from "effect"
+import { type DomainEvent, Events } from "../Events.ts"
 import { Nats } from "./Nats.ts"
-
-const SUBSCRIBER_BACKLOG = 10_000
 
 export const ClusterEvents = Layer.effect(
   Events,
   Effect.gen(function*() {
+    const local = yield* Events
     const { nc, names } = yield* Nats
-    const pubsub = yield* PubSub.sliding<SequencedEvent>(SUBSCRIBER_BACKLOG)
-    yield* Effect.addFinalizer(() => PubSub.shutdown(pubsub))
-    let next = 1
     const subscription = nc.subscribe(names.domainEvents, {
       callback: function deliverDomainEvents(error, msg) {
         if (error !== null) return
@@ -25,7 +21,7 @@ export const ClusterEvents = Layer.effect(
         } catch {
           return
         }
-        for (const event of events) PubSub.publishUnsafe(pubsub, { id: next++, event })
+        Effect.runSync(local.publish(events))
       }
     })
     yield* Effect.addFinalizer(() => Effect.sync(() => subscription.unsubscribe()))
@@ -35,6 +31,6 @@ export const ClusterEvents = Layer.effect(
         : Effect.sync(() => nc.publish(names.domainEvents, JSON.stringify(events))).pipe(
           Effect.catchDefect((cause) => Effect.logWarning("domain events could not be published on NATS", String(cause)))
         )
-    return Events.of({ publish, subscribe: Stream.fromPubSub(pubsub) })
+    return Events.of({ publish, subscribe: local.subscribe })
   })
-)
+).pipe(Layer.provide(Events.layer))

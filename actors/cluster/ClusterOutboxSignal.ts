@@ -1,23 +1,24 @@
 /**
  * Cluster mode: a send accepted on any instance rings the bell of the outbox dispatcher,
- * which runs on the leader. The dispatcher also looks every second, so a lost ring only delays.
+ * which runs on the leader: the ring goes over NATS to every instance's local bell
+ * (OutboxSignal.layer). The dispatcher also looks every second, so a lost ring only delays.
  */
-import { Effect, Layer, Option, Queue } from "effect"
+import { Effect, Layer } from "effect"
 import { OutboxSignal } from "../outbox/OutboxSignal.ts"
 import { Nats } from "./Nats.ts"
 
 export const ClusterOutboxSignal = Layer.effect(
   OutboxSignal,
   Effect.gen(function*() {
+    const local = yield* OutboxSignal
     const { nc, names } = yield* Nats
-    const bell = yield* Queue.sliding<true>(1)
-    const subscription = nc.subscribe(names.outboxBell, { callback: () => void Queue.offerUnsafe(bell, true) })
+    const subscription = nc.subscribe(names.outboxBell, { callback: () => local.wake() })
     yield* Effect.addFinalizer(() => Effect.sync(() => subscription.unsubscribe()))
     return OutboxSignal.of({
       wake: () => {
         if (!nc.isClosed()) nc.publish(names.outboxBell)
       },
-      wait: (ms) => Queue.take(bell).pipe(Effect.timeoutOption(ms), Effect.map(Option.isSome), Effect.asVoid)
+      wait: local.wait
     })
   })
-)
+).pipe(Layer.provide(OutboxSignal.layer))

@@ -75,20 +75,21 @@ async function ensureStream(jsm: JetStreamManager, names: ReturnType<typeof clus
     max_msgs: maxBacklog,
     discard: DiscardPolicy.New
   }
-  try {
-    const info = await jsm.streams.info(names.stream)
-    if (info.config.max_msgs !== maxBacklog || info.config.discard !== DiscardPolicy.New) {
-      await jsm.streams.update(names.stream, { ...info.config, max_msgs: maxBacklog, discard: DiscardPolicy.New })
-    }
-  } catch {
+  const existing = await jsm.streams.info(names.stream).catch(() => undefined)
+  if (existing === undefined) {
     try {
       await jsm.streams.add(config)
       return
     } catch (error) {
-      // Another instance created it at the same moment.
+      // Another instance created it at the same moment: go on with theirs.
       await jsm.streams.info(names.stream).catch(() => {
         throw error
       })
+      return
     }
+  }
+  // An existing stream takes a changed backlog bound (a failure here stops the start, with its reason).
+  if (existing.config.max_msgs !== maxBacklog || existing.config.discard !== DiscardPolicy.New) {
+    await jsm.streams.update(names.stream, { ...existing.config, max_msgs: maxBacklog, discard: DiscardPolicy.New })
   }
 }

@@ -173,7 +173,7 @@ export const NatsTransport = Layer.effect(
       cluster: () => ({
         instanceId: placement.instanceId,
         partitions: placement.partitions,
-        owned: Array.from({ length: placement.partitions }, (_, p) => p).filter((p) => placement.owned().has(p)),
+        owned: [...placement.owned()].sort((a, b) => a - b),
         leader: placement.isLeader(),
         natsConnected: connected()
       }),

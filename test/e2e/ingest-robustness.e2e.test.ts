@@ -1,18 +1,16 @@
 /** Group commit, all-or-nothing batches, and a fuzzed webhook that never gets a 500. */
-import { join } from "node:path"
 import { Effect } from "effect"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Transport } from "../../actors/Transport.ts"
-import { baseEnv, startGateway, type TestGateway, tempDir } from "../support/gateway.ts"
+import { baseEnv, startGateway, startGatewayOnFile, type TestGateway } from "../support/gateway.ts"
 import { openSideConnection } from "../support/side-connection.ts"
 import { fixtures, postWebhook } from "../support/whatsapp.ts"
 
 let gw: TestGateway
 let file: string
 beforeAll(async () => {
-  file = join(tempDir(), "loket.db")
-  gw = await startGateway(baseEnv({ DATABASE_URL: `file:${file}` }))
+  ;({ gw, file } = await startGatewayOnFile())
 })
 afterAll(() => gw.close())
 

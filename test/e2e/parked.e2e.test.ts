@@ -1,15 +1,13 @@
 /** An event that keeps failing is parked with its cause — never dropped — and an admin can retry it. */
-import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { auth, baseEnv, eventually, startGateway, type TestGateway, tempDir } from "../support/gateway.ts"
+import { auth, eventually, startGatewayOnFile, type TestGateway } from "../support/gateway.ts"
 import { openSideConnection } from "../support/side-connection.ts"
 import { allConversations, allMessages, fixtures, postWebhook } from "../support/whatsapp.ts"
 
 let gw: TestGateway
 let file: string
 beforeAll(async () => {
-  file = join(tempDir(), "loket.db")
-  gw = await startGateway(baseEnv({ DATABASE_URL: `file:${file}` }))
+  ;({ gw, file } = await startGatewayOnFile())
 })
 afterAll(() => gw.close())
 

@@ -138,6 +138,12 @@ export async function spawnListening(command: string, args: ReadonlyArray<string
   return { child, output: () => output, exited }
 }
 
+/** An in-process gateway on a SQLite file of its own, for tests that look into that file from beside it. */
+export async function startGatewayOnFile(): Promise<{ readonly gw: TestGateway; readonly file: string }> {
+  const file = join(tempDir(), "loket.db")
+  return { gw: await startGateway(baseEnv({ DATABASE_URL: `file:${file}` })), file }
+}
+
 export const auth = { authorization: `Bearer ${ADMIN_TOKEN}` }
 
 /** Polls `read` until `done` holds (or fails after `timeoutMs`). */
