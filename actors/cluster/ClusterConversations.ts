@@ -74,7 +74,8 @@ export const ClusterConversations = Layer.effect(
           Effect.flatMap((answer) => ("notOwner" in answer ? Effect.fail(new NotOwnerNow()) : Effect.succeed(answer)))
         )
       }).pipe(
-        Effect.retry({ schedule: Schedule.spaced("250 millis"), times: Math.ceil(COMMAND_PATIENCE_MS / 250) }),
+        // Bounded by time, not by tries: a request that times out takes REQUEST_TIMEOUT_MS, not 250 ms.
+        Effect.retry(Schedule.spaced("250 millis").pipe(Schedule.upTo({ duration: COMMAND_PATIENCE_MS }))),
         Effect.catch(() => Effect.succeed<Answer>({
           refused: { code: "conversation_unavailable", status: 503, message: "No Loket instance hosts this conversation right now; try again shortly." }
         }))
