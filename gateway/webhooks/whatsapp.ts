@@ -5,10 +5,10 @@
  */
 import { Effect, Redacted } from "effect"
 import { Hono } from "hono"
-import { bodyLimit } from "hono/body-limit"
 import { makeWhatsAppAdapter, verifyHandshake } from "../../adapters/whatsapp-cloud/mod.ts"
 import { Transport } from "../../actors/Transport.ts"
 import { type LoketConfigValue, whatsappAppSecret } from "../Config.ts"
+import { declaredBodyLimit } from "../http/body-limit/index.ts"
 import { jsonError } from "../http/errors.ts"
 import type { AppRuntime } from "../Runtime.ts"
 
@@ -32,7 +32,7 @@ export function whatsappWebhook(runtime: AppRuntime, config: LoketConfigValue) {
     })
     .post(
       "/",
-      bodyLimit({
+      declaredBodyLimit({
         maxSize: MAX_WEBHOOK_BYTES,
         onError: (c) => jsonError(c, 413, "payload_too_large", `Webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes (4 MiB).`)
       }),
