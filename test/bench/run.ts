@@ -1,6 +1,9 @@
 /**
  * `npm run bench`: Loket's ingest figures against its targets, printed (not a test).
- *  1. ingest throughput to committed rows vs a bare Hono app (target ratio ≥ 0.5)
+ *  1. ingest throughput to committed rows vs a bare Hono app (target ratio ≥ 0.5); beside them two
+ *     floors (./durable-floor.ts): bare Hono plus only what any durable receiver must do (signature,
+ *     JSON, a group-committed fsync'd SQLite row per message), and the same plus the rows Loket keeps
+ *     (contact, conversation, message) in raw SQL: how much of the ratio this machine leaves to Loket
  *  2. p99 latency at a steady 1,000 msg/s, open loop (target ≤ 10 ms)
  *  3. RSS after 100,000 messages from 20,000 residents, actors passivated (target ≤ 250 MiB)
  *  4. Meta's largest batch: 1,000 messages, ~3 MB, time to 200
@@ -25,7 +28,7 @@ import { batchedWebhooks, bigBatch, openCounter, singleMessageWebhooks } from ".
 import { closedLoop, formatStatuses, makeClient, median, openLoop, percentile, type Prepared } from "./load.ts"
 import { CLUSTER, clusterBench } from "./cluster.ts"
 import { OUT, outboundBench } from "./outbound.ts"
-import { memoryOf, type ServerUnderTest, startBareHono, startLoket } from "./servers.ts"
+import { memoryOf, type ServerUnderTest, startBareHono, startDurableFloor, startLoket } from "./servers.ts"
 
 const quick = process.env.BENCH_QUICK === "1"
 /** BENCH_ONLY=2,3 runs only those parts (3 includes 4). */
@@ -132,10 +135,14 @@ async function throughput() {
   const warmup = singleMessageWebhooks(P.warmup, 50_000_000)
   const bodies = singleMessageWebhooks(P.throughputMessages, 10_000_000)
   const bare = await withServer(startBareHono, (s) => ingest(s, warmup, bodies, bodies.length))
+  const floor = await withServer(() => startDurableFloor("inbox"), (s) => ingest(s, warmup, bodies, bodies.length))
+  const floorFull = await withServer(() => startDurableFloor("full"), (s) => ingest(s, warmup, bodies, bodies.length))
   const full = await withServer(() => startLoket("Loket FULL", "default"), (s) => ingest(s, warmup, bodies, bodies.length))
   const normal = await withServer(() => startLoket("Loket NORMAL", "NORMAL"), (s) => ingest(s, warmup, bodies, bodies.length))
   const ratio = full.rate / bare.rate
   row(`1. bare Hono (read body, 200), ${f0(P.throughputMessages)} webhooks`, `${f0(bare.rate)} msg/s`)
+  row("1. floor: bare Hono + signature + JSON + an inbox row, group commit + fsync", `${f0(floor.rate)} msg/s = ${(floor.rate / bare.rate).toFixed(3)} × bare  [${floor.statuses}]`)
+  row("1. floor: the same + contact, conversation, message rows (raw SQL, Loket's schema)", `${f0(floorFull.rate)} msg/s = ${(floorFull.rate / bare.rate).toFixed(3)} × bare  [${floorFull.statuses}]`)
   row("1. Loket, default durability (FULL): to committed rows", `${f0(full.rate)} msg/s  (200s alone: ${f0(full.answeredRate)}/s)${full.committed ? "" : " NOT ALL COMMITTED"}`)
   row("1. Loket, LOKET_SQLITE_SYNCHRONOUS=NORMAL: to committed rows", `${f0(normal.rate)} msg/s  (200s alone: ${f0(normal.answeredRate)}/s)${normal.committed ? "" : " NOT ALL COMMITTED"}`)
   row("1. ratio Loket FULL / bare   (target ≥ 0.5)", `${ratio.toFixed(3)}`)

@@ -6,7 +6,9 @@
 import { execFileSync } from "node:child_process"
 import { readFileSync, rmSync } from "node:fs"
 import { dirname, join } from "node:path"
-import { baseEnv, freePort, spawnListening, startChildGateway } from "../support/gateway.ts"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { APP_SECRET, baseEnv, freePort, spawnListening, startChildGateway } from "../support/gateway.ts"
 
 export interface ServerUnderTest {
   readonly name: string
@@ -107,4 +109,29 @@ export function memoryOf(pid: number): { rssMiB: number; hwmMiB: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8")
   const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN)
   return { rssMiB: kib("VmRSS") / 1024, hwmMiB: kib("VmHWM") / 1024 }
+}
+
+/**
+ * test/bench/durable-floor.ts as a child process: bare Hono plus the signature, the JSON and one
+ * group-committed, fsync'd SQLite row per message (the least any durable receiver must do).
+ */
+export async function startDurableFloor(rows: "inbox" | "full"): Promise<ServerUnderTest> {
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), "loket-floor-"))
+  const { child, output, exited } = await spawnListening(
+    process.execPath, ["--import", "tsx", "test/bench/durable-floor.ts"],
+    { PORT: String(port), FLOOR_DB: join(dir, "floor.db"), FLOOR_APP_SECRET: APP_SECRET, FLOOR_ROWS: rows }, "listening", "durable floor"
+  )
+  return {
+    name: `durable floor (${rows})`,
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    dbPath: undefined,
+    output,
+    stop: async () => {
+      child.kill("SIGKILL")
+      await exited
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
 }
