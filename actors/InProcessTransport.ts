@@ -1,10 +1,11 @@
 /**
- * Embedded mode's transport: webhooks' events are written to the SQLite inbox by one writer
- * fiber that commits everything waiting in one transaction (group commit: a burst costs one
- * fsync), then handed to the conversation actors in order. At start, events accepted before
- * a crash but not yet handled are replayed.
+ * Embedded mode's transport: webhooks' events are written to the SQLite inbox in the
+ * transaction that every write of this turn of the event loop shares (group commit,
+ * GroupCommit.ts: a burst costs one commit and one fsync), then, once durable, handed to the
+ * conversation actors in order. At start, events
+ * accepted before a crash but not yet handled are replayed.
  */
-import { Deferred, Effect, Exit, Layer, Queue, Schedule } from "effect"
+import { Effect, Layer, Queue, Schedule } from "effect"
 import type { Channel } from "../domain/Channel.ts"
 import type { ParsedWebhook } from "../domain/InboundEvent.ts"
 import { Database } from "../drizzle/Database.ts"
@@ -18,12 +19,6 @@ const DISPATCH_BATCH = 16
 /** Events read back from the inbox at a time, once they spilled. */
 const PAGE = 1024
 
-interface Pending {
-  readonly channel: Channel
-  readonly parsed: ParsedWebhook
-  readonly done: Deferred.Deferred<AcceptResult, IngestUnavailable>
-}
-
 export const InProcessTransport = Layer.effect(
   Transport,
   Effect.gen(function*() {
@@ -31,7 +26,6 @@ export const InProcessTransport = Layer.effect(
     const conversations = yield* Conversations
     const HANDOFF_CAP = (yield* LoketConfig).handoffCap
     const inbox = makeInbox(database)
-    const writes = yield* Queue.unbounded<Pending>()
     /** `null` is a bell: events spilled while the dispatcher waited; read them back. */
     const handoff = yield* Queue.unbounded<Envelope | null>()
     /**
@@ -72,36 +66,16 @@ export const InProcessTransport = Layer.effect(
       return Queue.take(handoff).pipe(Effect.flatMap((envelope) => (envelope === null ? nextEnvelope : Effect.succeed(envelope))))
     })
 
+    /** Webhooks accepted, and the commits that made them durable (SQLite: shared by many webhooks). */
     const stats = { webhooks: 0, commits: 0 }
-    const commit = (batch: ReadonlyArray<Pending>) =>
-      Effect.gen(function*() {
-        const exit = yield* Effect.exit(database.transaction(inbox.store(batch)).pipe(
-          Effect.tap(() => database.committed()),
-          Effect.mapError((e) => new IngestUnavailable({ message: `events could not be stored: ${e.message}` }))
-        ))
-        if (Exit.isFailure(exit)) {
-          for (const pending of batch) yield* Deferred.failCause(pending.done, exit.cause)
-          return
-        }
-        stats.commits++
-        stats.webhooks += batch.length
-        handOver(exit.value.flat())
-        for (let i = 0; i < batch.length; i++) {
-          const { parsed, done } = batch[i]!
-          const accepted = exit.value[i]!.length
-          yield* Deferred.succeed(done, { accepted, duplicates: parsed.events.length - accepted, parked: parsed.rejected.length })
-        }
-      })
+    let lastCounted: number | undefined
+    const count = (transaction: number | undefined) => {
+      stats.webhooks++
+      if (transaction !== undefined && transaction === lastCounted) return
+      lastCounted = transaction
+      stats.commits++
+    }
 
-    // Wait for the first webhook, then let the event loop run once more (setImmediate) so the
-    // requests that arrived meanwhile join the same transaction: one fsync for the whole group.
-    const gather = Effect.gen(function*() {
-      const first = yield* Queue.takeAll(writes)
-      yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
-      const more = yield* Queue.clear(writes)
-      return more.length === 0 ? first : [...first, ...more]
-    })
-    yield* gather.pipe(Effect.flatMap(commit), Effect.forever({ disableYield: true }), Effect.forkScoped)
     // Many events per turn of the event loop (they share one commit), but not so many that
     // webhooks wait long for their turn: yield every DISPATCH_BATCH events.
     let routed = 0
@@ -117,13 +91,21 @@ export const InProcessTransport = Layer.effect(
       Effect.forkScoped
     )
 
-    const accept = (channel: Channel, parsed: ParsedWebhook) =>
-      Effect.gen(function*() {
-        if (parsed.events.length === 0 && parsed.rejected.length === 0) return { accepted: 0, duplicates: 0, parked: 0 }
-        const done = yield* Deferred.make<AcceptResult, IngestUnavailable>()
-        yield* Queue.offer(writes, { channel, parsed, done })
-        return yield* Deferred.await(done)
-      })
+    /** Stores the webhook's events; once they are durable, hands them to their actors (in inbox order) and answers. */
+    const accept = (channel: Channel, parsed: ParsedWebhook): Effect.Effect<AcceptResult, IngestUnavailable> =>
+      parsed.events.length === 0 && parsed.rejected.length === 0
+        ? Effect.succeed({ accepted: 0, duplicates: 0, parked: 0 })
+        : database.transaction(inbox.store([{ channel, parsed }]).pipe(
+          Effect.map(([fresh = []]) => ({ fresh, transaction: database.sharedTransaction() }))
+        )).pipe(
+          Effect.tap(() => database.committed()),
+          Effect.mapError((e) => new IngestUnavailable({ message: `events could not be stored: ${e.message}` })),
+          Effect.map(({ fresh, transaction }) => {
+            count(transaction)
+            handOver(fresh)
+            return { accepted: fresh.length, duplicates: parsed.events.length - fresh.length, parked: parsed.rejected.length }
+          })
+        )
 
     const retryParked = (seq: number) =>
       inbox.unpark(seq).pipe(

@@ -52,6 +52,11 @@ export interface DatabaseShape extends Queries {
    * (all of it rolled back).
    */
   readonly committed: () => Effect.Effect<void, DatabaseUnavailable>
+  /**
+   * SQLite: the number of the shared transaction writes join now (writes with the same number
+   * share one commit — group commit). PostgreSQL: undefined (every transaction commits alone).
+   */
+  readonly sharedTransaction: () => number | undefined
   /** Called after a failed commit, so caches of rolled-back rows can be dropped. */
   readonly onRollback: (listener: () => void) => void
   /** Whether the database answers a trivial query. */

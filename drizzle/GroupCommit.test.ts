@@ -82,28 +82,34 @@ describe("GroupCommit with an off-thread flush", () => {
     expect(answered).toBe(true)
   })
 
-  it("lets the commits made during a flush share the next one, and never count a flush begun before a commit", async () => {
+  it("keeps the transaction open while a flush runs, so the writes of later turns share one commit and the next flush", async () => {
     const db = fakeConnection()
     const flush = manualSync()
     const commit = makeGroupCommit(db.exec as never, flush.sync)
     commit.unit({})(() => "first")
+    const firstTransaction = commit.transaction()
     const first = Effect.runPromise(commit.committed())
     await turn()
-    // two more transactions while the first flush runs
+    // two more turns of writes while the first flush runs
     commit.unit({})(() => "second")
+    const secondTransaction = commit.transaction()
     const second = Effect.runPromise(commit.committed())
     await turn()
     commit.unit({})(() => "third")
     const third = Effect.runPromise(commit.committed())
     await turn()
+    expect(commit.transaction()).toBe(secondTransaction)
+    expect(secondTransaction).toBe(firstTransaction + 1)
+    expect(db.log.filter((s) => s === "COMMIT")).toHaveLength(1) // the second transaction is still open
     expect(flush.begun()).toBe(1)
     let laterDone = false
     void Promise.all([second, third]).then(() => void (laterDone = true))
-    flush.pending[0]!() // covers the first only
+    flush.pending[0]!() // covers the first only; the open transaction commits now and its flush begins
     await first
+    expect(db.log.filter((s) => s === "COMMIT")).toHaveLength(2)
     await turn()
     expect(laterDone).toBe(false)
-    expect(flush.begun()).toBe(2) // one flush for both later commits
+    expect(flush.begun()).toBe(2) // one flush for both later writes
     flush.pending[1]!()
     await Promise.all([second, third])
   })

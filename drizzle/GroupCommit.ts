@@ -9,7 +9,9 @@
  * (`synchronous = NORMAL` in WAL mode) and `sync` flushes the write-ahead log off the event
  * loop (a libuv thread): `committed()` resolves only once a flush that began after the commit
  * has finished — what `synchronous = FULL` guarantees, without blocking every other request
- * for the fsync. Commits made while a flush runs share the next one.
+ * for the fsync. While a flush runs, the open transaction stays open past its turn and commits
+ * when the flush ends: its writers could not be answered sooner (they need the next flush), and
+ * every write until then joins it — under load, one commit and one flush for many turns.
  */
 import { Effect } from "effect"
 import { DatabaseUnavailable } from "./errors.ts"
@@ -37,6 +39,8 @@ export function makeGroupCommit(exec: Control, sync?: Sync) {
   /** Committed, waiting for a flush that has not begun yet. */
   let unflushed: Array<Resume> = []
   let flushing = false
+  /** The open transaction's turn ended while a flush ran: commit it when the flush ends. */
+  let commitAfterFlush = false
 
   const remember = (failed: number, failure: DatabaseUnavailable) => {
     failures.set(failed, failure)
@@ -62,6 +66,10 @@ export function makeGroupCommit(exec: Control, sync?: Sync) {
         const failure = new DatabaseUnavailable({ message: `flushing the write-ahead log failed: ${String(error)}` })
         remember(covered, failure)
         for (const resume of resumes) resume(Effect.fail(failure))
+      }
+      if (commitAfterFlush) {
+        commitAfterFlush = false
+        if (open) commit()
       }
       flush()
     })
@@ -93,12 +101,18 @@ export function makeGroupCommit(exec: Control, sync?: Sync) {
     for (const resume of waiting) resume(result)
   }
 
+  /** The turn that opened the transaction is over: commit, unless a flush runs (see above). */
+  const endOfTurn = () => {
+    if (flushing) commitAfterFlush = true
+    else commit()
+  }
+
   const begin = () => {
     if (open) return
     exec("BEGIN IMMEDIATE")
     generation++
     open = true
-    setImmediate(commit)
+    setImmediate(endOfTurn)
   }
 
   const unit = <Db>(db: Db) => <A>(f: (tx: Db) => A): A => {
@@ -142,5 +156,12 @@ export function makeGroupCommit(exec: Control, sync?: Sync) {
     })
   }
 
-  return { unit, statement, committed, onRollback: (listener: () => void) => void rollbackListeners.push(listener) }
+  return {
+    unit,
+    statement,
+    committed,
+    onRollback: (listener: () => void) => void rollbackListeners.push(listener),
+    /** The number of the transaction writes join now (or of the last one): writes with the same number share a commit. */
+    transaction: () => generation
+  }
 }

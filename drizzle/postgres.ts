@@ -146,6 +146,7 @@ export function makePostgresShape(pool: PgDb): DatabaseShape {
     transaction,
     // A transaction here is durable once it has returned.
     committed: () => Effect.void,
+    sharedTransaction: () => undefined,
     onRollback: (listener) => void rollbackListeners.push(listener),
     ping: Effect.tryPromise(() => pool.execute(sql`select 1`)).pipe(
       Effect.timeout("2 seconds"),

@@ -189,6 +189,7 @@ export function makeSqliteShape(db: Db, ping: () => boolean, url: string, exec: 
     },
     transaction,
     committed: commit.committed,
+    sharedTransaction: commit.transaction,
     onRollback: commit.onRollback,
     ping: Effect.sync(() => {
       try {

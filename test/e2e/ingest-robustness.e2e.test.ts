@@ -18,14 +18,18 @@ const oneText = (from: string, id?: string) =>
   fixtures.textMessage({ from, body: "test", ...(id === undefined ? {} : { id }) })
 
 describe("ingest", () => {
-  it("makes concurrent webhooks durable in shared commits (group commit)", async () => {
-    const before = gw.runtime.runSync(Transport.use((t) => Effect.sync(t.stats)))
-    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) =>
-      postWebhook(gw.url, fixtures.webhookBody({ messages: [oneText(`3162${String(i).padStart(7, "0")}`)] })).then((r) => r.status)))
-    expect(answers.every((s) => s === 200)).toBe(true)
-    const after = gw.runtime.runSync(Transport.use((t) => Effect.sync(t.stats)))
-    expect(after.webhooks - before.webhooks).toBe(200)
-    expect(after.commits - before.commits).toBeLessThan(200)
+  it("makes concurrent webhooks durable in shared commits (group commit, default FULL durability)", async () => {
+    const full = await startGateway(baseEnv({ LOKET_SQLITE_SYNCHRONOUS: "FULL" }))
+    try {
+      const answers = await Promise.all(Array.from({ length: 200 }, (_, i) =>
+        postWebhook(full.url, fixtures.webhookBody({ messages: [oneText(`3162${String(i).padStart(7, "0")}`)] })).then((r) => r.status)))
+      expect(answers.every((s) => s === 200)).toBe(true)
+      const stats = full.runtime.runSync(Transport.use((t) => Effect.sync(t.stats)))
+      expect(stats.webhooks).toBe(200)
+      expect(stats.commits).toBeLessThan(200)
+    } finally {
+      await full.close()
+    }
   })
 
   it("stores a batch all or nothing: a failed commit answers 503, and the redelivery stores every event once", async () => {
