@@ -126,7 +126,8 @@ export async function startDurableFloor(rows: "inbox" | "full"): Promise<ServerU
     name: `durable floor (${rows})`,
     url: `http://127.0.0.1:${port}`,
     pid: child.pid!,
-    dbPath: undefined,
+    // Its `messages` table is Loket's: counted like Loket's (rows only come with "full").
+    dbPath: rows === "full" ? join(dir, "floor.db") : undefined,
     output,
     stop: async () => {
       child.kill("SIGKILL")
