@@ -2,13 +2,13 @@
  * Embedded mode's transport: webhooks' events are written to the SQLite inbox in the
  * transaction that every write of this turn of the event loop shares (group commit,
  * GroupCommit.ts: a burst costs one commit and one fsync), then, once durable, handed to the
- * conversation actors in order. At start, events
+ * conversation actors in inbox order (on PostgreSQL one webhook at a time). At start, events
  * accepted before a crash but not yet handled are replayed.
  */
-import { Effect, Layer, Queue, Schedule } from "effect"
+import { Effect, Layer, Queue, Schedule, Semaphore } from "effect"
 import type { Channel } from "../domain/Channel.ts"
 import type { ParsedWebhook } from "../domain/InboundEvent.ts"
-import { Database } from "../drizzle/Database.ts"
+import { Database, type DatabaseUnavailable } from "../drizzle/Database.ts"
 import { LoketConfig } from "../gateway/Config.ts"
 import { Conversations } from "./Conversations.ts"
 import { type Envelope, makeInbox } from "./Inbox.ts"
@@ -91,18 +91,59 @@ export const InProcessTransport = Layer.effect(
       Effect.forkScoped
     )
 
-    /** Stores the webhook's events; once they are durable, hands them to their actors (in inbox order) and answers. */
+    /**
+     * SQLite: events stored, waiting for their shared transaction to be durable, in inbox order.
+     * Webhooks store synchronously in the turn they arrive, so this order is the inbox's; a
+     * transaction's durability covers every earlier one, so the first of its webhooks to hear
+     * releases all that waits up to it, in order, whichever webhook's fiber runs first.
+     */
+    const awaitingCommit: Array<{ readonly transaction: number; readonly envelopes: ReadonlyArray<Envelope> }> = []
+    const releaseUpTo = (transaction: number) => {
+      while (awaitingCommit.length > 0 && awaitingCommit[0]!.transaction <= transaction) handOver(awaitingCommit.shift()!.envelopes)
+    }
+    /** PostgreSQL: transactions commit alone and in any order; one webhook at a time keeps the inbox order. */
+    const oneAtATime = yield* Semaphore.make(1)
+
+    type Stored = { readonly transaction: number | undefined; readonly fresh: ReadonlyArray<Envelope> }
+
+    const storeShared = (channel: Channel, parsed: ParsedWebhook): Effect.Effect<Stored, DatabaseUnavailable> => {
+      let waiting: (typeof awaitingCommit)[number] | undefined
+      return database.transaction(inbox.store([{ channel, parsed }]).pipe(Effect.map(([fresh = []]) => {
+        // Inside the unit, so no other webhook's store comes between the insert and this entry.
+        waiting = { transaction: database.sharedTransaction()!, envelopes: fresh }
+        awaitingCommit.push(waiting)
+        return waiting
+      }))).pipe(
+        Effect.tap(() => database.committed()),
+        Effect.tap(({ transaction }) => Effect.sync(() => releaseUpTo(transaction))),
+        // Not durable: its events are not handed over (they are replayed at start if they were kept).
+        Effect.tapError(() => Effect.sync(() => {
+          const at = waiting === undefined ? -1 : awaitingCommit.indexOf(waiting)
+          if (at >= 0) awaitingCommit.splice(at, 1)
+        })),
+        Effect.map(({ transaction, envelopes }) => ({ transaction, fresh: envelopes }))
+      )
+    }
+
+    const storeAlone = (channel: Channel, parsed: ParsedWebhook): Effect.Effect<Stored, DatabaseUnavailable> =>
+      oneAtATime.withPermit(database.transaction(inbox.store([{ channel, parsed }])).pipe(
+        Effect.tap(() => database.committed()),
+        Effect.map(([fresh = []]) => {
+          handOver(fresh)
+          return { transaction: undefined, fresh }
+        })
+      ))
+
+    const shared = database.sharedTransaction() !== undefined
+
+    /** Stores the webhook's events; once they are durable they go to their actors, in inbox order, and the webhook is answered. */
     const accept = (channel: Channel, parsed: ParsedWebhook): Effect.Effect<AcceptResult, IngestUnavailable> =>
       parsed.events.length === 0 && parsed.rejected.length === 0
         ? Effect.succeed({ accepted: 0, duplicates: 0, parked: 0 })
-        : database.transaction(inbox.store([{ channel, parsed }]).pipe(
-          Effect.map(([fresh = []]) => ({ fresh, transaction: database.sharedTransaction() }))
-        )).pipe(
-          Effect.tap(() => database.committed()),
+        : (shared ? storeShared(channel, parsed) : storeAlone(channel, parsed)).pipe(
           Effect.mapError((e) => new IngestUnavailable({ message: `events could not be stored: ${e.message}` })),
           Effect.map(({ fresh, transaction }) => {
             count(transaction)
-            handOver(fresh)
             return { accepted: fresh.length, duplicates: parsed.events.length - fresh.length, parked: parsed.rejected.length }
           })
         )

@@ -3,7 +3,8 @@ import { Effect } from "effect"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Transport } from "../../actors/Transport.ts"
-import { baseEnv, startGateway, startGatewayOnFile, type TestGateway } from "../support/gateway.ts"
+import { join } from "node:path"
+import { baseEnv, eventually, startGateway, startGatewayOnFile, tempDir, type TestGateway } from "../support/gateway.ts"
 import { openSideConnection } from "../support/side-connection.ts"
 import { fixtures, postWebhook } from "../support/whatsapp.ts"
 
@@ -28,6 +29,28 @@ describe("ingest", () => {
       expect(stats.webhooks).toBe(200)
       expect(stats.commits).toBeLessThan(200)
     } finally {
+      await full.close()
+    }
+  })
+
+  it("hands a resident's events to its actor in the order the inbox took them, from concurrent webhooks (FULL)", async () => {
+    const dir = tempDir()
+    const full = await startGateway(baseEnv({ DATABASE_URL: `file:${join(dir, "loket.db")}`, LOKET_SQLITE_SYNCHRONOUS: "FULL" }))
+    const side = openSideConnection(join(dir, "loket.db"))
+    try {
+      const from = "31650000001"
+      const answers = await Promise.all(Array.from({ length: 60 }, (_, i) =>
+        postWebhook(full.url, fixtures.webhookBody({ messages: [oneText(from, `wamid.order${i}`)] })).then((r) => r.status)))
+      expect(answers.every((s) => s === 200)).toBe(true)
+      const keys = (sql: string) => (side.db.prepare(sql).all() as Array<{ key: string }>).map((r) => r.key)
+      const inboxOrder = keys("select key from inbox where key like 'whatsapp:msg:wamid.order%' order by seq")
+      const applied = await eventually(
+        async () => keys("select dedupe_key as key from messages where dedupe_key like 'whatsapp:msg:wamid.order%' order by seq"),
+        (k) => k.length === 60
+      )
+      expect(applied).toEqual(inboxOrder)
+    } finally {
+      side.close()
       await full.close()
     }
   })
