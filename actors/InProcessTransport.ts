@@ -116,8 +116,10 @@ export const InProcessTransport = Layer.effect(
       }))).pipe(
         Effect.tap(() => database.committed()),
         Effect.tap(({ transaction }) => Effect.sync(() => releaseUpTo(transaction))),
-        // Not durable: its events are not handed over (they are replayed at start if they were kept).
-        Effect.tapError(() => Effect.sync(() => {
+        // Rolled back: its events are not handed over. Committed but not flushed (the webhook gets a
+        // 503 all the same): they stay in line, and the next flush that succeeds hands them over.
+        Effect.tapError((error) => Effect.sync(() => {
+          if (error.committedNotFlushed === true) return
           const at = waiting === undefined ? -1 : awaitingCommit.indexOf(waiting)
           if (at >= 0) awaitingCommit.splice(at, 1)
         })),

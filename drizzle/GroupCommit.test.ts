@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { Effect, Exit } from "effect"
+import { Cause, Effect, Exit } from "effect"
 import { makeGroupCommit } from "./GroupCommit.ts"
 
 /** A stand-in connection that records the control statements and can be told to fail a commit. */
@@ -124,5 +124,7 @@ describe("GroupCommit with an off-thread flush", () => {
     flush.pending[0]!(new Error("EIO"))
     const result = await exit
     expect(Exit.isFailure(result) && String(result.cause)).toContain("flushing the write-ahead log failed")
+    // Committed, so a later flush that succeeds makes it durable: the caller may keep what it holds.
+    expect(Exit.isFailure(result) && Cause.findErrorOption(result.cause)).toMatchObject({ value: { committedNotFlushed: true } })
   })
 })

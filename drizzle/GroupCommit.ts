@@ -63,7 +63,7 @@ export function makeGroupCommit(exec: Control, sync?: Sync) {
       } else {
         // Committed but perhaps not on disk: the writers are not told it is durable (a webhook gets
         // a 503 and Meta delivers again; the dedupe keys absorb it).
-        const failure = new DatabaseUnavailable({ message: `flushing the write-ahead log failed: ${String(error)}` })
+        const failure = new DatabaseUnavailable({ message: `flushing the write-ahead log failed: ${String(error)}`, committedNotFlushed: true })
         remember(covered, failure)
         for (const resume of resumes) resume(Effect.fail(failure))
       }

@@ -1,12 +1,19 @@
 /** Group commit, all-or-nothing batches, and a fuzzed webhook that never gets a 500. */
-import { Effect } from "effect"
+import BetterSqlite from "better-sqlite3"
+import { drizzle } from "drizzle-orm/better-sqlite3"
+import { migrate } from "drizzle-orm/better-sqlite3/migrator"
+import { Effect, Layer } from "effect"
+import { Database } from "../../drizzle/Database.ts"
+import type { Sync } from "../../drizzle/GroupCommit.ts"
+import * as schema from "../../drizzle/schema.ts"
+import { makeSqliteShape, migrationsFolder, preparedControl, SQLITE_PRAGMAS } from "../../drizzle/sqlite.ts"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Transport } from "../../actors/Transport.ts"
 import { join } from "node:path"
 import { baseEnv, eventually, startGateway, startGatewayOnFile, tempDir, type TestGateway } from "../support/gateway.ts"
 import { openSideConnection } from "../support/side-connection.ts"
-import { fixtures, postWebhook } from "../support/whatsapp.ts"
+import { allConversations, allMessages, fixtures, postWebhook } from "../support/whatsapp.ts"
 
 let gw: TestGateway
 let file: string
@@ -52,6 +59,45 @@ describe("ingest", () => {
     } finally {
       side.close()
       await full.close()
+    }
+  })
+
+  it("answers 503 when the flush of a commit fails, and hands its events over once a later flush succeeds", async () => {
+    const dir = tempDir()
+    const path = join(dir, "loket.db")
+    let failNextFlush = false
+    // SQLite as sqliteNodeLayer opens it, with a flush the test can make fail once.
+    const database = Layer.effect(Database, Effect.acquireRelease(
+      Effect.sync(() => {
+        const client = new BetterSqlite(path)
+        for (const pragma of SQLITE_PRAGMAS) client.pragma(pragma)
+        const db = drizzle({ client, schema })
+        migrate(db, { migrationsFolder })
+        const sync: Sync = (done) => setImmediate(() => {
+          if (!failNextFlush) return done()
+          failNextFlush = false
+          done(new Error("EIO: i/o error, fsync"))
+        })
+        return { client, shape: makeSqliteShape(db as never, () => true, `file:${path}`, preparedControl((q) => client.prepare(q)), sync) }
+      }),
+      ({ client }) => Effect.sync(() => client.close())
+    ).pipe(Effect.map(({ shape }) => shape)))
+    const gw2 = await startGateway(baseEnv({ DATABASE_URL: `file:${path}` }), database)
+    try {
+      const body = fixtures.webhookBody({ contacts: [fixtures.contact({ waId: "31650000002", name: "Flush" })], messages: [oneText("31650000002", "wamid.unflushed")] })
+      failNextFlush = true
+      const failed = await postWebhook(gw2.url, body)
+      expect(failed.status).toBe(503)
+      expect((await failed.json()).error.code).toBe("not_durable")
+      // Meta delivers again: the event is already in the inbox (a duplicate), and this flush succeeds.
+      const again = await postWebhook(gw2.url, body)
+      expect(again.status).toBe(200)
+      expect(await again.json()).toMatchObject({ accepted: 0, duplicates: 1 })
+      const conversations = await eventually(() => allConversations(gw2.url), (c) => c.length === 1)
+      const messages = await eventually(() => allMessages(gw2.url, conversations[0].id), (m) => m.length === 1)
+      expect(messages[0].providerMessageId).toBe("wamid.unflushed")
+    } finally {
+      await gw2.close()
     }
   })
 

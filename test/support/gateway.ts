@@ -7,7 +7,8 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { serve } from "@hono/node-server"
-import { Effect } from "effect"
+import { Effect, type Layer } from "effect"
+import type { Database } from "../../drizzle/Database.ts"
 import { makeApp } from "../../gateway/app.ts"
 import { LoketConfig } from "../../gateway/Config.ts"
 import { appLayer, type AppRuntime, makeRuntime } from "../../gateway/Runtime.ts"
@@ -49,12 +50,13 @@ async function dialectEnv(env: Record<string, string>): Promise<{ env: Record<st
   return { env: { ...env, DATABASE_URL: database.url }, drop: database.drop }
 }
 
-export async function startGateway(given: Record<string, string> = baseEnv()): Promise<TestGateway> {
+/** A gateway in this process on loopback; `database` replaces the Database layer the env would give. */
+export async function startGateway(given: Record<string, string> = baseEnv(), database?: Layer.Layer<Database, unknown>): Promise<TestGateway> {
   const { env, drop } = await dialectEnv(given)
   const config = await Effect.runPromise(Effect.provide(Effect.gen(function*() {
     return yield* LoketConfig
   }), LoketConfig.fromEnv(env)))
-  const runtime = makeRuntime(appLayer(config))
+  const runtime = makeRuntime(database === undefined ? appLayer(config) : appLayer(config, database))
   const app = await makeApp(runtime)
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" })
   await new Promise<void>((resolve) => server.once("listening", () => resolve()))
