@@ -12,6 +12,20 @@ import { delay, http, type HttpHandler, HttpResponse } from "msw"
 
 export const LOOKASIDE = "https://lookaside.fbsbx.com/whatsapp_business/attachments/"
 
+/**
+ * A stand-in for DNS (the sandbox has none): the public addresses Meta's lookaside host and the
+ * tests' other hosts resolve to, plus `records`; an unknown name (or one given as null) fails as the
+ * resolver would.
+ */
+export function standInDns(records: Readonly<Record<string, ReadonlyArray<string> | null>> = {}) {
+  const all: Record<string, ReadonlyArray<string> | null> = { "lookaside.fbsbx.com": ["157.240.201.1", "2a03:2880:f10e:83:face:b00c:0:25de"], "evil.example": ["93.184.215.14"], ...records }
+  return async (hostname: string): Promise<ReadonlyArray<string>> => {
+    const found = all[hostname]
+    if (found === undefined || found === null) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" })
+    return found
+  }
+}
+
 export interface FakeMedia {
   readonly bytes: Uint8Array
   readonly mimeType: string

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { checkMediaUrl, isPrivateAddress, MAX_MEDIA_BYTES, mediaHostPolicy, mediaKind, sizeLimit } from "./allow-list.ts"
+import { checkMediaUrl, checkResolvedHost, isPrivateAddress, MAX_MEDIA_BYTES, mediaHostPolicy, mediaKind, sizeLimit } from "./allow-list.ts"
 
 const production = mediaHostPolicy("https://graph.facebook.com/v23.0", ["media.example.nl", "10.1.2.3"])
 const local = mediaHostPolicy("http://127.0.0.1:9999/v23.0")
@@ -47,6 +47,29 @@ describe("checkMediaUrl", () => {
   it("never puts the path or query of the URL in its reason", () => {
     const check = checkMediaUrl("https://evil.example/secret-path?mid=31612345678", production)
     expect(!check.ok && check.reason).not.toMatch(/secret|31612345678/)
+  })
+})
+
+describe("checkResolvedHost", () => {
+  const policy = mediaHostPolicy("http://127.0.0.1:9/v23.0", ["media.gemeente.example"])
+  const dns = (addresses: ReadonlyArray<string>) => async () => addresses
+  const url = new URL("https://media.gemeente.example/a?mid=1")
+
+  it("accepts a host name that resolves to public addresses only", async () => {
+    expect(await checkResolvedHost(url, policy, dns(["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"]))).toMatchObject({ ok: true })
+  })
+
+  it("refuses a host name with any private, loopback or mapped-private address, and one with none", async () => {
+    for (const inward of [["93.184.215.14", "10.1.2.3"], ["127.0.0.1"], ["::ffff:192.168.1.5"], ["fd00::1"]]) {
+      expect(await checkResolvedHost(url, policy, dns(inward))).toEqual({ ok: false, reason: "the media host media.gemeente.example resolves to a private or loopback address" })
+    }
+    expect(await checkResolvedHost(url, policy, dns([]))).toMatchObject({ ok: false })
+  })
+
+  it("does not resolve the Graph API host or IP literals (checkMediaUrl judged those)", async () => {
+    const never = async (): Promise<ReadonlyArray<string>> => { throw new Error("resolved") }
+    expect(await checkResolvedHost(new URL("http://127.0.0.1:9/x"), policy, never)).toMatchObject({ ok: true })
+    expect(await checkResolvedHost(new URL("https://93.184.215.14/x"), policy, never)).toMatchObject({ ok: true })
   })
 })
 

@@ -6,6 +6,7 @@
  * goes only to that host, to the host of GRAPH_API_URL (tests and proxies) and to the hosts an operator
  * adds with LOKET_MEDIA_HOSTS — never anywhere else, so a forged or odd lookup answer cannot leak it.
  */
+import { lookup } from "node:dns/promises"
 import { isIP } from "node:net"
 
 /** Meta's documented media download host(s). Other Meta CDN hosts (e.g. *.fbcdn.net) are not documented for the Cloud API: add them with LOKET_MEDIA_HOSTS if Meta starts using them. */
@@ -53,6 +54,28 @@ export function checkMediaUrl(raw: string, policy: MediaHostPolicy): UrlCheck {
   if (isPrivateAddress(hostname) && !isGraphHost) {
     return { ok: false, reason: `the media host ${hostname} is a private or loopback address` }
   }
+  return { ok: true, url }
+}
+
+/** The addresses a host name resolves to (the system resolver by default; tests bring their own). */
+export type ResolveHost = (hostname: string) => Promise<ReadonlyArray<string>>
+
+export const systemResolver: ResolveHost = async (hostname) => (await lookup(hostname, { all: true })).map((a) => a.address)
+
+/**
+ * The second half of the check, for a URL `checkMediaUrl` allowed: a host name (not the GRAPH_API_URL
+ * host, not an IP literal) must not resolve to a private, loopback or link-local address, so an
+ * allowed name that points inward (an operator's host, or a DNS answer gone wrong) never gets the
+ * token. Checked when the download starts; the connection resolves the name again, so a DNS answer
+ * that changes in between (rebinding) is not caught. Throws what `resolve` throws when the name does
+ * not resolve.
+ */
+export async function checkResolvedHost(url: URL, policy: MediaHostPolicy, resolve: ResolveHost): Promise<UrlCheck> {
+  const hostname = normalizeHostname(url.hostname)
+  if (url.host.toLowerCase() === policy.graphHost || hostname === policy.graphHostname || isIP(hostname) !== 0) return { ok: true, url }
+  const addresses = await resolve(hostname)
+  if (addresses.length === 0) return { ok: false, reason: `the media host ${hostname} resolves to no address` }
+  if (addresses.some(isPrivateAddress)) return { ok: false, reason: `the media host ${hostname} resolves to a private or loopback address` }
   return { ok: true, url }
 }
 

@@ -1,7 +1,7 @@
 import { http, HttpResponse } from "msw"
 import { setupServer } from "msw/node"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { graphMediaMock, sha256Hex } from "../../../test/msw/graph-media.ts"
+import { graphMediaMock, sha256Hex, standInDns } from "../../../test/msw/graph-media.ts"
 import { mediaHostPolicy } from "./allow-list.ts"
 import {
   makeGraphMediaClient,
@@ -27,7 +27,7 @@ const server = setupServer(
   })
 )
 
-const client = (timeoutMs = 2_000) => makeGraphMediaClient({ graphApiUrl: GRAPH, accessToken: TOKEN, hosts: mediaHostPolicy(GRAPH), timeoutMs })
+const client = (timeoutMs = 2_000) => makeGraphMediaClient({ graphApiUrl: GRAPH, accessToken: TOKEN, hosts: mediaHostPolicy(GRAPH), timeoutMs, resolve: standInDns() })
 const bytes = (n: number, fill = 7) => new Uint8Array(n).fill(fill)
 const readAll = async (stream: ReadableStream<Uint8Array>) => new Uint8Array(await new Response(stream).arrayBuffer())
 const fetchAll = async (id: string, timeoutMs?: number) => {

@@ -2,7 +2,8 @@
  * The WhatsApp Cloud API media flow: `GET {GRAPH_API_URL}/{media-id}` (Bearer) → `{ url, mime_type, sha256, file_size }`,
  * then a guarded download of `url` with the same Bearer header.
  *
- * Guards: the download host must pass the allow-list (./allow-list.ts) before the token is sent; redirects are
+ * Guards: the download host must pass the allow-list (./allow-list.ts), and a host name must not resolve to a
+ * private address, before the token is sent; redirects are
  * never followed; the MIME type must be allowed; `file_size`, `Content-Length` and the bytes actually streamed
  * are held to WhatsApp's limit for the type; the stream verifies Meta's sha256 at its end and errors on a
  * mismatch instead of closing. Every failure is one of the typed errors below. Nothing here logs: the caller
@@ -10,7 +11,7 @@
  */
 import { createHash } from "node:crypto"
 import { Data } from "effect"
-import { baseMimeType, checkMediaUrl, type MediaHostPolicy, mediaKind, sizeLimit } from "./allow-list.ts"
+import { baseMimeType, checkMediaUrl, checkResolvedHost, type MediaHostPolicy, mediaKind, type ResolveHost, sizeLimit, systemResolver } from "./allow-list.ts"
 
 /** Meta does not know the media id (Graph 404 or error code 100), or it has expired. */
 export class MediaNotFound extends Data.TaggedError("MediaNotFound")<{ readonly message: string }> {}
@@ -68,6 +69,8 @@ export interface GraphMediaClientOptions {
   /** Time for the lookup, for the download's headers, and the longest pause between two chunks. Default 15 s. */
   readonly timeoutMs?: number
   readonly fetch?: typeof fetch
+  /** How download host names are resolved for the private-address check (default: the system resolver). */
+  readonly resolve?: ResolveHost
 }
 
 export interface GraphMediaClient {
@@ -113,6 +116,10 @@ export function makeGraphMediaClient(options: GraphMediaClientOptions): GraphMed
     if (info.fileSize !== null && info.fileSize > limit) throw tooLarge(info.fileSize, limit)
     const check = checkMediaUrl(info.url, options.hosts)
     if (!check.ok) throw new MediaHostRefused({ message: `media download refused: ${check.reason}` })
+    const resolved = await checkResolvedHost(check.url, options.hosts, options.resolve ?? systemResolver).catch(() => {
+      throw new MediaUnavailable({ message: `the media host ${check.url.hostname} could not be resolved` })
+    })
+    if (!resolved.ok) throw new MediaHostRefused({ message: `media download refused: ${resolved.reason}` })
 
     const abort = new AbortController()
     const headersTimer = setTimeout(() => abort.abort(new TimeoutSignal()), timeoutMs)

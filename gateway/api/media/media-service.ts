@@ -3,7 +3,7 @@
  * One download per media id at a time; a concurrent request waits for it and reads the cache.
  */
 import { Data, Redacted } from "effect"
-import { mediaHostPolicy } from "../../../adapters/whatsapp-cloud/media/allow-list.ts"
+import { mediaHostPolicy, type ResolveHost } from "../../../adapters/whatsapp-cloud/media/allow-list.ts"
 import { type GraphMediaClient, makeGraphMediaClient } from "../../../adapters/whatsapp-cloud/media/graph-media.ts"
 import type { LoketConfigValue } from "../../Config.ts"
 import { makeMediaCache, type MediaCache, type OpenMedia, resolveMediaCacheDir } from "./cache.ts"
@@ -15,6 +15,8 @@ export interface MediaServiceOptions {
   /** Graph API / media host timeout (default 15 s). */
   readonly timeoutMs?: number
   readonly fetch?: typeof fetch
+  /** Resolves download host names for the private-address check (default: the system resolver). */
+  readonly resolve?: ResolveHost
 }
 
 export interface FetchedMedia {
@@ -48,7 +50,8 @@ export function makeMediaService(config: LoketConfigValue, dataDir: string | und
       accessToken: Redacted.value(token),
       hosts,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch })
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.resolve === undefined ? {} : { resolve: options.resolve })
     })
     return client
   }

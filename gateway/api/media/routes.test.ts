@@ -7,7 +7,7 @@ import { Hono } from "hono"
 import { http, HttpResponse } from "msw"
 import { setupServer } from "msw/node"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
-import { graphMediaMock, sha256Hex } from "../../../test/msw/graph-media.ts"
+import { graphMediaMock, sha256Hex, standInDns } from "../../../test/msw/graph-media.ts"
 import { LoketConfig, type LoketConfigValue } from "../../Config.ts"
 import { mediaRoutes, type MediaRouteOptions } from "./routes.ts"
 
@@ -51,7 +51,7 @@ function loadConfig(env: Record<string, string> = {}): LoketConfigValue {
   })))
 }
 
-function makeApp(env: Record<string, string> = {}, options: MediaRouteOptions = { timeoutMs: 2_000 }) {
+function makeApp(env: Record<string, string> = {}, options: MediaRouteOptions = { timeoutMs: 2_000, resolve: standInDns() }) {
   const config = loadConfig(env)
   return { app: new Hono().route("/api/v1/media", mediaRoutes(config, undefined, options)), config }
 }
@@ -186,6 +186,27 @@ describe("GET /api/v1/media/:id", () => {
     const res = await makeApp({ LOKET_MEDIA_HOSTS: "evil.example" }).app.request("/api/v1/media/9002")
     expect(res.status).toBe(200)
     expect(evilAuthorizations).toEqual([`Bearer ${TOKEN}`])
+  })
+
+  it("never sends the token to an allowed host name that resolves to a private address", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined)
+    mock.add("9003", { bytes: new Uint8Array(10), mimeType: "image/jpeg", url: "https://evil.example/attachments/?mid=9003" })
+    const inward = makeApp({ LOKET_MEDIA_HOSTS: "evil.example" }, { timeoutMs: 2_000, resolve: standInDns({ "evil.example": ["93.184.215.14", "10.0.12.7"] }) })
+    const res = await inward.app.request("/api/v1/media/9003")
+    expect(res.status).toBe(502)
+    expect((await errorOf(res)).code).toBe("media_host_not_allowed")
+    expect(evilAuthorizations).toEqual([])
+    expect(JSON.stringify(warn.mock.calls)).toContain("evil.example resolves to a private or loopback address")
+    expect(JSON.stringify(warn.mock.calls)).not.toMatch(/mid=9003/)
+  })
+
+  it("answers 502 media_unavailable when the media host name does not resolve, without sending the token", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => undefined)
+    mock.add("9004", { bytes: new Uint8Array(10), mimeType: "image/jpeg", url: "https://evil.example/attachments/?mid=9004" })
+    const res = await makeApp({ LOKET_MEDIA_HOSTS: "evil.example" }, { timeoutMs: 2_000, resolve: standInDns({ "evil.example": null }) }).app.request("/api/v1/media/9004")
+    expect(res.status).toBe(502)
+    expect((await errorOf(res)).code).toBe("media_unavailable")
+    expect(evilAuthorizations).toEqual([])
   })
 
   it("answers 502 media_integrity_failed on a sha256 mismatch and does not cache", async () => {

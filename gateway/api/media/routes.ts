@@ -76,7 +76,7 @@ function mediaError(c: Context, error: GraphMediaError) {
       return answer(502, "media_unavailable", `The media could not be fetched from WhatsApp (${error.message}); try again later.`)
     case "MediaHostRefused":
       console.warn(`Loket: ${error.message}`)
-      return answer(502, "media_host_not_allowed", "WhatsApp pointed to a media host that is not on Loket's allow-list; an administrator can add it with LOKET_MEDIA_HOSTS.")
+      return answer(502, "media_host_not_allowed", "WhatsApp pointed to a media host Loket may not fetch from: not on its allow-list (an administrator can add it with LOKET_MEDIA_HOSTS), or it resolves to a private address.")
     case "MediaTooLarge":
       return answer(502, "media_too_large", `The media is larger than WhatsApp allows for its type (${error.limit} bytes); Loket does not serve it.`)
     case "MediaTypeRefused":
