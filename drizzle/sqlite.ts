@@ -107,8 +107,8 @@ export const sqliteLayer = (open: OpenSqlite) => (url: string, options: SqliteOp
     ))
   )
 
-/** SQLite through better-sqlite3 (Node). */
-export const sqliteNodeLayer = sqliteLayer(async function openBetterSqlite(path, pragmas) {
+/** Opens a SQLite file through better-sqlite3 (Node): the pragmas, then the migrations. */
+export const openBetterSqlite: OpenSqlite = async function openBetterSqlite(path, pragmas) {
   const { default: BetterSqlite } = await import("better-sqlite3")
   const { drizzle } = await import("drizzle-orm/better-sqlite3")
   const { migrate } = await import("drizzle-orm/better-sqlite3/migrator")
@@ -117,7 +117,10 @@ export const sqliteNodeLayer = sqliteLayer(async function openBetterSqlite(path,
   const db = drizzle({ client, schema })
   migrate(db, { migrationsFolder })
   return { client, db }
-})
+}
+
+/** SQLite through better-sqlite3 (Node). */
+export const sqliteNodeLayer = sqliteLayer(openBetterSqlite)
 
 /** Transaction-control statements prepared once per connection: they run for every write. */
 export function preparedControl(prepare: (sql: string) => { run(): unknown }): Control {

@@ -6,9 +6,7 @@
 import { execFileSync } from "node:child_process"
 import { readFileSync, rmSync } from "node:fs"
 import { dirname, join } from "node:path"
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { APP_SECRET, baseEnv, freePort, spawnListening, startChildGateway } from "../support/gateway.ts"
+import { APP_SECRET, baseEnv, freePort, spawnListening, startChildGateway, tempDir } from "../support/gateway.ts"
 
 export interface ServerUnderTest {
   readonly name: string
@@ -117,7 +115,7 @@ export function memoryOf(pid: number): { rssMiB: number; hwmMiB: number } {
  */
 export async function startDurableFloor(rows: "inbox" | "full"): Promise<ServerUnderTest> {
   const port = await freePort()
-  const dir = mkdtempSync(join(tmpdir(), "loket-floor-"))
+  const dir = tempDir("loket-floor-")
   const { child, output, exited } = await spawnListening(
     process.execPath, ["--import", "tsx", "test/bench/durable-floor.ts"],
     { PORT: String(port), FLOOR_DB: join(dir, "floor.db"), FLOOR_APP_SECRET: APP_SECRET, FLOOR_ROWS: rows }, "listening", "durable floor"

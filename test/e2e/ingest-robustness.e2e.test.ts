@@ -1,12 +1,8 @@
 /** Group commit, all-or-nothing batches, and a fuzzed webhook that never gets a 500. */
-import BetterSqlite from "better-sqlite3"
-import { drizzle } from "drizzle-orm/better-sqlite3"
-import { migrate } from "drizzle-orm/better-sqlite3/migrator"
 import { Effect, Layer } from "effect"
-import { Database } from "../../drizzle/Database.ts"
+import { Database, type Db } from "../../drizzle/Database.ts"
 import type { Sync } from "../../drizzle/GroupCommit.ts"
-import * as schema from "../../drizzle/schema.ts"
-import { makeSqliteShape, migrationsFolder, preparedControl, SQLITE_PRAGMAS } from "../../drizzle/sqlite.ts"
+import { makeSqliteShape, openBetterSqlite, preparedControl, SQLITE_PRAGMAS } from "../../drizzle/sqlite.ts"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Transport } from "../../actors/Transport.ts"
@@ -66,22 +62,17 @@ describe("ingest", () => {
     const dir = tempDir()
     const path = join(dir, "loket.db")
     let failNextFlush = false
+    const flakyFlush: Sync = (done) => setImmediate(() => {
+      if (!failNextFlush) return done()
+      failNextFlush = false
+      done(new Error("EIO: i/o error, fsync"))
+    })
     // SQLite as sqliteNodeLayer opens it, with a flush the test can make fail once.
     const database = Layer.effect(Database, Effect.acquireRelease(
-      Effect.sync(() => {
-        const client = new BetterSqlite(path)
-        for (const pragma of SQLITE_PRAGMAS) client.pragma(pragma)
-        const db = drizzle({ client, schema })
-        migrate(db, { migrationsFolder })
-        const sync: Sync = (done) => setImmediate(() => {
-          if (!failNextFlush) return done()
-          failNextFlush = false
-          done(new Error("EIO: i/o error, fsync"))
-        })
-        return { client, shape: makeSqliteShape(db as never, () => true, `file:${path}`, preparedControl((q) => client.prepare(q)), sync) }
-      }),
+      Effect.promise(() => openBetterSqlite(path, SQLITE_PRAGMAS)),
       ({ client }) => Effect.sync(() => client.close())
-    ).pipe(Effect.map(({ shape }) => shape)))
+    ).pipe(Effect.map(({ client, db }) =>
+      makeSqliteShape(db as Db, () => true, `file:${path}`, preparedControl((q) => client.prepare(q)), flakyFlush))))
     const gw2 = await startGateway(baseEnv({ DATABASE_URL: `file:${path}` }), database)
     try {
       const body = fixtures.webhookBody({ contacts: [fixtures.contact({ waId: "31650000002", name: "Flush" })], messages: [oneText("31650000002", "wamid.unflushed")] })

@@ -45,7 +45,7 @@ export function checkMediaUrl(raw: string, policy: MediaHostPolicy): UrlCheck {
     return { ok: false, reason: "the media URL is not a valid URL" }
   }
   const hostname = normalizeHostname(url.hostname)
-  const isGraphHost = url.host.toLowerCase() === policy.graphHost || hostname === policy.graphHostname
+  const isGraphHost = isGraphApiHost(url, policy)
   if (url.protocol !== "https:" && !(url.protocol === "http:" && url.host.toLowerCase() === policy.graphHost)) {
     return { ok: false, reason: `the media URL uses ${url.protocol.replace(/:$/, "")} instead of https` }
   }
@@ -72,11 +72,16 @@ export const systemResolver: ResolveHost = async (hostname) => (await lookup(hos
  */
 export async function checkResolvedHost(url: URL, policy: MediaHostPolicy, resolve: ResolveHost): Promise<UrlCheck> {
   const hostname = normalizeHostname(url.hostname)
-  if (url.host.toLowerCase() === policy.graphHost || hostname === policy.graphHostname || isIP(hostname) !== 0) return { ok: true, url }
+  if (isGraphApiHost(url, policy) || isIP(hostname) !== 0) return { ok: true, url }
   const addresses = await resolve(hostname)
   if (addresses.length === 0) return { ok: false, reason: `the media host ${hostname} resolves to no address` }
   if (addresses.some(isPrivateAddress)) return { ok: false, reason: `the media host ${hostname} resolves to a private or loopback address` }
   return { ok: true, url }
+}
+
+/** Whether `url` points at the GRAPH_API_URL host (tests and proxies: plain http and private addresses allowed). */
+function isGraphApiHost(url: URL, policy: MediaHostPolicy): boolean {
+  return url.host.toLowerCase() === policy.graphHost || normalizeHostname(url.hostname) === policy.graphHostname
 }
 
 /** Lower case, without IPv6 brackets or a trailing dot. */
