@@ -25,7 +25,7 @@ import { postgresLayer } from "../drizzle/postgres.ts"
 import { sqliteNodeLayer } from "../drizzle/sqlite.ts"
 import { ApiTokens } from "./api/auth/ApiTokens.ts"
 import { channelLayers } from "./channels.ts"
-import { type LoketConfigValue, LoketConfig } from "./Config.ts"
+import { type LoketConfigValue, LoketConfig } from "../config/Config.ts"
 
 export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders
 

@@ -6,7 +6,7 @@ import { Layer, Redacted } from "effect"
 import { makeGraphSendClient } from "../adapters/whatsapp-cloud/send/graph-client.ts"
 import { Senders } from "../actors/outbox/Senders.ts"
 import { TemplateSourceRef } from "../actors/templates/Templates.ts"
-import type { LoketConfigValue } from "./Config.ts"
+import type { LoketConfigValue } from "../config/Config.ts"
 
 function whatsappClient(config: LoketConfigValue) {
   const token = config.whatsapp.accessToken

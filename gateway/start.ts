@@ -7,7 +7,7 @@ import type { Hono } from "hono"
 import type { Database } from "../drizzle/Database.ts"
 import { redactUrl } from "../drizzle/postgres.ts"
 import { makeApp } from "./app.ts"
-import { LoketConfig, type LoketConfigValue } from "./Config.ts"
+import { LoketConfig, type LoketConfigValue } from "../config/Config.ts"
 import { appLayer, makeRuntime } from "./Runtime.ts"
 
 export interface Server {

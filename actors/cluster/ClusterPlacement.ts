@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto"
 import { hostname } from "node:os"
 import { Effect, Layer } from "effect"
-import { LoketConfig } from "../../gateway/Config.ts"
+import { LoketConfig } from "../../config/Config.ts"
 import { Nats } from "./Nats.ts"
 import { PartitionLeases } from "./PartitionLeases.ts"
 

@@ -7,7 +7,7 @@ import { Context, Effect, Layer, Schema } from "effect"
 import {
   connect, DiscardPolicy, type JetStreamClient, type JetStreamManager, type NatsConnection, nanos, RetentionPolicy, StorageType
 } from "nats"
-import { LoketConfig } from "../../gateway/Config.ts"
+import { LoketConfig } from "../../config/Config.ts"
 import { clusterNames } from "./names.ts"
 
 export class NatsUnavailable extends Schema.TaggedError<NatsUnavailable>()("NatsUnavailable", {

@@ -5,7 +5,7 @@
 import { and, gt, isNotNull, lte } from "drizzle-orm"
 import { Effect, Layer, Schedule } from "effect"
 import { Database } from "../../drizzle/Database.ts"
-import { LoketConfig } from "../../gateway/Config.ts"
+import { LoketConfig } from "../../config/Config.ts"
 import { Conversations } from "../Conversations.ts"
 import { Leadership } from "../Leadership.ts"
 import { conversationKey } from "./ConversationActor.ts"

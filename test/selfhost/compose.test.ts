@@ -20,8 +20,8 @@ import type { Rule } from "./lib/rule.ts"
 
 const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url))
 
-/** Variable names the gateway reads: every upper-case string literal in gateway/Config.ts … */
-const configNames = [...readFileSync(root("gateway/Config.ts"), "utf8").matchAll(/"([A-Z][A-Z0-9_]*)"/g)].map((m) => m[1]!)
+/** Variable names the gateway reads: every upper-case string literal in config/Config.ts … */
+const configNames = [...readFileSync(root("config/Config.ts"), "utf8").matchAll(/"([A-Z][A-Z0-9_]*)"/g)].map((m) => m[1]!)
 const known = new Set(configNames)
 
 const ENVS: Record<string, Env> = {

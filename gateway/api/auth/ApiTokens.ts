@@ -8,7 +8,7 @@ import { and, eq, ne } from "drizzle-orm"
 import { Console, Context, Effect, Layer, Redacted } from "effect"
 import { newId } from "../../../domain/ids.ts"
 import { Database } from "../../../drizzle/Database.ts"
-import { LoketConfig } from "../../Config.ts"
+import { LoketConfig } from "../../../config/Config.ts"
 
 export type Role = "admin" | "agent"
 

@@ -5,7 +5,7 @@
 import { Data, Redacted } from "effect"
 import { mediaHostPolicy, type ResolveHost } from "../../../adapters/whatsapp-cloud/media/allow-list.ts"
 import { type GraphMediaClient, makeGraphMediaClient } from "../../../adapters/whatsapp-cloud/media/graph-media.ts"
-import type { LoketConfigValue } from "../../Config.ts"
+import type { LoketConfigValue } from "../../../config/Config.ts"
 import { makeMediaCache, type MediaCache, type OpenMedia, resolveMediaCacheDir } from "./cache.ts"
 
 /** WHATSAPP_ACCESS_TOKEN is not set, so nothing can be fetched from Meta. */

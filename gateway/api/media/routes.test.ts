@@ -8,7 +8,7 @@ import { http, HttpResponse } from "msw"
 import { setupServer } from "msw/node"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
 import { graphMediaMock, sha256Hex, standInDns } from "../../../test/msw/graph-media.ts"
-import { LoketConfig, type LoketConfigValue } from "../../Config.ts"
+import { LoketConfig, type LoketConfigValue } from "../../../config/Config.ts"
 import { mediaRoutes, type MediaRouteOptions } from "./routes.ts"
 
 const GRAPH = "http://127.0.0.1:9/v23.0"

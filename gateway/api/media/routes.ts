@@ -13,7 +13,7 @@ import {
   type GraphMediaError,
   isGraphMediaError
 } from "../../../adapters/whatsapp-cloud/media/graph-media.ts"
-import type { LoketConfigValue } from "../../Config.ts"
+import type { LoketConfigValue } from "../../../config/Config.ts"
 import { jsonError } from "../../http/errors.ts"
 import type { AuthEnv } from "../auth/index.ts"
 import type { MediaMeta } from "./cache.ts"

@@ -115,7 +115,7 @@ function oneLine(error: C.ConfigError): string {
   return at ? `${at[1]}: ${what}` : what
 }
 
-export class LoketConfig extends Context.Service<LoketConfig, LoketConfigValue>()("loket/gateway/Config") {
+export class LoketConfig extends Context.Service<LoketConfig, LoketConfigValue>()("loket/config/Config") {
   /** Reads the process environment (or the given one, for tests). */
   static readonly fromEnv = (env: Record<string, string | undefined> = process.env) =>
     Layer.effect(
