@@ -18,6 +18,7 @@ import { parkedRoutes } from "./api/admin/parked-routes.ts"
 import { openApiDocument } from "./api/openapi/document.ts"
 import { LoketConfig } from "../config/Config.ts"
 import { healthRoutes } from "./health.ts"
+import { apiBodyLimits, KiB, MiB } from "./http/api-body-limits/index.ts"
 import { jsonError } from "./http/errors.ts"
 import type { AppRuntime } from "./Runtime.ts"
 import { whatsappWebhook } from "./webhooks/whatsapp.ts"
@@ -33,6 +34,12 @@ export async function makeApp(runtime: AppRuntime) {
   const api = new Hono<AuthEnv>()
     .get("/openapi.json", (c) => c.body(openapi, 200, { "content-type": "application/json" }))
     .use("*", bearerAuth(tokens.verify))
+    .use("*", apiBodyLimits([
+      // The largest file a channel takes (WhatsApp documents: 100 MiB) and the multipart around it; the route checks the file itself.
+      { path: /^\/media\/?$/, maxBytes: 100 * MiB + 64 * KiB, what: "A media upload", fix: "channels take files up to 100 MiB" },
+      { path: /^\/settings(\/|$)/, maxBytes: 256 * KiB, what: "The settings document" },
+      { path: /^\/conversations\/[^/]+\/messages\/?$/, maxBytes: 64 * KiB, what: "A reply", fix: "send files through POST /api/v1/media and refer to them by id" }
+    ], { maxBytes: 64 * KiB, what: "A request body" }))
     .route("/conversations", conversationRoutes(database))
     .route("/conversations", sendRoutes(runtime, database))
     .route("/templates", templateRoutes(runtime, tokens.verify))
