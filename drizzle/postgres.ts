@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url"
 import { sql } from "drizzle-orm"
 import { Context, Effect, Exit, Layer } from "effect"
 import { type Build, CurrentFence, Database, type DatabaseShape, type Db, type Fence, type Tables } from "./Database.ts"
-import { DatabaseUnavailable } from "./errors.ts"
+import { DatabaseUnavailable, storageUnavailable } from "./errors.ts"
 import * as pgSchema from "./schema.pg.ts"
 
 export const pgMigrationsFolder = fileURLToPath(new URL("./migrations-pg", import.meta.url))
@@ -22,8 +22,7 @@ type Runnable = { prepare(name: string): { execute(params?: unknown): Promise<un
 /** The transaction the current fiber runs in, if any: queries go to its connection. */
 const CurrentTransaction = Context.Reference<PgDb | undefined>("loket/drizzle/postgres/CurrentTransaction", { defaultValue: () => undefined })
 
-const unavailable = (cause: unknown) =>
-  cause instanceof DatabaseUnavailable ? cause : new DatabaseUnavailable({ message: `PostgreSQL: ${cause instanceof Error ? cause.message : String(cause)}` })
+const unavailable = storageUnavailable("PostgreSQL")
 
 /** Hides the password when the URL is shown in a message. */
 export const redactUrl = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@")

@@ -8,7 +8,7 @@ import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect, Exit, Layer } from "effect"
 import { Database, type DatabaseShape, type Db } from "./Database.ts"
-import { DatabaseUnavailable } from "./errors.ts"
+import { DatabaseUnavailable, storageUnavailable } from "./errors.ts"
 import { type Control, makeGroupCommit, type Sync } from "./GroupCommit.ts"
 import * as schema from "./schema.ts"
 
@@ -140,8 +140,7 @@ class UnitFailed {
   constructor(readonly exit: Exit.Exit<unknown, unknown>) {}
 }
 
-const unavailable = (cause: unknown) =>
-  cause instanceof DatabaseUnavailable ? cause : new DatabaseUnavailable({ message: `SQLite: ${String(cause)}` })
+const unavailable = storageUnavailable("SQLite")
 
 type Query = { get(params?: unknown): unknown; all(params?: unknown): unknown; run(params?: unknown): unknown }
 
