@@ -20,10 +20,11 @@ import { LoketConfig } from "../config/Config.ts"
 import { healthRoutes } from "./health.ts"
 import { apiBodyLimits, KiB, MiB } from "./http/api-body-limits/index.ts"
 import { jsonError } from "./http/errors.ts"
+import { type Lifecycle, makeLifecycle, refuseWhileDraining } from "./lifecycle.ts"
 import type { AppRuntime } from "./Runtime.ts"
 import { whatsappWebhook } from "./webhooks/whatsapp.ts"
 
-export async function makeApp(runtime: AppRuntime) {
+export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLifecycle()) {
   const { config, database, tokens } = await runtime.runPromise(
     Effect.gen(function*() {
       return { config: yield* LoketConfig, database: yield* Database, tokens: yield* ApiTokens }
@@ -46,11 +47,12 @@ export async function makeApp(runtime: AppRuntime) {
     .use("/admin/*", bearerAuth(tokens.verify, "admin"))
     .route("/admin/parked", parkedRoutes(runtime))
     .route("/admin/cluster", clusterRoutes(runtime))
-    .route("/events", eventRoutes(runtime))
+    .route("/events", eventRoutes(runtime, lifecycle))
     .route("/media", uploadRoutes(runtime, config))
     .route("/media", mediaRoutes(config, database.dataDir))
 
   return new Hono()
+    .use("*", refuseWhileDraining(lifecycle))
     .route("/", healthRoutes(runtime))
     .route("/webhooks/whatsapp", whatsappWebhook(runtime, config))
     .route("/api/v1", api)
