@@ -4,6 +4,7 @@
  */
 import { Effect } from "effect"
 import { Hono } from "hono"
+import { secureHeaders } from "hono/secure-headers"
 import { Database } from "../drizzle/Database.ts"
 import { ApiTokens } from "./api/auth/ApiTokens.ts"
 import { type AuthEnv, bearerAuth } from "./api/auth/index.ts"
@@ -23,6 +24,20 @@ import { jsonError } from "./http/errors.ts"
 import { type Lifecycle, makeLifecycle, refuseWhileDraining } from "./lifecycle.ts"
 import type { AppRuntime } from "./Runtime.ts"
 import { whatsappWebhook } from "./webhooks/whatsapp.ts"
+
+/**
+ * Hono's secure headers on every answer. The API serves JSON only, so its policy allows nothing
+ * to load or frame it; pages and scripts that must differ (the console, the widget) set their
+ * own headers, which are kept (`overwrite: false`). No CORS on /api/v1: browsers of other sites
+ * cannot call it with an agent's credentials.
+ */
+const SECURE_HEADERS: NonNullable<Parameters<typeof secureHeaders>[0]> = {
+  overwrite: false,
+  contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+  xFrameOptions: "DENY",
+  strictTransportSecurity: "max-age=31536000; includeSubDomains",
+  referrerPolicy: "no-referrer"
+}
 
 export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLifecycle()) {
   const { config, database, tokens } = await runtime.runPromise(
@@ -52,6 +67,7 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     .route("/media", mediaRoutes(config, database.dataDir))
 
   return new Hono()
+    .use("*", secureHeaders(SECURE_HEADERS))
     .use("*", refuseWhileDraining(lifecycle))
     .route("/", healthRoutes(runtime))
     .route("/webhooks/whatsapp", whatsappWebhook(runtime, config))
