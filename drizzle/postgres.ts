@@ -98,7 +98,7 @@ export function makePostgresShape(pool: PgDb): DatabaseShape {
   const list = (rows: unknown) => (Array.isArray(rows) ? rows : []) as never
 
   const transaction = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | DatabaseUnavailable> =>
-    Effect.flatMap(Effect.all([Effect.service(CurrentTransaction), Effect.service(CurrentFence)]), ([outer, fence]): Effect.Effect<A, E | DatabaseUnavailable> => {
+    Effect.flatMap(Effect.all([Effect.service(CurrentTransaction), Effect.service(CurrentFence), Effect.context<never>()]), ([outer, fence, context]): Effect.Effect<A, E | DatabaseUnavailable> => {
       if (outer !== undefined) return effect // joins the enclosing transaction
       return Effect.tryPromise({
         try: async () => {
@@ -106,7 +106,8 @@ export function makePostgresShape(pool: PgDb): DatabaseShape {
           try {
             await pool.transaction(async (tx) => {
               if (fence !== undefined && !(await holdFence(tx as unknown as PgDb, fence))) throw new FencedOut()
-              exit = await Effect.runPromiseExit(Effect.provideService(effect, CurrentTransaction, tx as unknown as PgDb))
+              // With the caller's services (its Clock, …), on the transaction's connection.
+              exit = await Effect.runPromiseExitWith(context)(Effect.provideService(effect, CurrentTransaction, tx as unknown as PgDb))
               if (Exit.isFailure(exit)) throw new RolledBack()
             })
           } catch (error) {
