@@ -15,6 +15,7 @@ import { sendRoutes } from "./api/conversations/send-routes.ts"
 import { templateRoutes } from "./api/templates/routes.ts"
 import { clusterRoutes } from "./api/admin/cluster-routes.ts"
 import { parkedRoutes } from "./api/admin/parked-routes.ts"
+import { settingsRoutes } from "./api/settings/routes.ts"
 import { openApiDocument } from "./api/openapi/document.ts"
 import { LoketConfig } from "../config/Config.ts"
 import { healthRoutes } from "./health.ts"
@@ -36,6 +37,9 @@ export async function makeApp(runtime: AppRuntime) {
     .route("/conversations", conversationRoutes(database))
     .route("/conversations", sendRoutes(runtime, database))
     .route("/templates", templateRoutes(runtime, tokens.verify))
+    .use("/settings/*", bearerAuth(tokens.verify, "admin"))
+    .use("/settings", bearerAuth(tokens.verify, "admin"))
+    .route("/settings", settingsRoutes(runtime))
     .use("/admin/*", bearerAuth(tokens.verify, "admin"))
     .route("/admin/parked", parkedRoutes(runtime))
     .route("/admin/cluster", clusterRoutes(runtime))
