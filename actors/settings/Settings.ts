@@ -5,7 +5,7 @@
  * this instance at once and, in cluster mode, on every instance (a ring over NATS, and a
  * version check every few seconds in case a ring is lost).
  */
-import { Clock, Context, Duration, Effect, Layer, Schedule, Schema, Semaphore } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Queue, Schedule, Schema, Semaphore } from "effect"
 import { LoketConfig } from "../../config/Config.ts"
 import {
   applyMergePatch, canonicalJson, isPlainObject, resolveSettings, type SettingsDocument, type SettingsProblem
@@ -67,20 +67,19 @@ export class Settings extends Context.Service<Settings, {
       const timezone = config.timezone
       const writes = yield* Semaphore.make(1)
 
-      const resolveStored = (stored: StoredSettings): SettingsState => {
+      /** The stored row as a state; a row this Loket cannot read (a newer Loket's key, a hand edit) is refused. */
+      const resolveStored = (stored: StoredSettings): Effect.Effect<SettingsState, SettingsInvalid> => {
         const resolved = resolveSettings(stored.document, timezone)
-        if (resolved.ok) return { document: resolved.document, version: stored.version }
-        // Written by a newer Loket (a key this one does not know) or edited by hand: keep what we had.
-        throw invalid(resolved.problems)
+        return resolved.ok ? Effect.succeed({ document: resolved.document, version: stored.version }) : Effect.fail(invalid(resolved.problems))
       }
 
-      let state: SettingsState = yield* store.read.pipe(Effect.flatMap((stored) =>
-        Effect.try({ try: () => resolveStored(stored), catch: (e) => e as SettingsInvalid }).pipe(
-          Effect.catchTag("SettingsInvalid", (e) =>
-            Effect.logWarning(`Loket: the stored settings (version ${stored.version}) are not valid for this version of Loket, defaults are used until they are changed: ${e.message}`).pipe(
-              Effect.as({ document: resolveDefaults(timezone), version: stored.version })
-            ))
-        )))
+      const first = yield* store.read
+      let state: SettingsState = yield* resolveStored(first).pipe(
+        Effect.catchTag("SettingsInvalid", (e) =>
+          Effect.logWarning(`Loket: the stored settings (version ${first.version}) are not valid for this version of Loket; defaults are used until they are changed: ${e.message}`).pipe(
+            Effect.as({ document: resolveDefaults(timezone), version: first.version })
+          ))
+      )
 
       const adopt = (next: SettingsState) => {
         if (next.version > state.version) state = next
@@ -90,7 +89,8 @@ export class Settings extends Context.Service<Settings, {
         const version = yield* store.version
         if (version <= state.version) return
         const stored = yield* store.read
-        yield* Effect.try({ try: () => adopt(resolveStored(stored)), catch: (e) => e as SettingsInvalid }).pipe(
+        yield* resolveStored(stored).pipe(
+          Effect.map(adopt),
           Effect.catchTag("SettingsInvalid", (e) => Effect.logWarning(`Loket: settings version ${stored.version} is not valid here and is not used: ${e.message}`))
         )
       }).pipe(Effect.withSpan("Settings.refresh"))
@@ -154,15 +154,14 @@ export class Settings extends Context.Service<Settings, {
       })
 
       // Rings from other instances, and the periodic check for a ring that got lost.
+      const rings = yield* Queue.sliding<number>(1)
       const stop = bell.onRing((version) => {
-        if (version > state.version) Effect.runFork(refresh.pipe(Effect.ignore))
+        if (version > state.version) Queue.offerUnsafe(rings, version)
       })
       yield* Effect.addFinalizer(() => Effect.sync(stop))
-      yield* refresh.pipe(
-        Effect.catchTag("DatabaseUnavailable", (e) => Effect.logWarning(`Loket: settings version check failed: ${e.message}`)),
-        Effect.repeat(Schedule.spaced(SETTINGS_VERSION_CHECK)),
-        Effect.forkScoped
-      )
+      const refreshQuietly = refresh.pipe(Effect.catchTag("DatabaseUnavailable", (e) => Effect.logWarning(`Loket: settings could not be re-read: ${e.message}`)))
+      yield* Queue.take(rings).pipe(Effect.andThen(refreshQuietly), Effect.forever, Effect.forkScoped)
+      yield* refreshQuietly.pipe(Effect.repeat(Schedule.spaced(SETTINGS_VERSION_CHECK)), Effect.forkScoped)
 
       return Settings.of({
         current: Effect.sync(() => state.document),
