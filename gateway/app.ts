@@ -38,7 +38,6 @@ export async function makeApp(runtime: AppRuntime) {
     .route("/conversations", sendRoutes(runtime, database))
     .route("/templates", templateRoutes(runtime, tokens.verify))
     .use("/settings/*", bearerAuth(tokens.verify, "admin"))
-    .use("/settings", bearerAuth(tokens.verify, "admin"))
     .route("/settings", settingsRoutes(runtime))
     .use("/admin/*", bearerAuth(tokens.verify, "admin"))
     .route("/admin/parked", parkedRoutes(runtime))

@@ -1,9 +1,9 @@
 /**
  * LOKET_CONFIG at start: the file's settings replace the stored ones when they differ (audited
- * with actor `LOKET_CONFIG`). A followUp template that is not synced yet gets one sync first.
+ * with actor `LOKET_CONFIG`; the same document again is no change). A followUp template that is not synced yet gets one sync first.
  */
 import { Effect } from "effect"
-import { Settings, sameSettings, type SettingsInvalid } from "../actors/settings/Settings.ts"
+import { Settings, type SettingsInvalid } from "../actors/settings/Settings.ts"
 import { Templates } from "../actors/templates/Templates.ts"
 import { settingsFileLine } from "../config/settingsFile.ts"
 import type { AppRuntime } from "./Runtime.ts"
@@ -18,16 +18,16 @@ export async function applySettingsFile(runtime: AppRuntime, document: Record<st
   const apply = Effect.gen(function*() {
     const settings = yield* Settings
     const templates = yield* Templates
-    const next = yield* settings.validate(document).pipe(
+    yield* settings.validate(document).pipe(
       Effect.catchTag("SettingsInvalid", (error) =>
         needsTemplates(error)
           ? templates.sync.pipe(Effect.ignore, Effect.andThen(settings.validate(document)))
           : Effect.fail(error))
     )
-    const { document: current } = yield* settings.state
-    if (sameSettings(current, next)) return { ok: true, changed: false } as const
+    // The file is the source of truth: it replaces what is stored unless that is the same document already.
+    const { version } = yield* settings.state
     yield* settings.replace(document, CONFIG_ACTOR)
-    return { ok: true, changed: true } as const
+    return { ok: true, changed: (yield* settings.state).version > version } as const
   })
   const result = await runtime.runPromise(Effect.result(apply))
   if (result._tag === "Success") return result.success

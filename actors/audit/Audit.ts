@@ -58,9 +58,13 @@ export class Audit extends Context.Service<Audit, {
     Audit,
     Effect.gen(function*() {
       const database = yield* Database
+      // Entries of this instance get strictly increasing times, so newest-first keeps their order.
+      let lastMillis = 0
 
       const record = Effect.fn("Audit.record")(function*(entry: AuditRecord) {
-        const at = new Date(yield* Clock.currentTimeMillis).toISOString()
+        const now = yield* Clock.currentTimeMillis
+        lastMillis = Math.max(now, lastMillis + 1)
+        const at = new Date(lastMillis).toISOString()
         const row = {
           id: newId("aud"), at, actorKind: entry.actor.kind, actorId: entry.actor.id, actorName: entry.actor.name,
           action: entry.action, target: entry.target, before: entry.before ?? null, after: entry.after ?? null

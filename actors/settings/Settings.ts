@@ -125,6 +125,11 @@ export class Settings extends Context.Service<Settings, {
           const before = yield* store.read
           const proposed = next(before.document)
           const document = yield* validate(proposed)
+          // Nothing changes (the same document again, an empty patch): no new version, no audit entry.
+          if (canonicalJson(proposed) === canonicalJson(before.document) && before.version > 0) {
+            yield* refresh
+            return document
+          }
           const beforeDocument = before.version === state.version ? state.document : resolveOrDefaults(before.document, timezone)
           const at = new Date(yield* Clock.currentTimeMillis).toISOString()
           yield* database.transaction(Effect.gen(function*() {
@@ -185,6 +190,3 @@ const resolveOrDefaults = (stored: unknown, timezone: string): SettingsDocument 
   const resolved = resolveSettings(stored, timezone)
   return resolved.ok ? resolved.document : resolveDefaults(timezone)
 }
-
-/** Whether two documents say the same (key order aside). */
-export const sameSettings = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b)

@@ -101,6 +101,11 @@ describe("settings", () => {
     expect(res.status).toBe(200)
     const document = await get()
     expect(document).toMatchObject({ access: "team", retention: { messagesDays: 90 }, language: "nl", officeHours: { closedDates: [] } })
+    // The same document again, or an empty patch, is no change: no new audit entry.
+    const entries = (await audit()).items.length
+    expect((await send("PUT", { access: "team", retention: { messagesDays: 90 } })).status).toBe(200)
+    expect((await send("PATCH", {})).status).toBe(200)
+    expect((await audit()).items.length).toBe(entries)
   })
 
   it("refuses an invalid document with 422 listing every bad field, and changes nothing", async () => {
