@@ -56,6 +56,18 @@ describe("settings in cluster mode", () => {
     // Both instances audited into the one database.
     const audit = await (await fetch(`${a!.url}/api/v1/settings/audit`, { headers: auth })).json() as any
     expect(audit.items.map((e: any) => e.after.officeHours.closedDates.length)).toEqual([1, 0])
+
+    // Changes to different keys made at the same moment on both instances are all kept (no lost update).
+    const dates = ["2027-01-02", "2027-01-03", "2027-01-04", "2027-01-05"]
+    const results = await Promise.all(dates.map((date, i) =>
+      patch((i % 2 === 0 ? a : b)!.url, { officeHours: { overrides: { [date]: [] } } })))
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200])
+    for (const gateway of [a!, b!]) {
+      const final = await eventually(() => settingsOf(gateway.url), (s) => Object.keys(s.officeHours.overrides).length === 4, 1_000)
+      expect(Object.keys(final.officeHours.overrides).sort()).toEqual(dates)
+    }
+    const entries = (await (await fetch(`${b!.url}/api/v1/settings/audit`, { headers: auth })).json() as any).items
+    expect(entries).toHaveLength(2 + dates.length)
   })
 
   it("ignores a ring that carries nonsense, and picks up a change that came without a ring by its version check", async () => {
