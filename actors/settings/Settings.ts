@@ -5,7 +5,7 @@
  * this instance at once and, in cluster mode, on every instance (a ring over NATS, and a
  * version check every few seconds in case a ring is lost).
  */
-import { Clock, Context, Duration, Effect, Layer, Queue, Schedule, Schema, Semaphore } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Queue, Schema, Semaphore } from "effect"
 import { LoketConfig } from "../../config/Config.ts"
 import {
   applyMergePatch, canonicalJson, isPlainObject, resolveSettings, type SettingsDocument, type SettingsProblem
@@ -166,7 +166,8 @@ export class Settings extends Context.Service<Settings, {
       yield* Effect.addFinalizer(() => Effect.sync(stop))
       const refreshQuietly = refresh.pipe(Effect.catchTag("DatabaseUnavailable", (e) => Effect.logWarning(`Loket: settings could not be re-read: ${e.message}`)))
       yield* Queue.take(rings).pipe(Effect.andThen(refreshQuietly), Effect.forever, Effect.forkScoped)
-      yield* refreshQuietly.pipe(Effect.repeat(Schedule.spaced(SETTINGS_VERSION_CHECK)), Effect.forkScoped)
+      // The state was just read: the first check is one interval from now.
+      yield* refreshQuietly.pipe(Effect.delay(SETTINGS_VERSION_CHECK), Effect.forever, Effect.forkScoped)
 
       return Settings.of({
         current: Effect.sync(() => state.document),
