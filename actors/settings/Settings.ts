@@ -24,8 +24,10 @@ export class SettingsInvalid extends Schema.TaggedError<SettingsInvalid>()("Sett
   problems: Schema.Array(Problem)
 }) {}
 
-/** Another writer changed the row between our read and our write (retried a few times). */
-class SettingsConflict extends Schema.TaggedError<SettingsConflict>()("SettingsConflict", {}) {}
+/** Another writer (another instance) changed the row between our read and our write, five times running. */
+export class SettingsConflict extends Schema.TaggedError<SettingsConflict>()("SettingsConflict", {
+  message: Schema.String
+}) {}
 
 /** How often an instance compares its version with the database's (the fallback for a lost ring). */
 export const SETTINGS_VERSION_CHECK = Duration.seconds(5)
@@ -47,9 +49,9 @@ export class Settings extends Context.Service<Settings, {
   /** The document with its version (0 on a fresh install). */
   readonly state: Effect.Effect<SettingsState>
   /** Replaces the document (keys left out take their defaults); audited as `settings.replace`. */
-  readonly replace: (document: unknown, actor: AuditActor) => Effect.Effect<SettingsDocument, SettingsInvalid | DatabaseUnavailable>
+  readonly replace: (document: unknown, actor: AuditActor) => Effect.Effect<SettingsDocument, SettingsInvalid | SettingsConflict | DatabaseUnavailable>
   /** Applies a JSON merge patch (RFC 7386; `null` puts a key back to its default); audited as `settings.update`. */
-  readonly patch: (mergePatch: unknown, actor: AuditActor) => Effect.Effect<SettingsDocument, SettingsInvalid | DatabaseUnavailable>
+  readonly patch: (mergePatch: unknown, actor: AuditActor) => Effect.Effect<SettingsDocument, SettingsInvalid | SettingsConflict | DatabaseUnavailable>
   /** Checks a document without storing it (LOKET_CONFIG at start). */
   readonly validate: (document: unknown) => Effect.Effect<SettingsDocument, SettingsInvalid | DatabaseUnavailable>
   /** Re-reads the stored version now (what a ring or the periodic check does). */
@@ -134,7 +136,7 @@ export class Settings extends Context.Service<Settings, {
           const at = new Date(yield* Clock.currentTimeMillis).toISOString()
           yield* database.transaction(Effect.gen(function*() {
             const written = yield* store.write(before.version, proposed as Record<string, unknown>, at, actor.name)
-            if (!written) return yield* new SettingsConflict()
+            if (!written) return yield* new SettingsConflict({ message: "The settings were changed by someone else at the same moment; read them again and retry." })
             yield* audit.record({ actor, action, target: "settings", before: beforeDocument, after: document })
           }))
           yield* database.committed()
@@ -144,7 +146,6 @@ export class Settings extends Context.Service<Settings, {
           return document
         }).pipe(
           Effect.retry({ times: 5, while: (e) => e._tag === "SettingsConflict" }),
-          Effect.catchTag("SettingsConflict", () => Effect.fail(invalid([{ path: "", message: "the settings kept changing meanwhile; try again" }]))),
           writes.withPermit
         )
 

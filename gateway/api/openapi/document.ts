@@ -160,6 +160,7 @@ function settingsPaths(error: Json, errors: Record<string, Json>): Json {
   const settings = jsonSchema(SettingsDocument)
   const refused = {
     "403": json(error, "Not an admin token"),
+    "409": json(error, "settings_conflict: changed elsewhere at the same moment, again and again; retry"),
     "413": json(error, `Body over ${SETTINGS_BODY_LIMIT / 1024} KiB`),
     "422": json(error, "invalid_settings: details lists every bad field with its path, e.g. officeHours.weekly.monday[0].open"),
     ...errors

@@ -7,7 +7,7 @@ import { type Context, Hono } from "hono"
 import { bodyLimit } from "hono/body-limit"
 import { Audit } from "../../../actors/audit/Audit.ts"
 import type { AuditActor } from "../../../actors/audit/Audit.ts"
-import { Settings, type SettingsInvalid } from "../../../actors/settings/Settings.ts"
+import { Settings, type SettingsConflict, type SettingsInvalid } from "../../../actors/settings/Settings.ts"
 import type { DatabaseUnavailable } from "../../../drizzle/Database.ts"
 import { jsonError } from "../../http/errors.ts"
 import { decodeWith } from "../../http/validate.ts"
@@ -25,11 +25,15 @@ const actorOf = (c: Context<AuthEnv>): AuditActor => {
 }
 
 /** Settings errors → HTTP answers, in one place; a database that does not answer goes to app.ts's onError (503). */
-function settingsError(c: Context, error: SettingsInvalid | DatabaseUnavailable): Response {
-  if (error._tag === "SettingsInvalid") {
-    return jsonError(c, 422, "invalid_settings", error.message, error.problems)
+function settingsError(c: Context, error: SettingsInvalid | SettingsConflict | DatabaseUnavailable): Response {
+  switch (error._tag) {
+    case "SettingsInvalid":
+      return jsonError(c, 422, "invalid_settings", error.message, error.problems)
+    case "SettingsConflict":
+      return jsonError(c, 409, "settings_conflict", error.message)
+    case "DatabaseUnavailable":
+      throw error
   }
-  throw error
 }
 
 async function readJson(c: Context): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
@@ -45,7 +49,7 @@ export function settingsRoutes(runtime: AppRuntime) {
     maxSize: SETTINGS_BODY_LIMIT,
     onError: (c) => jsonError(c, 413, "body_too_large", `The body is larger than ${SETTINGS_BODY_LIMIT / 1024} KiB, the limit for settings; send a smaller document.`)
   })
-  const change = async (c: Context<AuthEnv>, run: (body: unknown, actor: AuditActor) => Effect.Effect<unknown, SettingsInvalid | DatabaseUnavailable, Settings>) => {
+  const change = async (c: Context<AuthEnv>, run: (body: unknown, actor: AuditActor) => Effect.Effect<unknown, SettingsInvalid | SettingsConflict | DatabaseUnavailable, Settings>) => {
     const body = await readJson(c)
     if (!body.ok) return body.response
     const result = await runtime.runPromise(run(body.value, actorOf(c)).pipe(Effect.result))
