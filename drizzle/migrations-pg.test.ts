@@ -168,7 +168,7 @@ describe("PostgreSQL migrations", () => {
       error: { code: "470", title: "Message failed" }
     }
     const token: typeof apiTokens.$inferSelect = {
-      id: `tok_${unique()}`, tokenHash: unique(), role: "agent", name: "balie", createdAt: at
+      id: `tok_${unique()}`, tokenHash: unique(), role: "agent", name: "balie", createdAt: at, origin: "api", agentId: null, revokedAt: null
     }
 
     await db.insert(contacts).values(contact)
