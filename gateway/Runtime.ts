@@ -23,17 +23,21 @@ import type { Transport } from "../actors/Transport.ts"
 import type { Database } from "../drizzle/Database.ts"
 import { postgresLayer } from "../drizzle/postgres.ts"
 import { sqliteNodeLayer } from "../drizzle/sqlite.ts"
-import { ApiTokens } from "./api/auth/ApiTokens.ts"
+import { ApiTokens } from "../actors/people/ApiTokens.ts"
+import { People } from "../actors/people/People.ts"
 import { channelLayers } from "./channels.ts"
 import { type LoketConfigValue, LoketConfig } from "../config/Config.ts"
 
-export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders
+export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | People | Templates | Outbox | Senders
 
 /** The database `DATABASE_URL` names: PostgreSQL for `postgres://…`, else SQLite through better-sqlite3. */
 export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, unknown> =>
   /^postgres(ql)?:\/\//.test(config.databaseUrl)
     ? postgresLayer(config.databaseUrl, { poolSize: config.dbPoolSize })
     : sqliteNodeLayer(config.databaseUrl, { synchronous: config.sqliteSync })
+
+/** Tokens, agents and teams: on the database only (no cache, so nothing to ring in cluster mode). */
+const peopleLayer = Layer.mergeAll(ApiTokens.layer, People.layer)
 
 type Channels = Layer.Layer<Senders | TemplateSourceRef>
 
@@ -51,7 +55,7 @@ export function appLayer(
   const templates = Templates.layer.pipe(Layer.provideMerge(base))
   const conversations = Conversations.layer.pipe(Layer.provideMerge(templates))
   const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
-  return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)))
+  return Layer.mergeAll(running, peopleLayer.pipe(Layer.provide(base)))
 }
 
 /**
@@ -67,7 +71,7 @@ function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, 
   const templates = Templates.layer.pipe(Layer.provideMerge(shared))
   const conversations = ClusterConversations.pipe(Layer.provide(Conversations.layer), Layer.provideMerge(templates))
   const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
-  return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)))
+  return Layer.mergeAll(running, peopleLayer.pipe(Layer.provide(base)))
 }
 
 export type AppRuntime = ManagedRuntime.ManagedRuntime<AppServices, unknown>

@@ -5,7 +5,7 @@
 import { Effect } from "effect"
 import { Hono } from "hono"
 import { Database } from "../drizzle/Database.ts"
-import { ApiTokens } from "./api/auth/ApiTokens.ts"
+import { ApiTokens } from "../actors/people/ApiTokens.ts"
 import { type AuthEnv, bearerAuth } from "./api/auth/index.ts"
 import { conversationRoutes } from "./api/conversations/routes.ts"
 import { eventRoutes } from "./api/events/routes.ts"
@@ -15,6 +15,10 @@ import { sendRoutes } from "./api/conversations/send-routes.ts"
 import { templateRoutes } from "./api/templates/routes.ts"
 import { clusterRoutes } from "./api/admin/cluster-routes.ts"
 import { parkedRoutes } from "./api/admin/parked-routes.ts"
+import { agentRoutes } from "./api/people/agents-routes.ts"
+import { meRoutes } from "./api/people/me-routes.ts"
+import { teamRoutes } from "./api/people/teams-routes.ts"
+import { tokenRoutes } from "./api/people/tokens-routes.ts"
 import { openApiDocument } from "./api/openapi/document.ts"
 import { LoketConfig } from "../config/Config.ts"
 import { healthRoutes } from "./health.ts"
@@ -29,14 +33,25 @@ export async function makeApp(runtime: AppRuntime) {
     })
   )
   const openapi = JSON.stringify(openApiDocument())
+  // Looked up on every request (no cache): a revoked token is refused from the next request on.
+  const verify = (token: string) => runtime.runPromise(tokens.verify(token))
+  const adminOnly = bearerAuth(verify, "admin")
 
   const api = new Hono<AuthEnv>()
     .get("/openapi.json", (c) => c.body(openapi, 200, { "content-type": "application/json" }))
-    .use("*", bearerAuth(tokens.verify))
+    .use("*", bearerAuth(verify))
+    .route("/me", meRoutes())
     .route("/conversations", conversationRoutes(database))
     .route("/conversations", sendRoutes(runtime, database))
-    .route("/templates", templateRoutes(runtime, tokens.verify))
-    .use("/admin/*", bearerAuth(tokens.verify, "admin"))
+    .route("/templates", templateRoutes(runtime, verify))
+    // Admin routes: an agent-role caller gets 403 forbidden.
+    .use("/tokens/*", adminOnly)
+    .use("/agents/*", adminOnly)
+    .use("/teams/*", adminOnly)
+    .use("/admin/*", adminOnly)
+    .route("/tokens", tokenRoutes(runtime))
+    .route("/agents", agentRoutes(runtime))
+    .route("/teams", teamRoutes(runtime))
     .route("/admin/parked", parkedRoutes(runtime))
     .route("/admin/cluster", clusterRoutes(runtime))
     .route("/events", eventRoutes(runtime))
