@@ -162,6 +162,22 @@ describe("people: tokens, agents, teams", () => {
     expect((await call(gw, "GET", "/agents/agt_onbekend")).json.error.code).toBe("agent_not_found")
     expect((await call(gw, "PATCH", "/teams/team_onbekend", { body: { name: "x" } })).status).toBe(404)
   })
+
+  it("every people route is in the OpenAPI document, with its body schema", async () => {
+    const doc = await (await fetch(`${gw.url}/api/v1/openapi.json`)).json()
+    const methods = (path: string) => Object.keys(doc.paths[path] ?? {}).sort()
+    expect(methods("/api/v1/me")).toEqual(["get"])
+    expect(methods("/api/v1/tokens")).toEqual(["get", "post"])
+    expect(methods("/api/v1/tokens/{id}")).toEqual(["delete"])
+    expect(methods("/api/v1/agents")).toEqual(["get", "post"])
+    expect(methods("/api/v1/agents/{id}")).toEqual(["delete", "get", "patch"])
+    expect(methods("/api/v1/teams")).toEqual(["get", "post"])
+    expect(methods("/api/v1/teams/{id}")).toEqual(["delete", "patch"])
+    expect(doc.components.schemas.CreateAgent.required).toEqual(expect.arrayContaining(["email", "name", "role"]))
+    expect(doc.components.schemas.CreateToken.properties.role.enum).toEqual(["admin", "agent"])
+    expect(Object.keys(doc.components.schemas.Token.properties)).not.toContain("token")
+    expect(doc.components.schemas.CreatedToken.required).toContain("token")
+  })
 })
 
 describe("LOKET_ADMIN_TOKEN and the generated admin token", () => {

@@ -7,6 +7,7 @@ import { Conversation } from "../../../domain/Conversation.ts"
 import { Message } from "../../../domain/Message.ts"
 import { ListConversationsQuery, ListMessagesQuery } from "../conversations/schemas.ts"
 import { SendBodies } from "../conversations/send-schemas.ts"
+import { peoplePaths } from "../people/openapi.ts"
 
 type Json = Record<string, unknown>
 
@@ -139,6 +140,7 @@ export function openApiDocument(): Json {
           responses: { "200": { description: "The file", content: { "*/*": { schema: { type: "string", format: "binary" } } } }, "404": json(error, "Unknown media"), "502": json(error, "The provider did not hand it over"), "401": errors["401"] }
         }
       },
+      ...peoplePaths({ jsonSchema, json, error, idParameter }),
       "/api/v1/openapi.json": { get: { operationId: "openapi", security: [], responses: { "200": { description: "This document" } } } }
     }
   }

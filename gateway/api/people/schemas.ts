@@ -46,3 +46,44 @@ export const UpdateTeamBody = Schema.Struct({
   name: Schema.optionalKey(Name),
   members: Schema.optionalKey(Ids("Agent"))
 }).annotate({ identifier: "UpdateTeam" })
+
+// ---- answers (for the OpenAPI document) ----
+
+const RoleOut = Schema.Literals(["admin", "agent"])
+
+export const TokenOut = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  role: RoleOut,
+  agentId: Schema.NullOr(Schema.String),
+  origin: Schema.Literals(["env", "generated", "api"]).annotate({ description: "env: LOKET_ADMIN_TOKEN; generated: printed at a first start; api: POST /api/v1/tokens" }),
+  createdAt: Schema.String,
+  revokedAt: Schema.NullOr(Schema.String)
+}).annotate({ identifier: "Token" })
+
+export const CreatedTokenOut = Schema.Struct({
+  ...TokenOut.fields,
+  token: Schema.String.annotate({ description: "The secret: shown this once, stored only as a hash" })
+}).annotate({ identifier: "CreatedToken" })
+
+export const AgentOut = Schema.Struct({
+  id: Schema.String,
+  email: Schema.String,
+  name: Schema.String,
+  role: RoleOut,
+  teams: Schema.Array(Schema.String),
+  active: Schema.Boolean,
+  hasPassword: Schema.Boolean,
+  createdAt: Schema.String,
+  deactivatedAt: Schema.NullOr(Schema.String)
+}).annotate({ identifier: "Agent" })
+
+export const TeamOut = Schema.Struct({ id: Schema.String, name: Schema.String, members: Schema.Array(Schema.String) }).annotate({ identifier: "Team" })
+
+export const MeOut = Schema.Struct({
+  kind: Schema.Literals(["token", "agent"]).annotate({ description: "agent: a token that belongs to an agent, acting as that agent" }),
+  id: Schema.String,
+  name: Schema.String,
+  role: RoleOut,
+  teams: Schema.Array(Schema.String)
+}).annotate({ identifier: "Me" })
