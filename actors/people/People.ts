@@ -7,7 +7,7 @@
 import { and, asc, eq, inArray, isNull } from "drizzle-orm"
 import { Context, Effect, Layer } from "effect"
 import { newId } from "../../domain/ids.ts"
-import { Database, type DatabaseShape, type DatabaseUnavailable } from "../../drizzle/Database.ts"
+import { Database, type DatabaseShape, DatabaseUnavailable } from "../../drizzle/Database.ts"
 import { PeopleConflict, PeopleInvalid, PeopleNotFound } from "./errors.ts"
 import { hashPassword } from "./password.ts"
 import type { Role } from "./Principal.ts"
@@ -73,9 +73,24 @@ export class People extends Context.Service<People, {
 
 const normalizeEmail = (email: string) => email.trim().toLowerCase()
 
+const EMAIL_TAKEN = () => new PeopleConflict({ code: "email_taken", message: "An agent with this e-mail address exists (addresses are compared case-insensitively)." })
+const NAME_TAKEN = (name: string) => new PeopleConflict({ code: "team_name_taken", message: `A team named "${name}" exists; pick another name.` })
+
+/**
+ * Two requests racing past the checks below meet the unique index instead: SQLite says
+ * `UNIQUE constraint failed: agents.email`, PostgreSQL names the constraint. That is a 409, not a 503.
+ */
+const uniqueViolation = (error: DatabaseUnavailable, teamName?: string): PeopleConflict | DatabaseUnavailable =>
+  /agents_email_unique|agents\.email/.test(error.message) ? EMAIL_TAKEN()
+  : /teams_name_unique|teams\.name/.test(error.message) ? NAME_TAKEN(teamName ?? "")
+  : error
+
 function makePeople(database: DatabaseShape): People["Service"] {
   const write = <A, E>(effect: Effect.Effect<A, E>) =>
     database.transaction(effect).pipe(Effect.tap(() => database.committed()))
+  /** A write that may meet the e-mail or team-name unique index. */
+  const writeUnique = <A, E>(effect: Effect.Effect<A, E>, teamName?: string) =>
+    write(effect).pipe(Effect.mapError((error) => (error instanceof DatabaseUnavailable ? uniqueViolation(error, teamName) : error)))
 
   const teamsOfAgents = Effect.fn("People.teamsOfAgents")(function*(agentIds: ReadonlyArray<string>) {
     const rows = agentIds.length === 0 ? [] : yield* database.all((db, t) => db.select().from(t.teamMembers).where(inArray(t.teamMembers.agentId, [...agentIds])))
@@ -112,9 +127,7 @@ function makePeople(database: DatabaseShape): People["Service"] {
 
   const emailFree = Effect.fn("People.emailFree")(function*(email: string, except?: string) {
     const row = yield* database.one((db, t) => db.select({ id: t.agents.id }).from(t.agents).where(eq(t.agents.email, email)))
-    if (row !== undefined && row.id !== except) {
-      return yield* new PeopleConflict({ code: "email_taken", message: "An agent with this e-mail address exists (addresses are compared case-insensitively)." })
-    }
+    if (row !== undefined && row.id !== except) return yield* EMAIL_TAKEN()
   })
 
   const setAgentTeams = (agentId: string, teamIds: ReadonlyArray<string>) =>
@@ -131,7 +144,7 @@ function makePeople(database: DatabaseShape): People["Service"] {
     yield* emailFree(email)
     const passwordHash = input.password === undefined ? null : yield* hashPassword(input.password)
     const id = newId("agt")
-    yield* write(Effect.gen(function*() {
+    yield* writeUnique(Effect.gen(function*() {
       yield* database.run((db, t) => db.insert(t.agents).values({ id, email, name: input.name, role: input.role, passwordHash, active: 1, createdAt: new Date().toISOString(), deactivatedAt: null }))
       yield* setAgentTeams(id, teams)
     }))
@@ -156,7 +169,7 @@ function makePeople(database: DatabaseShape): People["Service"] {
       ...(changes.role === undefined ? {} : { role: changes.role }),
       ...(passwordHash === undefined ? {} : { passwordHash })
     }
-    yield* write(Effect.gen(function*() {
+    yield* writeUnique(Effect.gen(function*() {
       if (Object.keys(set).length > 0) yield* database.run((db, t) => db.update(t.agents).set(set).where(eq(t.agents.id, id)))
       if (changes.teams !== undefined) yield* setAgentTeams(id, changes.teams)
     }))
@@ -195,13 +208,13 @@ function makePeople(database: DatabaseShape): People["Service"] {
 
   const nameFree = Effect.fn("People.teamNameFree")(function*(name: string, except?: string) {
     const row = yield* database.one((db, t) => db.select({ id: t.teams.id }).from(t.teams).where(eq(t.teams.name, name)))
-    if (row !== undefined && row.id !== except) return yield* new PeopleConflict({ code: "team_name_taken", message: `A team named "${name}" exists; pick another name.` })
+    if (row !== undefined && row.id !== except) return yield* NAME_TAKEN(name)
   })
 
   const createTeam = Effect.fn("People.createTeam")(function*(input: { readonly name: string }) {
     yield* nameFree(input.name)
     const id = newId("team")
-    yield* write(database.run((db, t) => db.insert(t.teams).values({ id, name: input.name, createdAt: new Date().toISOString() })))
+    yield* writeUnique(database.run((db, t) => db.insert(t.teams).values({ id, name: input.name, createdAt: new Date().toISOString() })), input.name)
     return { id, name: input.name, members: [] } satisfies Team
   })
 
@@ -215,14 +228,14 @@ function makePeople(database: DatabaseShape): People["Service"] {
     yield* getTeam(id)
     if (changes.name !== undefined) yield* nameFree(changes.name, id)
     if (changes.members !== undefined) yield* checkAgents(changes.members, "members")
-    yield* write(Effect.gen(function*() {
+    yield* writeUnique(Effect.gen(function*() {
       if (changes.name !== undefined) yield* database.run((db, t) => db.update(t.teams).set({ name: changes.name! }).where(eq(t.teams.id, id)))
       if (changes.members !== undefined) {
         yield* database.run((db, t) => db.delete(t.teamMembers).where(eq(t.teamMembers.teamId, id)))
         const unique = [...new Set(changes.members)]
         if (unique.length > 0) yield* database.run((db, t) => db.insert(t.teamMembers).values(unique.map((agentId) => ({ teamId: id, agentId }))))
       }
-    }))
+    }), changes.name)
     return yield* getTeam(id)
   })
 

@@ -122,6 +122,15 @@ describe("people: tokens, agents, teams", () => {
     expect(team.json.error.code).toBe("team_name_taken")
   })
 
+  it("requests racing to take one e-mail address or team name: one 201, the others 409, never a 5xx", async () => {
+    const agents = await Promise.all(Array.from({ length: 6 }, (_, i) =>
+      call(gw, "POST", "/agents", { body: { email: i % 2 === 0 ? "race@gemeente.nl" : "RACE@gemeente.nl", name: `Race ${i}`, role: "agent" } })))
+    expect(agents.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409])
+    const teams = await Promise.all(Array.from({ length: 6 }, () => call(gw, "POST", "/teams", { body: { name: "Racebaan" } })))
+    expect(teams.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409])
+    expect(teams.filter((r) => r.status === 409).map((r) => r.json.error.code)).toEqual(Array(5).fill("team_name_taken"))
+  })
+
   it("renames and deletes teams; a deleted team leaves its members' teams", async () => {
     const team = (await call(gw, "POST", "/teams", { body: { name: "Belastingen" } })).json
     const agent = (await call(gw, "POST", "/agents", { body: { email: "piet@gemeente.nl", name: "Piet", role: "agent", teams: [team.id] } })).json
