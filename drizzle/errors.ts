@@ -8,5 +8,7 @@ export class DatabaseUnavailable extends Schema.TaggedError<DatabaseUnavailable>
    * SQLite: the transaction was committed, but flushing it to disk failed: it is in the
    * database, not known to be durable (a later successful flush makes it so).
    */
-  committedNotFlushed: Schema.optionalKey(Schema.Boolean)
+  committedNotFlushed: Schema.optionalKey(Schema.Boolean),
+  /** PostgreSQL: the constraint a write broke (e.g. `agents_email_unique`), so a caller can answer 409. */
+  constraint: Schema.optionalKey(Schema.String)
 }) {}

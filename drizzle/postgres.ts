@@ -22,8 +22,13 @@ type Runnable = { prepare(name: string): { execute(params?: unknown): Promise<un
 /** The transaction the current fiber runs in, if any: queries go to its connection. */
 const CurrentTransaction = Context.Reference<PgDb | undefined>("loket/drizzle/postgres/CurrentTransaction", { defaultValue: () => undefined })
 
-const unavailable = (cause: unknown) =>
-  cause instanceof DatabaseUnavailable ? cause : new DatabaseUnavailable({ message: `PostgreSQL: ${cause instanceof Error ? cause.message : String(cause)}` })
+const unavailable = (cause: unknown) => {
+  if (cause instanceof DatabaseUnavailable) return cause
+  // drizzle wraps pg's error (its `cause`), which names a broken constraint.
+  const pgError = (cause as { cause?: { code?: unknown; constraint?: unknown } } | null)?.cause
+  const constraint = typeof pgError?.constraint === "string" ? pgError.constraint : undefined
+  return new DatabaseUnavailable({ message: `PostgreSQL: ${cause instanceof Error ? cause.message : String(cause)}`, ...(constraint === undefined ? {} : { constraint }) })
+}
 
 /** Hides the password when the URL is shown in a message. */
 export const redactUrl = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@")

@@ -80,10 +80,12 @@ const NAME_TAKEN = (name: string) => new PeopleConflict({ code: "team_name_taken
  * Two requests racing past the checks below meet the unique index instead: SQLite says
  * `UNIQUE constraint failed: agents.email`, PostgreSQL names the constraint. That is a 409, not a 503.
  */
-const uniqueViolation = (error: DatabaseUnavailable, teamName?: string): PeopleConflict | DatabaseUnavailable =>
-  /agents_email_unique|agents\.email/.test(error.message) ? EMAIL_TAKEN()
-  : /teams_name_unique|teams\.name/.test(error.message) ? NAME_TAKEN(teamName ?? "")
-  : error
+const uniqueViolation = (error: DatabaseUnavailable, teamName?: string): PeopleConflict | DatabaseUnavailable => {
+  const broken = error.constraint ?? error.message
+  return /agents_email_unique|UNIQUE constraint failed: agents\.email/.test(broken) ? EMAIL_TAKEN()
+    : /teams_name_unique|UNIQUE constraint failed: teams\.name/.test(broken) ? NAME_TAKEN(teamName ?? "")
+    : error
+}
 
 function makePeople(database: DatabaseShape): People["Service"] {
   const write = <A, E>(effect: Effect.Effect<A, E>) =>
