@@ -25,9 +25,13 @@ const CurrentTransaction = Context.Reference<PgDb | undefined>("loket/drizzle/po
 const unavailable = (cause: unknown) => {
   if (cause instanceof DatabaseUnavailable) return cause
   // drizzle wraps pg's error (its `cause`), which names a broken constraint.
-  const pgError = (cause as { cause?: { code?: unknown; constraint?: unknown } } | null)?.cause
+  const pgError = (cause as { cause?: { message?: unknown; constraint?: unknown } } | null)?.cause
   const constraint = typeof pgError?.constraint === "string" ? pgError.constraint : undefined
-  return new DatabaseUnavailable({ message: `PostgreSQL: ${cause instanceof Error ? cause.message : String(cause)}`, ...(constraint === undefined ? {} : { constraint }) })
+  // drizzle's message is "Failed query: <sql>\nparams: <values>": the values may be residents'
+  // data (phone numbers, names, texts) and this message reaches log lines, so they stay out.
+  const text = cause instanceof Error ? cause.message.replace(/\nparams: [\s\S]*$/, "") : String(cause)
+  const reason = typeof pgError?.message === "string" ? `: ${pgError.message}` : ""
+  return new DatabaseUnavailable({ message: `PostgreSQL: ${text}${reason}`, ...(constraint === undefined ? {} : { constraint }) })
 }
 
 /** Hides the password when the URL is shown in a message. */
