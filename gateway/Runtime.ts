@@ -25,10 +25,12 @@ import { postgresLayer } from "../drizzle/postgres.ts"
 import { sqliteNodeLayer } from "../drizzle/sqlite.ts"
 import { ApiTokens } from "../actors/people/ApiTokens.ts"
 import { People } from "../actors/people/People.ts"
+import { TokenRevocations } from "../actors/people/TokenRevocations.ts"
+import { ClusterTokenRevocations } from "../actors/cluster/ClusterTokenRevocations.ts"
 import { channelLayers } from "./channels.ts"
 import { type LoketConfigValue, LoketConfig } from "../config/Config.ts"
 
-export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | People | Templates | Outbox | Senders
+export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | People | TokenRevocations | Templates | Outbox | Senders
 
 /** The database `DATABASE_URL` names: PostgreSQL for `postgres://…`, else SQLite through better-sqlite3. */
 export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, unknown> =>
@@ -36,8 +38,12 @@ export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, u
     ? postgresLayer(config.databaseUrl, { poolSize: config.dbPoolSize })
     : sqliteNodeLayer(config.databaseUrl, { synchronous: config.sqliteSync })
 
-/** Tokens, agents and teams: on the database only (no cache, so nothing to ring in cluster mode). */
-const peopleLayer = Layer.mergeAll(ApiTokens.layer, People.layer)
+/**
+ * Tokens, agents and teams, on the database (no token cache). Revocations are announced to open
+ * SSE streams: in-process, or over NATS to every instance in cluster mode.
+ */
+const peopleLayer = <E, R>(revocations: Layer.Layer<TokenRevocations, E, R>) =>
+  Layer.mergeAll(ApiTokens.layer, People.layer).pipe(Layer.provideMerge(revocations))
 
 type Channels = Layer.Layer<Senders | TemplateSourceRef>
 
@@ -55,7 +61,7 @@ export function appLayer(
   const templates = Templates.layer.pipe(Layer.provideMerge(base))
   const conversations = Conversations.layer.pipe(Layer.provideMerge(templates))
   const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
-  return Layer.mergeAll(running, peopleLayer.pipe(Layer.provide(base)))
+  return Layer.mergeAll(running, peopleLayer(TokenRevocations.layer).pipe(Layer.provide(base)))
 }
 
 /**
@@ -71,7 +77,7 @@ function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, 
   const templates = Templates.layer.pipe(Layer.provideMerge(shared))
   const conversations = ClusterConversations.pipe(Layer.provide(Conversations.layer), Layer.provideMerge(templates))
   const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
-  return Layer.mergeAll(running, peopleLayer.pipe(Layer.provide(base)))
+  return Layer.mergeAll(running, peopleLayer(ClusterTokenRevocations).pipe(Layer.provide(nats)))
 }
 
 export type AppRuntime = ManagedRuntime.ManagedRuntime<AppServices, unknown>

@@ -12,7 +12,9 @@ export const clusterNames = (ns: string) => ({
   /** Domain events for every instance's SSE stream. */
   domainEvents: `${ns}.domain`,
   /** Rings the outbox dispatcher (on the leader) when a send was accepted anywhere. */
-  outboxBell: `${ns}.outbox.wake`
+  outboxBell: `${ns}.outbox.wake`,
+  /** Token ids revoked on any instance, so every instance ends the SSE streams opened with them. */
+  tokensRevoked: `${ns}.tokens.revoked`
 })
 
 export type ClusterNames = ReturnType<typeof clusterNames>

@@ -18,6 +18,7 @@ import { Database, type DatabaseUnavailable } from "../../drizzle/Database.ts"
 import { LoketConfig } from "../../config/Config.ts"
 import { PeopleInvalid, PeopleNotFound } from "./errors.ts"
 import { lesserRole, type Principal, type Role } from "./Principal.ts"
+import { TokenRevocations } from "./TokenRevocations.ts"
 
 export const hashToken = (token: string) => createHash("sha256").update(token, "utf8").digest("hex")
 
@@ -54,12 +55,15 @@ export class ApiTokens extends Context.Service<ApiTokens, {
   list(): Effect.Effect<ReadonlyArray<TokenView>, DatabaseUnavailable>
   /** Revokes: refused from the next request on, on every instance. Revoking a revoked token is a no-op. */
   revoke(id: string): Effect.Effect<TokenView, PeopleNotFound | DatabaseUnavailable>
+  /** Whether a token is still good (not revoked, its agent active): open streams re-check with it. */
+  isActive(tokenId: string): Effect.Effect<boolean, DatabaseUnavailable>
 }>()("loket/gateway/ApiTokens") {
   static readonly layer = Layer.effect(
     ApiTokens,
     Effect.gen(function*() {
       const database = yield* Database
       const config = yield* LoketConfig
+      const revocations = yield* TokenRevocations
       yield* bootstrapAdminToken(database, config.adminToken)
 
       const byHash = database.prepare.one((db, t) =>
@@ -113,10 +117,21 @@ export class ApiTokens extends Context.Service<ApiTokens, {
         yield* database.committed()
         const row = yield* database.one((db, t) => db.select().from(t.apiTokens).where(eq(t.apiTokens.id, id)))
         if (row === undefined) return yield* new PeopleNotFound({ what: "token", id })
+        // Open SSE streams of this token end (on every instance in cluster mode).
+        yield* revocations.announce([id])
         return view(row)
       })
 
-      return ApiTokens.of({ verify, create, list, revoke })
+      const activeById = database.prepare.one((db, t) =>
+        db.select({ id: t.apiTokens.id, agentId: t.apiTokens.agentId, agentActive: t.agents.active }).from(t.apiTokens)
+          .leftJoin(t.agents, eq(t.agents.id, t.apiTokens.agentId))
+          .where(and(eq(t.apiTokens.id, sql.placeholder("id")), isNull(t.apiTokens.revokedAt))))
+      const isActive = Effect.fn("ApiTokens.isActive")(function*(tokenId: string) {
+        const row = yield* activeById({ id: tokenId })
+        return row !== undefined && (row.agentId === null || row.agentActive === 1)
+      })
+
+      return ApiTokens.of({ verify, create, list, revoke, isActive })
     })
   )
 }

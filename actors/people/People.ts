@@ -11,6 +11,7 @@ import { Database, type DatabaseShape, DatabaseUnavailable } from "../../drizzle
 import { PeopleConflict, PeopleInvalid, PeopleNotFound } from "./errors.ts"
 import { hashPassword } from "./password.ts"
 import type { Role } from "./Principal.ts"
+import { TokenRevocations } from "./TokenRevocations.ts"
 
 export interface Agent {
   readonly id: string
@@ -68,7 +69,7 @@ export class People extends Context.Service<People, {
   readonly updateTeam: (id: string, changes: TeamChanges) => Effect.Effect<Team, Failure>
   readonly deleteTeam: (id: string) => Effect.Effect<void, PeopleNotFound | DatabaseUnavailable>
 }>()("loket/actors/People") {
-  static readonly layer = Layer.effect(People, Effect.map(Effect.service(Database), makePeople))
+  static readonly layer = Layer.effect(People, Effect.map(Effect.all([Effect.service(Database), Effect.service(TokenRevocations)]), ([database, revocations]) => makePeople(database, revocations)))
 }
 
 const normalizeEmail = (email: string) => email.trim().toLowerCase()
@@ -87,7 +88,7 @@ const uniqueViolation = (error: DatabaseUnavailable, teamName?: string): PeopleC
     : error
 }
 
-function makePeople(database: DatabaseShape): People["Service"] {
+function makePeople(database: DatabaseShape, revocations: TokenRevocations["Service"]): People["Service"] {
   const write = <A, E>(effect: Effect.Effect<A, E>) =>
     database.transaction(effect).pipe(Effect.tap(() => database.committed()))
   /** A write that may meet the e-mail or team-name unique index. */
@@ -182,10 +183,14 @@ function makePeople(database: DatabaseShape): People["Service"] {
     const agent = yield* getAgent(id)
     if (!agent.active) return agent
     const now = new Date().toISOString()
+    const tokens = yield* database.all((db, t) => db.select({ id: t.apiTokens.id }).from(t.apiTokens).where(and(eq(t.apiTokens.agentId, id), isNull(t.apiTokens.revokedAt))))
     yield* write(Effect.gen(function*() {
       yield* database.run((db, t) => db.update(t.agents).set({ active: 0, deactivatedAt: now }).where(eq(t.agents.id, id)))
       yield* database.run((db, t) => db.update(t.apiTokens).set({ revokedAt: now }).where(and(eq(t.apiTokens.agentId, id), isNull(t.apiTokens.revokedAt))))
     }))
+    // Open SSE streams of its tokens end; a token made between the select and the update is
+    // refused anyway (its agent is inactive) and its stream ends at its next re-check.
+    yield* revocations.announce(tokens.map((t) => t.id))
     return yield* getAgent(id)
   })
 

@@ -9,6 +9,7 @@ import { join } from "node:path"
 import { Effect, Layer } from "effect"
 import { ApiTokens } from "../../actors/people/ApiTokens.ts"
 import { People } from "../../actors/people/People.ts"
+import { TokenRevocations } from "../../actors/people/TokenRevocations.ts"
 import { LoketConfig } from "../../config/Config.ts"
 import { databaseLayer } from "../../gateway/Runtime.ts"
 import { tempDir } from "../support/gateway.ts"
@@ -19,7 +20,7 @@ const N = 5000
 async function measure(label: string, databaseUrl: string) {
   const config = await Effect.runPromise(Effect.provide(Effect.service(LoketConfig), LoketConfig.fromEnv({ DATABASE_URL: databaseUrl, LOKET_ADMIN_TOKEN: "bench-admin" })))
   const base = Layer.mergeAll(LoketConfig.layer(config), databaseLayer(config))
-  const layer = Layer.mergeAll(ApiTokens.layer, People.layer).pipe(Layer.provide(base))
+  const layer = Layer.mergeAll(ApiTokens.layer, People.layer).pipe(Layer.provide(TokenRevocations.layer), Layer.provide(base))
   await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
     const tokens = yield* ApiTokens
     const people = yield* People

@@ -53,6 +53,21 @@ describe("people in cluster mode", { timeout: 60_000 }, () => {
     expect(await get(a, "/conversations", token)).toBe(401)
   })
 
+  it("an event stream on instance B ends at once when its token is revoked on instance A", async () => {
+    const { id, token } = await post(a, "/tokens", { name: "wallboard", role: "agent" })
+    const res = await fetch(`${b.url}/api/v1/events`, { headers: { authorization: `Bearer ${token}` } })
+    expect(res.status).toBe(200)
+    const reader = res.body!.getReader()
+    const closed = (async () => {
+      while (!(await reader.read()).done);
+    })()
+    const start = Date.now()
+    expect((await fetch(`${a.url}/api/v1/tokens/${id}`, { method: "DELETE", headers: auth })).status).toBe(204)
+    await closed
+    // Rung over NATS, well before B's own 5 s re-check.
+    expect(Date.now() - start).toBeLessThan(4_000)
+  })
+
   it("an agent deactivated on instance B loses its tokens on instance A at the next request", async () => {
     const agent = await post(a, "/agents", { email: "cluster@gemeente.nl", name: "Cluster Agent", role: "agent" })
     const { token } = await post(b, "/tokens", { name: "laptop", role: "agent", agentId: agent.id })

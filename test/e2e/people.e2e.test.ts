@@ -49,6 +49,32 @@ describe("people: tokens, agents, teams", () => {
     expect((await call(gw, "DELETE", "/tokens/tok_nope")).status).toBe(404)
   })
 
+  it("an event stream opened with a token ends at once when the token is revoked", async () => {
+    const { id, token } = (await call(gw, "POST", "/tokens", { body: { name: "wallboard", role: "agent" } })).json
+    const { id: otherId, token: other } = (await call(gw, "POST", "/tokens", { body: { name: "wallboard-2", role: "agent" } })).json
+    const open = async (secret: string) => {
+      const res = await fetch(`${gw.url}/api/v1/events`, { headers: bearer(secret) })
+      expect(res.status).toBe(200)
+      const reader = res.body!.getReader()
+      let done = false
+      const closed = (async () => {
+        while (!(await reader.read()).done);
+        done = true
+      })()
+      return { closed, isDone: () => done, cancel: () => reader.cancel() }
+    }
+    const revoked = await open(token)
+    const kept = await open(other)
+    const start = Date.now()
+    expect((await call(gw, "DELETE", `/tokens/${id}`)).status).toBe(204)
+    await revoked.closed
+    // Ended by the announcement, well before the 5 s re-check.
+    expect(Date.now() - start).toBeLessThan(4_000)
+    expect(kept.isDone()).toBe(false)
+    await kept.cancel()
+    await call(gw, "DELETE", `/tokens/${otherId}`)
+  })
+
   it("an agent-role caller gets 403 on every admin route and 200 on conversations and /me", async () => {
     const { token } = (await call(gw, "POST", "/tokens", { body: { name: "agent-rol", role: "agent" } })).json
     const agent = bearer(token)
