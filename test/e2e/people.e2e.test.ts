@@ -137,6 +137,15 @@ describe("people: tokens, agents, teams", () => {
     expect((await call(gw, "POST", "/tokens", { body: { name: "again", role: "agent", agentId: agent.id } })).status).toBe(422)
   })
 
+  it("an admin agent demoted to agent loses admin rights on its admin token at the next request", async () => {
+    const agent = (await call(gw, "POST", "/agents", { body: { email: "teamleider@gemeente.nl", name: "Teamleider", role: "admin" } })).json
+    const { token } = (await call(gw, "POST", "/tokens", { body: { name: "teamleider", role: "admin", agentId: agent.id } })).json
+    expect((await call(gw, "GET", "/teams", { headers: bearer(token) })).status).toBe(200)
+    expect((await call(gw, "PATCH", `/agents/${agent.id}`, { body: { role: "agent" } })).json.role).toBe("agent")
+    expect((await call(gw, "GET", "/teams", { headers: bearer(token) })).status).toBe(403)
+    expect((await call(gw, "GET", "/me", { headers: bearer(token) })).json).toMatchObject({ kind: "agent", id: agent.id, role: "agent" })
+  })
+
   it("e-mail addresses are unique case-insensitively and team names unique: 409", async () => {
     expect((await call(gw, "POST", "/agents", { body: { email: "noor@gemeente.nl", name: "Noor", role: "agent" } })).status).toBe(201)
     const dup = await call(gw, "POST", "/agents", { body: { email: "NOOR@gemeente.NL", name: "Noor 2", role: "agent" } })
