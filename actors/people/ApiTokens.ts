@@ -14,6 +14,7 @@ import { createHash, randomBytes } from "node:crypto"
 import { and, asc, eq, inArray, isNull, ne, sql } from "drizzle-orm"
 import { Console, Context, Effect, Layer, Redacted } from "effect"
 import { newId } from "../../domain/ids.ts"
+import { nowIso } from "../../domain/time.ts"
 import { Database, type DatabaseUnavailable } from "../../drizzle/Database.ts"
 import { LoketConfig } from "../../config/Config.ts"
 import { PeopleInvalid, PeopleNotFound } from "./errors.ts"
@@ -99,7 +100,7 @@ export class ApiTokens extends Context.Service<ApiTokens, {
           }
         }
         const token = newSecret()
-        const row = { id: newId("tok"), tokenHash: hashToken(token), name: input.name, role: input.role, agentId: input.agentId ?? null, origin: "api" as const, createdAt: new Date().toISOString() }
+        const row = { id: newId("tok"), tokenHash: hashToken(token), name: input.name, role: input.role, agentId: input.agentId ?? null, origin: "api" as const, createdAt: yield* nowIso }
         yield* database.transaction(database.run((db, t) => db.insert(t.apiTokens).values(row)))
         yield* database.committed()
         return { ...view({ ...row, revokedAt: null }), token }
@@ -111,7 +112,7 @@ export class ApiTokens extends Context.Service<ApiTokens, {
       })
 
       const revoke = Effect.fn("ApiTokens.revoke")(function*(id: string) {
-        const revokedAt = new Date().toISOString()
+        const revokedAt = yield* nowIso
         yield* database.transaction(database.run((db, t) => db.update(t.apiTokens).set({ revokedAt }).where(and(eq(t.apiTokens.id, id), isNull(t.apiTokens.revokedAt)))))
         // Durable (and so seen by every instance's next look-up) before the caller gets its answer.
         yield* database.committed()
@@ -146,7 +147,7 @@ function view(row: { id: string; name: string; role: Role; agentId: string | nul
  * and printed when no admin token is active.
  */
 const bootstrapAdminToken = Effect.fn("ApiTokens.bootstrap")(function*(database: Database["Service"], adminToken: Redacted.Redacted<string> | undefined) {
-  const now = new Date().toISOString()
+  const now = yield* nowIso
   if (adminToken !== undefined) {
     const tokenHash = hashToken(Redacted.value(adminToken))
     yield* database.transaction(Effect.gen(function*() {

@@ -7,7 +7,9 @@
 import { and, asc, eq, inArray, isNull } from "drizzle-orm"
 import { Context, Effect, Layer } from "effect"
 import { newId } from "../../domain/ids.ts"
+import { nowIso } from "../../domain/time.ts"
 import { Database, type DatabaseShape, DatabaseUnavailable } from "../../drizzle/Database.ts"
+import type { AgentRow } from "../../drizzle/schema.ts"
 import { PeopleConflict, PeopleInvalid, PeopleNotFound } from "./errors.ts"
 import { hashPassword } from "./password.ts"
 import type { Role } from "./Principal.ts"
@@ -102,7 +104,7 @@ function makePeople(database: DatabaseShape, revocations: TokenRevocations["Serv
     return out
   })
 
-  const toAgent = (row: AgentRowLike, teams: ReadonlyArray<string>): Agent => ({
+  const toAgent = (row: AgentRow, teams: ReadonlyArray<string>): Agent => ({
     id: row.id, email: row.email, name: row.name, role: row.role, teams: [...teams].sort(), active: row.active === 1,
     hasPassword: row.passwordHash !== null, createdAt: row.createdAt, deactivatedAt: row.deactivatedAt
   })
@@ -147,8 +149,9 @@ function makePeople(database: DatabaseShape, revocations: TokenRevocations["Serv
     yield* emailFree(email)
     const passwordHash = input.password === undefined ? null : yield* hashPassword(input.password)
     const id = newId("agt")
+    const createdAt = yield* nowIso
     yield* writeUnique(Effect.gen(function*() {
-      yield* database.run((db, t) => db.insert(t.agents).values({ id, email, name: input.name, role: input.role, passwordHash, active: 1, createdAt: new Date().toISOString(), deactivatedAt: null }))
+      yield* database.run((db, t) => db.insert(t.agents).values({ id, email, name: input.name, role: input.role, passwordHash, active: 1, createdAt, deactivatedAt: null }))
       yield* setAgentTeams(id, teams)
     }))
     return yield* getAgent(id)
@@ -182,7 +185,7 @@ function makePeople(database: DatabaseShape, revocations: TokenRevocations["Serv
   const deactivateAgent = Effect.fn("People.deactivateAgent")(function*(id: string) {
     const agent = yield* getAgent(id)
     if (!agent.active) return agent
-    const now = new Date().toISOString()
+    const now = yield* nowIso
     const tokens = yield* database.all((db, t) => db.select({ id: t.apiTokens.id }).from(t.apiTokens).where(and(eq(t.apiTokens.agentId, id), isNull(t.apiTokens.revokedAt))))
     yield* write(Effect.gen(function*() {
       yield* database.run((db, t) => db.update(t.agents).set({ active: 0, deactivatedAt: now }).where(eq(t.agents.id, id)))
@@ -221,7 +224,8 @@ function makePeople(database: DatabaseShape, revocations: TokenRevocations["Serv
   const createTeam = Effect.fn("People.createTeam")(function*(input: { readonly name: string }) {
     yield* nameFree(input.name)
     const id = newId("team")
-    yield* writeUnique(database.run((db, t) => db.insert(t.teams).values({ id, name: input.name, createdAt: new Date().toISOString() })), input.name)
+    const createdAt = yield* nowIso
+    yield* writeUnique(database.run((db, t) => db.insert(t.teams).values({ id, name: input.name, createdAt })), input.name)
     return { id, name: input.name, members: [] } satisfies Team
   })
 
@@ -257,6 +261,3 @@ function makePeople(database: DatabaseShape, revocations: TokenRevocations["Serv
   return People.of({ createAgent, listAgents, getAgent, updateAgent, deactivateAgent, credentialsByEmail, createTeam, listTeams, updateTeam, deleteTeam })
 }
 
-type AgentRowLike = {
-  id: string; email: string; name: string; role: Role; passwordHash: string | null; active: number; createdAt: string; deactivatedAt: string | null
-}
