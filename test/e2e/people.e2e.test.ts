@@ -4,9 +4,12 @@
  * generated admin token when LOKET_ADMIN_TOKEN is set; agent-role callers get 403 on admin routes.
  */
 import { join } from "node:path"
+import { Effect } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
 import { ADMIN_TOKEN, auth, baseEnv, startGateway, tempDir, type TestGateway } from "../support/gateway.ts"
 import { freshPostgresDatabase } from "../support/services.ts"
+import { People } from "../../actors/people/People.ts"
+import { verifyPassword } from "../../actors/people/password.ts"
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
@@ -120,6 +123,11 @@ describe("people: tokens, agents, teams", () => {
     const agent = (await call(gw, "POST", "/agents", { body: { email: "jan@gemeente.nl", name: "Jan de Vries", role: "admin", password: "correct horse battery" } })).json
     expect(agent.hasPassword).toBe(true)
     expect(JSON.stringify(agent)).not.toMatch(/scrypt|correct horse/)
+    // What the console's sign-in will use: the stored hash verifies the password, by e-mail in any case.
+    const credentials = await gw.runtime.runPromise(People.use((p) => p.credentialsByEmail("JAN@gemeente.nl")))
+    expect(credentials?.agentId).toBe(agent.id)
+    expect(await Effect.runPromise(verifyPassword("correct horse battery", credentials!.passwordHash!))).toBe(true)
+    expect(await Effect.runPromise(verifyPassword("correct horse battery!", credentials!.passwordHash!))).toBe(false)
     const a = (await call(gw, "POST", "/tokens", { body: { name: "jan-1", role: "admin", agentId: agent.id } })).json
     const b = (await call(gw, "POST", "/tokens", { body: { name: "jan-2", role: "agent", agentId: agent.id } })).json
     expect((await call(gw, "GET", "/agents", { headers: bearer(a.token) })).status).toBe(200)
@@ -131,6 +139,7 @@ describe("people: tokens, agents, teams", () => {
     expect((await call(gw, "GET", "/me", { headers: bearer(a.token) })).status).toBe(401)
     expect((await call(gw, "GET", "/conversations", { headers: bearer(b.token) })).status).toBe(401)
     expect((await call(gw, "GET", `/agents/${agent.id}`)).json.active).toBe(false)
+    expect(await gw.runtime.runPromise(People.use((p) => p.credentialsByEmail("jan@gemeente.nl")))).toBeUndefined()
     const tokens = (await call(gw, "GET", "/tokens")).json.items.filter((t: { agentId: string | null }) => t.agentId === agent.id)
     expect(tokens.map((t: { revokedAt: string | null }) => t.revokedAt !== null)).toEqual([true, true])
     // A deactivated agent gets no new token.
