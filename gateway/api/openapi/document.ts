@@ -10,6 +10,7 @@ import { SendBodies } from "../conversations/send-schemas.ts"
 import { AuditEntry } from "../../../actors/audit/Audit.ts"
 import { SettingsDocument } from "../../../domain/settings/mod.ts"
 import { ListAuditQuery, SETTINGS_BODY_LIMIT } from "../settings/schemas.ts"
+import { peoplePaths } from "../people/openapi.ts"
 
 type Json = Record<string, unknown>
 
@@ -172,6 +173,7 @@ export function openApiDocument(): Json {
           responses: { "200": json(jsonSchema(page(AuditEntry, "AuditPage")), "A page of audit entries"), "403": json(error, "Not an admin token"), ...errors }
         }
       },
+      ...peoplePaths({ jsonSchema, json, error, idParameter }),
       "/api/v1/openapi.json": { get: { operationId: "openapi", security: [], responses: { "200": { description: "This document" } } } }
     }
   }
