@@ -17,6 +17,7 @@ import { templateRoutes } from "./api/templates/routes.ts"
 import { clusterRoutes } from "./api/admin/cluster-routes.ts"
 import { parkedRoutes } from "./api/admin/parked-routes.ts"
 import { settingsRoutes } from "./api/settings/routes.ts"
+import { auditRoutes } from "./api/audit/routes.ts"
 import { agentRoutes } from "./api/people/agents-routes.ts"
 import { meRoutes } from "./api/people/me-routes.ts"
 import { teamRoutes } from "./api/people/teams-routes.ts"
@@ -76,7 +77,9 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     .use("/agents/*", adminOnly)
     .use("/teams/*", adminOnly)
     .use("/admin/*", adminOnly)
+    .use("/audit/*", adminOnly)
     .route("/settings", settingsRoutes(runtime))
+    .route("/audit", auditRoutes(runtime))
     .route("/tokens", tokenRoutes(runtime))
     .route("/agents", agentRoutes(runtime))
     .route("/teams", teamRoutes(runtime))

@@ -11,6 +11,7 @@ import { AuditEntry } from "../../../actors/audit/Audit.ts"
 import { SettingsDocument } from "../../../domain/settings/mod.ts"
 import { ListAuditQuery, SETTINGS_BODY_LIMIT } from "../settings/schemas.ts"
 import { peoplePaths } from "../people/openapi.ts"
+import { ListAllAuditQuery } from "../audit/routes.ts"
 
 type Json = Record<string, unknown>
 
@@ -170,6 +171,13 @@ export function openApiDocument(): Json {
         get: {
           operationId: "listSettingsAudit", summary: "Changes to the settings, newest first: who, when, before and after (admin)",
           parameters: queryParameters(ListAuditQuery),
+          responses: { "200": json(jsonSchema(page(AuditEntry, "AuditPage")), "A page of audit entries"), "403": json(error, "Not an admin token"), ...errors }
+        }
+      },
+      "/api/v1/audit": {
+        get: {
+          operationId: "listAudit", summary: "Every admin action, newest first: settings, tokens, agents, teams, reveals of personal data — who, when, before and after (admin)",
+          parameters: queryParameters(ListAllAuditQuery),
           responses: { "200": json(jsonSchema(page(AuditEntry, "AuditPage")), "A page of audit entries"), "403": json(error, "Not an admin token"), ...errors }
         }
       },
