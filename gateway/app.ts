@@ -17,6 +17,9 @@ import { templateRoutes } from "./api/templates/routes.ts"
 import { clusterRoutes } from "./api/admin/cluster-routes.ts"
 import { parkedRoutes } from "./api/admin/parked-routes.ts"
 import { openApiDocument } from "./api/openapi/document.ts"
+import { officeHoursRoutes } from "./api/office-hours/routes.ts"
+import { defaultOfficeHours } from "../domain/office-hours/OfficeHours.ts"
+import { nowMillis } from "../domain/time.ts"
 import { LoketConfig } from "../config/Config.ts"
 import { healthRoutes } from "./health.ts"
 import { apiBodyLimits, KiB, MiB } from "./http/api-body-limits/index.ts"
@@ -59,6 +62,8 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     .route("/conversations", conversationRoutes(database))
     .route("/conversations", sendRoutes(runtime, database))
     .route("/templates", templateRoutes(runtime, tokens.verify))
+    // Until the settings service is merged: Monday–Friday 08:30–17:00 in LOKET_TIMEZONE, Dutch holidays closed.
+    .route("/office-hours", officeHoursRoutes(() => defaultOfficeHours(config.timezone), () => runtime.runPromise(nowMillis).then((ms) => new Date(ms))))
     .use("/admin/*", bearerAuth(tokens.verify, "admin"))
     .route("/admin/parked", parkedRoutes(runtime))
     .route("/admin/cluster", clusterRoutes(runtime))

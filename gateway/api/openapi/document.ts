@@ -7,6 +7,7 @@ import { Conversation } from "../../../domain/Conversation.ts"
 import { Message } from "../../../domain/Message.ts"
 import { ListConversationsQuery, ListMessagesQuery } from "../conversations/schemas.ts"
 import { SendBodies } from "../conversations/send-schemas.ts"
+import { OfficeHoursPreviewDocument, officeHoursPreviewParameters } from "../office-hours/schemas.ts"
 
 type Json = Record<string, unknown>
 
@@ -159,6 +160,18 @@ export function openApiDocument(): Json {
           operationId: "getMedia", summary: "A resident's photo, voice note or document, streamed through the Graph API",
           parameters: [idParameter],
           responses: { "200": { description: "The file", content: { "*/*": { schema: { type: "string", format: "binary" } } } }, "404": json(error, "Unknown media"), "502": json(error, "The provider did not hand it over"), "401": errors["401"] }
+        }
+      },
+      "/api/v1/office-hours": {
+        get: {
+          operationId: "previewOfficeHours",
+          summary: "The office hours the settings give (any role): opening periods as UTC instants, dates closed as a whole and why (Dutch holiday name, closedDates, override), and the next opening",
+          parameters: officeHoursPreviewParameters,
+          responses: {
+            "200": json(jsonSchema(OfficeHoursPreviewDocument), "The preview"),
+            "422": json(error, "invalid_query: from is not a real YYYY-MM-DD date or days is not 1 to 400"),
+            "401": errors["401"]
+          }
         }
       },
       "/api/v1/openapi.json": { get: { operationId: "openapi", security: [], responses: { "200": { description: "This document" } } } }
