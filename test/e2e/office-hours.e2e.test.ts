@@ -1,6 +1,8 @@
 /** `GET /api/v1/office-hours` on a real gateway: bearer auth, the preview of the default hours, 422 naming the field. */
 import { Ajv2020 } from "ajv/dist/2020.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { hashToken } from "../../gateway/api/auth/ApiTokens.ts"
+import { Database } from "../../drizzle/Database.ts"
 import { defaultOfficeHours, isOpen } from "../../domain/office-hours/OfficeHours.ts"
 import { auth, baseEnv, startGateway, type TestGateway } from "../support/gateway.ts"
 
@@ -13,9 +15,14 @@ afterAll(() => gw.close())
 const get = (query: string, headers: Record<string, string> = auth) => fetch(`${gw.url}/api/v1/office-hours${query}`, { headers })
 
 describe("GET /api/v1/office-hours", () => {
-  it("needs a bearer token", async () => {
-    const res = await get("?from=2026-04-27&days=7", {})
-    expect(res.status).toBe(401)
+  it("needs a bearer token, and any role will do", async () => {
+    expect((await get("?from=2026-04-27&days=7", {})).status).toBe(401)
+    expect((await get("?from=2026-04-27&days=7", { authorization: "Bearer not-a-token" })).status).toBe(401)
+    await gw.runtime.runPromise(Database.use((database) => database.run((db, t) =>
+      db.insert(t.apiTokens).values({ id: "tok_agent_oh", tokenHash: hashToken("agent-token-oh"), role: "agent", name: "agent", createdAt: new Date().toISOString() }))))
+    const agent = await get("?from=2026-04-27&days=7", { authorization: "Bearer agent-token-oh" })
+    expect(agent.status).toBe(200)
+    expect((await agent.json()).closed).toEqual([{ date: "2026-04-27", reason: "Koningsdag" }])
   })
 
   it("previews the default hours (Monday–Friday 08:30–17:00, Dutch holidays) for a week with Tweede Paasdag", async () => {
