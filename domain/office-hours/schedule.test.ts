@@ -97,6 +97,12 @@ describe("split shifts", () => {
     expect(iso(nextClose(lateShift, at("2026-12-04T21:00:00Z")))).toBe("2026-12-05T01:00:00.000Z")
     expect(isOpen(lateShift, at("2026-12-04T23:30:00Z"))).toBe(true)
   })
+
+  it("never opens a slot that closes before it opens", () => {
+    const backwards: OfficeHoursSettings = { timezone: "Europe/Amsterdam", weekly: { monday: [{ open: "17:00", close: "09:00" }], tuesday: SPLIT } }
+    expect(openPeriodsOn(backwards, "2026-12-07")).toEqual([])
+    expect(iso(nextOpen(backwards, at("2026-12-07T06:00:00Z")))).toBe("2026-12-08T07:30:00.000Z")
+  })
 })
 
 describe("overrides and closed dates", () => {
