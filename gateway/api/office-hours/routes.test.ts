@@ -6,6 +6,8 @@ import { officeHoursRoutes } from "./routes.ts"
 
 const app = (settings: OfficeHoursSettings, now: string) =>
   new Hono().route("/office-hours", officeHoursRoutes(() => settings, async () => new Date(now)))
+const appReadingAsync = (settings: OfficeHoursSettings, now: string) =>
+  new Hono().route("/office-hours", officeHoursRoutes(async () => settings, async () => new Date(now)))
 
 describe("GET /office-hours", () => {
   it("defaults to seven dates from today in the office-hours zone, with the next opening from now", async () => {
@@ -20,9 +22,9 @@ describe("GET /office-hours", () => {
     expect(body.nextOpen).toBe("2026-04-29T06:30:00.000Z")
   })
 
-  it("reads the settings it is given (another zone, Saturday hours)", async () => {
+  it("reads the settings it is given, also through a Promise (another zone, Saturday hours)", async () => {
     const settings: OfficeHoursSettings = { timezone: "America/New_York", weekly: { saturday: [{ open: "10:00", close: "14:00" }] }, holidays: "none" }
-    const res = await app(settings, "2026-12-04T12:00:00Z").request("/office-hours?from=2026-12-05&days=1")
+    const res = await appReadingAsync(settings, "2026-12-04T12:00:00Z").request("/office-hours?from=2026-12-05&days=1")
     expect(await res.json()).toEqual({
       timezone: "America/New_York",
       open: [{ from: "2026-12-05T15:00:00.000Z", until: "2026-12-05T19:00:00.000Z" }],

@@ -12,7 +12,8 @@ import { DEFAULT_PREVIEW_DAYS, OfficeHoursPreviewQuery } from "./schemas.ts"
 
 const decodeQuery = decodeWith(OfficeHoursPreviewQuery)
 
-export function officeHoursRoutes(readSettings: () => OfficeHoursSettings, now: () => Promise<Date>) {
+/** `readSettings` may answer at once or through a Promise (e.g. `runtime.runPromise(Settings.use((s) => s.current))`). */
+export function officeHoursRoutes(readSettings: () => OfficeHoursSettings | Promise<OfficeHoursSettings>, now: () => Promise<Date>) {
   const invalidQuery = (c: Context, details: Array<{ path: string; message: string }>) =>
     jsonError(c, 422, "invalid_query", `Invalid query: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}. Use from=YYYY-MM-DD and days=1..400.`, details)
 
@@ -20,7 +21,7 @@ export function officeHoursRoutes(readSettings: () => OfficeHoursSettings, now: 
     .get("/", async function previewOfficeHours(c) {
       const q = decodeQuery(c.req.query())
       if (!q.ok) return invalidQuery(c, q.details)
-      const settings = readSettings()
+      const settings = await readSettings()
       const instant = await now()
       return c.json(officeHoursPreview(settings, {
         from: q.value.from ?? localDate(instant.getTime(), settings.timezone),
