@@ -37,7 +37,7 @@ export class Nats extends Context.Service<Nats, NatsShape>()("loket/actors/clust
       const nc = yield* Effect.acquireRelease(
         Effect.tryPromise({
           try: () => connect({ ...secured, servers, name: `loket-${config.cluster.instanceId ?? "gateway"}`, maxReconnectAttempts: -1, reconnectTimeWait: 500 }),
-          catch: (cause) => new NatsUnavailable({ message: connectFailure(servers, cause) })
+          catch: (cause) => new NatsUnavailable({ message: connectFailure(servers, cause, secured.tls !== undefined) })
         }),
         (nc) => Effect.promise(() => nc.drain().catch(() => nc.close()))
       )
@@ -62,7 +62,7 @@ export class Nats extends Context.Service<Nats, NatsShape>()("loket/actors/clust
 }
 
 /** Why the first connection failed, naming the variables to check (never their values). */
-function connectFailure(given: ReadonlyArray<string>, cause: unknown): string {
+function connectFailure(given: ReadonlyArray<string>, cause: unknown, tls: boolean): string {
   const text = String(cause)
   // A password written into NATS_URL (nats://user:password@host) stays out of the log.
   const servers = given.map((url) => url.replace(/\/\/[^@/]*@/, "//***@"))
@@ -72,6 +72,8 @@ function connectFailure(given: ReadonlyArray<string>, cause: unknown): string {
   if (/tls|certificate|ssl|self.signed/i.test(text)) {
     return `NATS at ${servers.join(", ")}: TLS failed: ${text} (check NATS_TLS_CA, NATS_TLS_CERT, NATS_TLS_KEY and NATS_URL)`
   }
+  // A server that wants a client certificate it does not get closes the handshake: it looks like no answer.
+  if (tls) return `NATS at ${servers.join(", ")} does not answer over TLS: ${text} (check NATS_URL, and NATS_TLS_CERT and NATS_TLS_KEY if the server wants a client certificate)`
   return `NATS at ${servers.join(", ")} does not answer: ${text} (check NATS_URL)`
 }
 
