@@ -30,4 +30,4 @@ export function wireDecoder<S extends Schema.Decoder<unknown>>(schema: S) {
 
 /** The log line of a refused message: what it was meant to be, where it came from, which fields failed. */
 export const logRefused = (what: string, subject: string, paths: string, size: number) =>
-  Effect.logWarning(`refused a ${what} from NATS: it does not match Loket's format; not applied`, { subject, size, failed: paths })
+  Effect.logWarning(`refused a ${what} from NATS on ${subject} (${size} bytes): it does not match Loket's format (failed: ${paths}); not applied`)
