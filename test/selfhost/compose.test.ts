@@ -14,7 +14,7 @@ import {
   gatewayListensOnAllInterfaces, gatewayReplicas, gatewaysAgree, healthyDependenciesHaveHealthchecks, imagesPinned,
   namedVolumesDeclared, postgresDurable, singleWayIn
 } from "./lib/compose-rules.ts"
-import { natsClientsAuthenticate, natsConfVariablesSet, natsNoCommittedSecret, natsRoutesAuthenticate, natsTlsComplete } from "./lib/nats-auth-rules.ts"
+import { natsClientsAuthenticate, natsConfVariablesQuoted, natsConfVariablesSet, natsNoCommittedSecret, natsRoutesAuthenticate, natsTlsComplete } from "./lib/nats-auth-rules.ts"
 import { natsFsyncAlways, natsHealthcheck, natsOwnVolume, natsRoutes, natsThreeNodes } from "./lib/nats-rules.ts"
 import { proxyBodyLimits, proxyListensOnPublishedPort, proxyPassesSignature, proxySseUnbuffered, proxyUpstreams } from "./lib/proxy-rules.ts"
 import type { Rule } from "./lib/rule.ts"
@@ -42,7 +42,7 @@ const clusterRules: ReadonlyArray<Rule<Project>> = [
   ...common,
   singleWayIn("the proxy", (p) => Object.keys(p.file.services).find((name) => p.file.services[name]!.image?.startsWith("nginx:"))),
   natsThreeNodes, natsFsyncAlways, natsOwnVolume, natsRoutes, natsHealthcheck,
-  natsClientsAuthenticate, natsRoutesAuthenticate, natsNoCommittedSecret, natsConfVariablesSet, natsTlsComplete,
+  natsClientsAuthenticate, natsRoutesAuthenticate, natsNoCommittedSecret, natsConfVariablesSet, natsConfVariablesQuoted, natsTlsComplete,
   postgresDurable, gatewayReplicas, gatewaysAgree, gatewayClusterEnv, gatewayDependsOnHealthy,
   proxyUpstreams,
   proxySseUnbuffered("/api/v1/events", 300),
@@ -142,6 +142,7 @@ const BROKEN: Record<string, Project> = {
   "nats-routes-authenticate": broken(() => {}, { "./deploy/nats/nats-2.conf": (t) => t.replace(/authorization \{[^}]*\}/, "") }),
   "nats-no-committed-secret": broken(() => {}, { "./deploy/nats/nats-1.conf": (t) => t.replace("password: $NATS_SYS_PASSWORD", "password: hunter2") }),
   "nats-conf-variables-set": broken((f) => { delete svc(f, "nats-2").environment.NATS_SYS_PASSWORD }),
+  "nats-conf-variables-quoted": broken((f) => { svc(f, "nats-1").environment.NATS_LOKET_PASSWORD = "4f2a9c1e7b" }),
   "nats-tls-complete": broken(() => {}, { "./deploy/nats/nats-1.conf": (t) => t.replace("# tls {\n#   cert_file: /etc/nats/tls/server.pem", "tls {\n  cert_file: /etc/nats/tls/server.pem\n}\n#") }),
   "nats-healthcheck": broken((f) => { svc(f, "nats-1").healthcheck = { test: ["CMD", "true"] } }),
   "postgres-durable": broken((f) => { svc(f, "postgres").healthcheck.test = ["CMD", "true"] }),
@@ -162,7 +163,7 @@ describe("the NATS credential rules catch more than one way to get it wrong", ()
     ["a gateway logging in as a user no account has", natsClientsAuthenticate, broken((f) => { env(f, "gateway-2").NATS_USER = "admin" })],
     ["the gateways' account as the system account", natsClientsAuthenticate, broken(() => {}, { "./deploy/nats/nats-2.conf": (t) => t.replace("system_account: SYS", "system_account: LOKET") })],
     ["a route URL without the route user", natsRoutesAuthenticate, broken((f) => { svc(f, "nats-1").environment.NATS_ROUTE_NATS_2 = "nats-route://nats-2:6222" })],
-    ["a password written into compose.yaml", natsNoCommittedSecret, broken(() => {}, { "compose.yaml": (t) => t.replace(/NATS_SYS_PASSWORD: \$\{[^}]*\}/, "NATS_SYS_PASSWORD: hunter2") })],
+    ["a password written into compose.yaml", natsNoCommittedSecret, broken(() => {}, { "compose.yaml": (t) => t.replace(/NATS_SYS_PASSWORD: '"\$\{[^}]*\}"'/, `NATS_SYS_PASSWORD: '"hunter2"'`) })],
     ["a route URL with a written-out password", natsNoCommittedSecret, broken(() => {}, { "compose.yaml": (t) => t.replace("route:${NATS_ROUTE_PASSWORD}@nats-1", "route:hunter2@nats-1") })],
     ["a password filled in in .env.example", natsNoCommittedSecret, broken(() => {}, { ".env.example": (t) => t.replace("NATS_LOKET_PASSWORD=", "NATS_LOKET_PASSWORD=hunter2") })],
     ["TLS on the nodes, but the gateways cannot verify it", natsTlsComplete, broken(() => {}, {

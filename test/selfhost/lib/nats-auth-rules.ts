@@ -115,6 +115,18 @@ export const natsConfVariablesSet = rule<Project>(
     })
 )
 
+export const natsConfVariablesQuoted = rule<Project>(
+  "nats-conf-variables-quoted",
+  "every value a NATS config's $VARIABLE takes is double-quoted in the environment (nats-server parses it as config: an unquoted password starting with a digit is a number, and fails)",
+  (p) =>
+    natsNodes(p).nodes.flatMap(({ name, config }) => {
+      const env = environmentOf(p.file.services[name]!)
+      return [...new Set([...entries(config)].map(([, value]) => VARIABLE.exec(value)?.[1]).filter((v) => v !== undefined))]
+        .filter((variable) => env[variable] !== undefined && !/^"[^"\\]*"$/.test(env[variable]!))
+        .map((variable) => `${name}: ${variable} is not a double-quoted value (write it as '"\${…}"')`)
+    })
+)
+
 export const natsTlsComplete = rule<Project>(
   "nats-tls-complete",
   "TLS is optional; a node with a tls block names its certificate and key, and the gateways then verify it (NATS_TLS_CA)",

@@ -31,7 +31,9 @@ export function natsNodes(p: Project): { nodes: NatsNode[]; problems: string[] }
         const config = parseNatsConf(text)
         const env = environmentOf(p.file.services[name]!)
         const listed = get(config, "cluster", "routes")
-        const routes = (Array.isArray(listed) ? listed : []).map((r) => typeof r === "string" ? (r.startsWith("$") ? env[r.slice(1)] ?? "" : r) : "")
+        // nats-server reads an environment value as config: a double-quoted one is the string inside.
+        const fromEnv = (name: string) => (env[name] ?? "").replace(/^"(.*)"$/, "$1")
+        const routes = (Array.isArray(listed) ? listed : []).map((r) => typeof r === "string" ? (r.startsWith("$") ? fromEnv(r.slice(1)) : r) : "")
         nodes.push({ name, config, routes })
       } catch (e) { problems.push(`${name}: ${(e as Error).message}`) }
     }

@@ -103,11 +103,11 @@ export function gatewayEnvironment(
 export function natsEnvironment(project: Project, service: string, clusterPorts: Readonly<Record<string, number>>): Record<string, string> {
   const env = { ...environmentOf(project.file.services[service]!) }
   for (const [key, value] of Object.entries(env)) {
-    const m = /^(nats-route:\/\/[^@]+@)([^:/]+):6222$/.exec(value)
+    const m = /^("?)(nats-route:\/\/[^@]+@)([^:/]+):6222("?)$/.exec(value)
     if (m === null) continue
-    const port = clusterPorts[m[2]!]
-    if (port === undefined) throw new Error(`${service}: ${key} routes to ${m[2]}, not a NATS node`)
-    env[key] = `${m[1]}127.0.0.1:${port}`
+    const port = clusterPorts[m[3]!]
+    if (port === undefined) throw new Error(`${service}: ${key} routes to ${m[3]}, not a NATS node`)
+    env[key] = `${m[1]}${m[2]}127.0.0.1:${port}${m[4]}`
   }
   return env
 }
