@@ -161,7 +161,7 @@ describe("the compose cluster, run for real from its config files", { timeout: 3
     const nc: NatsConnection = await connect({ servers: NODES.map((n) => `127.0.0.1:${ports[n]!.client}`), ...gatewayUser })
     cleanups.push(() => nc.close())
     const jsm = await nc.jetstreamManager()
-    const stream = await jsm.streams.info("loket_events")
+    const stream = await eventually(() => jsm.streams.info("loket_events"), (info) => info.cluster?.leader !== undefined && (info.cluster.replicas ?? []).length === 2, 30_000)
     expect(stream.config.num_replicas).toBe(3)
     const victim = stream.cluster?.leader
     expect(NODES as ReadonlyArray<string>).toContain(victim)
