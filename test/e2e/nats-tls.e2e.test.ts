@@ -4,7 +4,7 @@
  * the right settings connect; a wrong password, a missing or wrong CA, an unreadable file each
  * stop the start with one line naming the variable, never a secret.
  */
-import { writeFileSync } from "node:fs"
+import { rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect, Layer } from "effect"
 import { connect } from "nats"
@@ -18,6 +18,7 @@ import { freePort, freshPostgresDatabase, type NatsServer, startNatsServer } fro
 const PASSWORD = "tls-test-password-7f3a"
 let certs: TestCertificates
 let server: NatsServer
+let certsDir: string | undefined
 
 beforeAll(async () => {
   const dir = tempDir("loket-nats-tls-")
@@ -40,10 +41,12 @@ tls {
   timeout: 5
 }
 `)
+  certsDir = dir
   server = await startNatsServer({ configFile: conf, port, env: { NATS_LOKET_PASSWORD: PASSWORD, NATS_SYS_PASSWORD: "sys-secret" } })
 }, 60_000)
 afterAll(async () => {
   await server?.dispose()
+  if (certsDir !== undefined) rmSync(certsDir, { recursive: true, force: true })
 })
 
 /** Builds the gateway's Nats layer from `env` and publishes through it; the failure message if it fails. */

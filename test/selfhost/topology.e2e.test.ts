@@ -9,7 +9,7 @@
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { connect, type NatsConnection } from "nats"
@@ -88,6 +88,8 @@ async function startTopology(): Promise<Topology> {
   const nginxVersion = versionOf(spawnSync(binary("nginx"), ["-v"]).stderr.toString()) // nginx -v prints to stderr
   const adapted: string[] = []
   const dir = tempDir("loket-topology-")
+  // Registered first, so it runs last: after every process that writes there has stopped.
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }))
 
   // Three NATS nodes from their committed files, ports remapped.
   const ports: Record<string, NodePorts> = {}
