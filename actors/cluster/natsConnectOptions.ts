@@ -51,10 +51,3 @@ export const natsConnectOptions = Effect.fn("Nats.connectOptions")(function*(aut
   }
   return options
 })
-
-/** Whether the gateway's NATS connection uses credentials (for the start line: never the values). */
-export const describeNatsAuth = (auth: LoketConfigValue["natsAuth"]): string =>
-  [
-    auth.credsFile !== undefined ? "creds file" : auth.user !== undefined ? `user ${auth.user}` : "no credentials",
-    auth.tlsCa !== undefined || auth.tlsCert !== undefined ? "TLS" : "plain"
-  ].join(", ")
