@@ -23,7 +23,7 @@ import { residentPlacementKey } from "./Placement.ts"
 const COMMAND_PATIENCE_MS = 15_000
 const REQUEST_TIMEOUT_MS = 10_000
 
-type Told = Exclude<ConversationMessage, { kind: "event" } | { kind: "send" }>
+type Told = Exclude<ConversationMessage, { kind: "event" } | { kind: "send" } | { kind: "hold" }>
 type Command = { readonly op: "send"; readonly conversationId: string; readonly command: SendCommand } | { readonly op: "tell"; readonly key: string; readonly message: Told }
 type Answer =
   | { readonly ok: Message | true }
@@ -101,7 +101,7 @@ export const ClusterConversations = Layer.effect(
       })
 
     const tell = (key: string, message: ConversationMessage) =>
-      message.kind === "event" || message.kind === "send"
+      message.kind === "event" || message.kind === "send" || message.kind === "hold"
         ? local.tell(key, message) // carries a reply channel or a stream message: only ever told by this instance's own owner side
         : partitionOfKey(key).pipe(
           Effect.flatMap((partition) => (partition === undefined ? local.tell(key, message) : dispatch(partition, { op: "tell", key, message }))),

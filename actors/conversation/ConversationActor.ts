@@ -38,7 +38,7 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
     })
 
   const receive = (state: ConversationState, message: ConversationMessage): Effect.Effect<ConversationState, unknown> => {
-    const fence = message.kind === "event" ? message.envelope.fence : message.fence
+    const fence = message.kind === "event" ? message.envelope.fence : message.kind === "hold" ? undefined : message.fence
     return fence === undefined ? handle(state, message) : Effect.provideService(handle(state, message), CurrentFence, fence)
   }
 
@@ -61,6 +61,12 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
         return onSendFailed(deps, state, message.messageId, message.error)
       case "window-check":
         return onWindowCheck(deps, state)
+      case "hold":
+        return Deferred.succeed(message.ready, undefined).pipe(
+          Effect.andThen(Deferred.await(message.release)),
+          Effect.andThen(deps.store.find(state.channel, state.channelAccountId, state.contactId)),
+          Effect.map((conversation): ConversationState => ({ ...state, conversation: conversation ?? null }))
+        )
     }
   }
 
