@@ -9,6 +9,7 @@ import { Events } from "../actors/Events.ts"
 import { InProcessTransport } from "../actors/InProcessTransport.ts"
 import { Leadership } from "../actors/Leadership.ts"
 import { Outbox } from "../actors/outbox/Outbox.ts"
+import { Retention } from "../actors/retention/Retention.ts"
 import { OutboxSignal } from "../actors/outbox/OutboxSignal.ts"
 import { Senders } from "../actors/outbox/Senders.ts"
 import { Templates, type TemplateSourceRef } from "../actors/templates/Templates.ts"
@@ -50,7 +51,8 @@ export function appLayer(
   const base = Layer.mergeAll(LoketConfig.layer(config), database, Events.layer, OutboxSignal.layer, Leadership.always, channels)
   const templates = Templates.layer.pipe(Layer.provideMerge(base))
   const conversations = Conversations.layer.pipe(Layer.provideMerge(templates))
-  const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
+  // Retention.layer() keeps messages; the settings' retention.messagesDays is to be passed to it.
+  const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch, Retention.layer()).pipe(Layer.provideMerge(conversations))
   return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)))
 }
 
@@ -66,7 +68,7 @@ function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, 
   const shared = Layer.mergeAll(ClusterEvents, ClusterOutboxSignal, ClusterLeadership).pipe(Layer.provideMerge(placement))
   const templates = Templates.layer.pipe(Layer.provideMerge(shared))
   const conversations = ClusterConversations.pipe(Layer.provide(Conversations.layer), Layer.provideMerge(templates))
-  const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
+  const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch, Retention.layer()).pipe(Layer.provideMerge(conversations))
   return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)))
 }
 

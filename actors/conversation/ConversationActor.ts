@@ -12,6 +12,7 @@ import type { ActorDeps, ConversationState } from "./deps.ts"
 import { onInboundMessage, onStatus, onTemplateStatus } from "./inbound.ts"
 import { onSend, onSendFailed, onSent } from "./outbound.ts"
 import type { ConversationMessage } from "./protocol.ts"
+import { onPruneIfEmpty } from "./retention.ts"
 import { onWindowCheck } from "./window.ts"
 
 export type { ConversationState } from "./deps.ts"
@@ -61,6 +62,8 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
         return onSendFailed(deps, state, message.messageId, message.error)
       case "window-check":
         return onWindowCheck(deps, state)
+      case "prune-if-empty":
+        return onPruneIfEmpty(deps, state, message.before)
       case "hold":
         return Deferred.succeed(message.ready, undefined).pipe(
           Effect.andThen(Deferred.await(message.release)),
