@@ -89,7 +89,10 @@ export class Conversations extends Context.Service<Conversations, {
         Effect.suspend(() => addressOf(envelope)).pipe(
           Effect.retry(defaultRetry),
           Effect.matchCauseEffect({
-            onSuccess: ({ key, contact, newContact }) => host.tell(key, { kind: "event", envelope, contact, newContact }),
+            onSuccess: ({ key, contact, newContact }) =>
+              contact === undefined || envelope.replace === undefined
+                ? host.tell(key, { kind: "event", envelope, contact, newContact })
+                : envelope.replace(contact).pipe(Effect.flatMap((moved) => (moved ? Effect.void : host.tell(key, { kind: "event", envelope, contact, newContact })))),
             onFailure: (cause) =>
               parkEnvelope(inbox, envelope, Cause.pretty(cause)).pipe(
                 Effect.andThen(Effect.logError("event parked: its resident could not be resolved", { seq: envelope.seq })),
