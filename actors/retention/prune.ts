@@ -9,45 +9,57 @@ import { Effect } from "effect"
 import type { DatabaseShape, DatabaseUnavailable } from "../../drizzle/Database.ts"
 import { PRUNE_BATCH } from "./periods.ts"
 
-/** Deletes batch after batch until a batch comes back short; answers how many rows went. */
-const inBatches = (database: DatabaseShape, batch: (limit: number) => Effect.Effect<number, DatabaseUnavailable>, limit = PRUNE_BATCH) =>
+/**
+ * Batch after batch: `pick` reads up to `limit` keys (no transaction: nothing is written when
+ * nothing is due), `drop` deletes them in a transaction of their own, committed before the next
+ * batch; until a batch comes back short. Answers how many rows went.
+ */
+const inBatches = <K>(
+  database: DatabaseShape,
+  pick: (limit: number) => Effect.Effect<ReadonlyArray<K>, DatabaseUnavailable>,
+  drop: (keys: ReadonlyArray<K>) => Effect.Effect<void, DatabaseUnavailable>,
+  limit = PRUNE_BATCH
+) =>
   Effect.gen(function*() {
     let total = 0
     while (true) {
-      const n = yield* database.transaction(batch(limit))
-      yield* database.committed()
-      total += n
-      if (n < limit) return total
+      const keys = yield* pick(limit)
+      if (keys.length > 0) {
+        yield* database.transaction(drop(keys))
+        yield* database.committed()
+      }
+      total += keys.length
+      if (keys.length < limit) return total
       // Let webhooks and actors take the writer between two batches.
       yield* Effect.yieldNow
     }
   })
 
-const count = (rows: unknown) => (rows as Array<unknown>).length
-
 /** Statuses for messages never seen, older than `before` (ISO). */
 export const pruneOrphanStatuses = (database: DatabaseShape, before: string, limit?: number) =>
-  inBatches(database, (n) =>
-    database.all((db, t) => db.delete(t.orphanStatuses).where(inArray(t.orphanStatuses.key,
-      db.select({ key: t.orphanStatuses.key }).from(t.orphanStatuses).where(lt(t.orphanStatuses.timestamp, before)).limit(n)
-    )).returning({ key: t.orphanStatuses.key })).pipe(Effect.map(count)), limit)
+  inBatches(database,
+    (n) => database.all((db, t) => db.select({ key: t.orphanStatuses.key }).from(t.orphanStatuses).where(lt(t.orphanStatuses.timestamp, before)).limit(n)).pipe(Effect.map((rows) => rows.map((r) => r.key))),
+    (keys) => database.run((db, t) => db.delete(t.orphanStatuses).where(inArray(t.orphanStatuses.key, [...keys]))),
+    limit)
 
 /** Outbox rows settled (sent or failed) before `before`; rows still to send are never touched. */
 export const pruneSettledOutbox = (database: DatabaseShape, before: string, limit?: number) =>
-  inBatches(database, (n) =>
-    database.all((db, t) => db.delete(t.outbox).where(inArray(t.outbox.seq,
-      db.select({ seq: t.outbox.seq }).from(t.outbox).where(and(
-        inArray(t.outbox.state, ["sent", "failed"]),
-        lt(sql`coalesce(${t.outbox.sentAt}, ${t.outbox.createdAt})`, before)
-      )).limit(n)
-    )).returning({ seq: t.outbox.seq })).pipe(Effect.map(count)), limit)
+  inBatches(database,
+    (n) => database.all((db, t) => db.select({ seq: t.outbox.seq }).from(t.outbox).where(and(
+      inArray(t.outbox.state, ["sent", "failed"]),
+      lt(sql`coalesce(${t.outbox.sentAt}, ${t.outbox.createdAt})`, before)
+    )).limit(n)).pipe(Effect.map((rows) => rows.map((r) => r.seq))),
+    (seqs) => database.run((db, t) => db.delete(t.outbox).where(and(inArray(t.outbox.seq, [...seqs]), inArray(t.outbox.state, ["sent", "failed"])))),
+    limit)
 
 /** Parked inbox rows received before `before`. */
 export const pruneParked = (database: DatabaseShape, before: string, limit?: number) =>
-  inBatches(database, (n) =>
-    database.all((db, t) => db.delete(t.inbox).where(inArray(t.inbox.seq,
-      db.select({ seq: t.inbox.seq }).from(t.inbox).where(and(eq(t.inbox.state, "parked"), lt(t.inbox.receivedAt, before))).limit(n)
-    )).returning({ seq: t.inbox.seq })).pipe(Effect.map(count)), limit)
+  inBatches(database,
+    (n) => database.all((db, t) => db.select({ seq: t.inbox.seq }).from(t.inbox).where(and(eq(t.inbox.state, "parked"), lt(t.inbox.receivedAt, before))).limit(n))
+      .pipe(Effect.map((rows) => rows.map((r) => r.seq))),
+    // Still parked: a retry may have taken it back meanwhile.
+    (seqs) => database.run((db, t) => db.delete(t.inbox).where(and(inArray(t.inbox.seq, [...seqs]), eq(t.inbox.state, "parked")))),
+    limit)
 
 export interface EmptiedConversation {
   readonly channel: string
@@ -65,11 +77,11 @@ export const pruneMessages = (database: DatabaseShape, before: string, limit = P
   Effect.gen(function*() {
     const touched = new Set<string>()
     const media = new Set<string>()
-    const deleted = yield* inBatches(database, (n) =>
-      Effect.gen(function*() {
-        const rows = yield* database.all((db, t) => db.select({ seq: t.messages.seq, id: t.messages.id, conversationId: t.messages.conversationId, content: t.messages.content })
-          .from(t.messages).where(lt(t.messages.createdAt, before)).orderBy(asc(t.messages.seq)).limit(n))
-        if (rows.length === 0) return 0
+    type Row = { seq: number; id: string; conversationId: string; content: unknown }
+    const deleted = yield* inBatches<Row>(database,
+      (n) => database.all((db, t) => db.select({ seq: t.messages.seq, id: t.messages.id, conversationId: t.messages.conversationId, content: t.messages.content })
+        .from(t.messages).where(lt(t.messages.createdAt, before)).orderBy(asc(t.messages.seq)).limit(n)),
+      (rows) => Effect.gen(function*() {
         for (const row of rows) {
           touched.add(row.conversationId)
           const content = (typeof row.content === "string" ? JSON.parse(row.content) : row.content) as { media?: { id?: unknown } } | null
@@ -78,8 +90,8 @@ export const pruneMessages = (database: DatabaseShape, before: string, limit = P
         const ids = rows.map((r) => r.id)
         yield* database.run((db, t) => db.delete(t.outbox).where(inArray(t.outbox.messageId, ids)))
         yield* database.run((db, t) => db.delete(t.messages).where(inArray(t.messages.seq, rows.map((r) => r.seq))))
-        return rows.length
-      }), limit)
+      }),
+      limit)
     const emptied: Array<EmptiedConversation> = []
     const conversationIds = [...touched]
     for (let i = 0; i < conversationIds.length; i += limit) {
