@@ -34,7 +34,7 @@ export interface ContactDirectory {
    * event links contacts known apart (the number on one, the BSUID on the other), they are merged
    * into the oldest, their conversations per channel account into one (docs/contacts.md).
    */
-  readonly resolve: (channel: Channel, resident: Resident, notice?: SystemNotice | null) => Effect.Effect<Resolved, DatabaseUnavailable>
+  readonly resolve: (channel: Channel, resident: Resident, notice?: SystemNotice | null, options?: { readonly fresh?: boolean }) => Effect.Effect<Resolved, DatabaseUnavailable>
   /** Drops what the cache knows (cluster mode: other instances may have changed contacts meanwhile). */
   readonly forget: () => void
 }
@@ -105,9 +105,9 @@ export function makeContactDirectory(database: DatabaseShape, holdActors: HoldAc
       )
     )))
 
-  const resolve = (channel: Channel, resident: Resident, notice?: SystemNotice | null): Effect.Effect<Resolved, DatabaseUnavailable> =>
+  const resolve = (channel: Channel, resident: Resident, notice?: SystemNotice | null, options?: { readonly fresh?: boolean }): Effect.Effect<Resolved, DatabaseUnavailable> =>
     Effect.gen(function*() {
-      const hit = cached(channel, resident, notice)
+      const hit = options?.fresh === true ? undefined : cached(channel, resident, notice)
       if (hit !== undefined) return { contact: hit, created: false, merged: [] }
       const waIds = uniq([resident.waId, notice?.newWaId])
       const userIds = uniq([resident.userId, notice?.newUserId])

@@ -77,7 +77,8 @@ export class Conversations extends Context.Service<Conversations, {
         if (event.kind === "template_status") return Effect.succeed({ key: `${event.channel}|templates|${event.accountId}` })
         // A system message may announce the resident's new number or user id.
         const notice = event.kind === "message" ? event.message.system : undefined
-        return directory.resolve(event.channel, event.resident, notice).pipe(
+        // Cluster mode: another instance may have merged or changed the contact; the cache cannot know.
+        return directory.resolve(event.channel, event.resident, notice, { fresh: envelope.replace !== undefined }).pipe(
           Effect.tap(({ contact, merged }) =>
             merged.length === 0 ? Effect.void : events.publish(merged.map((row) => ({ type: "conversation.updated" as const, data: conversationToJson(row, contact) })))
           ),
