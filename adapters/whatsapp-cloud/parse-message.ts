@@ -18,8 +18,8 @@ export function parseMessage(
   if (message === undefined) return { reject: "message is not an object" }
   const messageId = id(message.id)
   if (messageId === null) return { reject: "message without id" }
-  const createdAt = unixSecondsToIso(message.timestamp)
-  if (createdAt === null) return { reject: "message without a valid Unix-seconds timestamp" }
+  // Without a readable timestamp the message is still the resident's: it is dated when it arrived.
+  const createdAt = unixSecondsToIso(message.timestamp) ?? new Date().toISOString()
   const resident = resolveResident(contacts, message.from, message.from_user_id)
   if (resident === null) return { reject: "message without from (wa_id) or from_user_id (BSUID)" }
   const content = storable(readContent(message), message)
