@@ -62,12 +62,14 @@ export class Conversations extends Context.Service<Conversations, {
       const holdActors = (keys: ReadonlyArray<string>) =>
         Effect.gen(function*() {
           const release = yield* Deferred.make<void>()
-          for (const key of keys) {
-            const ready = yield* Deferred.make<void>()
-            yield* host.tell(key, { kind: "hold", ready, release })
-            yield* Deferred.await(ready)
-          }
-          return Deferred.succeed(release, undefined).pipe(Effect.asVoid)
+          const letGo = Deferred.succeed(release, undefined).pipe(Effect.asVoid)
+          yield* Effect.forEach(keys, (key) =>
+            Effect.gen(function*() {
+              const ready = yield* Deferred.make<void>()
+              yield* host.tell(key, { kind: "hold", ready, release })
+              yield* Deferred.await(ready)
+            }), { discard: true }).pipe(Effect.onInterrupt(() => letGo)) // never leave an actor held
+          return letGo
         })
       const directory = makeContactDirectory(database, holdActors)
 
