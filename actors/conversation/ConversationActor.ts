@@ -81,6 +81,9 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
           return parkEnvelope(deps.inbox, message.envelope, Cause.pretty(cause)).pipe(
             Effect.andThen(Effect.logError("event parked after retries", { seq: message.envelope.seq, kind: message.envelope.event.kind }))
           )
+        case "hold":
+          // Not activated (or its reload failed): it holds nothing, and the merge must not wait for it.
+          return Deferred.succeed(message.ready, undefined).pipe(Effect.asVoid)
         case "send":
           return Effect.logError("send could not be stored", { key }).pipe(
             Effect.andThen(Deferred.die(message.reply, Cause.squash(cause)))
