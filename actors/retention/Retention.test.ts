@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { count, eq } from "drizzle-orm"
-import { Effect, Layer, type Scope } from "effect"
+import { Context, Effect, Layer, type Scope } from "effect"
 import { TestClock } from "effect/testing"
 import { Database, type DatabaseShape } from "../../drizzle/Database.ts"
 import { postgresLayer } from "../../drizzle/postgres.ts"
@@ -176,5 +176,30 @@ describe("retention", () => {
       return yield* pruneOrphanStatuses(database, daysAgo(8), 3)
     }))
     expect(n).toBe(7)
+  })
+})
+
+describe("retention: the messages setting", () => {
+  it("asks the function it is given at every run, and that function may use a service", async () => {
+    class Days extends Context.Service<Days, { readonly value: () => number | null }>()("test/Days") {}
+    let asked = 0
+    const left = await withDb((database) => Effect.gen(function*() {
+      yield* TestClock.setTime(START)
+      yield* seed(database, "s", [daysAgo(40), daysAgo(10)])
+      const conversations = Layer.succeed(Conversations, Conversations.of({
+        route: () => Effect.void, send: () => Effect.die("unused"), tell: () => Effect.void, active: () => 0, forget: () => {}
+      }))
+      let current: number | null = null
+      const days = Layer.succeed(Days, Days.of({ value: () => current }))
+      const layer = Retention.layer(() => Effect.map(Effect.service(Days), (d) => (asked++, d.value())))
+      yield* Layer.build(layer.pipe(Layer.provide(Layer.mergeAll(Leadership.always, conversations, days, Layer.succeed(Database, database)))))
+      const counts: Array<number> = [(yield* rows(database)).messages] // null: kept
+      current = 30
+      yield* TestClock.adjust("1 hour")
+      counts.push((yield* rows(database)).messages) // 30 days: the 40-day-old one went
+      return counts
+    }).pipe(Effect.provide(TestClock.layer())))
+    expect(left).toEqual([2, 1])
+    expect(asked).toBeGreaterThanOrEqual(2)
   })
 })

@@ -16,7 +16,7 @@ import { pruneMessages, pruneOrphanStatuses, pruneParked, pruneSettledOutbox } f
  * How many days messages are kept, asked at every run; null: kept until deleted otherwise.
  * The settings document's `retention.messagesDays` is meant to answer this.
  */
-export type MessagesDays = () => Effect.Effect<number | null>
+export type MessagesDays<R = never> = () => Effect.Effect<number | null, never, R>
 
 export const keepMessages: MessagesDays = () => Effect.succeed(null)
 
@@ -31,10 +31,10 @@ export interface RetentionReport {
 const before = (now: number, days: number) => new Date(now - days * DAY_MS).toISOString()
 
 /** One run of the retention job at the Clock's now. */
-export const runRetention = (
+export const runRetention = <R = never>(
   database: DatabaseShape,
   tell: (key: string, message: ConversationMessage) => Effect.Effect<void>,
-  messagesDays: MessagesDays = keepMessages
+  messagesDays: MessagesDays<R> = keepMessages as MessagesDays<R>
 ) =>
   Effect.gen(function*() {
     const now = yield* Clock.currentTimeMillis
@@ -58,13 +58,19 @@ export const runRetention = (
   })
 
 export const Retention = {
-  /** `messagesDays`: the lead connects it to the settings' `retention.messagesDays`; default: keep messages. */
-  layer: (messagesDays: MessagesDays = keepMessages) =>
+  /**
+   * `messagesDays`: asked at every run; default: keep messages. It may use services (`R`, e.g.
+   * the settings service, reading `retention.messagesDays` of the current document); the layer
+   * then requires them.
+   */
+  layer: <R = never>(messagesDays: MessagesDays<R> = keepMessages as MessagesDays<R>) =>
     Layer.effectDiscard(Effect.gen(function*() {
       const database = yield* Database
       const conversations = yield* Conversations
       const leadership = yield* Leadership
-      yield* leadership.whileLeading("retention", runRetention(database, conversations.tell, messagesDays).pipe(
+      const context = yield* Effect.context<R>()
+      const days: MessagesDays = () => Effect.provideContext(messagesDays(), context)
+      yield* leadership.whileLeading("retention", runRetention(database, conversations.tell, days).pipe(
         Effect.tap((report) => Effect.logInfo("retention run", report)),
         Effect.catchCause((cause) => Effect.logWarning("retention run failed", String(cause))),
         Effect.repeat(Schedule.spaced(PRUNE_EVERY)),
