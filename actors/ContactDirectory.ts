@@ -4,7 +4,7 @@
  * dispatcher, before routing, so every event of one resident reaches the same actor.
  */
 import { and, eq, inArray, or, sql } from "drizzle-orm"
-import { Effect } from "effect"
+import { Clock, Effect } from "effect"
 import type { Channel } from "../domain/Channel.ts"
 import { newContactId } from "../domain/ids.ts"
 import type { Resident } from "../domain/InboundEvent.ts"
@@ -111,7 +111,7 @@ export function makeContactDirectory(database: DatabaseShape, holdActors: HoldAc
       if (hit !== undefined) return { contact: hit, created: false, merged: [] }
       const waIds = uniq([resident.waId, notice?.newWaId])
       const userIds = uniq([resident.userId, notice?.newUserId])
-      const now = new Date().toISOString()
+      const now = new Date(yield* Clock.currentTimeMillis).toISOString()
       const { same, losesNumber } = classify(yield* lookUp(channel, waIds, userIds), waIds, userIds)
       // A number or user-id change announced by a system message moves the contact to the new id.
       const waId = notice?.newWaId ?? resident.waId ?? same.find((c) => c.waId !== null)?.waId ?? null
