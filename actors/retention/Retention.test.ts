@@ -119,7 +119,9 @@ describe("retention", () => {
       yield* TestClock.adjust("1 day")
       seen.push((yield* rows(database)).orphans) // 8 days old: kept
       yield* TestClock.adjust("1 day")
-      seen.push((yield* rows(database)).orphans) // 9 days old: an hourly run took it
+      // 9 days old: an hourly run takes it (the leader's); let the job's fiber finish its run.
+      yield* (leading ? until(Effect.map(rows(database), (r) => r.orphans === 0)) : Effect.forEach(Array.from({ length: 100 }), () => Effect.yieldNow, { discard: true }))
+      seen.push((yield* rows(database)).orphans)
       return seen
     }).pipe(Effect.provide(TestClock.layer())))
     expect(await run(true)).toEqual([1, 1, 0])
@@ -179,6 +181,16 @@ describe("retention", () => {
   })
 })
 
+/** Lets the job's fiber run until `done` holds (at most 10,000 turns: no sleeping, no wall-clock wait). */
+const until = <E>(done: Effect.Effect<boolean, E>) =>
+  Effect.gen(function*() {
+    for (let turn = 0; turn < 10_000; turn++) {
+      if (yield* done) return
+      yield* Effect.yieldNow
+    }
+    return yield* Effect.die(new Error("condition not reached"))
+  })
+
 describe("retention: the messages setting", () => {
   it("asks the function it is given at every run, and that function may use a service", async () => {
     class Days extends Context.Service<Days, { readonly value: () => number | null }>()("test/Days") {}
@@ -193,9 +205,11 @@ describe("retention: the messages setting", () => {
       const days = Layer.succeed(Days, Days.of({ value: () => current }))
       const layer = Retention.layer(() => Effect.map(Effect.service(Days), (d) => (asked++, d.value())))
       yield* Layer.build(layer.pipe(Layer.provide(Layer.mergeAll(Leadership.always, conversations, days, Layer.succeed(Database, database)))))
+      yield* until(Effect.sync(() => asked >= 1))
       const counts: Array<number> = [(yield* rows(database)).messages] // null: kept
       current = 30
       yield* TestClock.adjust("1 hour")
+      yield* until(Effect.map(rows(database), (r) => r.messages < 2))
       counts.push((yield* rows(database)).messages) // 30 days: the 40-day-old one went
       return counts
     }).pipe(Effect.provide(TestClock.layer())))

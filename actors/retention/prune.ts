@@ -4,7 +4,7 @@
  * Messages go through their conversation's actor only where the conversation itself changes
  * (a conversation left empty is removed by its actor: the single writer of its row).
  */
-import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm"
+import { and, eq, gt, inArray, lt, lte, or, sql } from "drizzle-orm"
 import { Effect } from "effect"
 import type { DatabaseShape, DatabaseUnavailable } from "../../drizzle/Database.ts"
 import { PRUNE_BATCH } from "./periods.ts"
@@ -77,21 +77,32 @@ export const pruneMessages = (database: DatabaseShape, before: string, limit = P
   Effect.gen(function*() {
     const touched = new Set<string>()
     const media = new Set<string>()
-    type Row = { seq: number; id: string; conversationId: string; content: unknown }
-    const deleted = yield* inBatches<Row>(database,
-      (n) => database.all((db, t) => db.select({ seq: t.messages.seq, id: t.messages.id, conversationId: t.messages.conversationId, content: t.messages.content })
-        .from(t.messages).where(lt(t.messages.createdAt, before)).orderBy(asc(t.messages.seq)).limit(n)),
-      (rows) => Effect.gen(function*() {
+    // Walked in windows of `limit` seqs (the primary key) rather than by `created_at`, which has no
+    // index: each read touches at most `limit` rows, so no read or delete holds the writer long,
+    // and message inserts pay for no extra index.
+    const last = yield* database.all((db, t) => db.select({ seq: sql<number>`max(${t.messages.seq})` }).from(t.messages))
+    const maxSeq = Number(last[0]?.seq ?? 0)
+    let deleted = 0
+    for (let from = 0; from < maxSeq; from += limit) {
+      const rows = yield* database.all((db, t) => db.select({ seq: t.messages.seq, id: t.messages.id, conversationId: t.messages.conversationId, content: t.messages.content })
+        .from(t.messages).where(and(gt(t.messages.seq, from), lte(t.messages.seq, from + limit), lt(t.messages.createdAt, before))))
+      if (rows.length > 0) {
         for (const row of rows) {
           touched.add(row.conversationId)
           const content = (typeof row.content === "string" ? JSON.parse(row.content) : row.content) as { media?: { id?: unknown } } | null
           if (typeof content?.media?.id === "string") media.add(content.media.id)
         }
         const ids = rows.map((r) => r.id)
-        yield* database.run((db, t) => db.delete(t.outbox).where(inArray(t.outbox.messageId, ids)))
-        yield* database.run((db, t) => db.delete(t.messages).where(inArray(t.messages.seq, rows.map((r) => r.seq))))
-      }),
-      limit)
+        yield* database.transaction(Effect.gen(function*() {
+          yield* database.run((db, t) => db.delete(t.outbox).where(inArray(t.outbox.messageId, ids)))
+          yield* database.run((db, t) => db.delete(t.messages).where(inArray(t.messages.seq, rows.map((r) => r.seq))))
+        }))
+        yield* database.committed()
+        deleted += rows.length
+      }
+      // Let webhooks and actors take the writer between two windows.
+      yield* Effect.yieldNow
+    }
     const emptied: Array<EmptiedConversation> = []
     const conversationIds = [...touched]
     for (let i = 0; i < conversationIds.length; i += limit) {
