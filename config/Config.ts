@@ -3,6 +3,8 @@
  * A bad value stops the start with one line naming the variable.
  */
 import { Config as C, ConfigProvider, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { channelSettingsConfig } from "../adapters/registry.ts"
+import { WhatsAppConfig } from "../adapters/whatsapp-cloud/config.ts"
 
 const optionalString = (name: string) => C.option(C.NonEmptyString(name)).pipe(C.map(Option.getOrUndefined))
 const optionalRedacted = (name: string) => C.option(C.Redacted(name)).pipe(C.map(Option.getOrUndefined))
@@ -50,20 +52,11 @@ export const LoketConfigSchema = C.all({
     .pipe(C.withDefault(10)),
   adminToken: optionalRedacted("LOKET_ADMIN_TOKEN"),
   timezone: C.String("LOKET_TIMEZONE").pipe(C.withDefault("Europe/Amsterdam")),
-  whatsapp: C.all({
-    appSecret: optionalRedacted("WHATSAPP_APP_SECRET"),
-    metaAppSecret: optionalRedacted("META_APP_SECRET"),
-    verifyToken: optionalRedacted("WHATSAPP_VERIFY_TOKEN"),
-    accessToken: optionalRedacted("WHATSAPP_ACCESS_TOKEN"),
-    phoneNumberId: optionalString("WHATSAPP_PHONE_NUMBER_ID"),
-    businessAccountId: optionalString("WHATSAPP_BUSINESS_ACCOUNT_ID"),
-    /** Deadline for one Graph API call (sending, read receipts, templates). */
-    sendTimeoutMs: C.Int("WHATSAPP_SEND_TIMEOUT_MS").pipe(C.withDefault(15_000)),
-    graphApiUrl: C.URL("GRAPH_API_URL").pipe(
-      C.withDefault(new URL("https://graph.facebook.com/v23.0")),
-      C.map((u) => u.href.replace(/\/+$/, ""))
-    )
-  }),
+  whatsapp: WhatsAppConfig,
+  /** Every registered channel's own settings (adapters/registry.ts), by channel name. */
+  channels: channelSettingsConfig,
+  /** The public base URL the providers call (`https://loket.gemeente.nl`): signatures over the full URL (Twilio) use it. */
+  publicUrl: C.option(C.URL("LOKET_PUBLIC_URL")).pipe(C.map((o) => Option.isSome(o) ? o.value.href.replace(/\/+$/, "") : undefined)),
   media: C.all({
     /** Where downloaded media is cached; default: beside the SQLite file (or ./data). */
     cacheDir: optionalString("LOKET_MEDIA_DIR"),

@@ -4,6 +4,7 @@
  */
 import { Layer, ManagedRuntime } from "effect"
 import { WindowWatch } from "../actors/conversation/WindowWatch.ts"
+import { Channels } from "../actors/Channels.ts"
 import { Conversations } from "../actors/Conversations.ts"
 import { Events } from "../actors/Events.ts"
 import { InProcessTransport } from "../actors/InProcessTransport.ts"
@@ -27,7 +28,7 @@ import { ApiTokens } from "./api/auth/ApiTokens.ts"
 import { channelLayers } from "./channels.ts"
 import { type LoketConfigValue, LoketConfig } from "../config/Config.ts"
 
-export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders
+export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | Channels
 
 /** The database `DATABASE_URL` names: PostgreSQL for `postgres://…`, else SQLite through better-sqlite3. */
 export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, unknown> =>
@@ -35,7 +36,7 @@ export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, u
     ? postgresLayer(config.databaseUrl, { poolSize: config.dbPoolSize })
     : sqliteNodeLayer(config.databaseUrl, { synchronous: config.sqliteSync })
 
-type Channels = Layer.Layer<Senders | TemplateSourceRef>
+type ChannelLayers = Layer.Layer<Channels | Senders | TemplateSourceRef>
 
 /**
  * Embedded mode (`NATS_URL` unset): in-process transport over the database. Cluster mode:
@@ -44,7 +45,7 @@ type Channels = Layer.Layer<Senders | TemplateSourceRef>
 export function appLayer(
   config: LoketConfigValue,
   database: Layer.Layer<Database, unknown> = databaseLayer(config),
-  channels: Channels = channelLayers(config)
+  channels: ChannelLayers = channelLayers(config)
 ): Layer.Layer<AppServices, unknown> {
   if (config.natsUrl !== undefined) return clusterLayer(config, database, channels)
   const base = Layer.mergeAll(LoketConfig.layer(config), database, Events.layer, OutboxSignal.layer, Leadership.always, channels)
@@ -59,7 +60,7 @@ export function appLayer(
  * leases, commands routed to owners, SSE fed by every instance, leader-only dispatch. The
  * actors, policies and adapters are the same Layers as in embedded mode.
  */
-function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, unknown>, channels: Channels): Layer.Layer<AppServices, unknown> {
+function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, unknown>, channels: ChannelLayers): Layer.Layer<AppServices, unknown> {
   const base = Layer.mergeAll(LoketConfig.layer(config), database, channels)
   const nats = Nats.layer.pipe(Layer.provideMerge(base))
   const placement = ClusterPlacement.pipe(Layer.provideMerge(nats))

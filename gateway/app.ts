@@ -4,6 +4,7 @@
  */
 import { Effect } from "effect"
 import { Hono } from "hono"
+import { Channels } from "../actors/Channels.ts"
 import { Database } from "../drizzle/Database.ts"
 import { ApiTokens } from "./api/auth/ApiTokens.ts"
 import { type AuthEnv, bearerAuth } from "./api/auth/index.ts"
@@ -20,12 +21,12 @@ import { LoketConfig } from "../config/Config.ts"
 import { healthRoutes } from "./health.ts"
 import { jsonError } from "./http/errors.ts"
 import type { AppRuntime } from "./Runtime.ts"
-import { whatsappWebhook } from "./webhooks/whatsapp.ts"
+import { channelWebhook } from "./webhooks/channel-webhook.ts"
 
 export async function makeApp(runtime: AppRuntime) {
-  const { config, database, tokens } = await runtime.runPromise(
+  const { config, database, tokens, channels } = await runtime.runPromise(
     Effect.gen(function*() {
-      return { config: yield* LoketConfig, database: yield* Database, tokens: yield* ApiTokens }
+      return { config: yield* LoketConfig, database: yield* Database, tokens: yield* ApiTokens, channels: yield* Channels }
     })
   )
   const openapi = JSON.stringify(openApiDocument())
@@ -34,18 +35,19 @@ export async function makeApp(runtime: AppRuntime) {
     .get("/openapi.json", (c) => c.body(openapi, 200, { "content-type": "application/json" }))
     .use("*", bearerAuth(tokens.verify))
     .route("/conversations", conversationRoutes(database))
-    .route("/conversations", sendRoutes(runtime, database))
+    .route("/conversations", sendRoutes(runtime, database, channels))
     .route("/templates", templateRoutes(runtime, tokens.verify))
     .use("/admin/*", bearerAuth(tokens.verify, "admin"))
     .route("/admin/parked", parkedRoutes(runtime))
     .route("/admin/cluster", clusterRoutes(runtime))
     .route("/events", eventRoutes(runtime))
-    .route("/media", uploadRoutes(runtime, config))
+    .route("/media", uploadRoutes(channels))
     .route("/media", mediaRoutes(config, database.dataDir))
 
-  return new Hono()
-    .route("/", healthRoutes(runtime))
-    .route("/webhooks/whatsapp", whatsappWebhook(runtime, config))
+  const app = new Hono().route("/", healthRoutes(runtime))
+  // One generic webhook route per registered channel (adapters/registry.ts).
+  for (const adapter of channels.all) app.route(`/webhooks/${adapter.channel}`, channelWebhook(runtime, adapter, config.publicUrl))
+  return app
     .route("/api/v1", api)
     .notFound((c) => jsonError(c, 404, "not_found", `No route ${c.req.method} ${c.req.path}.`))
     .onError(function internalError(error, c) {
