@@ -28,14 +28,18 @@ export function lastInboundOf(channel: string, windowExpiresAt: string): string 
 
 export type WindowCheck = { readonly ok: true; readonly tag: string | null } | { readonly ok: false; readonly message: string }
 
-/** May `type` be sent now? A send allowed only by the channel's message tag carries it (`tag`). */
+/** May `type` be sent now on `channel`? A send allowed only by the channel's message tag carries it (`tag`). */
 export function checkWindow(channel: string, windowExpiresAt: string | null, type: OutboundKind, now: string): WindowCheck {
-  const rule = windowRuleOf(channel)
+  return checkWindowRule(windowRuleOf(channel), labelOf(channel), windowExpiresAt, type, now)
+}
+
+export function checkWindowRule(rule: WindowRule, label: string, windowExpiresAt: string | null, type: OutboundKind, now: string): WindowCheck {
   if (rule.kind === "none") return { ok: true, tag: null }
   if (type === "template" && rule.afterWindow === "templates") return { ok: true, tag: null }
   if (windowExpiresAt !== null && windowExpiresAt > now) return { ok: true, tag: null }
   if (windowExpiresAt !== null && rule.tag !== undefined) {
-    const tagEnd = new Date(Date.parse(lastInboundOf(channel, windowExpiresAt)) + rule.tag.hours * HOUR_MS).toISOString()
+    const lastInbound = Date.parse(windowExpiresAt) - rule.hours * HOUR_MS
+    const tagEnd = new Date(lastInbound + rule.tag.hours * HOUR_MS).toISOString()
     if (tagEnd > now) return { ok: true, tag: rule.tag.name }
   }
   if (rule.afterWindow === "templates") {
@@ -46,7 +50,6 @@ export function checkWindow(channel: string, windowExpiresAt: string | null, typ
         : `The ${rule.hours}-hour window closed at ${windowExpiresAt}: send an approved template instead.`
     }
   }
-  const label = labelOf(channel)
   const until = rule.tag === undefined ? rule.hours : rule.tag.hours
   return {
     ok: false,
