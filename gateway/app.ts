@@ -29,7 +29,7 @@ export async function makeApp(runtime: AppRuntime) {
       return { config: yield* LoketConfig, database: yield* Database, tokens: yield* ApiTokens, channels: yield* Channels }
     })
   )
-  const openapi = JSON.stringify(openApiDocument())
+  const openapi = JSON.stringify(openApiDocument(channels.all))
 
   const api = new Hono<AuthEnv>()
     .get("/openapi.json", (c) => c.body(openapi, 200, { "content-type": "application/json" }))
