@@ -9,7 +9,7 @@ import type { ChannelAdapter, ChannelCapabilities } from "./ChannelAdapter.ts"
 import { whatsappChannel } from "./whatsapp-cloud/mod.ts"
 
 export const CHANNEL_MODULES = {
-  whatsapp: whatsappChannel
+  whatsapp: whatsappChannel,
 } as const
 
 type Modules = typeof CHANNEL_MODULES
