@@ -6,10 +6,12 @@
 import { Config as C } from "effect"
 import type { Channel } from "../domain/Channel.ts"
 import type { ChannelAdapter, ChannelCapabilities } from "./ChannelAdapter.ts"
+import { telegramChannel } from "./telegram/mod.ts"
 import { whatsappChannel } from "./whatsapp-cloud/mod.ts"
 
 export const CHANNEL_MODULES = {
   whatsapp: whatsappChannel,
+  telegram: telegramChannel,
 } as const
 
 type Modules = typeof CHANNEL_MODULES
