@@ -101,7 +101,7 @@ export class ConfigInvalid extends Schema.TaggedError<ConfigInvalid>()("ConfigIn
 }) {}
 
 /** Turns Effect's config error into one line: `PORT: Expected a value between 1 and 65535`. */
-function oneLine(error: C.ConfigError): string {
+export function oneLine(error: C.ConfigError): string {
   const text = String(error.message ?? error)
   const at = /at \["([^"]+)"/.exec(text)
   const what = text.split("\n")[0]!.replace(/^SchemaError\(/, "").trim()
