@@ -141,6 +141,33 @@ export interface ChannelUpload {
   readonly defaultAccountId: string | undefined
 }
 
+/** A resident's file, as a channel hands it to `GET /api/v1/media/:id`. */
+export interface ChannelFile {
+  readonly body: ReadableStream<Uint8Array>
+  readonly mimeType: string
+  /** Bytes, when the provider says. */
+  readonly size: number | null
+  readonly filename: string | null
+}
+
+/** Why a file could not be fetched: the route answers `status` with `code` and `message` (no resident data in it). */
+export interface ChannelMediaFailure {
+  readonly status: 404 | 502 | 503
+  readonly code: string
+  readonly message: string
+}
+
+export const isChannelMediaFailure = (error: unknown): error is ChannelMediaFailure =>
+  typeof error === "object" && error !== null && "status" in error && "code" in error && "message" in error
+
+/** Residents' media for agents, for a channel whose ids are not WhatsApp's (WhatsApp's own flow lives in gateway/api/media). */
+export interface ChannelMedia {
+  /** Whether `id` (a `Message.media.id`) is one of this channel's. */
+  readonly owns: (id: string) => boolean
+  /** Rejects with a `ChannelMediaFailure`. */
+  readonly fetch: (id: string) => Promise<ChannelFile>
+}
+
 // ---------------------------------------------------------------------------------------------
 // The adapter and its module
 // ---------------------------------------------------------------------------------------------
@@ -164,6 +191,8 @@ export interface ChannelAdapter {
   readonly templates?: ChannelTemplateSource | undefined
   /** Media uploads for sending by id, when the channel has them. */
   readonly upload?: ChannelUpload | undefined
+  /** Residents' media for agents, when the channel serves it through this interface. */
+  readonly media?: ChannelMedia | undefined
   /** The one line printed at start when something is missing ("Telegram is off: set …"), else null. */
   readonly startNotice: string | null
 }

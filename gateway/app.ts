@@ -42,7 +42,7 @@ export async function makeApp(runtime: AppRuntime) {
     .route("/admin/cluster", clusterRoutes(runtime))
     .route("/events", eventRoutes(runtime))
     .route("/media", uploadRoutes(channels))
-    .route("/media", mediaRoutes(config, database.dataDir))
+    .route("/media", mediaRoutes(config, database.dataDir, {}, channels.all))
 
   const app = new Hono().route("/", healthRoutes(runtime))
   // One generic webhook route per registered channel (adapters/registry.ts).
