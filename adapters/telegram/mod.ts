@@ -8,6 +8,7 @@ import { Redacted } from "effect"
 import { type ChannelAdapter, type ChannelCapabilities, defineChannel } from "../ChannelAdapter.ts"
 import { makeBotApi } from "./bot-api.ts"
 import { botIdOf, TelegramConfig, type TelegramSettings } from "./config.ts"
+import { makeTelegramMedia } from "./media.ts"
 import { parseUpdate } from "./parse.ts"
 import { makeTelegramSender, TELEGRAM_LIMITS, validateTelegramOutbound } from "./send.ts"
 import { SECRET_HEADER, verifySecretToken } from "./verify.ts"
@@ -55,6 +56,7 @@ export function makeTelegramAdapter(s: TelegramSettings): ChannelAdapter {
     validateOutbound: validateTelegramOutbound,
     sender: api === undefined ? undefined : makeTelegramSender(api),
     sendRequires: "TELEGRAM_BOT_TOKEN",
+    media: makeTelegramMedia(api),
     startNotice: startNotice(s)
   }
 }

@@ -225,3 +225,24 @@ describe("Telegram replies", () => {
   })
 })
 
+
+describe("Telegram media for agents", () => {
+  it("streams a resident's photo through getFile and the file URL, with safe headers", async () => {
+    const resident = newResident()
+    await postUpdate(gw.url, messageUpdate(resident, { photo: [{ file_id: "AgACAgQAAxkBAAIBRWb_foto", file_unique_id: "u", width: 800, height: 600 }] }))
+    const conversation = await conversationOf(resident.chatId)
+    const [message] = await eventually(() => allMessages(gw.url, conversation.id), (items) => items.length === 1)
+    const res = await fetch(`${gw.url}/api/v1/media/${message.media.id}`, { headers: auth })
+    expect(res.status).toBe(200)
+    expect(res.headers.get("content-type")).toBe("image/jpeg")
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff")
+    expect(res.headers.get("content-length")).toBe("8")
+    expect(await res.text()).toBe("JPEGDATA")
+    expect(bot.calls.filter((c) => c.method === "getFile").at(-1)!.body).toEqual({ file_id: "AgACAgQAAxkBAAIBRWb_foto" })
+
+    const unknown = await fetch(`${gw.url}/api/v1/media/BQACAgQ_unknown_file_id`, { headers: auth })
+    expect(unknown.status).toBe(404)
+    expect((await unknown.json()).error.code).toBe("media_not_found")
+    expect((await fetch(`${gw.url}/api/v1/media/AgACAgQAAxkBAAIBRWb_foto`)).status).toBe(401)
+  })
+})
