@@ -13,6 +13,12 @@ describe("Telegram configuration", () => {
     if (ok._tag === "Success") expect(ok.success.apiUrl).toBe("https://api.telegram.org")
   })
 
+  it("takes empty values (compose's ${VAR:-}) as not set", async () => {
+    const empty = await read({ TELEGRAM_BOT_TOKEN: "", TELEGRAM_WEBHOOK_SECRET: "" })
+    expect(empty._tag).toBe("Success")
+    if (empty._tag === "Success") expect(empty.success).toMatchObject({ botToken: undefined, webhookSecret: undefined })
+  })
+
   it("refuses a token or secret Telegram would not accept, naming the variable", async () => {
     const badToken = await read({ TELEGRAM_BOT_TOKEN: "not-a-token" })
     expect(badToken._tag).toBe("Failure")
