@@ -218,6 +218,26 @@ describe("Telegram replies", () => {
     expect(bot.sent(resident.chatId)).toHaveLength(3)
   })
 
+  it("fails on a revoked bot token and raises an alert naming TELEGRAM_BOT_TOKEN, never the token", async () => {
+    const resident = newResident()
+    await postUpdate(gw.url, messageUpdate(resident, { text: "Hallo" }))
+    const conversation = await conversationOf(resident.chatId)
+    const controller = new AbortController()
+    const stream = await fetch(`${gw.url}/api/v1/events`, { headers: auth, signal: controller.signal })
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader()
+    bot.script(botError(401, "Unauthorized"))
+    const message = await (await send(conversation.id, { text: "Token?" })).json()
+    let text = ""
+    const deadline = Date.now() + 10_000
+    while (!text.includes("event: channel.alert") && Date.now() < deadline) text += (await reader.read()).value ?? ""
+    controller.abort()
+    expect(text).toContain("event: channel.alert")
+    expect(text).toContain("renew TELEGRAM_BOT_TOKEN")
+    expect(text).not.toContain(BOT_TOKEN)
+    const failed = await eventually(() => messageById(conversation.id, message.id), (m) => m?.status === "failed")
+    expect(failed.error).toEqual({ code: 401, title: "Unauthorized" })
+  })
+
   it("lists /webhooks/telegram in the OpenAPI document", async () => {
     const document = await (await fetch(`${gw.url}/api/v1/openapi.json`)).json()
     expect(Object.keys(document.paths["/webhooks/telegram"])).toEqual(["post"])
