@@ -2,6 +2,7 @@
  * Telegram end to end, over real HTTP on loopback: a resident's update → conversation → an
  * agent's reply → the Bot API request (msw, checked against the documented format) → `sent`.
  */
+import { request } from "node:http"
 import { setupServer } from "msw/node"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { botError, telegramBotMock } from "../msw/telegram.ts"
@@ -32,6 +33,23 @@ async function conversationOf(chatId: number) {
 
 const send = (conversationId: string, body: unknown) =>
   fetch(`${gw.url}/api/v1/conversations/${conversationId}/messages`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(body) })
+
+/** An oversized body is refused before it is read, and the server then closes that connection: never reuse it. */
+function postOnOwnConnection(url: string, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    let answered = false
+    const req = request(url, { method: "POST", agent: false, headers: { ...auth, "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+      answered = true
+      let text = ""
+      res.setEncoding("utf8")
+      res.on("data", (chunk) => (text += chunk))
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }))
+    })
+    // The server may close while the rest of the body is still on its way (EPIPE): the answer counts.
+    req.on("error", (error) => void (answered ? undefined : reject(error)))
+    req.end(body)
+  })
+}
 
 const messageById = async (conversationId: string, id: string) => (await allMessages(gw.url, conversationId)).find((m) => m.id === id)
 
@@ -193,6 +211,9 @@ describe("Telegram replies", () => {
     expect((await long.json()).error).toMatchObject({ code: "invalid_message", details: [{ path: "text", message: expect.stringContaining("4096") }] })
     const named = await send(conversation.id, { media: { type: "document", link: "http://insecure.example/a.pdf", filename: "a.pdf" } })
     expect((await named.json()).error.details.map((d: { path: string }) => d.path)).toEqual(["media.link", "media.filename"])
+    const huge = await postOnOwnConnection(`${gw.url}/api/v1/conversations/${conversation.id}/messages`, JSON.stringify({ text: "a".repeat(300 * 1024) }))
+    expect(huge.status).toBe(413)
+    expect(JSON.parse(huge.body).error).toMatchObject({ code: "payload_too_large", message: expect.stringContaining("256 KiB") })
     const read = await fetch(`${gw.url}/api/v1/conversations/${conversation.id}/read`, { method: "POST", headers: auth })
     expect(read.status).toBe(422)
     expect((await read.json()).error.code).toBe("not_supported_by_channel")

@@ -5,6 +5,7 @@
 import { and, desc, eq } from "drizzle-orm"
 import { Effect } from "effect"
 import { type Context, Hono } from "hono"
+import { bodyLimit } from "hono/body-limit"
 import { unsupportedContent } from "../../../adapters/ChannelAdapter.ts"
 import type { Channels } from "../../../actors/Channels.ts"
 import { Conversations } from "../../../actors/Conversations.ts"
@@ -19,6 +20,8 @@ import { SendBodies, type SendKind } from "./send-schemas.ts"
 const KINDS = Object.keys(SendBodies) as Array<SendKind>
 const decoders = Object.fromEntries(KINDS.map((kind) => [kind, decodeWith(SendBodies[kind])])) as { [K in SendKind]: ReturnType<typeof decodeWith<typeof SendBodies[K]>> }
 const MAX_IDEMPOTENCY_KEY = 200
+/** A reply's JSON: 4,096 characters of text are at most 16 KiB; templates with many parameters stay far below this. */
+export const MAX_SEND_BODY_BYTES = 256 * 1024
 
 function toContent(kind: SendKind, value: any): OutboundContent {
   switch (kind) {
@@ -50,7 +53,13 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channel
     jsonError(c, 422, "invalid_message", message, details)
 
   return new Hono<AuthEnv>()
-    .post("/:id/messages", async function sendMessage(c) {
+    .post(
+      "/:id/messages",
+      bodyLimit({
+        maxSize: MAX_SEND_BODY_BYTES,
+        onError: (c) => jsonError(c, 413, "payload_too_large", `A reply's body is limited to ${MAX_SEND_BODY_BYTES} bytes (256 KiB): shorten the text or split it into several messages.`)
+      }),
+      async function sendMessage(c) {
       const conversationId = c.req.param("id")
       let body: unknown
       try {
@@ -108,7 +117,8 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channel
         return jsonError(c, refused.status, refused.code, refused.message, refused.details === undefined ? undefined : [...refused.details])
       }
       return c.json(result.success, 202)
-    })
+    }
+    )
     .post("/:id/read", async function markRead(c) {
       const conversationId = c.req.param("id")
       const conversation = await read(database.one((db, t) => db.select().from(t.conversations).where(eq(t.conversations.id, conversationId))))
