@@ -29,7 +29,10 @@ export const channelSettingsConfig: C.Config<ChannelSettings> = C.all(
 
 /** The running adapters, one per registered channel, in registry order. */
 export function makeChannelAdapters(settings: ChannelSettings): ReadonlyArray<ChannelAdapter> {
-  return entries.map(([name, module]) => (module.make as (s: unknown) => ChannelAdapter)(settings[name]))
+  return entries.map(([name, module]) => {
+    if (module.channel !== name) throw new Error(`adapters/registry.ts lists ${module.channel} under ${name}: the key must be the channel's name`)
+    return (module.make as (s: unknown) => ChannelAdapter)(settings[name])
+  })
 }
 
 /** What `channel` can do, without configuration (the conversation actor's window rule). Undefined: not registered. */
