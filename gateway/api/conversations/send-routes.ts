@@ -20,8 +20,8 @@ import { SendBodies, type SendKind } from "./send-schemas.ts"
 const KINDS = Object.keys(SendBodies) as Array<SendKind>
 const decoders = Object.fromEntries(KINDS.map((kind) => [kind, decodeWith(SendBodies[kind])])) as { [K in SendKind]: ReturnType<typeof decodeWith<typeof SendBodies[K]>> }
 const MAX_IDEMPOTENCY_KEY = 200
-/** A reply's JSON: 4,096 characters of text are at most 16 KiB; templates with many parameters stay far below this. */
-export const MAX_SEND_BODY_BYTES = 256 * 1024
+/** A reply's JSON: 4,096 characters of text are at most 16 KiB. The same limit and words as main's API body-limit table (gateway/http/api-body-limits): drop this one when both meet. */
+export const MAX_SEND_BODY_BYTES = 64 * 1024
 
 function toContent(kind: SendKind, value: any): OutboundContent {
   switch (kind) {
@@ -57,7 +57,7 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channel
       "/:id/messages",
       bodyLimit({
         maxSize: MAX_SEND_BODY_BYTES,
-        onError: (c) => jsonError(c, 413, "payload_too_large", `A reply's body is limited to ${MAX_SEND_BODY_BYTES} bytes (256 KiB): shorten the text or split it into several messages.`)
+        onError: (c) => jsonError(c, 413, "payload_too_large", `A reply is limited to 64 KiB (${MAX_SEND_BODY_BYTES} bytes): send files through POST /api/v1/media and refer to them by id.`)
       }),
       async function sendMessage(c) {
       const conversationId = c.req.param("id")

@@ -119,7 +119,7 @@ export function openApiDocument(channels: ReadonlyArray<ChannelAdapter> = []): J
             "202": json(jsonSchema(Message), "Queued"),
             "404": json(error, "Unknown conversation"),
             "422": json(error, "window_closed, template_not_found, template_not_approved, template_parameters, invalid_message (the channel's limits, naming the field), or not_supported_by_channel (a content type the conversation's channel cannot send; the message lists what it can)"),
-            "413": json(error, "payload_too_large: the body is over 256 KiB"),
+            "413": json(error, "payload_too_large: the body is over 64 KiB"),
             "503": json(error, "channel_not_configured: the channel's credentials to send are not set"),
             ...errors
           }
