@@ -4,6 +4,8 @@
  */
 import { Config as C, ConfigProvider, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { IANAZone } from "luxon"
+import { channelSettingsConfig } from "../adapters/registry.ts"
+import { WhatsAppConfig } from "../adapters/whatsapp-cloud/config.ts"
 
 const optionalString = (name: string) => C.option(C.NonEmptyString(name)).pipe(C.map(Option.getOrUndefined))
 const optionalRedacted = (name: string) => C.option(C.Redacted(name)).pipe(C.map(Option.getOrUndefined))
@@ -71,20 +73,11 @@ export const LoketConfigSchema = C.all({
     Schema.String.check(Schema.isPattern(/\.(json|ya?ml)$/i, { message: "expected a path to a .json, .yaml or .yml file" })),
     "LOKET_CONFIG"
   )).pipe(C.map(Option.getOrUndefined)),
-  whatsapp: C.all({
-    appSecret: optionalRedacted("WHATSAPP_APP_SECRET"),
-    metaAppSecret: optionalRedacted("META_APP_SECRET"),
-    verifyToken: optionalRedacted("WHATSAPP_VERIFY_TOKEN"),
-    accessToken: optionalRedacted("WHATSAPP_ACCESS_TOKEN"),
-    phoneNumberId: optionalString("WHATSAPP_PHONE_NUMBER_ID"),
-    businessAccountId: optionalString("WHATSAPP_BUSINESS_ACCOUNT_ID"),
-    /** Deadline for one Graph API call (sending, read receipts, templates). */
-    sendTimeoutMs: C.Int("WHATSAPP_SEND_TIMEOUT_MS").pipe(C.withDefault(15_000)),
-    graphApiUrl: C.URL("GRAPH_API_URL").pipe(
-      C.withDefault(new URL("https://graph.facebook.com/v23.0")),
-      C.map((u) => u.href.replace(/\/+$/, ""))
-    )
-  }),
+  whatsapp: WhatsAppConfig,
+  /** Every registered channel's own settings (adapters/registry.ts), by channel name. */
+  channels: channelSettingsConfig,
+  /** The public base URL the providers call (`https://loket.gemeente.nl`): signatures over the full URL (Twilio) use it. */
+  publicUrl: C.option(C.URL("LOKET_PUBLIC_URL")).pipe(C.map((o) => Option.isSome(o) ? o.value.href.replace(/\/+$/, "") : undefined)),
   media: C.all({
     /** Where downloaded media is cached; default: beside the SQLite file (or ./data). */
     cacheDir: optionalString("LOKET_MEDIA_DIR"),
@@ -129,7 +122,7 @@ export class ConfigInvalid extends Schema.TaggedError<ConfigInvalid>()("ConfigIn
 }) {}
 
 /** Turns Effect's config error into one line: `PORT: Expected a value between 1 and 65535`. */
-function oneLine(error: C.ConfigError): string {
+export function oneLine(error: C.ConfigError): string {
   const text = String(error.message ?? error)
   const at = /at \["([^"]+)"/.exec(text)
   const what = text.split("\n")[0]!.replace(/^SchemaError\(/, "").trim()

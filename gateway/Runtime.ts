@@ -4,6 +4,7 @@
  */
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { WindowWatch } from "../actors/conversation/WindowWatch.ts"
+import { Channels } from "../actors/Channels.ts"
 import { Conversations } from "../actors/Conversations.ts"
 import { Events } from "../actors/Events.ts"
 import { InProcessTransport } from "../actors/InProcessTransport.ts"
@@ -35,7 +36,7 @@ import { ClusterTokenRevocations } from "../actors/cluster/ClusterTokenRevocatio
 import { channelLayers } from "./channels.ts"
 import { type LoketConfigValue, LoketConfig } from "../config/Config.ts"
 
-export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | Audit | Settings | People | TokenRevocations
+export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | Audit | Settings | People | TokenRevocations | Channels
 
 /** The database `DATABASE_URL` names: PostgreSQL for `postgres://…`, else SQLite through better-sqlite3. */
 export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, unknown> =>
@@ -50,7 +51,7 @@ export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, u
 const peopleLayer = <E, R>(revocations: Layer.Layer<TokenRevocations, E, R>) =>
   Layer.mergeAll(ApiTokens.layer, People.layer).pipe(Layer.provideMerge(revocations))
 
-type Channels = Layer.Layer<Senders | TemplateSourceRef>
+type ChannelLayers = Layer.Layer<Channels | Senders | TemplateSourceRef>
 
 /** Message retention as the settings say (`retention.messagesDays`; null keeps them), read at each pruning round. */
 const messagesDays = () => Effect.flatMap(Effect.service(Settings), (settings) => settings.current).pipe(Effect.map((document) => document.retention.messagesDays))
@@ -68,7 +69,7 @@ function settingsLayer<E, R>(bell: Layer.Layer<SettingsBell, E, R>) {
 export function appLayer(
   config: LoketConfigValue,
   database: Layer.Layer<Database, unknown> = databaseLayer(config),
-  channels: Channels = channelLayers(config)
+  channels: ChannelLayers = channelLayers(config)
 ): Layer.Layer<AppServices, unknown> {
   if (config.natsUrl !== undefined) return clusterLayer(config, database, channels)
   const base = Layer.mergeAll(LoketConfig.layer(config), database, Events.layer, OutboxSignal.layer, Leadership.always, channels)
@@ -84,7 +85,7 @@ export function appLayer(
  * leases, commands routed to owners, SSE fed by every instance, leader-only dispatch. The
  * actors, policies and adapters are the same Layers as in embedded mode.
  */
-function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, unknown>, channels: Channels): Layer.Layer<AppServices, unknown> {
+function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, unknown>, channels: ChannelLayers): Layer.Layer<AppServices, unknown> {
   const base = Layer.mergeAll(LoketConfig.layer(config), database, channels)
   const nats = Nats.layer.pipe(Layer.provideMerge(base))
   const placement = ClusterPlacement.pipe(Layer.provideMerge(nats))

@@ -5,6 +5,7 @@
 import { Effect } from "effect"
 import { Hono } from "hono"
 import { secureHeaders } from "hono/secure-headers"
+import { Channels } from "../actors/Channels.ts"
 import { Database } from "../drizzle/Database.ts"
 import { ApiTokens } from "../actors/people/ApiTokens.ts"
 import { type AuthEnv, bearerAuth } from "./api/auth/index.ts"
@@ -33,7 +34,7 @@ import { apiBodyLimits, KiB, MiB } from "./http/api-body-limits/index.ts"
 import { jsonError } from "./http/errors.ts"
 import { type Lifecycle, makeLifecycle, refuseWhileDraining } from "./lifecycle.ts"
 import type { AppRuntime } from "./Runtime.ts"
-import { whatsappWebhook } from "./webhooks/whatsapp.ts"
+import { channelWebhook } from "./webhooks/channel-webhook.ts"
 
 /**
  * Hono's secure headers on every answer. The API serves JSON only, so its policy allows nothing
@@ -50,12 +51,12 @@ const SECURE_HEADERS: NonNullable<Parameters<typeof secureHeaders>[0]> = {
 }
 
 export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLifecycle()) {
-  const { config, database, tokens } = await runtime.runPromise(
+  const { config, database, tokens, channels } = await runtime.runPromise(
     Effect.gen(function*() {
-      return { config: yield* LoketConfig, database: yield* Database, tokens: yield* ApiTokens }
+      return { config: yield* LoketConfig, database: yield* Database, tokens: yield* ApiTokens, channels: yield* Channels }
     })
   )
-  const openapi = JSON.stringify(openApiDocument())
+  const openapi = JSON.stringify(openApiDocument(channels.all))
   // Looked up on every request (no cache): a revoked token is refused from the next request on.
   const verify = (token: string) => runtime.runPromise(tokens.verify(token))
   const adminOnly = bearerAuth(verify, "admin")
@@ -72,7 +73,7 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     ], { maxBytes: 64 * KiB, what: "A request body" }))
     .route("/me", meRoutes())
     .route("/conversations", conversationRoutes(database))
-    .route("/conversations", sendRoutes(runtime, database))
+    .route("/conversations", sendRoutes(runtime, database, channels))
     .route("/templates", templateRoutes(runtime, verify))
     .route("/office-hours", officeHoursRoutes(
       async () => (await runtime.runPromise(Settings.use((s) => s.current))).officeHours,
@@ -93,14 +94,16 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     .route("/admin/parked", parkedRoutes(runtime))
     .route("/admin/cluster", clusterRoutes(runtime))
     .route("/events", eventRoutes(runtime, lifecycle))
-    .route("/media", uploadRoutes(runtime, config))
-    .route("/media", mediaRoutes(config, database.dataDir))
+    .route("/media", uploadRoutes(channels))
+    .route("/media", mediaRoutes(config, database.dataDir, {}, channels.all))
 
-  return new Hono()
+  const app = new Hono()
     .use("*", secureHeaders(SECURE_HEADERS))
     .use("*", refuseWhileDraining(lifecycle))
     .route("/", healthRoutes(runtime))
-    .route("/webhooks/whatsapp", whatsappWebhook(runtime, config))
+  // One generic webhook route per registered channel (adapters/registry.ts).
+  for (const adapter of channels.all) app.route(`/webhooks/${adapter.channel}`, channelWebhook(runtime, adapter, config.publicUrl))
+  return app
     .route("/api/v1", api)
     .notFound((c) => jsonError(c, 404, "not_found", `No route ${c.req.method} ${c.req.path}.`))
     .onError(function internalError(error, c) {

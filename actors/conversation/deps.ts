@@ -26,4 +26,3 @@ export interface ActorDeps {
   readonly templatesChanged: () => void
 }
 
-export const WINDOW_MS = 24 * 60 * 60 * 1000

@@ -108,7 +108,7 @@ async function withServer<A>(start: () => Promise<ServerUnderTest>, f: (s: Serve
     throw error
   } finally {
     // Anything the gateway logged beyond its start lines (parked events, errors) is shown.
-    const noise = server.output().split("\n").filter((l) => l.trim() !== "" && !/listening|not fully configured/.test(l))
+    const noise = server.output().split("\n").filter((l) => l.trim() !== "" && !/listening|not fully configured|is off:/.test(l))
     if (noise.length > 0) log(`${server.name} logged ${noise.length} lines, e.g.:\n    ${noise.slice(0, 5).join("\n    ").slice(0, 1500)}`)
     await server.stop()
   }

@@ -3,7 +3,7 @@
  * against the Compose specification's JSON schema, and keeps the rules of lib/*-rules.ts — with
  * the defaults (no .env) and with a filled-in .env. Every rule is also shown to catch a broken file.
  */
-import { readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe, expect, test } from "vitest"
 import { MAX_MEDIA_BYTES } from "../../adapters/whatsapp-cloud/media/allow-list.ts"
@@ -21,8 +21,11 @@ import type { Rule } from "./lib/rule.ts"
 
 const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url))
 
-/** Variable names the gateway reads: every upper-case string literal in config/Config.ts … */
-const configNames = [...readFileSync(root("config/Config.ts"), "utf8").matchAll(/"([A-Z][A-Z0-9_]*)"/g)].map((m) => m[1]!)
+/** Variable names the gateway reads: every upper-case string literal in config/Config.ts and each channel's adapters/<channel>/config.ts … */
+const configFiles = ["config/Config.ts", ...readdirSync(root("adapters"), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(root(`adapters/${entry.name}/config.ts`)))
+  .map((entry) => `adapters/${entry.name}/config.ts`)]
+const configNames = configFiles.flatMap((file) => [...readFileSync(root(file), "utf8").matchAll(/"([A-Z][A-Z0-9_]*)"/g)].map((m) => m[1]!))
 const known = new Set(configNames)
 
 /** The NATS passwords compose.yaml requires (it refuses to start without them). */
@@ -86,7 +89,7 @@ test("compose.yaml refuses to start without the NATS passwords, naming each", ()
 })
 
 test("known gateway variables come from Config.ts (the grep finds them)", () => {
-  expect(configNames).toEqual(expect.arrayContaining(["NATS_URL", "DATABASE_URL", "PORT", "HOST", "WHATSAPP_APP_SECRET", "LOKET_MEDIA_DIR"]))
+  expect(configNames).toEqual(expect.arrayContaining(["NATS_URL", "DATABASE_URL", "PORT", "HOST", "WHATSAPP_APP_SECRET", "LOKET_MEDIA_DIR", "TELEGRAM_BOT_TOKEN"]))
 })
 
 test("interpolation follows Compose: defaults, required values, $$", () => {

@@ -3,6 +3,7 @@
  * schemas that validate requests (query schemas) and describe answers (Message, Conversation).
  */
 import { Schema } from "effect"
+import type { ChannelAdapter } from "../../../adapters/ChannelAdapter.ts"
 import { Conversation } from "../../../domain/Conversation.ts"
 import { Message } from "../../../domain/Message.ts"
 import { ListConversationsQuery, ListMessagesQuery } from "../conversations/schemas.ts"
@@ -56,7 +57,34 @@ function queryParameters(schema: Schema.Top): Array<Json> {
 const json = (schema: Json, description: string) => ({ description, content: { "application/json": { schema } } })
 const idParameter = { name: "id", in: "path", required: true, schema: { type: "string" } }
 
-export function openApiDocument(): Json {
+/** `/webhooks/<channel>` for every registered channel: what the provider calls. */
+function webhookPaths(channels: ReadonlyArray<ChannelAdapter>, error: Json): Record<string, Json> {
+  return Object.fromEntries(channels.map((adapter) => {
+    const { webhook, label } = adapter
+    const body = webhook.format === "json" ? "application/json" : "application/x-www-form-urlencoded"
+    const post = {
+      operationId: `${adapter.channel}Webhook`, security: [], tags: ["webhooks"],
+      summary: `${label}'s events (signature over the raw bytes; 200 once every event is durable)`,
+      requestBody: { required: true, content: { [body]: { schema: { type: "object" } } } },
+      responses: {
+        "200": { description: "{ status: \"accepted\", accepted, duplicates, parked }, or { status: \"ignored\", reason } for a signed body not for Loket" },
+        "400": json(error, webhook.format === "json" ? "invalid_json: the body is not JSON" : "Not a form body"),
+        "401": json(error, "signature_missing, signature_malformed or signature_invalid"),
+        "413": json(error, `payload_too_large: bodies are limited to ${webhook.maxBytes} bytes`),
+        "503": json(error, "channel_not_configured (the secret is not set) or not_durable (the provider delivers again)")
+      }
+    }
+    const get = webhook.handshake === undefined ? {} : {
+      get: {
+        operationId: `${adapter.channel}WebhookHandshake`, security: [], tags: ["webhooks"], summary: `${label}'s verification handshake`,
+        responses: { "200": { description: "The challenge, echoed as text/plain" }, "403": json(error, "verification_failed") }
+      }
+    }
+    return [`/webhooks/${adapter.channel}`, { ...get, post }]
+  }))
+}
+
+export function openApiDocument(channels: ReadonlyArray<ChannelAdapter> = []): Json {
   const error = jsonSchema(ErrorBody)
   const errors = { "400": json(error, "Bad input: the error names the field"), "401": json(error, "No valid bearer token") }
   return {
@@ -97,23 +125,42 @@ export function openApiDocument(): Json {
           responses: {
             "202": json(jsonSchema(Message), "Queued"),
             "404": json(error, "Unknown conversation"),
-            "422": json(error, "window_closed, template_not_found, template_not_approved, template_parameters or invalid_message"),
+            "422": json(error, "window_closed, template_not_found, template_not_approved, template_parameters, invalid_message (the channel's limits, naming the field), or not_supported_by_channel (a content type the conversation's channel cannot send; the message lists what it can)"),
+            "413": json(error, "payload_too_large: the body is over 64 KiB"),
+            "503": json(error, "channel_not_configured: the channel's credentials to send are not set"),
             ...errors
           }
         }
       },
       "/api/v1/conversations/{id}/read": {
         post: {
-          operationId: "markRead", summary: "Marks the resident's messages read on WhatsApp (an explicit agent action)",
+          operationId: "markRead", summary: "Marks the resident's messages read on their channel (an explicit agent action; WhatsApp)",
           parameters: [idParameter],
-          responses: { "200": { description: "Marked" }, "404": json(error, "Unknown id"), "409": json(error, "Nothing to mark"), "502": json(error, "WhatsApp refused"), "401": errors["401"] }
+          responses: { "200": { description: "Marked" }, "404": json(error, "Unknown id"), "409": json(error, "Nothing to mark"), "422": json(error, "not_supported_by_channel: the channel has no read receipts"), "502": json(error, "The provider refused"), "401": errors["401"] }
         }
       },
       "/api/v1/media": {
         post: {
-          operationId: "uploadMedia", summary: "Uploads a file to the Graph API, to send by id",
-          requestBody: { content: { "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" }, channelAccountId: { type: "string" } }, required: ["file"] } } } },
-          responses: { "201": { description: "{ id, mimeType, filename }" }, "422": json(error, "Not a file WhatsApp takes"), "401": errors["401"] }
+          operationId: "uploadMedia", summary: "Uploads a file to the channel's provider (WhatsApp: the Graph API), to send by id",
+          requestBody: {
+            content: {
+              "multipart/form-data": {
+                schema: {
+                  type: "object", required: ["file"],
+                  properties: {
+                    file: { type: "string", format: "binary" },
+                    channel: { type: "string", description: "The channel to upload to; default: the first channel with uploads (WhatsApp)" },
+                    channelAccountId: { type: "string", description: "The sending account (WhatsApp: phone_number_id); default: the channel's own" }
+                  }
+                }
+              }
+            }
+          },
+          responses: {
+            "201": { description: "{ id, mimeType, filename }" }, "413": json(error, "payload_too_large"),
+            "422": json(error, "invalid_media (not a file the channel takes), or not_supported_by_channel (the channel takes no uploads)"),
+            "503": json(error, "channel_not_configured"), "401": errors["401"]
+          }
         }
       },
       "/api/v1/templates": {
@@ -196,7 +243,8 @@ export function openApiDocument(): Json {
           }
         }
       },
-      "/api/v1/openapi.json": { get: { operationId: "openapi", security: [], responses: { "200": { description: "This document" } } } }
+      "/api/v1/openapi.json": { get: { operationId: "openapi", security: [], responses: { "200": { description: "This document" } } } },
+      ...webhookPaths(channels, error)
     }
   }
 }
