@@ -165,6 +165,21 @@ export const partitionFences = pgTable("partition_fences", {
   token: bigint("token", { mode: "number" }).notNull()
 }, (t) => [primaryKey({ columns: [t.partition] })])
 
+/**
+ * Campaign links on posters and letters (`GET /r/:id` counts a scan and redirects to wa.me with
+ * the campaign's text). Only counts: no IP address, no cookie, nothing about the resident.
+ */
+export const widgetCampaigns = pgTable("widget_campaigns", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** The prefilled text; null: the widget's general text. */
+  text: text("text"),
+  scans: integer("scans").notNull().default(0),
+  lastScanAt: text("last_scan_at"),
+  createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull()
+})
+
 export type ContactRow = typeof contacts.$inferSelect
 export type ConversationRow = typeof conversations.$inferSelect
 export type MessageRow = typeof messages.$inferSelect
@@ -172,3 +187,4 @@ export type InboxRow = typeof inbox.$inferSelect
 export type ApiTokenRow = typeof apiTokens.$inferSelect
 export type OutboxRow = typeof outbox.$inferSelect
 export type TemplateRow = typeof templates.$inferSelect
+export type WidgetCampaignRow = typeof widgetCampaigns.$inferSelect

@@ -12,6 +12,7 @@ import { Outbox } from "../actors/outbox/Outbox.ts"
 import { OutboxSignal } from "../actors/outbox/OutboxSignal.ts"
 import { Senders } from "../actors/outbox/Senders.ts"
 import { Templates, type TemplateSourceRef } from "../actors/templates/Templates.ts"
+import { WidgetSettings } from "../actors/widget/WidgetSettings.ts"
 import { ClusterConversations } from "../actors/cluster/ClusterConversations.ts"
 import { ClusterEvents } from "../actors/cluster/ClusterEvents.ts"
 import { ClusterLeadership } from "../actors/cluster/ClusterLeadership.ts"
@@ -27,7 +28,7 @@ import { ApiTokens } from "./api/auth/ApiTokens.ts"
 import { channelLayers } from "./channels.ts"
 import { type LoketConfigValue, LoketConfig } from "../config/Config.ts"
 
-export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders
+export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | WidgetSettings
 
 /** The database `DATABASE_URL` names: PostgreSQL for `postgres://…`, else SQLite through better-sqlite3. */
 export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, unknown> =>
@@ -51,7 +52,7 @@ export function appLayer(
   const templates = Templates.layer.pipe(Layer.provideMerge(base))
   const conversations = Conversations.layer.pipe(Layer.provideMerge(templates))
   const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
-  return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)))
+  return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)), WidgetSettings.layer)
 }
 
 /**
@@ -67,7 +68,7 @@ function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, 
   const templates = Templates.layer.pipe(Layer.provideMerge(shared))
   const conversations = ClusterConversations.pipe(Layer.provide(Conversations.layer), Layer.provideMerge(templates))
   const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
-  return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)))
+  return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)), WidgetSettings.layer)
 }
 
 export type AppRuntime = ManagedRuntime.ManagedRuntime<AppServices, unknown>

@@ -21,6 +21,9 @@ import { healthRoutes } from "./health.ts"
 import { jsonError } from "./http/errors.ts"
 import type { AppRuntime } from "./Runtime.ts"
 import { whatsappWebhook } from "./webhooks/whatsapp.ts"
+import { campaignRoutes } from "./api/campaigns/routes.ts"
+import { campaignLinkRoutes } from "./widget/campaign-link.ts"
+import { widgetRoutes } from "./widget/routes.ts"
 
 export async function makeApp(runtime: AppRuntime) {
   const { config, database, tokens } = await runtime.runPromise(
@@ -37,6 +40,8 @@ export async function makeApp(runtime: AppRuntime) {
     .route("/conversations", sendRoutes(runtime, database))
     .route("/templates", templateRoutes(runtime, tokens.verify))
     .use("/admin/*", bearerAuth(tokens.verify, "admin"))
+    .use("/campaigns/*", bearerAuth(tokens.verify, "admin"))
+    .route("/campaigns", campaignRoutes(database))
     .route("/admin/parked", parkedRoutes(runtime))
     .route("/admin/cluster", clusterRoutes(runtime))
     .route("/events", eventRoutes(runtime))
@@ -47,6 +52,8 @@ export async function makeApp(runtime: AppRuntime) {
     .route("/", healthRoutes(runtime))
     .route("/webhooks/whatsapp", whatsappWebhook(runtime, config))
     .route("/api/v1", api)
+    .route("/", widgetRoutes(runtime, config))
+    .route("/r", campaignLinkRoutes(runtime, database))
     .notFound((c) => jsonError(c, 404, "not_found", `No route ${c.req.method} ${c.req.path}.`))
     .onError(function internalError(error, c) {
       if ((error as { _tag?: unknown })._tag === "DatabaseUnavailable") {
