@@ -14,7 +14,7 @@ svg{inline-size:1.25em;block-size:1.25em;fill:currentColor;flex:none}
 .n{margin:.375em 0 0;font-size:.875rem;color:var(--loket-note-color,#1a1a1a);background:var(--loket-note-background-color,#fff);padding:.25em .5em;border-radius:4px}
 dialog{max-inline-size:min(22rem,calc(100vw - 2rem));padding:1.25rem;border:0;border-radius:var(--loket-dialog-border-radius,8px);background:var(--loket-dialog-background-color,#fff);color:var(--loket-dialog-color,#1a1a1a);font-family:var(--loket-button-font-family,system-ui,sans-serif);box-shadow:0 8px 32px rgb(0 0 0/.35)}
 dialog::backdrop{background:rgb(0 0 0/.5)}
-h2{margin:0 2.5rem .75rem 0;font-size:1.25rem}
+h2{margin:0 6.5rem .75rem 0;font-size:1.25rem}
 p{margin:0 0 .75rem;line-height:1.4}
 img{display:block;inline-size:220px;block-size:220px;margin:0 auto .75rem;background:#fff}
 a{color:var(--loket-link-color,#00528a)}
