@@ -51,3 +51,16 @@ export const CampaignAnswer = Schema.Struct({
   createdAt: Schema.String,
   updatedAt: Schema.String
 }).annotate({ identifier: "Campaign" })
+
+export const WidgetConfigAnswer = Schema.Struct({
+  show: Schema.Boolean.annotate({ description: "Whether the button shows on this page, before the percentage draw" }),
+  reason: Schema.NullOr(Schema.Literals(["disabled", "not_configured", "path_excluded", "closed"])),
+  percentage: Schema.Number.annotate({ description: "Share of browser sessions that get the button, 0–100" }),
+  number: Schema.NullOr(Schema.String.annotate({ description: "The WhatsApp number, digits only" })),
+  text: Schema.String.annotate({ description: "The prefilled text for this page" }),
+  link: Schema.NullOr(Schema.String.annotate({ description: "https://wa.me/<number>?text=<text>" })),
+  open: Schema.Boolean.annotate({ description: "Whether the contact centre answers now" }),
+  nextOpen: Schema.NullOr(Schema.String.annotate({ description: "ISO instant of the next opening (when officeHours is not ignore)" })),
+  officeHours: Schema.Literals(["ignore", "hide", "show-next-open"]),
+  timezone: Schema.String.annotate({ description: "The zone the script shows nextOpen in" })
+}).annotate({ identifier: "WidgetConfig" })
