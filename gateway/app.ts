@@ -4,6 +4,7 @@
  */
 import { Effect } from "effect"
 import { Hono } from "hono"
+import { HTTPException } from "hono/http-exception"
 import { Database } from "../drizzle/Database.ts"
 import { ApiTokens } from "./api/auth/ApiTokens.ts"
 import { type AuthEnv, bearerAuth } from "./api/auth/index.ts"
@@ -24,6 +25,7 @@ import { whatsappWebhook } from "./webhooks/whatsapp.ts"
 import { campaignRoutes } from "./api/campaigns/routes.ts"
 import { campaignLinkRoutes } from "./widget/campaign-link.ts"
 import { widgetRoutes } from "./widget/routes.ts"
+import { widgetPageRoutes } from "./widget/page/routes.tsx"
 
 export async function makeApp(runtime: AppRuntime) {
   const { config, database, tokens } = await runtime.runPromise(
@@ -53,9 +55,12 @@ export async function makeApp(runtime: AppRuntime) {
     .route("/webhooks/whatsapp", whatsappWebhook(runtime, config))
     .route("/api/v1", api)
     .route("/", widgetRoutes(runtime, config))
+    .route("/", widgetPageRoutes(runtime, database, tokens.verify))
     .route("/r", campaignLinkRoutes(runtime, database))
     .notFound((c) => jsonError(c, 404, "not_found", `No route ${c.req.method} ${c.req.path}.`))
     .onError(function internalError(error, c) {
+      // Hono's own middleware (basicAuth on /widget) answers through HTTPException: its response stands.
+      if (error instanceof HTTPException) return error.getResponse()
       if ((error as { _tag?: unknown })._tag === "DatabaseUnavailable") {
         console.error(`Loket: database unavailable on ${c.req.method} ${c.req.path}: ${(error as Error).message}`)
         return jsonError(c, 503, "database_unavailable", "The database does not answer right now; try again shortly.")

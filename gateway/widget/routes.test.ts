@@ -2,7 +2,7 @@
 import { get as httpGet, type IncomingHttpHeaders } from "node:http"
 import { gunzipSync } from "node:zlib"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { auth, startGateway, type TestGateway } from "../../test/support/gateway.ts"
+import { ADMIN_TOKEN, auth, startGateway, type TestGateway } from "../../test/support/gateway.ts"
 import { decodeQrPng } from "../../test/support/qr-decode.ts"
 import { setWidgetSettings, WIDGET_NUMBER } from "../../test/support/widget.ts"
 
@@ -164,5 +164,40 @@ describe("campaigns", () => {
     const answer = await fetch(`${gw.url}/api/v1/campaigns`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ id: "x", name: "y".repeat(20_000) }) })
     expect(answer.status).toBe(413)
     expect((await answer.json() as { error: { code: string } }).error.code).toBe("body_too_large")
+  })
+})
+
+describe("GET /widget (the IT team's page)", () => {
+  it("asks for the admin token, then shows the settings, the snippet, posters and campaign counts", async () => {
+    await setWidgetSettings(gw, { percentage: 25 })
+    const anonymous = await get("/widget")
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.headers.get("www-authenticate")).toMatch(/^Basic /)
+    expect((await get("/widget", { authorization: `Basic ${Buffer.from("it:wrong").toString("base64")}` })).status).toBe(401)
+    await fetch(`${gw.url}/api/v1/campaigns`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ id: "balie", name: "Balie stadhuis" }) })
+    await get("/r/balie")
+    const page = await get("/widget", { authorization: `Basic ${Buffer.from(`it:${ADMIN_TOKEN}`).toString("base64")}` })
+    expect(page.status).toBe(200)
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'")
+    const body = await page.text()
+    expect(body.startsWith("<!doctype html>")).toBe(true)
+    expect(body).toContain(`&lt;script async src=&quot;${gw.url}/widget.js&quot;&gt;&lt;/script&gt;`)
+    expect(body).toContain("25 %")
+    expect(body).toMatch(/<td>Balie stadhuis<\/td><td><code>[^<]*\/r\/balie<\/code><\/td><td>1<\/td>/)
+    expect(body).toContain('href="/widget/poster.svg?campaign=balie"')
+  })
+})
+
+describe("GET /widget/poster.svg", () => {
+  it("an A4 SVG with a title, the municipality's heading and the link written out", async () => {
+    await setWidgetSettings(gw)
+    const answer = await get(`/widget/poster.svg?campaign=balie&heading=${encodeURIComponent("Vragen over afval?")}`)
+    expect(answer.status).toBe(200)
+    const svg = await answer.text()
+    expect(svg).toMatch(/^<svg [^>]*width="210mm" height="297mm"/)
+    expect(svg).toContain("<title id=\"loket-poster-title\">Poster: chat via WhatsApp met de gemeente</title>")
+    expect(svg).toContain(">Vragen over afval?</text>")
+    expect(svg).toContain(`${new URL(gw.url).host}/r/balie</text>`)
+    expect((await get("/widget/poster.svg?heading=")).status).toBe(422)
   })
 })

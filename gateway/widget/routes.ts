@@ -16,7 +16,8 @@ import { jsonError } from "../http/errors.ts"
 import { decodeWith } from "../http/validate.ts"
 import type { AppRuntime } from "../Runtime.ts"
 import { fitsQr, qrPng, qrSvg } from "./qr.ts"
-import { ConfigQuery, QrQuery, SnippetQuery } from "./schemas.ts"
+import { ConfigQuery, PosterQuery, QrQuery, SnippetQuery } from "./schemas.ts"
+import { posterSvg } from "./poster.ts"
 import { widgetScript } from "./script.ts"
 import { SERVER_TEXTS } from "./texts.ts"
 
@@ -25,6 +26,7 @@ export const CONFIG_MAX_AGE = 60
 const decodeConfig = decodeWith(ConfigQuery)
 const decodeSnippet = decodeWith(SnippetQuery)
 const decodeQr = decodeWith(QrQuery)
+const decodePoster = decodeWith(PosterQuery)
 
 const invalidQuery = (c: Context, details: ReadonlyArray<{ path: string; message: string }>) =>
   jsonError(c, 422, "invalid_query", `Invalid query: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}.`, details)
@@ -98,5 +100,22 @@ export function widgetRoutes(runtime: AppRuntime, config: LoketConfigValue) {
     })
     .get("/widget/qr.png", function qrCodePng(c) {
       return qr(c, "png")
+    })
+    .get("/widget/poster.svg", async function a4Poster(c) {
+      const decoded = decodePoster(c.req.query())
+      if (!decoded.ok) return invalidQuery(c, decoded.details)
+      const query = decoded.value
+      const current = await settings()
+      if (query.campaign === undefined && normalizeNumber(current.number) === "") return notConfigured(c)
+      const content = qrContent(c, current, query)
+      if (!fitsQr(content)) return invalidQuery(c, [{ path: "text", message: "too long for a QR code once URL-encoded: shorten it" }])
+      const lang = query.lang ?? "nl"
+      const svg = await posterSvg({ heading: query.heading ?? SERVER_TEXTS[lang].posterHeading, content, lang })
+      return c.body(svg, 200, {
+        "content-type": "image/svg+xml; charset=utf-8",
+        "content-disposition": `inline; filename="poster-${query.campaign ?? "whatsapp"}.svg"`,
+        "cache-control": "public, max-age=300",
+        "cross-origin-resource-policy": "cross-origin"
+      })
     })
 }

@@ -64,3 +64,11 @@ export const WidgetConfigAnswer = Schema.Struct({
   officeHours: Schema.Literals(["ignore", "hide", "show-next-open"]),
   timezone: Schema.String.annotate({ description: "The zone the script shows nextOpen in" })
 }).annotate({ identifier: "WidgetConfig" })
+
+export const PosterQuery = Schema.Struct({
+  text: Schema.optionalKey(Text),
+  campaign: Schema.optionalKey(CampaignId.annotate({ description: "Print the campaign link /r/<campaign> (scans counted); recommended" })),
+  heading: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(120))
+    .annotate({ description: "The municipality's words at the top, 1 to 120 characters" })),
+  lang: Schema.optionalKey(Lang)
+})
