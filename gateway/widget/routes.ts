@@ -82,7 +82,7 @@ export function widgetRoutes(runtime: AppRuntime, config: LoketConfigValue) {
       if (!decoded.ok) return invalidQuery(c, decoded.details)
       const answer = widgetConfig(await settings(), { path: decoded.value.path ?? "/", now: await openNow() })
       c.header("cache-control", `public, max-age=${CONFIG_MAX_AGE}`)
-      c.header("vary", "Origin")
+      // Vary: Origin comes from the cors middleware when the answer names an origin.
       return c.json({ ...answer, timezone: config.timezone })
     })
     .get("/widget/snippet.html", async function noScriptSnippet(c) {
