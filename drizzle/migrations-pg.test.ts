@@ -13,7 +13,7 @@ import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { postgresUrl } from "../test/support/services.ts"
 import * as schema from "./schema.pg.ts"
-import { apiTokens, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, templates } from "./schema.pg.ts"
+import { apiTokens, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, templates, widgetCampaigns } from "./schema.pg.ts"
 
 const serverUrl = postgresUrl()
 const migrationsFolder = join(import.meta.dirname, "migrations-pg")
@@ -181,6 +181,10 @@ describe("PostgreSQL migrations", () => {
     await db.insert(apiTokens).values(token)
     const fence: typeof partitionFences.$inferSelect = { partition: 3, token: 2 ** 40 }
     await db.insert(partitionFences).values(fence)
+    const campaign: typeof widgetCampaigns.$inferSelect = {
+      id: `poster-${unique()}`, name: "Poster stadhuis", text: "Vraag via de poster", scans: 2 ** 31 - 1, lastScanAt: now(), createdAt: now(), updatedAt: now()
+    }
+    await db.insert(widgetCampaigns).values(campaign)
 
     for (const seq of [messageSeq, outboxSeq, inboxSeq]) expect(typeof seq === "number" && seq > 0).toBe(true)
     expect(await db.select().from(contacts).where(eq(contacts.id, contact.id))).toEqual([contact])
@@ -192,6 +196,7 @@ describe("PostgreSQL migrations", () => {
     expect(await db.select().from(orphanStatuses).where(eq(orphanStatuses.key, orphan.key))).toEqual([orphan])
     expect(await db.select().from(apiTokens).where(eq(apiTokens.id, token.id))).toEqual([token])
     expect(await db.select().from(partitionFences).where(eq(partitionFences.partition, 3))).toEqual([fence])
+    expect(await db.select().from(widgetCampaigns).where(eq(widgetCampaigns.id, campaign.id))).toEqual([campaign])
   })
 
   it("fill in the defaults schema.ts fills in", async () => {
@@ -282,6 +287,6 @@ describe("PostgreSQL migrations", () => {
 
 // Every table of schema.pg.ts gets a row in the round-trip test above.
 it("round-trip covers every table", () => {
-  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences]
+  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, widgetCampaigns]
   expect(new Set(tables)).toEqual(new Set(covered))
 })
