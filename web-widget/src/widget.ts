@@ -21,7 +21,8 @@ interface Config {
   readonly timezone: string
 }
 
-const script = document.currentScript as HTMLScriptElement | null
+// A tag manager may insert the tag so that currentScript is unset: then the tag by its name.
+const script = (document.currentScript ?? document.querySelector('script[src$="/widget.js"]')) as HTMLScriptElement | null
 const gateway = new URL(script?.src ?? "/", location.href).origin
 const BUCKET = "loket-widget-bucket"
 
@@ -125,6 +126,7 @@ async function start(): Promise<void> {
   const config = (await answer.json()) as Config
   const shown = config.show && config.number !== null && bucket() < config.percentage
   if (hosts.length === 0) {
+    if (document.querySelector("[data-loket-floating]")) return // the script was included twice
     if (!shown) return done(script, "hidden")
     const floating = h("div", { "data-loket-floating": "" })
     document.body.append(floating)
