@@ -182,7 +182,7 @@ describe("PostgreSQL migrations", () => {
     const fence: typeof partitionFences.$inferSelect = { partition: 3, token: 2 ** 40 }
     await db.insert(partitionFences).values(fence)
     const campaign: typeof widgetCampaigns.$inferSelect = {
-      id: `poster-${unique()}`, name: "Poster stadhuis", text: "Vraag via de poster", scans: 2 ** 31 - 1, lastScanAt: now(), createdAt: now(), updatedAt: now()
+      id: `poster-${unique()}`, name: "Poster stadhuis", text: "Vraag via de poster", scans: 2 ** 31 - 1, lastScanAt: now(), managedQrCode: "ANED2T5QRU7HG1", managedQrLink: "https://wa.me/message/ANED2T5QRU7HG1", createdAt: now(), updatedAt: now()
     }
     await db.insert(widgetCampaigns).values(campaign)
 

@@ -176,6 +176,9 @@ export const widgetCampaigns = pgTable("widget_campaigns", {
   text: text("text"),
   scans: integer("scans").notNull().default(0),
   lastScanAt: text("last_scan_at"),
+  /** Meta's managed QR code (`wa.me/message/<code>`), kept in sync with `text`; null: none. */
+  managedQrCode: text("managed_qr_code"),
+  managedQrLink: text("managed_qr_link"),
   createdAt: text("created_at").notNull(),
   updatedAt: text("updated_at").notNull()
 })

@@ -43,7 +43,7 @@ export async function makeApp(runtime: AppRuntime) {
     .route("/templates", templateRoutes(runtime, tokens.verify))
     .use("/admin/*", bearerAuth(tokens.verify, "admin"))
     .use("/campaigns/*", bearerAuth(tokens.verify, "admin"))
-    .route("/campaigns", campaignRoutes(database))
+    .route("/campaigns", campaignRoutes(database, config))
     .route("/admin/parked", parkedRoutes(runtime))
     .route("/admin/cluster", clusterRoutes(runtime))
     .route("/events", eventRoutes(runtime))

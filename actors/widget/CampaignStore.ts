@@ -11,6 +11,15 @@ export interface CampaignInput {
   readonly id: string
   readonly name: string
   readonly text: string | null
+  readonly managedQrCode?: string | null
+  readonly managedQrLink?: string | null
+}
+
+export interface CampaignChange {
+  readonly name?: string
+  readonly text?: string | null
+  readonly managedQrCode?: string | null
+  readonly managedQrLink?: string | null
 }
 
 export function makeCampaignStore(database: DatabaseShape) {
@@ -23,7 +32,7 @@ export function makeCampaignStore(database: DatabaseShape) {
       database.one((db, t) =>
         db.insert(t.widgetCampaigns).values({ ...input, scans: 0, createdAt: now, updatedAt: now }).onConflictDoNothing().returning()
       ).pipe(Effect.tap(() => database.committed())),
-    update: (id: string, change: { readonly name?: string; readonly text?: string | null }, now: string) =>
+    update: (id: string, change: CampaignChange, now: string) =>
       database.one((db, t) =>
         db.update(t.widgetCampaigns).set({ ...change, updatedAt: now }).where(eq(t.widgetCampaigns.id, id)).returning()
       ).pipe(Effect.tap(() => database.committed())),

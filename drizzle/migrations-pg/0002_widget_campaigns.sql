@@ -4,6 +4,8 @@ CREATE TABLE "widget_campaigns" (
 	"text" text,
 	"scans" integer DEFAULT 0 NOT NULL,
 	"last_scan_at" text,
+	"managed_qr_code" text,
+	"managed_qr_link" text,
 	"created_at" text NOT NULL,
 	"updated_at" text NOT NULL
 );

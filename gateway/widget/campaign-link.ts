@@ -1,7 +1,7 @@
 /**
  * `GET /r/:campaign`: the link a poster's or letter's QR code holds. Counts one scan (a number
  * and the time: no IP address, no cookie, nothing about who scanned) and redirects to wa.me with
- * the campaign's text. A campaign that no longer exists still leads to the chat, uncounted: a
+ * the campaign's text (or to its Meta managed QR link, when it has one). A campaign that no longer exists still leads to the chat, uncounted: a
  * poster outlives its campaign. The kill switch is for the website button, not for paper.
  */
 import { Clock, Effect } from "effect"
@@ -25,11 +25,11 @@ export function campaignLinkRoutes(runtime: AppRuntime, database: DatabaseShape)
       const campaign = CAMPAIGN_ID.test(id) ? yield* store.countScan(id, now) : undefined
       return { settings, campaign }
     }))
-    if (normalizeNumber(settings.number) === "") {
-      return jsonError(c, 404, "widget_not_configured", "This chat link is not in use yet.")
-    }
+    const target = campaign?.managedQrLink ??
+      (normalizeNumber(settings.number) === "" ? null : waMeLink(settings.number, campaign?.text ?? settings.text))
+    if (target === null) return jsonError(c, 404, "widget_not_configured", "This chat link is not in use yet.")
     c.header("cache-control", "no-store")
     c.header("referrer-policy", "no-referrer")
-    return c.redirect(waMeLink(settings.number, campaign?.text ?? settings.text), 302)
+    return c.redirect(target, 302)
   })
 }

@@ -30,15 +30,21 @@ export const QrQuery = Schema.Struct({
 
 const Name = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200)).annotate({ description: "For the IT team, 1 to 200 characters" })
 
+const ManagedQr = Schema.Boolean.annotate({
+  description: "Also keep a Meta managed QR code (wa.me/message/<code>, its text at most 140 characters) in sync; needs WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID"
+})
+
 export const CreateCampaignBody = Schema.Struct({
   id: CampaignId,
   name: Name,
-  text: Schema.optionalKey(Schema.NullOr(Text))
+  text: Schema.optionalKey(Schema.NullOr(Text)),
+  managedQr: Schema.optionalKey(ManagedQr)
 }).annotate({ identifier: "CreateCampaign" })
 
 export const UpdateCampaignBody = Schema.Struct({
   name: Schema.optionalKey(Name),
-  text: Schema.optionalKey(Schema.NullOr(Text))
+  text: Schema.optionalKey(Schema.NullOr(Text)),
+  managedQr: Schema.optionalKey(ManagedQr)
 }).annotate({ identifier: "UpdateCampaign" })
 
 export const CampaignAnswer = Schema.Struct({
@@ -48,6 +54,10 @@ export const CampaignAnswer = Schema.Struct({
   scans: Schema.Number,
   lastScanAt: Schema.NullOr(Schema.String),
   link: Schema.String.annotate({ description: "The path to print: /r/<id>" }),
+  managedQr: Schema.NullOr(Schema.Struct({
+    code: Schema.String,
+    link: Schema.String.annotate({ description: "https://wa.me/message/<code>: where /r/<id> leads when set" })
+  })),
   createdAt: Schema.String,
   updatedAt: Schema.String
 }).annotate({ identifier: "Campaign" })

@@ -1,11 +1,16 @@
 /**
  * `/api/v1/campaigns` (admin): the widget's QR campaigns and their scan counts.
- * `GET /` lists, `POST /` creates (`{id, name, text?}`), `GET /:id`, `PATCH /:id` (`{name?, text?}`),
- * `DELETE /:id`. The link to print is `/r/<id>`; `GET /widget/qr.svg?campaign=<id>` draws it.
+ * `GET /` lists, `POST /` creates (`{id, name, text?, managedQr?}`), `GET /:id`,
+ * `PATCH /:id` (`{name?, text?, managedQr?}`), `DELETE /:id`. The link to print is `/r/<id>`;
+ * `GET /widget/qr.svg?campaign=<id>` draws it. With `managedQr`, Meta also keeps a managed QR code
+ * (`wa.me/message/<code>`) with the campaign's text: created, updated and deleted at Meta first,
+ * so Loket never records a code Meta does not have.
  */
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Redacted } from "effect"
 import { type Context, Hono } from "hono"
-import { type Campaign, makeCampaignStore } from "../../../actors/widget/CampaignStore.ts"
+import { type Campaign, type CampaignChange, makeCampaignStore } from "../../../actors/widget/CampaignStore.ts"
+import { MANAGED_QR_MAX_TEXT, type ManagedQrClient, makeManagedQrClient } from "../../../adapters/whatsapp-cloud/qr/managed-qr.ts"
+import type { LoketConfigValue } from "../../../config/Config.ts"
 import type { DatabaseShape } from "../../../drizzle/Database.ts"
 import { declaredBodyLimit } from "../../http/body-limit/index.ts"
 import { jsonError } from "../../http/errors.ts"
@@ -19,8 +24,9 @@ const decodeCreate = decodeWith(CreateCampaignBody)
 const decodeUpdate = decodeWith(UpdateCampaignBody)
 
 const toAnswer = (row: Campaign) => ({
-  id: row.id, name: row.name, text: row.text, scans: row.scans, lastScanAt: row.lastScanAt,
-  link: `/r/${row.id}`, createdAt: row.createdAt, updatedAt: row.updatedAt
+  id: row.id, name: row.name, text: row.text, scans: row.scans, lastScanAt: row.lastScanAt, link: `/r/${row.id}`,
+  managedQr: row.managedQrCode === null || row.managedQrLink === null ? null : { code: row.managedQrCode, link: row.managedQrLink },
+  createdAt: row.createdAt, updatedAt: row.updatedAt
 })
 
 const now = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
@@ -36,10 +42,25 @@ async function jsonBody(c: Context): Promise<{ ok: true; value: unknown } | { ok
 const invalidBody = (c: Context, details: ReadonlyArray<{ path: string; message: string }>) =>
   jsonError(c, 422, "invalid_campaign", `Invalid campaign: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}.`, details)
 const notFound = (c: Context) => jsonError(c, 404, "campaign_not_found", `No campaign ${c.req.param("id")}.`)
+const noManagedQr = (c: Context) =>
+  jsonError(c, 409, "managed_qr_unavailable", "Meta's managed QR codes need WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID; set both and restart Loket.")
+const managedText = (c: Context, text: string | null | undefined) =>
+  text === null || text === undefined || Array.from(text).length > MANAGED_QR_MAX_TEXT
+    ? invalidBody(c, [{ path: "text", message: `a managed QR code needs a text of 1 to ${MANAGED_QR_MAX_TEXT} characters (Meta's limit)` }])
+    : undefined
 
-export function campaignRoutes(database: DatabaseShape) {
+type Outcome<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly message: string }
+const settle = <A, E extends { message: string }>(effect: Effect.Effect<A, E>): Effect.Effect<Outcome<A>> =>
+  effect.pipe(Effect.map((value) => ({ ok: true as const, value })), Effect.catch((e) => Effect.succeed({ ok: false as const, message: e.message })))
+
+export function campaignRoutes(database: DatabaseShape, config: LoketConfigValue) {
   const store = makeCampaignStore(database)
+  const { accessToken, phoneNumberId, graphApiUrl, sendTimeoutMs } = config.whatsapp
+  const meta: ManagedQrClient | undefined = accessToken === undefined || phoneNumberId === undefined
+    ? undefined
+    : makeManagedQrClient({ graphApiUrl, accessToken: Redacted.value(accessToken), phoneNumberId, timeoutMs: sendTimeoutMs })
   const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
+  const metaFailed = (c: Context, message: string) => jsonError(c, 502, "managed_qr_failed", `${message} Nothing was changed; try again.`)
   const limit = declaredBodyLimit({
     maxSize: CAMPAIGN_BODY_LIMIT,
     onError: (c) => jsonError(c, 413, "body_too_large", `A campaign body is at most ${CAMPAIGN_BODY_LIMIT / 1024} KiB.`)
@@ -51,12 +72,27 @@ export function campaignRoutes(database: DatabaseShape) {
     })
     .post("/", limit, async function createCampaign(c) {
       const body = await jsonBody(c)
-      if (!body.ok) return jsonError(c, 400, "invalid_json", "The body is not JSON: send {\"id\",\"name\",\"text\"?}.")
+      if (!body.ok) return jsonError(c, 400, "invalid_json", "The body is not JSON: send {\"id\",\"name\",\"text\"?,\"managedQr\"?}.")
       const decoded = decodeCreate(body.value)
       if (!decoded.ok) return invalidBody(c, decoded.details)
-      const { id, name, text } = decoded.value
-      const row = await run(Effect.flatMap(now, (at) => store.create({ id, name, text: text ?? null }, at)))
-      if (row === undefined) return jsonError(c, 409, "campaign_exists", `A campaign ${id} exists already; choose another id or PATCH it.`)
+      const { id, name, text, managedQr } = decoded.value
+      const taken = () => jsonError(c, 409, "campaign_exists", `A campaign ${id} exists already; choose another id or PATCH it.`)
+      if ((await run(store.find(id))) !== undefined) return taken()
+      let managed: { managedQrCode: string; managedQrLink: string } | undefined
+      if (managedQr === true) {
+        if (meta === undefined) return noManagedQr(c)
+        const refused = managedText(c, text)
+        if (refused !== undefined) return refused
+        const created = await run(settle(meta.create(text!)))
+        if (!created.ok) return metaFailed(c, created.message)
+        managed = { managedQrCode: created.value.code, managedQrLink: created.value.deepLinkUrl }
+      }
+      const row = await run(Effect.flatMap(now, (at) => store.create({ id, name, text: text ?? null, ...managed }, at)))
+      if (row === undefined) {
+        // Another request took the id in between: the code made for this one goes again.
+        if (managed !== undefined && meta !== undefined) await run(settle(meta.remove(managed.managedQrCode)))
+        return taken()
+      }
       return c.json(toAnswer(row), 201)
     })
     .get("/:id", async function getCampaign(c) {
@@ -65,14 +101,42 @@ export function campaignRoutes(database: DatabaseShape) {
     })
     .patch("/:id", limit, async function updateCampaign(c) {
       const body = await jsonBody(c)
-      if (!body.ok) return jsonError(c, 400, "invalid_json", "The body is not JSON: send {\"name\"?,\"text\"?}.")
+      if (!body.ok) return jsonError(c, 400, "invalid_json", "The body is not JSON: send {\"name\"?,\"text\"?,\"managedQr\"?}.")
       const decoded = decodeUpdate(body.value)
       if (!decoded.ok) return invalidBody(c, decoded.details)
-      const row = await run(Effect.flatMap(now, (at) => store.update(c.req.param("id"), decoded.value, at)))
+      const current = await run(store.find(c.req.param("id")))
+      if (current === undefined) return notFound(c)
+      const { managedQr, ...change } = decoded.value
+      const text = change.text === undefined ? current.text : change.text
+      const wantsManaged = managedQr ?? current.managedQrCode !== null
+      const update: CampaignChange = { ...change }
+      if (wantsManaged) {
+        if (meta === undefined) return noManagedQr(c)
+        const refused = managedText(c, text)
+        if (refused !== undefined) return refused
+        if (current.managedQrCode === null || text !== current.text) {
+          const synced = await run(settle(current.managedQrCode === null ? meta.create(text!) : meta.update(current.managedQrCode, text!)))
+          if (!synced.ok) return metaFailed(c, synced.message)
+          Object.assign(update, { managedQrCode: synced.value.code, managedQrLink: synced.value.deepLinkUrl })
+        }
+      } else if (current.managedQrCode !== null) {
+        if (meta === undefined) return noManagedQr(c)
+        const removed = await run(settle(meta.remove(current.managedQrCode)))
+        if (!removed.ok) return metaFailed(c, removed.message)
+        Object.assign(update, { managedQrCode: null, managedQrLink: null })
+      }
+      const row = await run(Effect.flatMap(now, (at) => store.update(current.id, update, at)))
       return row === undefined ? notFound(c) : c.json(toAnswer(row))
     })
     .delete("/:id", async function deleteCampaign(c) {
-      const row = await run(store.remove(c.req.param("id")))
+      const current = await run(store.find(c.req.param("id")))
+      if (current === undefined) return notFound(c)
+      if (current.managedQrCode !== null) {
+        if (meta === undefined) return noManagedQr(c)
+        const removed = await run(settle(meta.remove(current.managedQrCode)))
+        if (!removed.ok) return metaFailed(c, removed.message)
+      }
+      const row = await run(store.remove(current.id))
       return row === undefined ? notFound(c) : c.body(null, 204)
     })
 }

@@ -145,7 +145,7 @@ export function openApiDocument(): Json {
         post: {
           operationId: "createCampaign", summary: "A campaign link /r/<id> for a poster or letter (admin)",
           requestBody: { content: { "application/json": { schema: jsonSchema(CreateCampaignBody) } } },
-          responses: { "201": json(jsonSchema(CampaignAnswer), "The campaign"), "409": json(error, "The id is taken"), "413": json(error, "Body over 16 KiB"), "422": json(error, "Invalid: details name the field"), ...errors }
+          responses: { "201": json(jsonSchema(CampaignAnswer), "The campaign"), "409": json(error, "The id is taken (campaign_exists), or managedQr without WhatsApp credentials (managed_qr_unavailable)"), "413": json(error, "Body over 16 KiB"), "422": json(error, "Invalid: details name the field"), "502": json(error, "Meta refused the managed QR code (managed_qr_failed): nothing changed"), ...errors }
         }
       },
       "/api/v1/campaigns/{id}": {
@@ -153,7 +153,7 @@ export function openApiDocument(): Json {
         patch: {
           operationId: "updateCampaign", parameters: [idParameter], summary: "Rename it or change its text (admin); the count stays",
           requestBody: { content: { "application/json": { schema: jsonSchema(UpdateCampaignBody) } } },
-          responses: { "200": json(jsonSchema(CampaignAnswer), "The campaign"), "404": json(error, "Unknown id"), "422": json(error, "Invalid: details name the field"), ...errors }
+          responses: { "200": json(jsonSchema(CampaignAnswer), "The campaign"), "404": json(error, "Unknown id"), "409": json(error, "managedQr without WhatsApp credentials"), "422": json(error, "Invalid: details name the field"), "502": json(error, "Meta refused the managed QR code: nothing changed"), ...errors }
         },
         delete: { operationId: "deleteCampaign", parameters: [idParameter], responses: { "204": { description: "Deleted (its link still leads to the chat, uncounted)" }, "404": json(error, "Unknown id"), "401": errors["401"] } }
       },
