@@ -13,7 +13,7 @@ import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { postgresUrl } from "../test/support/services.ts"
 import * as schema from "./schema.pg.ts"
-import { apiTokens, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, templates, widgetCampaigns } from "./schema.pg.ts"
+import { apiTokens, auditLog, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, settings, templates, widgetCampaigns } from "./schema.pg.ts"
 
 const serverUrl = postgresUrl()
 const migrationsFolder = join(import.meta.dirname, "migrations-pg")
@@ -197,6 +197,19 @@ describe("PostgreSQL migrations", () => {
     expect(await db.select().from(apiTokens).where(eq(apiTokens.id, token.id))).toEqual([token])
     expect(await db.select().from(partitionFences).where(eq(partitionFences.partition, 3))).toEqual([fence])
     expect(await db.select().from(widgetCampaigns).where(eq(widgetCampaigns.id, campaign.id))).toEqual([campaign])
+
+    const settingsRow: typeof settings.$inferSelect = {
+      id: "current", document: { language: "en", officeHours: { weekly: { monday: [{ open: "08:30", close: "12:00" }] } } }, version: 3,
+      updatedAt: at, updatedBy: "LOKET_ADMIN_TOKEN"
+    }
+    const auditRow: typeof auditLog.$inferSelect = {
+      id: `aud_${unique()}`, at, actorKind: "token", actorId: "tok_1", actorName: "beheer", action: "settings.update", target: "settings",
+      before: { language: "nl" }, after: null
+    }
+    await db.insert(settings).values(settingsRow)
+    await db.insert(auditLog).values(auditRow)
+    expect(await db.select().from(settings).where(eq(settings.id, "current"))).toEqual([settingsRow])
+    expect(await db.select().from(auditLog).where(eq(auditLog.id, auditRow.id))).toEqual([auditRow])
   })
 
   it("fill in the defaults schema.ts fills in", async () => {
@@ -287,6 +300,6 @@ describe("PostgreSQL migrations", () => {
 
 // Every table of schema.pg.ts gets a row in the round-trip test above.
 it("round-trip covers every table", () => {
-  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, widgetCampaigns]
+  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, settings, auditLog, widgetCampaigns]
   expect(new Set(tables)).toEqual(new Set(covered))
 })

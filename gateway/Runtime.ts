@@ -12,15 +12,18 @@ import { Outbox } from "../actors/outbox/Outbox.ts"
 import { OutboxSignal } from "../actors/outbox/OutboxSignal.ts"
 import { Senders } from "../actors/outbox/Senders.ts"
 import { Templates, type TemplateSourceRef } from "../actors/templates/Templates.ts"
-import { WidgetSettings } from "../actors/widget/WidgetSettings.ts"
 import { ClusterConversations } from "../actors/cluster/ClusterConversations.ts"
 import { ClusterEvents } from "../actors/cluster/ClusterEvents.ts"
 import { ClusterLeadership } from "../actors/cluster/ClusterLeadership.ts"
 import { ClusterOutboxSignal } from "../actors/cluster/ClusterOutboxSignal.ts"
+import { ClusterSettingsBell } from "../actors/cluster/ClusterSettingsBell.ts"
 import { ClusterPlacement } from "../actors/cluster/ClusterPlacement.ts"
 import { Nats } from "../actors/cluster/Nats.ts"
 import { NatsTransport } from "../actors/cluster/NatsTransport.ts"
 import type { Transport } from "../actors/Transport.ts"
+import { Audit } from "../actors/audit/Audit.ts"
+import { Settings } from "../actors/settings/Settings.ts"
+import { SettingsBell } from "../actors/settings/SettingsBell.ts"
 import type { Database } from "../drizzle/Database.ts"
 import { postgresLayer } from "../drizzle/postgres.ts"
 import { sqliteNodeLayer } from "../drizzle/sqlite.ts"
@@ -28,7 +31,7 @@ import { ApiTokens } from "./api/auth/ApiTokens.ts"
 import { channelLayers } from "./channels.ts"
 import { type LoketConfigValue, LoketConfig } from "../config/Config.ts"
 
-export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | WidgetSettings
+export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | Audit | Settings
 
 /** The database `DATABASE_URL` names: PostgreSQL for `postgres://…`, else SQLite through better-sqlite3. */
 export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, unknown> =>
@@ -37,6 +40,12 @@ export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, u
     : sqliteNodeLayer(config.databaseUrl, { synchronous: config.sqliteSync })
 
 type Channels = Layer.Layer<Senders | TemplateSourceRef>
+
+/** The audit log and the settings (which need the templates, the database and a bell for the other instances). */
+function settingsLayer<E, R>(bell: Layer.Layer<SettingsBell, E, R>) {
+  const audit = Audit.layer
+  return Settings.layer.pipe(Layer.provide(bell), Layer.provideMerge(audit))
+}
 
 /**
  * Embedded mode (`NATS_URL` unset): in-process transport over the database. Cluster mode:
@@ -50,9 +59,10 @@ export function appLayer(
   if (config.natsUrl !== undefined) return clusterLayer(config, database, channels)
   const base = Layer.mergeAll(LoketConfig.layer(config), database, Events.layer, OutboxSignal.layer, Leadership.always, channels)
   const templates = Templates.layer.pipe(Layer.provideMerge(base))
-  const conversations = Conversations.layer.pipe(Layer.provideMerge(templates))
+  const settings = settingsLayer(SettingsBell.local).pipe(Layer.provideMerge(templates))
+  const conversations = Conversations.layer.pipe(Layer.provideMerge(settings))
   const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
-  return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)), WidgetSettings.layer)
+  return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)))
 }
 
 /**
@@ -66,9 +76,10 @@ function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, 
   const placement = ClusterPlacement.pipe(Layer.provideMerge(nats))
   const shared = Layer.mergeAll(ClusterEvents, ClusterOutboxSignal, ClusterLeadership).pipe(Layer.provideMerge(placement))
   const templates = Templates.layer.pipe(Layer.provideMerge(shared))
-  const conversations = ClusterConversations.pipe(Layer.provide(Conversations.layer), Layer.provideMerge(templates))
+  const settings = settingsLayer(ClusterSettingsBell).pipe(Layer.provideMerge(templates))
+  const conversations = ClusterConversations.pipe(Layer.provide(Conversations.layer), Layer.provideMerge(settings))
   const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
-  return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)), WidgetSettings.layer)
+  return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)))
 }
 
 export type AppRuntime = ManagedRuntime.ManagedRuntime<AppServices, unknown>

@@ -7,7 +7,7 @@
 import { Clock, Effect } from "effect"
 import { Hono } from "hono"
 import { makeCampaignStore } from "../../actors/widget/CampaignStore.ts"
-import { WidgetSettings } from "../../actors/widget/WidgetSettings.ts"
+import { widgetSettingsNow } from "../../actors/widget/widget-settings.ts"
 import { normalizeNumber, waMeLink } from "../../domain/widget/link.ts"
 import type { DatabaseShape } from "../../drizzle/Database.ts"
 import { jsonError } from "../http/errors.ts"
@@ -20,7 +20,7 @@ export function campaignLinkRoutes(runtime: AppRuntime, database: DatabaseShape)
   return new Hono().get("/:campaign", async function campaignScan(c) {
     const id = c.req.param("campaign")
     const { settings, campaign } = await runtime.runPromise(Effect.gen(function*() {
-      const settings = yield* WidgetSettings.use((s) => s.current)
+      const settings = (yield* widgetSettingsNow).widget
       const now = new Date(yield* Clock.currentTimeMillis).toISOString()
       const campaign = CAMPAIGN_ID.test(id) ? yield* store.countScan(id, now) : undefined
       return { settings, campaign }

@@ -82,7 +82,7 @@ describe("GET /widget/snippet.html", () => {
   })
 
   it("409 while the widget has no number", async () => {
-    await setWidgetSettings(gw, { number: "" })
+    await setWidgetSettings(gw, { enabled: false, number: "" })
     const answer = await get("/widget/snippet.html")
     expect(answer.status).toBe(409)
     expect((await answer.json() as { error: { code: string } }).error.code).toBe("widget_not_configured")

@@ -8,7 +8,7 @@ import { compress } from "hono/compress"
 import { cors } from "hono/cors"
 import { etag } from "hono/etag"
 import { html } from "hono/html"
-import { WidgetSettings } from "../../actors/widget/WidgetSettings.ts"
+import { widgetSettingsNow } from "../../actors/widget/widget-settings.ts"
 import type { LoketConfigValue } from "../../config/Config.ts"
 import { textForPath, widgetConfig, type WidgetSettingsInput } from "../../domain/widget/config.ts"
 import { normalizeNumber, waMeLink } from "../../domain/widget/link.ts"
@@ -35,8 +35,8 @@ const notConfigured = (c: Context) =>
   jsonError(c, 409, "widget_not_configured", "The widget has no WhatsApp number yet: set widget.number in the settings (international format, e.g. 31612345678).")
 
 export function widgetRoutes(runtime: AppRuntime, config: LoketConfigValue) {
-  const settings = () => runtime.runPromise(WidgetSettings.use((s) => s.current))
-  const openNow = () => runtime.runPromise(WidgetSettings.use((s) => s.openNow))
+  const read = () => runtime.runPromise(widgetSettingsNow)
+  const settings = async () => (await read()).widget
 
   /** The page's origin is allowed when it is one of `widget.origins`; without that list, any. */
   const allowedOrigin = async (origin: string) => {
@@ -52,13 +52,13 @@ export function widgetRoutes(runtime: AppRuntime, config: LoketConfigValue) {
     const decoded = decodeQr(c.req.query())
     if (!decoded.ok) return invalidQuery(c, decoded.details)
     const query = decoded.value
-    const current = await settings()
+    const { widget: current, language } = await read()
     if (query.campaign === undefined && normalizeNumber(current.number) === "") return notConfigured(c)
     const content = qrContent(c, current, query)
     if (!fitsQr(content)) {
       return invalidQuery(c, [{ path: "text", message: "too long for a QR code once URL-encoded (non-Latin letters and emoji take up to 12 characters each): shorten it" }])
     }
-    const options = { size: query.size ?? 512, margin: query.margin ?? 4, title: SERVER_TEXTS[query.lang ?? "nl"].qrTitle }
+    const options = { size: query.size ?? 512, margin: query.margin ?? 4, title: SERVER_TEXTS[query.lang ?? language].qrTitle }
     const headers = { "cache-control": "public, max-age=300", "cross-origin-resource-policy": "cross-origin" }
     return kind === "svg"
       ? c.body(await qrSvg(content, options), 200, { ...headers, "content-type": "image/svg+xml; charset=utf-8" })
@@ -80,7 +80,8 @@ export function widgetRoutes(runtime: AppRuntime, config: LoketConfigValue) {
     .get("/widget/config", async function widgetConfigForPage(c) {
       const decoded = decodeConfig(c.req.query())
       if (!decoded.ok) return invalidQuery(c, decoded.details)
-      const answer = widgetConfig(await settings(), { path: decoded.value.path ?? "/", now: await openNow() })
+      const { widget, now } = await read()
+      const answer = widgetConfig(widget, { path: decoded.value.path ?? "/", now })
       c.header("cache-control", `public, max-age=${CONFIG_MAX_AGE}`)
       // Vary: Origin comes from the cors middleware when the answer names an origin.
       return c.json({ ...answer, timezone: config.timezone })
@@ -88,9 +89,9 @@ export function widgetRoutes(runtime: AppRuntime, config: LoketConfigValue) {
     .get("/widget/snippet.html", async function noScriptSnippet(c) {
       const decoded = decodeSnippet(c.req.query())
       if (!decoded.ok) return invalidQuery(c, decoded.details)
-      const current = await settings()
+      const { widget: current, language } = await read()
       if (normalizeNumber(current.number) === "") return notConfigured(c)
-      const lang = decoded.value.lang ?? "nl"
+      const lang = decoded.value.lang ?? language
       const link = waMeLink(current.number, decoded.value.text ?? textForPath(current, "/"))
       const snippet = html`<div data-loket-widget lang="${lang}"><a href="${link}" rel="noopener">${SERVER_TEXTS[lang].link}</a></div>\n`
       return c.html(snippet, 200, { "cache-control": "public, max-age=300" })
@@ -105,11 +106,11 @@ export function widgetRoutes(runtime: AppRuntime, config: LoketConfigValue) {
       const decoded = decodePoster(c.req.query())
       if (!decoded.ok) return invalidQuery(c, decoded.details)
       const query = decoded.value
-      const current = await settings()
+      const { widget: current, language } = await read()
       if (query.campaign === undefined && normalizeNumber(current.number) === "") return notConfigured(c)
       const content = qrContent(c, current, query)
       if (!fitsQr(content)) return invalidQuery(c, [{ path: "text", message: "too long for a QR code once URL-encoded: shorten it" }])
-      const lang = query.lang ?? "nl"
+      const lang = query.lang ?? language
       const svg = await posterSvg({ heading: query.heading ?? SERVER_TEXTS[lang].posterHeading, content, lang })
       return c.body(svg, 200, {
         "content-type": "image/svg+xml; charset=utf-8",

@@ -8,6 +8,9 @@ import { Message } from "../../../domain/Message.ts"
 import { ListConversationsQuery, ListMessagesQuery } from "../conversations/schemas.ts"
 import { SendBodies } from "../conversations/send-schemas.ts"
 import { CampaignAnswer, ConfigQuery, CreateCampaignBody, QrQuery, SnippetQuery, UpdateCampaignBody, WidgetConfigAnswer } from "../../widget/schemas.ts"
+import { AuditEntry } from "../../../actors/audit/Audit.ts"
+import { SettingsDocument } from "../../../domain/settings/mod.ts"
+import { ListAuditQuery, SETTINGS_BODY_LIMIT } from "../settings/schemas.ts"
 
 type Json = Record<string, unknown>
 
@@ -119,6 +122,28 @@ export function openApiDocument(): Json {
       "/api/v1/admin/parked": {
         get: { operationId: "listParked", summary: "Events Loket could not handle, with their cause (admin)", responses: { "200": { description: "{ items: [{ seq, key, channel, kind, receivedAt, attempts, lastError }] }" }, "401": errors["401"] } }
       },
+      "/api/v1/admin/cluster": {
+        get: {
+          operationId: "clusterStatus", summary: "How this instance runs (admin): embedded, or in cluster mode its id, partitions, leadership and NATS connection",
+          responses: {
+            "200": json({
+              oneOf: [
+                { type: "object", required: ["mode"], properties: { mode: { const: "embedded" } } },
+                {
+                  type: "object", required: ["mode", "instanceId", "partitions", "owned", "leader", "natsConnected"],
+                  properties: {
+                    mode: { const: "cluster" }, instanceId: { type: "string" }, partitions: { type: "integer", description: "LOKET_PARTITIONS" },
+                    owned: { type: "array", items: { type: "integer" }, description: "the partitions this instance hosts" },
+                    leader: { type: ["string", "null"], description: "the instance that runs the outbox dispatcher and timers" },
+                    natsConnected: { type: "boolean" }
+                  }
+                }
+              ]
+            }, "The instance that answered"),
+            "401": errors["401"], "403": json(error, "Not an admin token")
+          }
+        }
+      },
       "/api/v1/admin/parked/{seq}/retry": {
         post: {
           operationId: "retryParked", summary: "Hand a parked event to its conversation again (admin)",
@@ -195,7 +220,43 @@ export function openApiDocument(): Json {
           responses: { "302": { description: "To https://wa.me/<number>?text=…; an unknown campaign leads to the widget's general text, uncounted" }, "404": json(error, "No widget.number set") }
         }
       },
+      "/api/v1/settings": settingsPaths(error, errors),
+      "/api/v1/settings/audit": {
+        get: {
+          operationId: "listSettingsAudit", summary: "Changes to the settings, newest first: who, when, before and after (admin)",
+          parameters: queryParameters(ListAuditQuery),
+          responses: { "200": json(jsonSchema(page(AuditEntry, "AuditPage")), "A page of audit entries"), "403": json(error, "Not an admin token"), ...errors }
+        }
+      },
       "/api/v1/openapi.json": { get: { operationId: "openapi", security: [], responses: { "200": { description: "This document" } } } }
+    }
+  }
+}
+
+/** GET, PUT and PATCH /api/v1/settings (admin). */
+function settingsPaths(error: Json, errors: Record<string, Json>): Json {
+  const settings = jsonSchema(SettingsDocument)
+  const refused = {
+    "403": json(error, "Not an admin token"),
+    "409": json(error, "settings_conflict: changed elsewhere at the same moment, again and again; retry"),
+    "413": json(error, `Body over ${SETTINGS_BODY_LIMIT / 1024} KiB`),
+    "422": json(error, "invalid_settings: details lists every bad field with its path, e.g. officeHours.weekly.monday[0].open"),
+    ...errors
+  }
+  return {
+    get: {
+      operationId: "getSettings", summary: "The municipality's settings, every key with defaults filled in (admin)",
+      responses: { "200": json(settings, "The settings"), "403": refused["403"], "401": errors["401"] }
+    },
+    put: {
+      operationId: "replaceSettings", summary: "Replaces the settings; keys left out take their defaults (admin, audited)",
+      requestBody: { required: true, content: { "application/json": { schema: settings } } },
+      responses: { "200": json(settings, "The settings now"), ...refused }
+    },
+    patch: {
+      operationId: "patchSettings", summary: "JSON merge patch (RFC 7386): objects merge, null puts a key back to its default (admin, audited)",
+      requestBody: { required: true, content: { "application/merge-patch+json": { schema: { type: "object" } }, "application/json": { schema: { type: "object" } } } },
+      responses: { "200": json(settings, "The settings now"), "415": json(error, "Not application/merge-patch+json or application/json"), ...refused }
     }
   }
 }

@@ -6,7 +6,7 @@
 import { Hono } from "hono"
 import { basicAuth } from "hono/basic-auth"
 import { makeCampaignStore } from "../../../actors/widget/CampaignStore.ts"
-import { WidgetSettings } from "../../../actors/widget/WidgetSettings.ts"
+import { widgetSettingsNow } from "../../../actors/widget/widget-settings.ts"
 import type { DatabaseShape } from "../../../drizzle/Database.ts"
 import type { Principal } from "../../api/auth/ApiTokens.ts"
 import type { AppRuntime } from "../../Runtime.ts"
@@ -24,7 +24,7 @@ export function widgetPageRoutes(runtime: AppRuntime, database: DatabaseShape, v
   })
   return new Hono()
     .get("/widget", admin, async function widgetPage(c) {
-      const settings = await runtime.runPromise(WidgetSettings.use((s) => s.current))
+      const settings = (await runtime.runPromise(widgetSettingsNow)).widget
       const campaigns = await runtime.runPromise(store.list())
       c.header("content-security-policy", PAGE_POLICY)
       c.header("cache-control", "no-store")
