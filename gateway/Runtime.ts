@@ -27,17 +27,27 @@ import { SettingsBell } from "../actors/settings/SettingsBell.ts"
 import type { Database } from "../drizzle/Database.ts"
 import { postgresLayer } from "../drizzle/postgres.ts"
 import { sqliteNodeLayer } from "../drizzle/sqlite.ts"
-import { ApiTokens } from "./api/auth/ApiTokens.ts"
+import { ApiTokens } from "../actors/people/ApiTokens.ts"
+import { People } from "../actors/people/People.ts"
+import { TokenRevocations } from "../actors/people/TokenRevocations.ts"
+import { ClusterTokenRevocations } from "../actors/cluster/ClusterTokenRevocations.ts"
 import { channelLayers } from "./channels.ts"
 import { type LoketConfigValue, LoketConfig } from "../config/Config.ts"
 
-export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | Audit | Settings
+export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | Audit | Settings | People | TokenRevocations
 
 /** The database `DATABASE_URL` names: PostgreSQL for `postgres://…`, else SQLite through better-sqlite3. */
 export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, unknown> =>
   /^postgres(ql)?:\/\//.test(config.databaseUrl)
     ? postgresLayer(config.databaseUrl, { poolSize: config.dbPoolSize })
     : sqliteNodeLayer(config.databaseUrl, { synchronous: config.sqliteSync })
+
+/**
+ * Tokens, agents and teams, on the database (no token cache). Revocations are announced to open
+ * SSE streams: in-process, or over NATS to every instance in cluster mode.
+ */
+const peopleLayer = <E, R>(revocations: Layer.Layer<TokenRevocations, E, R>) =>
+  Layer.mergeAll(ApiTokens.layer, People.layer).pipe(Layer.provideMerge(revocations))
 
 type Channels = Layer.Layer<Senders | TemplateSourceRef>
 
@@ -62,7 +72,7 @@ export function appLayer(
   const settings = settingsLayer(SettingsBell.local).pipe(Layer.provideMerge(templates))
   const conversations = Conversations.layer.pipe(Layer.provideMerge(settings))
   const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
-  return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)))
+  return Layer.mergeAll(running, peopleLayer(TokenRevocations.layer).pipe(Layer.provide(base)))
 }
 
 /**
@@ -79,7 +89,7 @@ function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, 
   const settings = settingsLayer(ClusterSettingsBell).pipe(Layer.provideMerge(templates))
   const conversations = ClusterConversations.pipe(Layer.provide(Conversations.layer), Layer.provideMerge(settings))
   const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
-  return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)))
+  return Layer.mergeAll(running, peopleLayer(ClusterTokenRevocations).pipe(Layer.provide(nats)))
 }
 
 export type AppRuntime = ManagedRuntime.ManagedRuntime<AppServices, unknown>

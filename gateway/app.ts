@@ -7,7 +7,7 @@ import { Hono } from "hono"
 import { HTTPException } from "hono/http-exception"
 import { secureHeaders } from "hono/secure-headers"
 import { Database } from "../drizzle/Database.ts"
-import { ApiTokens } from "./api/auth/ApiTokens.ts"
+import { ApiTokens } from "../actors/people/ApiTokens.ts"
 import { type AuthEnv, bearerAuth } from "./api/auth/index.ts"
 import { conversationRoutes } from "./api/conversations/routes.ts"
 import { eventRoutes } from "./api/events/routes.ts"
@@ -18,6 +18,11 @@ import { templateRoutes } from "./api/templates/routes.ts"
 import { clusterRoutes } from "./api/admin/cluster-routes.ts"
 import { parkedRoutes } from "./api/admin/parked-routes.ts"
 import { settingsRoutes } from "./api/settings/routes.ts"
+import { auditRoutes } from "./api/audit/routes.ts"
+import { agentRoutes } from "./api/people/agents-routes.ts"
+import { meRoutes } from "./api/people/me-routes.ts"
+import { teamRoutes } from "./api/people/teams-routes.ts"
+import { tokenRoutes } from "./api/people/tokens-routes.ts"
 import { openApiDocument } from "./api/openapi/document.ts"
 import { SETTINGS_BODY_LIMIT } from "./api/settings/schemas.ts"
 import { LoketConfig } from "../config/Config.ts"
@@ -27,7 +32,7 @@ import { jsonError } from "./http/errors.ts"
 import { type Lifecycle, makeLifecycle, refuseWhileDraining } from "./lifecycle.ts"
 import type { AppRuntime } from "./Runtime.ts"
 import { whatsappWebhook } from "./webhooks/whatsapp.ts"
-import { campaignRoutes } from "./api/campaigns/routes.ts"
+import { CAMPAIGN_BODY_LIMIT, campaignRoutes } from "./api/campaigns/routes.ts"
 import { campaignLinkRoutes } from "./widget/campaign-link.ts"
 import { widgetRoutes } from "./widget/routes.ts"
 import { widgetPageRoutes } from "./widget/page/routes.tsx"
@@ -53,23 +58,38 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     })
   )
   const openapi = JSON.stringify(openApiDocument())
+  // Looked up on every request (no cache): a revoked token is refused from the next request on.
+  const verify = (token: string) => runtime.runPromise(tokens.verify(token))
+  const adminOnly = bearerAuth(verify, "admin")
 
   const api = new Hono<AuthEnv>()
     .get("/openapi.json", (c) => c.body(openapi, 200, { "content-type": "application/json" }))
-    .use("*", bearerAuth(tokens.verify))
+    .use("*", bearerAuth(verify))
     .use("*", apiBodyLimits([
       // The largest file a channel takes (WhatsApp documents: 100 MiB) and the multipart around it; the route checks the file itself.
       { path: /^\/media\/?$/, maxBytes: 100 * MiB + 64 * KiB, what: "A media upload", fix: "channels take files up to 100 MiB" },
       { path: /^\/settings(\/|$)/, maxBytes: SETTINGS_BODY_LIMIT, what: "The settings document" },
-      { path: /^\/conversations\/[^/]+\/messages\/?$/, maxBytes: 64 * KiB, what: "A reply", fix: "send files through POST /api/v1/media and refer to them by id" }
+      { path: /^\/conversations\/[^/]+\/messages\/?$/, maxBytes: 64 * KiB, what: "A reply", fix: "send files through POST /api/v1/media and refer to them by id" },
+      { path: /^\/(tokens|agents|teams)(\/|$)/, maxBytes: 16 * KiB, what: "A person, team or token" },
+      { path: /^\/campaigns(\/|$)/, maxBytes: CAMPAIGN_BODY_LIMIT, what: "A campaign" }
     ], { maxBytes: 64 * KiB, what: "A request body" }))
+    .route("/me", meRoutes())
     .route("/conversations", conversationRoutes(database))
     .route("/conversations", sendRoutes(runtime, database))
-    .route("/templates", templateRoutes(runtime, tokens.verify))
-    .use("/settings/*", bearerAuth(tokens.verify, "admin"))
+    .route("/templates", templateRoutes(runtime, verify))
+    // Admin routes: an agent-role caller gets 403 forbidden.
+    .use("/settings/*", adminOnly)
+    .use("/tokens/*", adminOnly)
+    .use("/agents/*", adminOnly)
+    .use("/teams/*", adminOnly)
+    .use("/admin/*", adminOnly)
+    .use("/audit/*", adminOnly)
     .route("/settings", settingsRoutes(runtime))
-    .use("/admin/*", bearerAuth(tokens.verify, "admin"))
-    .use("/campaigns/*", bearerAuth(tokens.verify, "admin"))
+    .route("/audit", auditRoutes(runtime))
+    .route("/tokens", tokenRoutes(runtime))
+    .route("/agents", agentRoutes(runtime))
+    .route("/teams", teamRoutes(runtime))
+    .use("/campaigns/*", adminOnly)
     .route("/campaigns", campaignRoutes(database, config))
     .route("/admin/parked", parkedRoutes(runtime))
     .route("/admin/cluster", clusterRoutes(runtime))
@@ -84,7 +104,7 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     .route("/webhooks/whatsapp", whatsappWebhook(runtime, config))
     .route("/api/v1", api)
     .route("/", widgetRoutes(runtime, config))
-    .route("/", widgetPageRoutes(runtime, database, tokens.verify))
+    .route("/", widgetPageRoutes(runtime, database, verify))
     .route("/r", campaignLinkRoutes(runtime, database))
     .notFound((c) => jsonError(c, 404, "not_found", `No route ${c.req.method} ${c.req.path}.`))
     .onError(function internalError(error, c) {

@@ -163,7 +163,7 @@ describe("campaigns", () => {
   it("a body over the limit is refused with 413", async () => {
     const answer = await fetch(`${gw.url}/api/v1/campaigns`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ id: "x", name: "y".repeat(20_000) }) })
     expect(answer.status).toBe(413)
-    expect((await answer.json() as { error: { code: string } }).error.code).toBe("body_too_large")
+    expect((await answer.json() as { error: { code: string } }).error.code).toBe("payload_too_large")
   })
 })
 

@@ -11,6 +11,8 @@ import { CampaignAnswer, ConfigQuery, CreateCampaignBody, QrQuery, SnippetQuery,
 import { AuditEntry } from "../../../actors/audit/Audit.ts"
 import { SettingsDocument } from "../../../domain/settings/mod.ts"
 import { ListAuditQuery, SETTINGS_BODY_LIMIT } from "../settings/schemas.ts"
+import { peoplePaths } from "../people/openapi.ts"
+import { ListAllAuditQuery } from "../audit/routes.ts"
 
 type Json = Record<string, unknown>
 
@@ -228,6 +230,14 @@ export function openApiDocument(): Json {
           responses: { "200": json(jsonSchema(page(AuditEntry, "AuditPage")), "A page of audit entries"), "403": json(error, "Not an admin token"), ...errors }
         }
       },
+      "/api/v1/audit": {
+        get: {
+          operationId: "listAudit", summary: "Every admin action, newest first: settings, tokens, agents, teams, reveals of personal data — who, when, before and after (admin)",
+          parameters: queryParameters(ListAllAuditQuery),
+          responses: { "200": json(jsonSchema(page(AuditEntry, "AuditPage")), "A page of audit entries"), "403": json(error, "Not an admin token"), ...errors }
+        }
+      },
+      ...peoplePaths({ jsonSchema, json, error, idParameter }),
       "/api/v1/openapi.json": { get: { operationId: "openapi", security: [], responses: { "200": { description: "This document" } } } }
     }
   }
