@@ -158,6 +158,10 @@ describe("campaigns", () => {
     expect((await get("/r/brief-wmo")).headers.get("location")).toBe(link("Hallo gemeente, ik heb een vraag"))
     expect((await fetch(`${gw.url}/api/v1/campaigns/brief-wmo`, { method: "DELETE", headers: auth })).status).toBe(204)
     expect((await fetch(`${gw.url}/api/v1/campaigns/brief-wmo`, { headers: auth })).status).toBe(404)
+    // Every change is in the audit log, newest first, with who did it
+    const audit = await (await fetch(`${gw.url}/api/v1/audit?target=campaign:brief-wmo`, { headers: auth })).json() as { items: Array<{ action: string; actor: { kind: string }; before: unknown; after: unknown }> }
+    expect(audit.items.map((e) => e.action)).toEqual(["campaign.delete", "campaign.update", "campaign.create"])
+    expect(audit.items[1]).toMatchObject({ before: { text: "Vraag over mijn Wmo-brief" }, after: { text: null } })
   })
 
   it("a body over the limit is refused with 413", async () => {

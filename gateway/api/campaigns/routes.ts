@@ -4,7 +4,8 @@
  * `PATCH /:id` (`{name?, text?, managedQr?}`), `DELETE /:id`. The link to print is `/r/<id>`;
  * `GET /widget/qr.svg?campaign=<id>` draws it. With `managedQr`, Meta also keeps a managed QR code
  * (`wa.me/message/<code>`) with the campaign's text: created, updated and deleted at Meta first,
- * so Loket never records a code Meta does not have.
+ * so Loket never records a code Meta does not have. Every change is audited (`campaign.create`,
+ * `campaign.update`, `campaign.delete`, target `campaign:<id>`), as the people routes are.
  */
 import { Clock, Effect, Redacted } from "effect"
 import { type Context, Hono } from "hono"
@@ -15,6 +16,10 @@ import type { DatabaseShape } from "../../../drizzle/Database.ts"
 import { jsonError } from "../../http/errors.ts"
 import { decodeWith } from "../../http/validate.ts"
 import { CreateCampaignBody, UpdateCampaignBody } from "../../widget/schemas.ts"
+import type { AppRuntime } from "../../Runtime.ts"
+import { Audit } from "../../../actors/audit/Audit.ts"
+import type { Principal } from "../../../actors/people/Principal.ts"
+import { auditActorOf } from "../audit-actor.ts"
 import type { AuthEnv } from "../auth/index.ts"
 
 /** A campaign body is a few hundred bytes: the limit in the app's body-limit table (gateway/app.ts). */
@@ -52,8 +57,18 @@ type Outcome<A> = { readonly ok: true; readonly value: A } | { readonly ok: fals
 const settle = <A, E extends { message: string }>(effect: Effect.Effect<A, E>): Effect.Effect<Outcome<A>> =>
   effect.pipe(Effect.map((value) => ({ ok: true as const, value })), Effect.catch((e) => Effect.succeed({ ok: false as const, message: e.message })))
 
-export function campaignRoutes(database: DatabaseShape, config: LoketConfigValue) {
+export function campaignRoutes(runtime: AppRuntime, database: DatabaseShape, config: LoketConfigValue) {
   const store = makeCampaignStore(database)
+  /** The audit entry of a change that succeeded, durably (before/after: the campaign views, no residents' data). */
+  const audited = (by: Principal, action: string, id: string, before: Campaign | undefined, after: Campaign | undefined) =>
+    runtime.runPromise(Effect.gen(function*() {
+      const audit = yield* Audit
+      yield* database.transaction(audit.record({
+        actor: auditActorOf(by), action, target: `campaign:${id}`,
+        before: before === undefined ? null : toAnswer(before), after: after === undefined ? null : toAnswer(after)
+      }))
+      yield* database.committed()
+    }))
   const { accessToken, phoneNumberId, graphApiUrl, sendTimeoutMs } = config.whatsapp
   const meta: ManagedQrClient | undefined = accessToken === undefined || phoneNumberId === undefined
     ? undefined
@@ -88,6 +103,7 @@ export function campaignRoutes(database: DatabaseShape, config: LoketConfigValue
         if (managed !== undefined && meta !== undefined) await run(settle(meta.remove(managed.managedQrCode)))
         return taken()
       }
+      await audited(c.get("principal"), "campaign.create", row.id, undefined, row)
       return c.json(toAnswer(row), 201)
     })
     .get("/:id", async function getCampaign(c) {
@@ -121,7 +137,9 @@ export function campaignRoutes(database: DatabaseShape, config: LoketConfigValue
         Object.assign(update, { managedQrCode: null, managedQrLink: null })
       }
       const row = await run(Effect.flatMap(now, (at) => store.update(current.id, update, at)))
-      return row === undefined ? notFound(c) : c.json(toAnswer(row))
+      if (row === undefined) return notFound(c)
+      await audited(c.get("principal"), "campaign.update", row.id, current, row)
+      return c.json(toAnswer(row))
     })
     .delete("/:id", async function deleteCampaign(c) {
       const current = await run(store.find(c.req.param("id")))
@@ -132,6 +150,8 @@ export function campaignRoutes(database: DatabaseShape, config: LoketConfigValue
         if (!removed.ok) return metaFailed(c, removed.message)
       }
       const row = await run(store.remove(current.id))
-      return row === undefined ? notFound(c) : c.body(null, 204)
+      if (row === undefined) return notFound(c)
+      await audited(c.get("principal"), "campaign.delete", current.id, current, undefined)
+      return c.body(null, 204)
     })
 }
