@@ -18,6 +18,7 @@ import { templateRoutes } from "./api/templates/routes.ts"
 import { clusterRoutes } from "./api/admin/cluster-routes.ts"
 import { parkedRoutes } from "./api/admin/parked-routes.ts"
 import { settingsRoutes } from "./api/settings/routes.ts"
+import { Settings } from "../actors/settings/Settings.ts"
 import { auditRoutes } from "./api/audit/routes.ts"
 import { agentRoutes } from "./api/people/agents-routes.ts"
 import { meRoutes } from "./api/people/me-routes.ts"
@@ -25,6 +26,8 @@ import { teamRoutes } from "./api/people/teams-routes.ts"
 import { tokenRoutes } from "./api/people/tokens-routes.ts"
 import { openApiDocument } from "./api/openapi/document.ts"
 import { SETTINGS_BODY_LIMIT } from "./api/settings/schemas.ts"
+import { officeHoursRoutes } from "./api/office-hours/routes.ts"
+import { nowMillis } from "../domain/time.ts"
 import { LoketConfig } from "../config/Config.ts"
 import { healthRoutes } from "./health.ts"
 import { apiBodyLimits, KiB, MiB } from "./http/api-body-limits/index.ts"
@@ -77,6 +80,10 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     .route("/conversations", conversationRoutes(database))
     .route("/conversations", sendRoutes(runtime, database))
     .route("/templates", templateRoutes(runtime, verify))
+    .route("/office-hours", officeHoursRoutes(
+      async () => (await runtime.runPromise(Settings.use((s) => s.current))).officeHours,
+      () => runtime.runPromise(nowMillis).then((ms) => new Date(ms))
+    ))
     // Admin routes: an agent-role caller gets 403 forbidden.
     .use("/settings/*", adminOnly)
     .use("/tokens/*", adminOnly)
