@@ -110,7 +110,7 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     .route("/", healthRoutes(runtime))
     .route("/webhooks/whatsapp", whatsappWebhook(runtime, config))
     .route("/api/v1", api)
-    .route("/", widgetRoutes(runtime, config))
+    .route("/", widgetRoutes(runtime))
     .route("/", widgetPageRoutes(runtime, database, verify))
     .route("/r", campaignLinkRoutes(runtime, database))
     .notFound((c) => jsonError(c, 404, "not_found", `No route ${c.req.method} ${c.req.path}.`))

@@ -4,7 +4,7 @@ import { gunzipSync } from "node:zlib"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ADMIN_TOKEN, auth, startGateway, type TestGateway } from "../../test/support/gateway.ts"
 import { decodeQrPng } from "../../test/support/qr-decode.ts"
-import { setWidgetSettings, WIDGET_NUMBER } from "../../test/support/widget.ts"
+import { closedUntilTomorrow, setWidgetSettings, WIDGET_NUMBER } from "../../test/support/widget.ts"
 
 let gw: TestGateway
 beforeAll(async () => {
@@ -44,10 +44,27 @@ describe("GET /widget/config", () => {
     const page = await get("/widget/config?path=/afval/grofvuil")
     expect(page.status).toBe(200)
     expect(page.headers.get("cache-control")).toBe("public, max-age=60")
-    expect(await page.json()).toMatchObject({ show: true, text: "Vraag over afval", link: link("Vraag over afval"), percentage: 100, open: true, nextOpen: null })
+    expect(await page.json()).toMatchObject({ show: true, text: "Vraag over afval", link: link("Vraag over afval"), percentage: 100, officeHours: "ignore", nextOpen: null })
     expect(await (await get("/widget/config?path=/intern/rooster")).json()).toMatchObject({ show: false, reason: "path_excluded" })
     await setWidgetSettings(gw, { enabled: false })
     expect(await (await get("/widget/config?path=/")).json()).toMatchObject({ show: false, reason: "disabled" })
+  })
+
+  it("office hours from the settings: hidden while closed, or shown with the next opening in words", async () => {
+    const { officeHours, tomorrow } = closedUntilTomorrow()
+    await setWidgetSettings(gw, { officeHours: "hide" }, { officeHours })
+    expect(await (await get("/widget/config")).json()).toMatchObject({ show: false, reason: "closed", open: false })
+    await setWidgetSettings(gw, { officeHours: "show-next-open" }, { officeHours })
+    const shown = await (await get("/widget/config")).json() as { show: boolean; open: boolean; nextOpen: string; nextOpenText: { nl: string; en: string } }
+    expect(shown).toMatchObject({ show: true, open: false })
+    const day = Number(tomorrow.slice(8, 10))
+    expect(shown.nextOpenText.nl).toMatch(new RegExp(`^[a-z]+dag ${day} [a-z]+ om 08:30$`))
+    expect(shown.nextOpenText.en).toMatch(new RegExp(`^[A-Z][a-z]+day ${day} [A-Z][a-z]+ at 08:30$`))
+    expect(new Date(shown.nextOpen).getTime()).toBeGreaterThan(Date.now())
+    // open now (the defaults' weekday hours are not needed: an override for today all day)
+    const today = new Date(Date.parse(`${tomorrow}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10)
+    await setWidgetSettings(gw, { officeHours: "hide" }, { officeHours: { ...(officeHours as object), overrides: { [today]: [{ open: "00:00", close: "23:59" }] } } })
+    expect(await (await get("/widget/config")).json()).toMatchObject({ show: true, open: true, nextOpen: null, nextOpenText: null })
   })
 
   it("answers CORS only for the configured site origins", async () => {

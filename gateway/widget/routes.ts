@@ -9,7 +9,6 @@ import { cors } from "hono/cors"
 import { etag } from "hono/etag"
 import { html } from "hono/html"
 import { widgetSettingsNow } from "../../actors/widget/widget-settings.ts"
-import type { LoketConfigValue } from "../../config/Config.ts"
 import { textForPath, widgetConfig, type WidgetSettingsInput } from "../../domain/widget/config.ts"
 import { normalizeNumber, waMeLink } from "../../domain/widget/link.ts"
 import { jsonError } from "../http/errors.ts"
@@ -34,7 +33,7 @@ const invalidQuery = (c: Context, details: ReadonlyArray<{ path: string; message
 const notConfigured = (c: Context) =>
   jsonError(c, 409, "widget_not_configured", "The widget has no WhatsApp number yet: set widget.number in the settings (international format, e.g. 31612345678).")
 
-export function widgetRoutes(runtime: AppRuntime, config: LoketConfigValue) {
+export function widgetRoutes(runtime: AppRuntime) {
   const read = () => runtime.runPromise(widgetSettingsNow)
   const settings = async () => (await read()).widget
 
@@ -80,11 +79,11 @@ export function widgetRoutes(runtime: AppRuntime, config: LoketConfigValue) {
     .get("/widget/config", async function widgetConfigForPage(c) {
       const decoded = decodeConfig(c.req.query())
       if (!decoded.ok) return invalidQuery(c, decoded.details)
-      const { widget, now } = await read()
+      const { widget, now, timezone, nextOpenText } = await read()
       const answer = widgetConfig(widget, { path: decoded.value.path ?? "/", now })
       c.header("cache-control", `public, max-age=${CONFIG_MAX_AGE}`)
       // Vary: Origin comes from the cors middleware when the answer names an origin.
-      return c.json({ ...answer, timezone: config.timezone })
+      return c.json({ ...answer, timezone, nextOpenText: answer.nextOpen === null ? null : nextOpenText })
     })
     .get("/widget/snippet.html", async function noScriptSnippet(c) {
       const decoded = decodeSnippet(c.req.query())

@@ -72,7 +72,9 @@ export const WidgetConfigAnswer = Schema.Struct({
   open: Schema.Boolean.annotate({ description: "Whether the contact centre answers now" }),
   nextOpen: Schema.NullOr(Schema.String.annotate({ description: "ISO instant of the next opening (when officeHours is not ignore)" })),
   officeHours: Schema.Literals(["ignore", "hide", "show-next-open"]),
-  timezone: Schema.String.annotate({ description: "The zone the script shows nextOpen in" })
+  timezone: Schema.String.annotate({ description: "The office hours' zone" }),
+  nextOpenText: Schema.NullOr(Schema.Struct({ nl: Schema.String, en: Schema.String }))
+    .annotate({ description: "nextOpen in words for residents, e.g. {nl: \"donderdag 3 december om 08:30\", en: \"Thursday 3 December at 08:30\"}" })
 }).annotate({ identifier: "WidgetConfig" })
 
 export const PosterQuery = Schema.Struct({

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { launchChromium, RECORD_VIOLATIONS, startHostSite, type HostSite } from "../support/browser.ts"
 import { ADMIN_TOKEN, startGateway, type TestGateway } from "../support/gateway.ts"
 import { decodeQrPng } from "../support/qr-decode.ts"
-import { setWidgetSettings, WIDGET_NUMBER } from "../support/widget.ts"
+import { closedUntilTomorrow, setWidgetSettings, WIDGET_NUMBER } from "../support/widget.ts"
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")
 const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 } }
@@ -198,6 +198,23 @@ describe("rollout", () => {
     await v.page.waitForSelector("script[data-loket-state]", { state: "attached" })
     expect(await v.page.evaluate(() => sessionStorage.getItem("loket-widget-bucket"))).toBe(drawn)
     expect(await buttons(v)).toBe(shown)
+  })
+
+  it("office hours: hidden while closed, or shown with when the contact centre answers again", async () => {
+    const { officeHours } = closedUntilTomorrow()
+    await setWidgetSettings(gw, { officeHours: "hide" }, { officeHours })
+    expect(await buttons(await visit("/"))).toBe(0)
+    await setWidgetSettings(gw, { officeHours: "show-next-open" }, { officeHours })
+    const config = await (await fetch(`${gw.url}/widget/config`)).json() as { nextOpenText: { nl: string; en: string } }
+    const v = await visit("/")
+    await v.page.getByRole("button", { name: "Chat via WhatsApp" }).click()
+    const dialog = v.page.getByRole("dialog")
+    await dialog.waitFor({ state: "visible" })
+    expect(await dialog.getByText(/^We antwoorden vanaf /).textContent()).toBe(`We antwoorden vanaf ${config.nextOpenText.nl}.`)
+    expect(await axeViolations(v.page)).toEqual([])
+    const phone = await visit("/?lang=en", PHONE)
+    expect(await phone.page.getByText(/^We answer from /).textContent()).toBe(`We answer from ${config.nextOpenText.en}.`)
+    await expectClean(phone)
   })
 
   it("pages outside the include patterns get no button", async () => {

@@ -9,7 +9,7 @@ export const TEXTS = {
     close: "Sluiten",
     nextOpen: "We antwoorden vanaf ",
     newWindow: " (opent in een nieuw venster)",
-    locale: "nl-NL"
+    lang: "nl" as const
   },
   en: {
     button: "Chat via WhatsApp",
@@ -20,11 +20,11 @@ export const TEXTS = {
     close: "Close",
     nextOpen: "We answer from ",
     newWindow: " (opens in a new window)",
-    locale: "en-GB"
+    lang: "en" as const
   }
 }
 
-export type Texts = (typeof TEXTS)["nl"]
+export type Texts = (typeof TEXTS)["nl" | "en"]
 
 /** English when the page says so (`lang="en"`, `en-GB`, …), else Dutch. */
 export const textsFor = (lang: string): Texts => (/^en\b/i.test(lang) ? TEXTS.en : TEXTS.nl)

@@ -18,7 +18,8 @@ interface Config {
   readonly text: string
   readonly open: boolean
   readonly nextOpen: string | null
-  readonly timezone: string
+  /** The next opening in words, per language (formatted by the gateway's office-hours rules). */
+  readonly nextOpenText: { readonly nl: string; readonly en: string } | null
 }
 
 // A tag manager may insert the tag so that currentScript is unset: then the tag by its name.
@@ -59,11 +60,8 @@ function icon(): SVGSVGElement {
 }
 
 function note(config: Config, t: Texts): HTMLElement | null {
-  if (config.open || config.nextOpen === null) return null
-  const when = new Intl.DateTimeFormat(t.locale, {
-    weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: config.timezone
-  }).format(new Date(config.nextOpen))
-  return h("p", { class: "n" }, `${t.nextOpen}${when}.`)
+  const when = config.open ? null : config.nextOpenText?.[t.lang]
+  return when ? h("p", { class: "n" }, `${t.nextOpen}${when}.`) : null
 }
 
 const waMe = (number: string, text: string) => `https://wa.me/${number}${text ? `?text=${encodeURIComponent(text)}` : ""}`
