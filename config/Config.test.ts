@@ -39,6 +39,19 @@ describe("LoketConfig", () => {
     expect(Exit.isSuccess(exit) && exit.value.timezone).toBe("America/Curacao")
   })
 
+  it("reads NATS credentials and TLS files, and refuses halves of a pair naming the variable", () => {
+    const exit = load({ NATS_USER: "loket", NATS_PASSWORD: "s3cret", NATS_TLS_CA: "/ca.pem" })
+    expect(Exit.isSuccess(exit) && exit.value.natsAuth.user).toBe("loket")
+    expect(Exit.isSuccess(exit) && exit.value.natsAuth.tlsCa).toBe("/ca.pem")
+    expect(failure({ NATS_PASSWORD: "s3cret" })).toMatch(/Invalid configuration: NATS_PASSWORD: set NATS_USER too/)
+    expect(failure({ NATS_USER: "loket" })).toMatch(/Invalid configuration: NATS_USER: set NATS_PASSWORD too/)
+    expect(failure({ NATS_USER: "loket", NATS_PASSWORD: "s3cret", NATS_CREDS: "/x.creds" })).toMatch(/Invalid configuration: NATS_CREDS: /)
+    expect(failure({ NATS_TLS_CERT: "/c.pem" })).toMatch(/Invalid configuration: NATS_TLS_CERT: set NATS_TLS_KEY too/)
+    expect(failure({ NATS_TLS_KEY: "/k.pem" })).toMatch(/Invalid configuration: NATS_TLS_KEY: set NATS_TLS_CERT too/)
+    // The password never shows in what the failure says.
+    expect(failure({ NATS_PASSWORD: "s3cret" })).not.toContain("s3cret")
+  })
+
   it("strips a trailing slash from GRAPH_API_URL", () => {
     const exit = load({ GRAPH_API_URL: "http://127.0.0.1:9999/v23.0/" })
     expect(Exit.isSuccess(exit) && exit.value.whatsapp.graphApiUrl).toBe("http://127.0.0.1:9999/v23.0")

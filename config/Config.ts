@@ -27,6 +27,17 @@ export const LoketConfigSchema = C.all({
     })),
     "NATS_URL"
   )).pipe(C.map(Option.getOrUndefined)),
+  /** How the gateway proves itself to NATS (user and password, or a .creds file) and TLS towards it. */
+  natsAuth: C.all({
+    user: optionalString("NATS_USER"),
+    password: optionalRedacted("NATS_PASSWORD"),
+    /** A NATS credentials file (JWT and NKey seed), instead of user and password. */
+    credsFile: optionalString("NATS_CREDS"),
+    /** PEM files: the CA that signed the NATS servers' certificates; this client's certificate and key (mutual TLS). */
+    tlsCa: optionalString("NATS_TLS_CA"),
+    tlsCert: optionalString("NATS_TLS_CERT"),
+    tlsKey: optionalString("NATS_TLS_KEY")
+  }),
   cluster: C.all({
     /** Prefix of the JetStream stream, KV buckets and subjects: several Loket clusters can share one NATS. */
     namespace: C.schema(Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_-]{1,32}$/, { message: "expected 1 to 32 letters, digits, _ or -" })), "LOKET_NATS_NAMESPACE")
@@ -125,13 +136,27 @@ function oneLine(error: C.ConfigError): string {
   return at ? `${at[1]}: ${what}` : what
 }
 
+/** Settings that are each valid but do not go together: the variable to fix and why, or undefined. */
+export function natsAuthProblem(auth: LoketConfigValue["natsAuth"]): string | undefined {
+  if (auth.password !== undefined && auth.user === undefined) return "NATS_PASSWORD: set NATS_USER too (the user the password belongs to)"
+  if (auth.user !== undefined && auth.password === undefined) return "NATS_USER: set NATS_PASSWORD too (or use NATS_CREDS instead)"
+  if (auth.credsFile !== undefined && auth.user !== undefined) return "NATS_CREDS: set either NATS_CREDS or NATS_USER and NATS_PASSWORD, not both"
+  if (auth.tlsCert !== undefined && auth.tlsKey === undefined) return "NATS_TLS_CERT: set NATS_TLS_KEY too (the certificate's private key)"
+  if (auth.tlsKey !== undefined && auth.tlsCert === undefined) return "NATS_TLS_KEY: set NATS_TLS_CERT too (the key's certificate)"
+  return undefined
+}
+
 export class LoketConfig extends Context.Service<LoketConfig, LoketConfigValue>()("loket/config/Config") {
   /** Reads the process environment (or the given one, for tests). */
   static readonly fromEnv = (env: Record<string, string | undefined> = process.env) =>
     Layer.effect(
       LoketConfig,
       LoketConfigSchema.parse(ConfigProvider.fromEnv({ env: env as Record<string, string> })).pipe(
-        Effect.mapError((error) => new ConfigInvalid({ message: `Invalid configuration: ${oneLine(error)}` }))
+        Effect.mapError((error) => new ConfigInvalid({ message: `Invalid configuration: ${oneLine(error)}` })),
+        Effect.flatMap((config) => {
+          const problem = natsAuthProblem(config.natsAuth)
+          return problem === undefined ? Effect.succeed(config) : Effect.fail(new ConfigInvalid({ message: `Invalid configuration: ${problem}` }))
+        })
       )
     )
 
