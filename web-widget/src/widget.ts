@@ -99,10 +99,8 @@ function render(host: HTMLElement, root: ShadowRoot, config: Config, sheet: CSSS
   const link = waMe(config.number!, text)
   root.adoptedStyleSheets = [sheet]
   const phone = matchMedia("(hover: none) and (pointer: coarse)").matches
-  let control: HTMLElement
   if (phone) {
-    control = h("a", { class: "b", href: link, target: "_blank", rel: "noopener" }, icon(), t.button)
-    root.append(control, note(config, t) ?? "")
+    root.append(h("a", { class: "b", href: link, target: "_blank", rel: "noopener" }, icon(), t.button), note(config, t) ?? "")
   } else {
     const button = h("button", { class: "b", type: "button", "aria-haspopup": "dialog" }, icon(), t.button)
     const dialog = dialogFor(button, link, text, t, note(config, t))
