@@ -2,13 +2,14 @@
  * The application as one Layer, chosen per mode at start, and the ManagedRuntime the Hono
  * handlers run their effects in.
  */
-import { Layer, ManagedRuntime } from "effect"
+import { Effect, Layer, ManagedRuntime } from "effect"
 import { WindowWatch } from "../actors/conversation/WindowWatch.ts"
 import { Conversations } from "../actors/Conversations.ts"
 import { Events } from "../actors/Events.ts"
 import { InProcessTransport } from "../actors/InProcessTransport.ts"
 import { Leadership } from "../actors/Leadership.ts"
 import { Outbox } from "../actors/outbox/Outbox.ts"
+import { Retention } from "../actors/retention/Retention.ts"
 import { OutboxSignal } from "../actors/outbox/OutboxSignal.ts"
 import { Senders } from "../actors/outbox/Senders.ts"
 import { Templates, type TemplateSourceRef } from "../actors/templates/Templates.ts"
@@ -51,6 +52,9 @@ const peopleLayer = <E, R>(revocations: Layer.Layer<TokenRevocations, E, R>) =>
 
 type Channels = Layer.Layer<Senders | TemplateSourceRef>
 
+/** Message retention as the settings say (`retention.messagesDays`; null keeps them), read at each pruning round. */
+const messagesDays = () => Effect.flatMap(Effect.service(Settings), (settings) => settings.current).pipe(Effect.map((document) => document.retention.messagesDays))
+
 /** The audit log and the settings (which need the templates, the database and a bell for the other instances). */
 function settingsLayer<E, R>(bell: Layer.Layer<SettingsBell, E, R>) {
   const audit = Audit.layer
@@ -71,7 +75,7 @@ export function appLayer(
   const templates = Templates.layer.pipe(Layer.provideMerge(base))
   const settings = settingsLayer(SettingsBell.local).pipe(Layer.provideMerge(templates))
   const conversations = Conversations.layer.pipe(Layer.provideMerge(settings))
-  const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
+  const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays)).pipe(Layer.provideMerge(conversations))
   return Layer.mergeAll(running, peopleLayer(TokenRevocations.layer).pipe(Layer.provide(base)))
 }
 
@@ -88,7 +92,7 @@ function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, 
   const templates = Templates.layer.pipe(Layer.provideMerge(shared))
   const settings = settingsLayer(ClusterSettingsBell).pipe(Layer.provideMerge(templates))
   const conversations = ClusterConversations.pipe(Layer.provide(Conversations.layer), Layer.provideMerge(settings))
-  const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
+  const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays)).pipe(Layer.provideMerge(conversations))
   return Layer.mergeAll(running, peopleLayer(ClusterTokenRevocations).pipe(Layer.provide(nats)))
 }
 

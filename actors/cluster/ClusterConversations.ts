@@ -100,7 +100,7 @@ export const ClusterConversations = Layer.effect(
       })
 
     const tell = (key: string, message: ConversationMessage) =>
-      message.kind === "event" || message.kind === "send"
+      message.kind === "event" || message.kind === "send" || message.kind === "hold"
         ? local.tell(key, message) // carries a reply channel or a stream message: only ever told by this instance's own owner side
         : partitionOfKey(key).pipe(
           Effect.flatMap((partition) => (partition === undefined ? local.tell(key, message) : dispatch(partition, { op: "tell", key, message }))),

@@ -17,7 +17,8 @@ import { makeInbox } from "../Inbox.ts"
 import { IngestUnavailable, Transport } from "../Transport.ts"
 import { Nats } from "./Nats.ts"
 import { PartitionLeases } from "./PartitionLeases.ts"
-import { placeEvent } from "./Placement.ts"
+import { partitionOf } from "./partitionOf.ts"
+import { placeEvent, residentPlacementKey } from "./Placement.ts"
 import { logRefused } from "./wire/decodeWire.ts"
 import { decodeInboundEvent } from "./wire/InboundEventWire.ts"
 
@@ -91,6 +92,25 @@ export const NatsTransport = Layer.effect(
           handled: () => {
             count(partition, -1)
             msg.ack()
+          },
+          replace: (ids) => {
+            if (event.kind === "template_status") return Effect.succeed(false)
+            const target = partitionOf(residentPlacementKey(event.channel, event.channelAccountId, ids), placement.partitions)
+            if (target === partition) return Effect.succeed(false)
+            // The contact's conversations live on `target`: only its owner may apply this event.
+            return Effect.tryPromise(() => js.publish(names.eventsOf(target), JSON.stringify(event), { msgID: `${event.key}:placed:${target}`, timeout: PUBLISH_TIMEOUT_MS })).pipe(
+              Effect.map(() => {
+                count(partition, -1)
+                msg.ack()
+                return true
+              }),
+              // Not handed on: delivered here again shortly, and tried again.
+              Effect.catch(() => Effect.sync(() => {
+                count(partition, -1)
+                msg.nak(1000)
+                return true
+              }))
+            )
           }
         })
       })

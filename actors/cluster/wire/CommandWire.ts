@@ -51,9 +51,11 @@ const SendCommandWire = Schema.Struct({
 const Told = Schema.Union([
   Schema.Struct({ kind: Schema.Literal("sent"), messageId: Schema.String, providerMessageId: Schema.String }),
   Schema.Struct({ kind: Schema.Literal("send-failed"), messageId: Schema.String, error: MessageError }),
-  Schema.Struct({ kind: Schema.Literal("window-check") })
+  Schema.Struct({ kind: Schema.Literal("window-check") }),
+  Schema.Struct({ kind: Schema.Literal("prune-if-empty"), before: Schema.String })
 ])
-export type Told = Exclude<ConversationMessage, { kind: "event" } | { kind: "send" }>
+/** `hold` is in-process only: it carries Deferreds (contact merges hold local actors). */
+export type Told = Exclude<ConversationMessage, { kind: "event" } | { kind: "send" } | { kind: "hold" }>
 
 export const CommandWire = Schema.Union([
   Schema.Struct({ op: Schema.Literal("send"), conversationId: Schema.String, command: SendCommandWire }),

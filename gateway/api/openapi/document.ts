@@ -80,7 +80,8 @@ export function openApiDocument(): Json {
       "/api/v1/conversations/{id}": {
         get: {
           operationId: "getConversation", parameters: [idParameter],
-          responses: { "200": json(jsonSchema(Conversation), "The conversation"), "404": json(error, "Unknown id"), ...errors }
+          description: "A conversation merged into another (its resident's number and BSUID turned out to be one person, docs/contacts.md) answers 404; its messages are in the surviving conversation.",
+          responses: { "200": json(jsonSchema(Conversation), "The conversation"), "404": json(error, "Unknown id (or merged into another conversation)"), ...errors }
         }
       },
       "/api/v1/conversations/{id}/messages": {
