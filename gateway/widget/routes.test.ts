@@ -98,6 +98,13 @@ describe("GET /widget/snippet.html", () => {
     expect(body).toContain(">Chat via WhatsApp</a>")
   })
 
+  it("speaks the settings' language unless lang says otherwise", async () => {
+    await setWidgetSettings(gw, {}, { language: "en" })
+    expect(await (await get("/widget/snippet.html")).text()).toContain('<div data-loket-widget lang="en">')
+    expect(await (await get("/widget/qr.svg")).text()).toContain("QR code: chat with the municipality on WhatsApp</title>")
+    expect(await (await get("/widget/qr.svg?lang=nl")).text()).toContain("QR-code: chat via WhatsApp met de gemeente</title>")
+  })
+
   it("409 while the widget has no number", async () => {
     await setWidgetSettings(gw, { enabled: false, number: "" })
     const answer = await get("/widget/snippet.html")
