@@ -13,7 +13,7 @@ import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { postgresUrl } from "../test/support/services.ts"
 import * as schema from "./schema.pg.ts"
-import { agents, apiTokens, auditLog, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, settings, teamMembers, teams, templates } from "./schema.pg.ts"
+import { agents, apiTokens, auditLog, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, settings, teamMembers, teams, templates, widgetCampaigns } from "./schema.pg.ts"
 
 const serverUrl = postgresUrl()
 const migrationsFolder = join(import.meta.dirname, "migrations-pg")
@@ -190,6 +190,10 @@ describe("PostgreSQL migrations", () => {
     await db.insert(apiTokens).values(token)
     const fence: typeof partitionFences.$inferSelect = { partition: 3, token: 2 ** 40 }
     await db.insert(partitionFences).values(fence)
+    const campaign: typeof widgetCampaigns.$inferSelect = {
+      id: `poster-${unique()}`, name: "Poster stadhuis", text: "Vraag via de poster", scans: 2 ** 31 - 1, lastScanAt: now(), managedQrCode: "ANED2T5QRU7HG1", managedQrLink: "https://wa.me/message/ANED2T5QRU7HG1", createdAt: now(), updatedAt: now()
+    }
+    await db.insert(widgetCampaigns).values(campaign)
 
     for (const seq of [messageSeq, outboxSeq, inboxSeq]) expect(typeof seq === "number" && seq > 0).toBe(true)
     expect(await db.select().from(contacts).where(eq(contacts.id, contact.id))).toEqual([contact])
@@ -204,6 +208,7 @@ describe("PostgreSQL migrations", () => {
     expect(await db.select().from(teams).where(eq(teams.id, team.id))).toEqual([team])
     expect(await db.select().from(teamMembers).where(eq(teamMembers.agentId, agent.id))).toEqual([member])
     expect(await db.select().from(partitionFences).where(eq(partitionFences.partition, 3))).toEqual([fence])
+    expect(await db.select().from(widgetCampaigns).where(eq(widgetCampaigns.id, campaign.id))).toEqual([campaign])
 
     const settingsRow: typeof settings.$inferSelect = {
       id: "current", document: { language: "en", officeHours: { weekly: { monday: [{ open: "08:30", close: "12:00" }] } } }, version: 3,
@@ -307,6 +312,6 @@ describe("PostgreSQL migrations", () => {
 
 // Every table of schema.pg.ts gets a row in the round-trip test above.
 it("round-trip covers every table", () => {
-  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, settings, auditLog, agents, teams, teamMembers]
+  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, settings, auditLog, agents, teams, teamMembers, widgetCampaigns]
   expect(new Set(tables)).toEqual(new Set(covered))
 })

@@ -202,6 +202,24 @@ export const partitionFences = pgTable("partition_fences", {
 }, (t) => [primaryKey({ columns: [t.partition] })])
 
 /**
+ * Campaign links on posters and letters (`GET /r/:id` counts a scan and redirects to wa.me with
+ * the campaign's text). Only counts: no IP address, no cookie, nothing about the resident.
+ */
+export const widgetCampaigns = pgTable("widget_campaigns", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** The prefilled text; null: the widget's general text. */
+  text: text("text"),
+  scans: integer("scans").notNull().default(0),
+  lastScanAt: text("last_scan_at"),
+  /** Meta's managed QR code (`wa.me/message/<code>`), kept in sync with `text`; null: none. */
+  managedQrCode: text("managed_qr_code"),
+  managedQrLink: text("managed_qr_link"),
+  createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull()
+})
+
+/**
  * The municipality's settings document (domain/settings): one row, id "current". `document` holds what
  * an admin set (keys left out take their defaults); `version` grows by one with every change.
  */
@@ -235,5 +253,6 @@ export type AgentRow = typeof agents.$inferSelect
 export type TeamRow = typeof teams.$inferSelect
 export type OutboxRow = typeof outbox.$inferSelect
 export type TemplateRow = typeof templates.$inferSelect
+export type WidgetCampaignRow = typeof widgetCampaigns.$inferSelect
 export type SettingsRow = typeof settings.$inferSelect
 export type AuditLogRow = typeof auditLog.$inferSelect

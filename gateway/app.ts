@@ -4,6 +4,7 @@
  */
 import { Effect } from "effect"
 import { Hono } from "hono"
+import { HTTPException } from "hono/http-exception"
 import { secureHeaders } from "hono/secure-headers"
 import { Channels } from "../actors/Channels.ts"
 import { Database } from "../drizzle/Database.ts"
@@ -35,6 +36,10 @@ import { jsonError } from "./http/errors.ts"
 import { type Lifecycle, makeLifecycle, refuseWhileDraining } from "./lifecycle.ts"
 import type { AppRuntime } from "./Runtime.ts"
 import { channelWebhook } from "./webhooks/channel-webhook.ts"
+import { CAMPAIGN_BODY_LIMIT, campaignRoutes } from "./api/campaigns/routes.ts"
+import { campaignLinkRoutes } from "./widget/campaign-link.ts"
+import { widgetRoutes } from "./widget/routes.ts"
+import { widgetPageRoutes } from "./widget/page/routes.tsx"
 
 /**
  * Hono's secure headers on every answer. The API serves JSON only, so its policy allows nothing
@@ -69,7 +74,8 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
       { path: /^\/media\/?$/, maxBytes: 100 * MiB + 64 * KiB, what: "A media upload", fix: "channels take files up to 100 MiB" },
       { path: /^\/settings(\/|$)/, maxBytes: SETTINGS_BODY_LIMIT, what: "The settings document" },
       { path: /^\/conversations\/[^/]+\/messages\/?$/, maxBytes: 64 * KiB, what: "A reply", fix: "send files through POST /api/v1/media and refer to them by id" },
-      { path: /^\/(tokens|agents|teams)(\/|$)/, maxBytes: 16 * KiB, what: "A person, team or token" }
+      { path: /^\/(tokens|agents|teams)(\/|$)/, maxBytes: 16 * KiB, what: "A person, team or token" },
+      { path: /^\/campaigns(\/|$)/, maxBytes: CAMPAIGN_BODY_LIMIT, what: "A campaign" }
     ], { maxBytes: 64 * KiB, what: "A request body" }))
     .route("/me", meRoutes())
     .route("/conversations", conversationRoutes(database))
@@ -91,6 +97,8 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     .route("/tokens", tokenRoutes(runtime))
     .route("/agents", agentRoutes(runtime))
     .route("/teams", teamRoutes(runtime))
+    .use("/campaigns/*", adminOnly)
+    .route("/campaigns", campaignRoutes(runtime, database, config))
     .route("/admin/parked", parkedRoutes(runtime))
     .route("/admin/cluster", clusterRoutes(runtime))
     .route("/events", eventRoutes(runtime, lifecycle))
@@ -105,8 +113,13 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
   for (const adapter of channels.all) app.route(`/webhooks/${adapter.channel}`, channelWebhook(runtime, adapter, config.publicUrl))
   return app
     .route("/api/v1", api)
+    .route("/", widgetRoutes(runtime))
+    .route("/", widgetPageRoutes(runtime, database, verify))
+    .route("/r", campaignLinkRoutes(runtime, database))
     .notFound((c) => jsonError(c, 404, "not_found", `No route ${c.req.method} ${c.req.path}.`))
     .onError(function internalError(error, c) {
+      // Hono's own middleware (basicAuth on /widget) answers through HTTPException: its response stands.
+      if (error instanceof HTTPException) return error.getResponse()
       if ((error as { _tag?: unknown })._tag === "DatabaseUnavailable") {
         console.error(`Loket: database unavailable on ${c.req.method} ${c.req.path}: ${(error as Error).message}`)
         return jsonError(c, 503, "database_unavailable", "The database does not answer right now; try again shortly.")

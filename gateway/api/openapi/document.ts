@@ -8,6 +8,7 @@ import { Conversation } from "../../../domain/Conversation.ts"
 import { Message } from "../../../domain/Message.ts"
 import { ListConversationsQuery, ListMessagesQuery } from "../conversations/schemas.ts"
 import { SendBodies } from "../conversations/send-schemas.ts"
+import { CampaignAnswer, ConfigQuery, CreateCampaignBody, QrQuery, SnippetQuery, UpdateCampaignBody, WidgetConfigAnswer } from "../../widget/schemas.ts"
 import { AuditEntry } from "../../../actors/audit/Audit.ts"
 import { SettingsDocument } from "../../../domain/settings/mod.ts"
 import { ListAuditQuery, SETTINGS_BODY_LIMIT } from "../settings/schemas.ts"
@@ -213,6 +214,61 @@ export function openApiDocument(channels: ReadonlyArray<ChannelAdapter> = []): J
           operationId: "getMedia", summary: "A resident's photo, voice note or document, streamed through the Graph API",
           parameters: [idParameter],
           responses: { "200": { description: "The file", content: { "*/*": { schema: { type: "string", format: "binary" } } } }, "404": json(error, "Unknown media"), "502": json(error, "The provider did not hand it over"), "401": errors["401"] }
+        }
+      },
+      "/api/v1/campaigns": {
+        get: { operationId: "listCampaigns", summary: "The widget's QR campaigns with their scan counts (admin)", responses: { "200": json({ type: "object", properties: { items: { type: "array", items: jsonSchema(CampaignAnswer) } } }, "{ items }"), "401": errors["401"] } },
+        post: {
+          operationId: "createCampaign", summary: "A campaign link /r/<id> for a poster or letter (admin)",
+          requestBody: { content: { "application/json": { schema: jsonSchema(CreateCampaignBody) } } },
+          responses: { "201": json(jsonSchema(CampaignAnswer), "The campaign"), "409": json(error, "The id is taken (campaign_exists), or managedQr without WhatsApp credentials (managed_qr_unavailable)"), "413": json(error, "Body over 16 KiB"), "422": json(error, "Invalid: details name the field"), "502": json(error, "Meta refused the managed QR code (managed_qr_failed): nothing changed"), ...errors }
+        }
+      },
+      "/api/v1/campaigns/{id}": {
+        get: { operationId: "getCampaign", parameters: [idParameter], responses: { "200": json(jsonSchema(CampaignAnswer), "The campaign"), "404": json(error, "Unknown id"), "401": errors["401"] } },
+        patch: {
+          operationId: "updateCampaign", parameters: [idParameter], summary: "Rename it or change its text (admin); the count stays",
+          requestBody: { content: { "application/json": { schema: jsonSchema(UpdateCampaignBody) } } },
+          responses: { "200": json(jsonSchema(CampaignAnswer), "The campaign"), "404": json(error, "Unknown id"), "409": json(error, "managedQr without WhatsApp credentials"), "422": json(error, "Invalid: details name the field"), "502": json(error, "Meta refused the managed QR code: nothing changed"), ...errors }
+        },
+        delete: { operationId: "deleteCampaign", parameters: [idParameter], responses: { "204": { description: "Deleted (its link still leads to the chat, uncounted)" }, "404": json(error, "Unknown id"), "401": errors["401"] } }
+      },
+      "/widget.js": {
+        get: { operationId: "widgetScript", security: [], summary: "The embeddable click-to-chat script (public)", responses: { "200": { description: "JavaScript", content: { "text/javascript": { schema: { type: "string" } } } } } }
+      },
+      "/widget/config": {
+        get: {
+          operationId: "widgetConfig", security: [], summary: "What the script needs for one page: shown or not, the wa.me link, percentage, office hours (public, cached 60 s, CORS to widget.origins)",
+          parameters: queryParameters(ConfigQuery),
+          responses: { "200": json(jsonSchema(WidgetConfigAnswer), "The page's widget configuration"), "422": json(error, "Invalid query: details name the field") }
+        }
+      },
+      "/widget/snippet.html": {
+        get: {
+          operationId: "widgetSnippet", security: [], summary: "The no-JavaScript fallback: <div data-loket-widget><a href=\"https://wa.me/…\">Chat via WhatsApp</a></div> (public)",
+          parameters: queryParameters(SnippetQuery),
+          responses: { "200": { description: "An HTML fragment", content: { "text/html": { schema: { type: "string" } } } }, "409": json(error, "No widget.number set"), "422": json(error, "Invalid query") }
+        }
+      },
+      "/widget/qr.svg": {
+        get: {
+          operationId: "widgetQrSvg", security: [], summary: "QR code of the wa.me link (or of a campaign link), SVG with a title (public)",
+          parameters: queryParameters(QrQuery),
+          responses: { "200": { description: "SVG", content: { "image/svg+xml": { schema: { type: "string" } } } }, "409": json(error, "No widget.number set"), "422": json(error, "Invalid query: details name the field") }
+        }
+      },
+      "/widget/qr.png": {
+        get: {
+          operationId: "widgetQrPng", security: [], summary: "The same QR code as PNG (public)",
+          parameters: queryParameters(QrQuery),
+          responses: { "200": { description: "PNG", content: { "image/png": { schema: { type: "string", format: "binary" } } } }, "409": json(error, "No widget.number set"), "422": json(error, "Invalid query: details name the field") }
+        }
+      },
+      "/r/{campaign}": {
+        get: {
+          operationId: "campaignScan", security: [], summary: "Counts a scan (no IP, no cookie) and redirects to wa.me with the campaign's text (public)",
+          parameters: [{ name: "campaign", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "302": { description: "To https://wa.me/<number>?text=…; an unknown campaign leads to the widget's general text, uncounted" }, "404": json(error, "No widget.number set") }
         }
       },
       "/api/v1/settings": settingsPaths(error, errors),
