@@ -31,7 +31,8 @@ export function makeTwilioMedia(options: TwilioMediaOptions): ChannelMedia {
       }).catch(() => undefined)
       if (response === undefined || response.body === null) throw fail(502, "media_unavailable", "The file could not be fetched from Twilio; try again later.")
       if (!response.ok) {
-        await response.body.cancel()
+        // Not awaited: a cancelled stream may never settle (seen with intercepted responses); the answer is decided.
+        void response.body.cancel().catch(() => undefined)
         if (response.status === 404) throw fail(404, "media_not_found", "Twilio does not know this file (deleted, or another account's).")
         if (response.status === 401) throw fail(502, "channel_token_expired", "Twilio refused Loket's credentials: an administrator must check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.")
         throw fail(502, "media_unavailable", "The file could not be fetched from Twilio; try again later.")
