@@ -75,6 +75,8 @@ describe("segments", () => {
     expect(smsSegments("a".repeat(161))).toMatchObject({ encoding: "GSM-7", segments: 2, perSegment: 153 })
     expect(smsSegments("a".repeat(306)).segments).toBe(2)
     expect(smsSegments("a".repeat(307)).segments).toBe(3)
+    expect(smsSegments("a".repeat(1600)).segments).toBe(11)
+    expect(smsSegments("ë".repeat(1600)).segments).toBe(24)
     // é and à are in the GSM alphabet; € takes two septets and is never split over two segments.
     expect(smsSegments("Afvalkalender 2027: één keer per week, à €5")).toMatchObject({ encoding: "GSM-7", segments: 1 })
     expect(smsSegments("Café à €5")).toMatchObject({ encoding: "GSM-7", units: 10 })
