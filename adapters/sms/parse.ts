@@ -16,9 +16,8 @@ import { errorTitle } from "./errors.ts"
 type Form = Record<string, string>
 
 const E164 = /^\+[1-9]\d{6,14}$/
-const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/
 /** Twilio's message SIDs are SM/MM + 32 hex; a compatible provider may use its own ids: letters, digits, - and _. */
-const PROVIDER_ID = /^[A-Za-z0-9_-]{1,64}$/
+const MESSAGE_SID = /^[A-Za-z0-9_-]{1,64}$/
 
 /** The resident as Loket stores them: the E.164 number without `+` (like WhatsApp's wa_id); SMS gives no name. */
 export const residentOf = (e164: string): Resident => ({ waId: e164.slice(1), userId: null, name: null })
@@ -50,7 +49,7 @@ export function parseTwilioWebhook(body: unknown, now: () => Date = () => new Da
   const reject = (path: string, reason: string): ParsedWebhook => ({ events: [], rejected: [{ path, reason, raw: body }], ignored: null })
   if (fields === undefined) return reject("", "the body is not a form")
   const sid = fields.MessageSid ?? fields.SmsSid
-  if (sid === undefined || !(MESSAGE_SID.test(sid) || PROVIDER_ID.test(sid))) return reject("MessageSid", "a post without a valid MessageSid")
+  if (sid === undefined || !MESSAGE_SID.test(sid)) return reject("MessageSid", "a post without a valid MessageSid")
   if (fields.Body === undefined && fields.MessageStatus !== undefined) return parseStatus(fields, sid, now, reject)
   if (fields.Body === undefined && fields.NumMedia === undefined) return { events: [], rejected: [], ignored: "neither a message (Body) nor a status callback (MessageStatus)" }
   const from = fields.From ?? ""
