@@ -116,6 +116,28 @@ describe("SMS webhook security", () => {
     expect((await allMessages(gw.url, (await conversationOf(resident)).id)).map((m) => m.text)).toEqual(["a"])
   })
 
+  it("signs over the query string too, and without LOKET_PUBLIC_URL over the URL the request arrived on (no status callback URL then)", async () => {
+    const resident = newResidentNumber()
+    expect((await postTwilio(gw.url, inboundSms(resident, "met query"), { query: "?gemeente=utrecht" })).status).toBe(200)
+    const signedWithoutQuery = await postTwilio(gw.url, inboundSms(resident, "b"), { query: "?gemeente=utrecht", signedUrl: `${PUBLIC_URL}/webhooks/sms` })
+    expect(signedWithoutQuery.status).toBe(401)
+
+    const direct = await startGateway(baseEnv(smsEnv({ LOKET_PUBLIC_URL: "" })))
+    try {
+      const other = newResidentNumber()
+      expect((await postTwilio(direct.url, inboundSms(other, "a"))).status).toBe(401)
+      expect((await postTwilio(direct.url, inboundSms(other, "rechtstreeks"), { signedUrl: `${direct.url}/webhooks/sms` })).status).toBe(200)
+      const conversation = await eventually(async () => (await allConversations(direct.url)).find((c) => c.contact.handle === handleOf(other)), (c) => c !== undefined)
+      const queued = await (await fetch(`${direct.url}/api/v1/conversations/${conversation.id}/messages`, {
+        method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ text: "Ontvangen" })
+      })).json()
+      await eventually(async () => (await allMessages(direct.url, conversation.id)).find((m) => m.id === queued.id)?.status, (s) => s === "sent")
+      expect(twilio.sentTo(other)[0]!.fields).toEqual({ To: other, From: MUNICIPALITY_NUMBER, Body: "Ontvangen" })
+    } finally {
+      await direct.close()
+    }
+  })
+
   it("answers 413 above 64 KiB, lists /webhooks/sms as a form post in the OpenAPI document, and has no GET", async () => {
     const big = await postTwilio(gw.url, inboundSms(newResidentNumber(), "x".repeat(70 * 1024)))
     expect(big.status).toBe(413)

@@ -36,16 +36,18 @@ export interface PostOptions {
   readonly token?: string
   /** null: no header; a string: that header instead of the right one. */
   readonly signature?: string | null
+  /** A query string on the webhook URL, as configured in the Console (`?gemeente=utrecht`). */
+  readonly query?: string
 }
 
 export function postTwilio(gatewayUrl: string, fields: Record<string, string> | string, options: PostOptions = {}) {
   const body = typeof fields === "string" ? fields : new URLSearchParams(fields).toString()
   const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", "user-agent": "TwilioProxy/1.1" }
   const signature = options.signature === undefined
-    ? twilioSignature(options.token ?? AUTH_TOKEN, options.signedUrl ?? `${PUBLIC_URL}/webhooks/sms`, sortedFields(body))
+    ? twilioSignature(options.token ?? AUTH_TOKEN, options.signedUrl ?? `${PUBLIC_URL}/webhooks/sms${options.query ?? ""}`, sortedFields(body))
     : options.signature
   if (signature !== null) headers["x-twilio-signature"] = signature
-  return fetch(`${gatewayUrl}/webhooks/sms`, { method: "POST", headers, body })
+  return fetch(`${gatewayUrl}/webhooks/sms${options.query ?? ""}`, { method: "POST", headers, body })
 }
 
 export const smsEnv = (extra: Record<string, string> = {}) => ({
