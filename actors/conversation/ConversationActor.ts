@@ -4,7 +4,7 @@
  * timer all pass through it, one at a time, in order.
  */
 import { Cause, Deferred, Effect } from "effect"
-import { SendRefused } from "../../domain/errors.ts"
+import { SendRefused, WorkRefused } from "../../domain/errors.ts"
 import { CurrentFence, isFenced } from "../../drizzle/Database.ts"
 import type { ActorBehavior } from "../ActorHost.ts"
 import type { Envelope, Inbox } from "../Inbox.ts"
@@ -13,6 +13,7 @@ import { onInboundMessage, onStatus, onTemplateStatus } from "./inbound.ts"
 import { onSend, onSendFailed, onSent } from "./outbound.ts"
 import type { ConversationMessage } from "./protocol.ts"
 import { onWindowCheck } from "./window.ts"
+import { onWork } from "./work.ts"
 
 export type { ConversationState } from "./deps.ts"
 
@@ -61,6 +62,8 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
         return onSendFailed(deps, state, message.messageId, message.error)
       case "window-check":
         return onWindowCheck(deps, state)
+      case "work":
+        return onWork(deps, state, message.command, message.by, message.reply)
     }
   }
 
@@ -74,6 +77,10 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
           )
         case "send":
           return Effect.logError("send could not be stored", { key }).pipe(
+            Effect.andThen(Deferred.die(message.reply, Cause.squash(cause)))
+          )
+        case "work":
+          return Effect.logError("a change to the conversation could not be stored", { key, op: message.command.op }).pipe(
             Effect.andThen(Deferred.die(message.reply, Cause.squash(cause)))
           )
         case "sent":
@@ -99,6 +106,11 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
         return Deferred.fail(message.reply, new SendRefused({
           code: "conversation_unavailable", status: 503,
           message: "This conversation moved to another Loket instance while the reply was stored; send it again."
+        })).pipe(Effect.asVoid)
+      case "work":
+        return Deferred.fail(message.reply, new WorkRefused({
+          code: "conversation_unavailable", status: 503,
+          message: "This conversation moved to another Loket instance while the change was stored; try again."
         })).pipe(Effect.asVoid)
       default:
         return Effect.logInfo(`${message.kind} left to the partition's new owner`, { key })

@@ -1,11 +1,12 @@
 /** What a conversation actor is told: durable events, agents' commands, the dispatcher's results, timers. */
 import type { Deferred } from "effect"
 import type { Fence } from "../../drizzle/Database.ts"
-import type { SendRefused } from "../../domain/errors.ts"
-import type { Message, MessageError } from "../../domain/Message.ts"
+import type { SendRefused, WorkRefused } from "../../domain/errors.ts"
+import type { Message, MessageError, MessageSender } from "../../domain/Message.ts"
 import type { OutboundContent } from "../../domain/Outbound.ts"
 import type { ContactRow } from "../../drizzle/schema.ts"
 import type { Envelope } from "../Inbox.ts"
+import type { WorkBy, WorkCommand, WorkDone } from "./work.ts"
 
 export interface SendCommand {
   readonly content: OutboundContent
@@ -16,6 +17,8 @@ export interface SendCommand {
   readonly author: string
   /** Flags such as `auto` for Loket's own messages. */
   readonly flags?: ReadonlyArray<string>
+  /** Who sends it (the Message's `sender`); an agent's reply to an unassigned conversation assigns it to them. */
+  readonly sender?: MessageSender | undefined
 }
 
 /** Every message may carry the partition lease it is handled under (cluster mode). */
@@ -33,4 +36,6 @@ export type ConversationMessage = (
   | { readonly kind: "sent"; readonly messageId: string; readonly providerMessageId: string }
   | { readonly kind: "send-failed"; readonly messageId: string; readonly error: MessageError }
   | { readonly kind: "window-check" }
+  /** Assign, close, reopen, a note: answered once durable. */
+  | { readonly kind: "work"; readonly command: WorkCommand; readonly by: WorkBy; readonly reply: Deferred.Deferred<WorkDone, WorkRefused> }
 ) & { readonly fence?: Fence | undefined }
