@@ -7,13 +7,14 @@
  */
 import { randomUUID } from "node:crypto"
 import { eq } from "drizzle-orm"
-import { Effect, Layer, Schedule, Stream } from "effect"
+import { Effect, Layer, Schedule, Schema, Stream } from "effect"
 import type { Subscription } from "nats"
-import { SendRefused } from "../../domain/errors.ts"
+import { SendRefused, WorkRefused } from "../../domain/errors.ts"
 import type { Message } from "../../domain/Message.ts"
 import { Database } from "../../drizzle/Database.ts"
 import { Conversations } from "../Conversations.ts"
 import type { ConversationMessage, SendCommand } from "../conversation/protocol.ts"
+import { WorkBy, WorkCommand, type WorkDone } from "../conversation/work.ts"
 import { Nats } from "./Nats.ts"
 import { partitionOf } from "./partitionOf.ts"
 import { PartitionLeases } from "./PartitionLeases.ts"
@@ -23,10 +24,19 @@ import { residentPlacementKey } from "./Placement.ts"
 const COMMAND_PATIENCE_MS = 15_000
 const REQUEST_TIMEOUT_MS = 10_000
 
-type Told = Exclude<ConversationMessage, { kind: "event" } | { kind: "send" }>
-type Command = { readonly op: "send"; readonly conversationId: string; readonly command: SendCommand } | { readonly op: "tell"; readonly key: string; readonly message: Told }
+type Told = Exclude<ConversationMessage, { kind: "event" } | { kind: "send" } | { kind: "work" }>
+
+/** An agent's change to a conversation (assign, close, reopen, note), as it travels to the partition's owner. */
+const WorkRequest = Schema.Struct({ op: Schema.Literal("work"), conversationId: Schema.String, command: WorkCommand, by: WorkBy })
+type WorkRequest = typeof WorkRequest.Type
+const decodeWorkRequest = Schema.decodeUnknownOption(WorkRequest)
+
+type Command =
+  | { readonly op: "send"; readonly conversationId: string; readonly command: SendCommand }
+  | { readonly op: "tell"; readonly key: string; readonly message: Told }
+  | WorkRequest
 type Answer =
-  | { readonly ok: Message | true }
+  | { readonly ok: Message | WorkDone | true }
   | { readonly refused: { code: string; status: 404 | 409 | 422 | 503; message: string; details?: ReadonlyArray<{ path: string; message: string }> } }
   | { readonly notOwner: true }
 
@@ -54,12 +64,16 @@ export const ClusterConversations = Layer.effect(
     /** Runs a command here, as the owner of `partition`: under its lease (fenced by its token). */
     const runHere = (partition: number, command: Command): Effect.Effect<Answer> => {
       const fence = { partition, token: placement.tokenOf(partition) ?? 0 }
-      return command.op === "send"
-        ? local.send(command.conversationId, command.command, fence).pipe(
-          Effect.map((message): Answer => ({ ok: message })),
-          Effect.catch((refused) => Effect.succeed<Answer>({ refused: { code: refused.code, status: refused.status, message: refused.message, ...(refused.details ? { details: refused.details } : {}) } }))
-        )
-        : local.tell(command.key, { ...command.message, fence }).pipe(Effect.as<Answer>({ ok: true }))
+      const refusedAnswer = (refused: SendRefused | WorkRefused) =>
+        Effect.succeed<Answer>({ refused: { code: refused.code, status: refused.status, message: refused.message, ...(refused.details ? { details: refused.details } : {}) } })
+      switch (command.op) {
+        case "send":
+          return local.send(command.conversationId, command.command, fence).pipe(Effect.map((message): Answer => ({ ok: message })), Effect.catch(refusedAnswer))
+        case "work":
+          return local.work(command.conversationId, command.command, command.by, fence).pipe(Effect.map((done): Answer => ({ ok: done })), Effect.catch(refusedAnswer))
+        case "tell":
+          return local.tell(command.key, { ...command.message, fence }).pipe(Effect.as<Answer>({ ok: true }))
+      }
     }
 
     /** Sends a command to the owner of `partition` (here or elsewhere), waiting out a failover. */
@@ -100,8 +114,25 @@ export const ClusterConversations = Layer.effect(
         return (answer as { ok: Message }).ok
       })
 
+    const work = (conversationId: string, command: WorkCommand, by: WorkBy) =>
+      Effect.gen(function*() {
+        const unavailable = (e: { message: string }) => new WorkRefused({ code: "database_unavailable", status: 503, message: e.message })
+        const row = yield* database.one((db, t) => db.select().from(t.conversations).where(eq(t.conversations.id, conversationId))).pipe(Effect.mapError(unavailable))
+        if (row === undefined) {
+          return yield* new WorkRefused({ code: "conversation_not_found", status: 404, message: `No conversation with id ${conversationId}.` })
+        }
+        const partition = yield* contactPartition(row.channel, row.channelAccountId, row.contactId).pipe(Effect.mapError(unavailable))
+        if (partition === undefined) return yield* local.work(conversationId, command, by)
+        // A request may be answered after it timed out and be tried again: a note's key makes the retry harmless
+        // (assign, close and reopen are idempotent by themselves).
+        const keyed = command.op === "note" && command.idempotencyKey === null ? { ...command, idempotencyKey: `cluster:${randomUUID()}` } : command
+        const answer = yield* dispatch(partition, { op: "work", conversationId, command: keyed, by })
+        if ("refused" in answer) return yield* new WorkRefused({ ...answer.refused, ...(answer.refused.details ? { details: [...answer.refused.details] } : {}) })
+        return (answer as { ok: WorkDone }).ok
+      })
+
     const tell = (key: string, message: ConversationMessage) =>
-      message.kind === "event" || message.kind === "send"
+      message.kind === "event" || message.kind === "send" || message.kind === "work"
         ? local.tell(key, message) // carries a reply channel or a stream message: only ever told by this instance's own owner side
         : partitionOfKey(key).pipe(
           Effect.flatMap((partition) => (partition === undefined ? local.tell(key, message) : dispatch(partition, { op: "tell", key, message }))),
@@ -121,6 +152,11 @@ export const ClusterConversations = Layer.effect(
           } catch {
             return // not Loket's: nothing to answer
           }
+          if (command.op === "work") {
+            const decoded = decodeWorkRequest(command)
+            if (decoded._tag === "None") return void msg.respond(JSON.stringify({ refused: { code: "invalid_command", status: 422, message: "Not a change Loket knows." } }))
+            command = decoded.value
+          }
           const answer = placement.owned().has(partition) ? runHere(partition, command) : Effect.succeed<Answer>({ notOwner: true })
           Effect.runPromise(answer).then((a) => msg.respond(JSON.stringify(a)), () => msg.respond(JSON.stringify({ notOwner: true })))
         }
@@ -139,6 +175,6 @@ export const ClusterConversations = Layer.effect(
     )
     yield* Effect.addFinalizer(() => Effect.sync(() => subscriptions.forEach((s) => s.unsubscribe())))
 
-    return Conversations.of({ ...local, send, tell })
+    return Conversations.of({ ...local, send, work, tell })
   })
 )
