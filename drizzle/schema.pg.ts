@@ -52,7 +52,8 @@ export const conversations = pgTable("conversations", {
   uniqueIndex("conversations_account_contact").on(t.channel, t.channelAccountId, t.contactId),
   index("conversations_activity").on(t.lastMessageAt, t.id),
   index("conversations_team").on(t.team, t.lastMessageAt, t.id),
-  index("conversations_assignee").on(t.assignee, t.lastMessageAt, t.id)
+  index("conversations_assignee").on(t.assignee, t.lastMessageAt, t.id),
+  index("conversations_contact").on(t.contactId)
 ])
 
 export const messages = pgTable("messages", {

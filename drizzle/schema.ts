@@ -45,7 +45,8 @@ export const conversations = sqliteTable("conversations", {
   uniqueIndex("conversations_account_contact").on(t.channel, t.channelAccountId, t.contactId),
   index("conversations_activity").on(t.lastMessageAt, t.id),
   index("conversations_team").on(t.team, t.lastMessageAt, t.id),
-  index("conversations_assignee").on(t.assignee, t.lastMessageAt, t.id)
+  index("conversations_assignee").on(t.assignee, t.lastMessageAt, t.id),
+  index("conversations_contact").on(t.contactId)
 ])
 
 export const messages = sqliteTable("messages", {

@@ -11,4 +11,5 @@ CREATE TABLE "canned_responses" (
 --> statement-breakpoint
 ALTER TABLE "conversations" ADD COLUMN "unread_count" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 CREATE INDEX "conversations_team" ON "conversations" USING btree ("team","last_message_at","id");--> statement-breakpoint
-CREATE INDEX "conversations_assignee" ON "conversations" USING btree ("assignee","last_message_at","id");
+CREATE INDEX "conversations_assignee" ON "conversations" USING btree ("assignee","last_message_at","id");--> statement-breakpoint
+CREATE INDEX "conversations_contact" ON "conversations" USING btree ("contact_id");

@@ -272,6 +272,10 @@ describe("the list's filters", () => {
     expect(await ids(`q=${encodeURIComponent("100%_")}`)).toEqual([c.conversation.id])
     expect(await ids("q=geleegd&channel=whatsapp&status=open")).toEqual([a.conversation.id])
     expect(await ids("q=geleegd&status=closed")).toEqual([])
+    expect(await ids("q=ge")).toEqual(expect.arrayContaining([a.conversation.id])) // two characters: no index, the same answer
+    // The search follows the contact: a new profile name is found at once.
+    await residentWrites({ waId: b.waId, name: "Henk de Boer", body: "Nog een vraag" })
+    expect(await eventually(() => ids("q=de%20boer"), (found) => found.length === 1)).toEqual([b.conversation.id])
     const me = await call("GET", "/conversations?assignee=me")
     expect(me.status).toBe(400)
     expect(me.json.error.details[0].path).toBe("assignee")

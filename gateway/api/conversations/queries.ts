@@ -31,6 +31,9 @@ export interface ListFilter {
 }
 
 /** `%`, `_` and `\` stand for themselves in the search text. */
+/** Up to this many conversations matching `q` are gathered first and listed by activity; more: the list scans. */
+const SEARCH_SET = 3_000
+
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
 export function makeConversationQueries(database: DatabaseShape) {
@@ -46,9 +49,33 @@ export function makeConversationQueries(database: DatabaseShape) {
   const contains = (column: SQL | unknown, pattern: string): SQL =>
     database.dialect === "postgres" ? sql`${column} ilike ${pattern} escape '\\'` : sql`lower(${column}) like lower(${pattern}) escape '\\'`
 
+  /**
+   * SQLite, 3 characters or more: the conversations whose messages or contact hold `text`, through the
+   * FTS5 trigram indexes (drizzle/migrations/0006_search.sql), at most SEARCH_SET of them; undefined
+   * when there are more (a common word: the list then scans by activity, where matches are dense).
+   */
+  const searchSet = async (text: string): Promise<ReadonlyArray<string> | undefined> => {
+    const phrase = `"${text.replace(/"/g, '""')}"`
+    // First only count, on the indexes alone (a common word would read thousands of rows for nothing).
+    const [counted] = await Effect.runPromise(database.all((db) => db.select({
+      messages: sql<number>`(select count(*) from (select rowid from message_search where message_search match ${phrase} limit ${SEARCH_SET + 1}))`,
+      contacts: sql<number>`(select count(*) from (select rowid from contact_search where contact_search match ${phrase} limit ${SEARCH_SET + 1}))`
+    }).from(sql`(select 1)`)))
+    if (counted === undefined || counted.messages > SEARCH_SET || counted.contacts > SEARCH_SET) return undefined
+    const rows = await Effect.runPromise(database.all((db) => db.select({ id: sql<string>`m.id` }).from(sql`(
+      select conversation_id as id from message_search where message_search match ${phrase}
+      union
+      select v.id from contact_search s join contacts k on k.rowid = s.rowid join conversations v on v.contact_id = k.id where contact_search match ${phrase}
+      limit ${SEARCH_SET + 1}) m`)))
+    return rows.length > SEARCH_SET ? undefined : rows.map((r) => r.id)
+  }
+
   const list = async (q: ListFilter): Promise<Page<Conversation>> => {
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, ["string", "string"] as const) as [string, string] | undefined
     if (q.cursor !== undefined && after === undefined) throw new InvalidCursor()
+    const indexed = q.q !== undefined && database.dialect === "sqlite" && [...q.q].length >= 3
+    const matches = indexed ? await searchSet(q.q!) : undefined
+    if (matches !== undefined && matches.length === 0) return { items: [], nextCursor: null }
     const rows = await Effect.runPromise(database.all((db, t) => {
       const where: Array<SQL | undefined> = []
       if (q.status !== "all") where.push(eq(t.conversations.status, q.status))
@@ -57,13 +84,19 @@ export function makeConversationQueries(database: DatabaseShape) {
       if (q.assignee !== undefined) where.push(q.assignee === "none" ? isNull(t.conversations.assignee) : eq(t.conversations.assignee, q.assignee))
       if (!q.visibility.all) {
         const { teams, agentId } = q.visibility
+        // SQLite: `+column` keeps the planner on the activity index (it would gather every visible row through
+        // the team and assignee indexes, then sort them all); PostgreSQL plans this well by its statistics.
+        const col = (c: SQL | typeof t.conversations.team | typeof t.conversations.assignee) => (database.dialect === "sqlite" ? sql`+${c}` : sql`${c}`)
         where.push(or(
-          isNull(t.conversations.team),
-          teams.length === 0 ? undefined : inArray(t.conversations.team, [...teams]),
-          agentId === null ? undefined : eq(t.conversations.assignee, agentId)
+          sql`${col(t.conversations.team)} is null`,
+          teams.length === 0 ? undefined : sql`${col(t.conversations.team)} in (${sql.join(teams.map((team) => sql`${team}`), sql`, `)})`,
+          agentId === null ? undefined : sql`${col(t.conversations.assignee)} = ${agentId}`
         ))
       }
-      if (q.q !== undefined) {
+      if (matches !== undefined) {
+        where.push(sql`${t.conversations.id} in (select value from json_each(${JSON.stringify(matches)}))`)
+      } else if (q.q !== undefined) {
+        // Short or common text: walk the list by activity and test each conversation (matches are dense, the page fills soon).
         const pattern = likePattern(q.q)
         where.push(or(
           sql`exists (select 1 from ${t.contacts} where ${t.contacts.id} = ${t.conversations.contactId} and (${contains(t.contacts.name, pattern)} or ${contains(t.contacts.handle, pattern)}))`,
