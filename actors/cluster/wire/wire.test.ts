@@ -44,7 +44,7 @@ const body = fixtures.envelope([
 const message = {
   id: "msg_1", conversationId: "conv_1", direction: "outbound", type: "text", providerMessageId: null, createdAt: "2026-12-02T03:00:00.000Z",
   text: "Uw melding is ontvangen", media: null, location: null, reaction: null, reply: null, replyTo: null, status: "queued", error: null,
-  flags: [], forwarded: null, contacts: null, referral: null, flow: null, order: null, system: null, template: null, interactive: null, author: "kcc"
+  flags: [], forwarded: null, contacts: null, referral: null, flow: null, order: null, system: null, template: null, interactive: null, author: "kcc", sender: null
 } as const
 
 describe("events on the JetStream stream", () => {
@@ -129,13 +129,15 @@ describe("domain events for the SSE streams", () => {
     const conversation = {
       id: "conv_1", channel: "whatsapp", channelAccountId: "106540352242922", contact: { id: "ct_1", handle: from, name: null, userId: null },
       status: "open", team: null, assignee: null, createdAt: "2026-12-02T03:00:00.000Z", lastMessageAt: "2026-12-02T03:00:00.000Z",
-      windowExpiresAt: null, windowClosingSoon: false
+      windowExpiresAt: null, windowClosingSoon: false, unreadCount: 0
     } as const
     const events: Array<DomainEvent> = [
       { type: "message.created", data: message },
       { type: "message.updated", data: { ...message, status: "sent" } },
       { type: "conversation.updated", data: conversation },
       { type: "conversation.window_closing", data: { ...conversation, windowClosingSoon: true } },
+      { type: "conversation.assigned", data: { ...conversation, team: "team_1", assignee: "agt_1" } },
+      { type: "note.created", data: { ...message, direction: "internal", type: "note", sender: { kind: "agent", id: "agt_1", name: "An" } } },
       { type: "channel.alert", data: { channel: "whatsapp", channelAccountId: "1", code: 190, title: "Token expired", message: "renew", at: "2026-12-02T03:00:00.000Z" } }
     ]
     expect(decodeDomainEvents(JSON.stringify(events))).toEqual({ ok: true, value: events })
