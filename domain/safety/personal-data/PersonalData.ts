@@ -165,21 +165,17 @@ function* digitRuns(text: string): Iterable<DigitRun> {
   }
 }
 
-/** Cards first (13–19 digits), then BSNs (8 or 9), over every contiguous sequence of a run's groups, longest first. */
+/**
+ * Cards first (13–19 digits), then BSNs (8 or 9): the whole run ("4111 1111 1111 1111",
+ * "1234.56.782"), or one group of it standing alone ("huisnummer 12 123456782"). Part of a
+ * grouped number ("… 1111 1112") is never taken for a number of its own.
+ */
 function findInRun(text: string, run: DigitRun, claim: (f: PersonalDataFinding) => boolean): void {
   const g = run.groups
-  const spans: Array<{ start: number; end: number; digits: string }> = []
-  for (let i = 0; i < g.length; i++) {
-    let digits = ""
-    for (let j = i; j < g.length; j++) {
-      digits += text.slice(g[j]![0], g[j]![1])
-      if (digits.length > 19) break
-      if (digits.length >= 8) spans.push({ start: g[i]![0], end: g[j]![1], digits })
-    }
-  }
-  spans.sort((a, b) => b.digits.length - a.digits.length)
+  const whole = { start: g[0]![0], end: g[g.length - 1]![1], digits: g.map(([s, e]) => text.slice(s, e)).join("") }
+  const spans = g.length === 1 ? [whole] : [whole, ...g.map(([s, e]) => ({ start: s, end: e, digits: text.slice(s, e) }))]
   for (const s of spans) {
-    if (s.digits.length >= 13 && passesLuhn(s.digits) && isValidCardNumber(s.digits)) claim({ kind: "card", start: s.start, end: s.end })
+    if (s.digits.length >= 13 && s.digits.length <= 19 && passesLuhn(s.digits) && isValidCardNumber(s.digits)) claim({ kind: "card", start: s.start, end: s.end })
   }
   for (const s of spans) {
     if ((s.digits.length === 9 || s.digits.length === 8) && passesElevenTest(s.digits) && isBsnInContext(text, s.start, s.end, s.digits)) {
@@ -203,8 +199,9 @@ function passesLuhn(digits: string): boolean {
 }
 
 const BSN_WORDS = /(bsn|burger\s*service\s*nummer|burgerservicenummer|sofi)/i
+/** A number named as something else (a case, a client, an invoice, …) is not a BSN, even when it passes the 11-proef. */
 const OTHER_NUMBER_WORDS =
-  /(zaak|klant|factuur|order|dossier|referentie|aanvraag|contract|polis|meter|debiteur|registratie|kvk|btw|ticket|bestel|lid|relatie|abonnee|huurder|boeking|zending|track|pas|kaart|artikel|invoice|customer|case|reference|account|kenmerk|ref|nr|no|number|nummer|#)\W{0,3}(nummer|nr|number|no|code)?\.?\s*(is|was|:)?\s*$/i
+  /(zaak|klant|factuur|order|dossier|referentie|aanvraag|contract|polis|meter|debiteur|registratie|kvk|btw|ticket|bestel|lid|lidmaatschap|relatie|abonnee|huurder|boeking|zending|track|pas|artikel|invoice|customer|case|reference|order|kenmerk|ref|aanslag|beschikking|vergunning)[\s-]*(nummer|nr|number|no|code)?\.?\s*(is|was|:)?\s*#?\s*$/i
 const AMOUNT_BEFORE = /(€|eur|euro)\s*$/i
 const AMOUNT_AFTER = /^\s*(,\d|euro|eur\b|€|%)/i
 
