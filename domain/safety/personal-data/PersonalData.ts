@@ -199,14 +199,23 @@ function passesLuhn(digits: string): boolean {
 }
 
 const BSN_WORDS = /(bsn|burger\s*service\s*nummer|burgerservicenummer|sofi)/i
-/** A number named as something else (a case, a client, an invoice, …) is not a BSN, even when it passes the 11-proef. */
-const OTHER_NUMBER_WORDS =
-  /(zaak|klant|factuur|order|dossier|referentie|aanvraag|contract|polis|meter|debiteur|registratie|kvk|btw|ticket|bestel|lid|lidmaatschap|relatie|abonnee|huurder|boeking|zending|track|pas|artikel|invoice|customer|case|reference|order|kenmerk|ref|aanslag|beschikking|vergunning)[\s-]*(nummer|nr|number|no|code)?\.?\s*(is|was|:)?\s*#?\s*$/i
+/**
+ * A number named as something else (a case, a client, an invoice, …) is not a BSN, even when it
+ * passes the 11-proef. Strong words name a number on their own ("zaak 123…", "kenmerk van de brief
+ * is 123…"); weak ones only with "nummer" ("aanvraagnummer 123…", not "voor de aanvraag: 123…").
+ */
+const STRONG = "zaak|klant|factuur|dossier|kenmerk|referentie|ref|order|ticket|kvk|btw|polis|contract|invoice|case|reference|debiteur"
+const WEAK = "aanvraag|registratie|lid|lidmaatschap|pas|meter|artikel|boeking|zending|relatie|abonnee|huurder|aanslag|beschikking|vergunning|bestel|track|customer|account|member"
+const NUMBER_WORD = "nummer|nr|number|no|code"
+const OTHER_NUMBER_WORDS = new RegExp(
+  `(?<!\\p{L})(?:(?:${STRONG})(?:[\\s-]*(?:${NUMBER_WORD}))?|(?:${WEAK})[\\s-]*(?:${NUMBER_WORD}))\\.?(?:\\s+\\p{L}{1,6}){0,4}?\\s*(?:is|was|:)?\\s*#?\\s*$`,
+  "iu"
+)
 const AMOUNT_BEFORE = /(€|eur|euro)\s*$/i
 const AMOUNT_AFTER = /^\s*(,\d|euro|eur\b|€|%)/i
 
 function isBsnInContext(text: string, start: number, end: number, digits: string): boolean {
-  const before = text.slice(Math.max(0, start - 30), start)
+  const before = text.slice(Math.max(0, start - 40), start)
   if (BSN_WORDS.test(before)) return true
   if (OTHER_NUMBER_WORDS.test(before)) return false
   if (AMOUNT_BEFORE.test(before) || AMOUNT_AFTER.test(text.slice(end, end + 6))) return false
