@@ -52,7 +52,7 @@ describe("findPersonalData: true positives", () => {
 
   it("applies configured extra patterns", () => {
     expect(kinds("klantnummer DH-2025-001", { extraPatterns: [{ name: "klantnummer", pattern: "DH-\\d{4}-\\d{3}" }] })).toEqual(["other:DH-2025-001"])
-    expect(personalDataFlags(findPersonalData("DH-2025-001", { extraPatterns: [{ name: "k", pattern: "DH-\\d{4}-\\d{3}" }] }))).toEqual(["pii:other"])
+    expect(personalDataFlags(findPersonalData("bsn 123456782 en DH-2025-001", { extraPatterns: [{ name: "klantnummer", pattern: "DH-\\d{4}-\\d{3}" }] }))).toEqual(["pii:bsn", "pii:klantnummer"])
   })
 })
 

@@ -20,16 +20,15 @@ export interface PersonalDataFinding {
   readonly kind: PersonalDataKind
   readonly start: number
   readonly end: number
-  /** For `other`: the name of the configured pattern that matched. */
+  /** For `other`: the name of the configured pattern that matched (its flag is `pii:<name>`). */
   readonly pattern?: string
 }
 
-/** A municipality's own pattern (e.g. its client number format), flagged as `pii:other` unless `kind` says otherwise. */
+/** A municipality's own pattern (e.g. its client number format, `personalData.extraPatterns`), flagged as `pii:<name>`. */
 export interface ExtraPattern {
   readonly name: string
   /** A JavaScript regular expression source, matched case-insensitively. */
   readonly pattern: string
-  readonly kind?: PersonalDataKind
 }
 
 export interface DetectOptions {
@@ -61,10 +60,12 @@ export function findPersonalData(text: string, options: DetectOptions = {}): Rea
   return found.sort((a, b) => a.start - b.start)
 }
 
-/** The contract flags for `text` (`pii:*`, each once), in the vocabulary's order. */
+/** The contract flags for `text` (`pii:*`, each once), in the vocabulary's order, then `pii:<name>` of configured patterns. */
 export function personalDataFlags(findings: ReadonlyArray<PersonalDataFinding>): ReadonlyArray<string> {
   const kinds = new Set(findings.map((f) => f.kind))
-  return PERSONAL_DATA_KINDS.filter((k) => kinds.has(k)).map(personalDataFlag)
+  const builtIn = PERSONAL_DATA_KINDS.filter((k) => k !== "other" && kinds.has(k)).map(personalDataFlag)
+  const extra = [...new Set(findings.flatMap((f) => (f.kind === "other" && f.pattern !== undefined ? [`pii:${f.pattern}`] : [])))]
+  return [...builtIn, ...extra]
 }
 
 function countDigits(text: string): number {
@@ -244,5 +245,5 @@ function* findExtra(text: string, p: ExtraPattern): Iterable<PersonalDataFinding
     compiled.set(p.pattern, re)
   }
   if (re === null) return
-  for (const m of text.matchAll(re)) if (m[0] !== "") yield { kind: p.kind ?? "other", start: m.index, end: m.index + m[0].length, pattern: p.name }
+  for (const m of text.matchAll(re)) if (m[0] !== "") yield { kind: "other", start: m.index, end: m.index + m[0].length, pattern: p.name }
 }

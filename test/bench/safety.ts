@@ -1,0 +1,86 @@
+/**
+ * Part 7 of `npm run bench` (BENCH_ONLY=7): resident safety.
+ * - Precision and recall per flag over the labelled set (test/fixtures/resident-safety-messages.ts),
+ *   targets ≥ 0.97 each and exactly 1.0 for BSN and IBAN.
+ * - Detection cost per message, in this process: the labelled set (most messages hold something)
+ *   and the ingest bench's own question (holds nothing, as most residents' messages).
+ * - Ingest on and off: the gateway (production build) ingesting single-message webhooks whose texts
+ *   are the labelled set's, with `personalData.detect` and `linkProtection.mode: "neutralize"` on,
+ *   and with both off (LOKET_CONFIG; `warnResident` off in both so only detection differs),
+ *   alternating off/on twice; the best rate of each. Target: on costs at most 10 % more per message.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { inspectText } from "../../domain/safety/inspect.ts"
+import { LABELLED_LINK_POLICY, LABELLED_MESSAGES } from "../fixtures/resident-safety-messages.ts"
+import { textWebhooks } from "./ingest.ts"
+import type { Prepared } from "./load.ts"
+import { LABELLED_OPTIONS, scoreLabelledSet } from "./safety-score.ts"
+import { type ServerUnderTest, startLoket } from "./servers.ts"
+
+export interface SafetyBenchDeps {
+  readonly log: (line: string) => void
+  readonly row: (label: string, value: string) => void
+  readonly verdict: (ok: boolean, what: string) => void
+  readonly withServer: <A>(start: () => Promise<ServerUnderTest>, f: (s: ServerUnderTest) => Promise<A>) => Promise<A>
+  readonly ingest: (server: ServerUnderTest, warmup: ReadonlyArray<Prepared>, bodies: ReadonlyArray<Prepared>, messages: number) => Promise<{ readonly rate: number; readonly committed: boolean; readonly statuses: string }>
+}
+
+const QUESTION = "Goedemiddag, wanneer wordt het grofvuil in onze straat opgehaald? Ik heb een oude bank en twee matrassen."
+
+export async function safetyBench(d: SafetyBenchDeps, p: { readonly warmup: number; readonly messages: number }): Promise<void> {
+  // --- precision and recall
+  for (const s of scoreLabelledSet()) {
+    const floor = s.category === "pii:bsn" || s.category === "pii:iban" ? 1 : 0.97
+    d.row(`7. ${s.category}: precision / recall (TP ${s.truePositives}, FP ${s.falsePositives}, FN ${s.falseNegatives})`, `${s.precision.toFixed(3)} / ${s.recall.toFixed(3)}`)
+    d.verdict(s.precision >= floor && s.recall >= floor, `${s.category}: precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)} over ${LABELLED_MESSAGES.length} labelled messages (target ≥ ${floor === 1 ? "1.0" : floor})`)
+    for (const m of s.misses.slice(0, 3)) d.log(`  ${s.category} ${m.slice(0, 120)}`)
+  }
+
+  // --- detection cost in this process
+  const neutralize = { ...LABELLED_OPTIONS, linkMode: "neutralize" as const }
+  const perMessageMicros = (texts: ReadonlyArray<string>) => {
+    const rounds = Math.max(3, Math.ceil(30_000 / texts.length))
+    for (const t of texts) inspectText(t, neutralize)
+    const t0 = performance.now()
+    for (let r = 0; r < rounds; r++) for (const t of texts) inspectText(t, neutralize)
+    return ((performance.now() - t0) * 1000) / (rounds * texts.length)
+  }
+  const labelledCost = perMessageMicros(LABELLED_MESSAGES.map((m) => m.text))
+  const plainCost = perMessageMicros([QUESTION])
+  d.row("7. detection per message, labelled set (most hold personal data or links)", `${labelledCost.toFixed(1)} µs`)
+  d.row("7. detection per message, the ingest bench's question (holds nothing)", `${plainCost.toFixed(1)} µs`)
+
+  // --- ingest on and off
+  const dir = mkdtempSync(join(tmpdir(), "loket-bench-safety-"))
+  const config = (on: boolean) => {
+    const file = join(dir, `settings-${on ? "on" : "off"}.json`)
+    writeFileSync(file, JSON.stringify({
+      personalData: { detect: on, warnResident: false, maskForAgents: false },
+      linkProtection: { mode: on ? "neutralize" : "off", allowDomains: LABELLED_LINK_POLICY.allowDomains, blockDomains: LABELLED_LINK_POLICY.blockDomains }
+    }))
+    return file
+  }
+  const texts = LABELLED_MESSAGES.map((m) => m.text)
+  const files = { on: config(true), off: config(false) }
+  const best = { on: 0, off: 0 }
+  try {
+    let round = 0
+    for (const mode of ["off", "on", "off", "on"] as const) {
+      round++
+      const warmup = textWebhooks(texts, p.warmup, 80_000_000 + round * 1_000_000)
+      const bodies = textWebhooks(texts, p.messages, 80_500_000 + round * 1_000_000)
+      const r = await d.withServer(() => startLoket(`Loket detection ${mode}`, "default", { LOKET_CONFIG: files[mode] }), (s) => d.ingest(s, warmup, bodies, bodies.length))
+      if (r.committed) best[mode] = Math.max(best[mode], r.rate)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  const costOff = 1e6 / best.off
+  const costOn = 1e6 / best.on
+  const added = costOn / costOff - 1
+  d.row(`7. ingest, labelled texts, ${p.messages.toLocaleString("en-US")} webhooks: detection off / on (best of 2 each)`, `${Math.round(best.off)} / ${Math.round(best.on)} msg/s = ${costOff.toFixed(0)} / ${costOn.toFixed(0)} µs per message`)
+  d.row("7. cost detection adds per ingested message", `${(added * 100).toFixed(1)} % (in-process detection alone: ${((labelledCost / costOff) * 100).toFixed(1)} % of the off cost)`)
+  d.verdict(Number.isFinite(added) && added <= 0.1, `detection adds ${(added * 100).toFixed(1)} % to the per-message ingest cost (target ≤ 10 %)`)
+}
