@@ -5,6 +5,7 @@
  * Supervised: a message that keeps failing is handed to `onFailure` (which parks it with its
  * cause) and the actor carries on with fresh state.
  */
+import { nowMillis } from "../domain/time.ts"
 import { Cause, Duration, Effect, Schedule, Scope } from "effect"
 
 export interface ActorBehavior<S, M> {
@@ -98,16 +99,16 @@ export const makeActorHost = <S, M>(
         }
         // Checked and cleared in one synchronous step: a tell after this starts a new fiber.
         actor.running = false
-        actor.lastActive = Date.now()
+        actor.lastActive = yield* nowMillis
       }).pipe(
         Effect.onInterrupt(() => Effect.sync(() => void (actor.running = false)))
       )
 
     const tell = (key: string, message: M): Effect.Effect<void> =>
-      Effect.suspend(() => {
+      Effect.flatMap(nowMillis, (now) => {
         let actor = actors.get(key)
         if (actor === undefined) {
-          actor = { state: undefined, mailbox: [], running: false, lastActive: Date.now(), stale: false }
+          actor = { state: undefined, mailbox: [], running: false, lastActive: now, stale: false }
           actors.set(key, actor)
         }
         if (actor.mailbox.length >= options.mailboxSize) {
@@ -120,8 +121,8 @@ export const makeActorHost = <S, M>(
       })
 
     // Passivation: states idle for longer than the timeout are dropped.
-    const sweep = Effect.sync(() => {
-      const before = Date.now() - options.idleTimeoutMs
+    const sweep = Effect.map(nowMillis, (now) => {
+      const before = now - options.idleTimeoutMs
       for (const [key, actor] of actors) {
         if (!actor.running && actor.mailbox.length === 0 && actor.lastActive <= before) actors.delete(key)
       }

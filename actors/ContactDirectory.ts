@@ -3,6 +3,7 @@
  * one contact, so a resident stays one contact when Meta adds or changes an id. Runs in the
  * dispatcher, before routing, so every event of one resident reaches the same actor.
  */
+import { nowIso } from "../domain/time.ts"
 import { and, eq, or, sql } from "drizzle-orm"
 import { Effect } from "effect"
 import type { Channel } from "../domain/Channel.ts"
@@ -73,11 +74,10 @@ export function makeContactDirectory(database: DatabaseShape): ContactDirectory 
   }
 
   const resolve = (channel: Channel, resident: Resident, notice?: SystemNotice | null) =>
-    Effect.flatMap(find(channel, resident), (found) => {
+    Effect.flatMap(Effect.all([find(channel, resident), nowIso]), ([found, now]) => {
       // A number or user-id change announced by a system message moves the contact to the new id.
       const waId = notice?.newWaId ?? resident.waId
       const userId = notice?.newUserId ?? resident.userId
-      const now = new Date().toISOString()
       if (found === undefined) {
         const row: ContactRow = {
           id: newContactId(), channel, handle: waId ?? userId ?? "", waId, userId,

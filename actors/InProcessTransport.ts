@@ -85,7 +85,7 @@ export const InProcessTransport = Layer.effect(
       Effect.forever({ disableYield: true }),
       Effect.forkScoped
     )
-    yield* inbox.prune().pipe(
+    yield* inbox.prune.pipe(
       Effect.catchCause((cause) => Effect.logWarning("inbox prune failed", String(cause))),
       Effect.repeat(Schedule.spaced("1 hour")),
       Effect.forkScoped

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { eq } from "drizzle-orm"
 import { Effect } from "effect"
+import { TestClock } from "effect/testing"
 import { Database } from "../drizzle/Database.ts"
 import { sqliteNodeLayer } from "../drizzle/sqlite.ts"
 import type { InboundEvent } from "../domain/InboundEvent.ts"
@@ -32,13 +33,14 @@ describe("Inbox", () => {
     const result = await withInbox((inbox, db) => Effect.gen(function*() {
       yield* db.transaction(inbox.store(batch("old")))
       yield* db.transaction(inbox.markDone(1))
-      const now = Date.now()
-      yield* inbox.prune(now + 7 * 86_400_000) // Meta redelivers for up to 7 days: still known
+      yield* TestClock.adjust("7 days")
+      yield* inbox.prune // Meta redelivers for up to 7 days: still known
       const afterSeven = yield* db.transaction(inbox.store(batch("old")))
-      yield* inbox.prune(now + (RETENTION_DAYS + 1) * 86_400_000)
+      yield* TestClock.adjust(`${RETENTION_DAYS - 7 + 1} days`)
+      yield* inbox.prune
       const afterRetention = yield* db.transaction(inbox.store(batch("old")))
       return { afterSeven: afterSeven[0]!.length, afterRetention: afterRetention[0]!.length }
-    }))
+    }).pipe(Effect.provide(TestClock.layer())))
     expect(result).toEqual({ afterSeven: 0, afterRetention: 1 })
   })
 

@@ -2,6 +2,7 @@
  * The durable inbox (embedded mode): canonical events committed before the webhook's 2xx.
  * Its `key` column absorbs redeliveries; done rows stay 8 days (Meta redelivers for up to 7).
  */
+import { nowIso, nowMillis } from "../domain/time.ts"
 import { createHash } from "node:crypto"
 import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm"
 import { Effect } from "effect"
@@ -49,7 +50,7 @@ export function makeInbox(database: DatabaseShape) {
    */
   const store = (batches: ReadonlyArray<{ readonly channel: Channel; readonly parsed: ParsedWebhook }>) =>
     Effect.gen(function*() {
-      const receivedAt = new Date().toISOString()
+      const receivedAt = yield* nowIso
       const result: Array<Array<Envelope>> = []
       for (const { channel, parsed } of batches) {
         const fresh: Array<Envelope> = []
@@ -76,17 +77,17 @@ export function makeInbox(database: DatabaseShape) {
   return {
     store,
     /** Marks an event handled, inside the handler's own transaction. */
-    markDone: (seq: number) => done({ seq, now: new Date().toISOString() }),
+    markDone: (seq: number) => Effect.flatMap(nowIso, (now) => done({ seq, now })),
     /** Parks an event that kept failing, with its cause (no resident data: causes are errors, not payloads). */
     park: (seq: number, cause: string, attempts: number) =>
       database.transaction(database.run((db, t) =>
         db.update(t.inbox).set({ state: "parked", lastError: cause.slice(0, 2000), attempts }).where(eq(t.inbox.seq, seq)))),
     /** Parks an event that is not in the inbox (cluster mode: it came from the event stream), with its cause. */
     parkEvent: (event: InboundEvent, cause: string, attempts: number) =>
-      database.transaction(database.run((db, t) => db.insert(t.inbox).values({
-        key: event.key, channel: event.channel, kind: event.kind, payload: event, receivedAt: new Date().toISOString(),
+      Effect.flatMap(nowIso, (receivedAt) => database.transaction(database.run((db, t) => db.insert(t.inbox).values({
+        key: event.key, channel: event.channel, kind: event.kind, payload: event, receivedAt,
         state: "parked", lastError: cause.slice(0, 2000), attempts
-      }).onConflictDoNothing({ target: t.inbox.key }))),
+      }).onConflictDoNothing({ target: t.inbox.key })))),
     /** Parked events, newest first, without their payload (it holds residents' data). */
     parked: (limit: number) =>
       database.all((db, t) =>
@@ -110,9 +111,9 @@ export function makeInbox(database: DatabaseShape) {
         Effect.map((rows) => rows.map((row): Envelope => ({ seq: row.seq, event: decode(row.payload) })))
       ),
     /** Forgets handled events older than the retention period. */
-    prune: (now = Date.now()) =>
+    prune: Effect.flatMap(nowMillis, (now) =>
       database.transaction(database.run((db, t) =>
-        db.delete(t.inbox).where(and(eq(t.inbox.state, "done"), lt(t.inbox.receivedAt, new Date(now - RETENTION_DAYS * 86_400_000).toISOString())))))
+        db.delete(t.inbox).where(and(eq(t.inbox.state, "done"), lt(t.inbox.receivedAt, new Date(now - RETENTION_DAYS * 86_400_000).toISOString()))))))
   }
 }
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url"
 import { sql } from "drizzle-orm"
 import { Context, Effect, Exit, Layer } from "effect"
 import { type Build, CurrentFence, Database, type DatabaseShape, type Db, type Fence, type Tables } from "./Database.ts"
-import { DatabaseUnavailable } from "./errors.ts"
+import { DatabaseUnavailable, storageUnavailable } from "./errors.ts"
 import * as pgSchema from "./schema.pg.ts"
 
 export const pgMigrationsFolder = fileURLToPath(new URL("./migrations-pg", import.meta.url))
@@ -22,8 +22,7 @@ type Runnable = { prepare(name: string): { execute(params?: unknown): Promise<un
 /** The transaction the current fiber runs in, if any: queries go to its connection. */
 const CurrentTransaction = Context.Reference<PgDb | undefined>("loket/drizzle/postgres/CurrentTransaction", { defaultValue: () => undefined })
 
-const unavailable = (cause: unknown) =>
-  cause instanceof DatabaseUnavailable ? cause : new DatabaseUnavailable({ message: `PostgreSQL: ${cause instanceof Error ? cause.message : String(cause)}` })
+const unavailable = storageUnavailable("PostgreSQL")
 
 /** Hides the password when the URL is shown in a message. */
 export const redactUrl = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@")
@@ -99,7 +98,7 @@ export function makePostgresShape(pool: PgDb): DatabaseShape {
   const list = (rows: unknown) => (Array.isArray(rows) ? rows : []) as never
 
   const transaction = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | DatabaseUnavailable> =>
-    Effect.flatMap(Effect.all([Effect.service(CurrentTransaction), Effect.service(CurrentFence)]), ([outer, fence]): Effect.Effect<A, E | DatabaseUnavailable> => {
+    Effect.flatMap(Effect.all([Effect.service(CurrentTransaction), Effect.service(CurrentFence), Effect.context<never>()]), ([outer, fence, context]): Effect.Effect<A, E | DatabaseUnavailable> => {
       if (outer !== undefined) return effect // joins the enclosing transaction
       return Effect.tryPromise({
         try: async () => {
@@ -107,7 +106,8 @@ export function makePostgresShape(pool: PgDb): DatabaseShape {
           try {
             await pool.transaction(async (tx) => {
               if (fence !== undefined && !(await holdFence(tx as unknown as PgDb, fence))) throw new FencedOut()
-              exit = await Effect.runPromiseExit(Effect.provideService(effect, CurrentTransaction, tx as unknown as PgDb))
+              // With the caller's services (its Clock, …), on the transaction's connection.
+              exit = await Effect.runPromiseExitWith(context)(Effect.provideService(effect, CurrentTransaction, tx as unknown as PgDb))
               if (Exit.isFailure(exit)) throw new RolledBack()
             })
           } catch (error) {

@@ -8,7 +8,7 @@ import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect, Exit, Layer } from "effect"
 import { Database, type DatabaseShape, type Db } from "./Database.ts"
-import { DatabaseUnavailable } from "./errors.ts"
+import { DatabaseUnavailable, storageUnavailable } from "./errors.ts"
 import { type Control, makeGroupCommit, type Sync } from "./GroupCommit.ts"
 import * as schema from "./schema.ts"
 
@@ -140,8 +140,7 @@ class UnitFailed {
   constructor(readonly exit: Exit.Exit<unknown, unknown>) {}
 }
 
-const unavailable = (cause: unknown) =>
-  cause instanceof DatabaseUnavailable ? cause : new DatabaseUnavailable({ message: `SQLite: ${String(cause)}` })
+const unavailable = storageUnavailable("SQLite")
 
 type Query = { get(params?: unknown): unknown; all(params?: unknown): unknown; run(params?: unknown): unknown }
 
@@ -155,12 +154,13 @@ export function makeSqliteShape(db: Db, ping: () => boolean, url: string, exec: 
   /** Reads run as they are; writes join the turn's transaction (one statement is atomic by itself). */
   const joining = <A>(f: () => A) => attempt(() => commit.statement(db)(f))
 
+  // The unit runs with the caller's services (its Clock — a TestClock in tests —, its fence, …).
   const transaction = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | DatabaseUnavailable> =>
-    Effect.suspend((): Effect.Effect<A, E | DatabaseUnavailable> => {
+    Effect.flatMap(Effect.context<never>(), (context): Effect.Effect<A, E | DatabaseUnavailable> => {
       let exit: Exit.Exit<A, E>
       try {
         exit = unit(() => {
-          const result = Effect.runSyncExit(effect)
+          const result = Effect.runSyncExitWith(context)(effect)
           if (Exit.isFailure(result)) throw new UnitFailed(result)
           return result
         })

@@ -4,6 +4,7 @@
  */
 import { Effect } from "effect"
 import { Hono } from "hono"
+import { secureHeaders } from "hono/secure-headers"
 import { Database } from "../drizzle/Database.ts"
 import { ApiTokens } from "./api/auth/ApiTokens.ts"
 import { type AuthEnv, bearerAuth } from "./api/auth/index.ts"
@@ -18,11 +19,27 @@ import { parkedRoutes } from "./api/admin/parked-routes.ts"
 import { openApiDocument } from "./api/openapi/document.ts"
 import { LoketConfig } from "../config/Config.ts"
 import { healthRoutes } from "./health.ts"
+import { apiBodyLimits, KiB, MiB } from "./http/api-body-limits/index.ts"
 import { jsonError } from "./http/errors.ts"
+import { type Lifecycle, makeLifecycle, refuseWhileDraining } from "./lifecycle.ts"
 import type { AppRuntime } from "./Runtime.ts"
 import { whatsappWebhook } from "./webhooks/whatsapp.ts"
 
-export async function makeApp(runtime: AppRuntime) {
+/**
+ * Hono's secure headers on every answer. The API serves JSON only, so its policy allows nothing
+ * to load or frame it; pages and scripts that must differ (the console, the widget) set their
+ * own headers, which are kept (`overwrite: false`). No CORS on /api/v1: browsers of other sites
+ * cannot call it with an agent's credentials.
+ */
+const SECURE_HEADERS: NonNullable<Parameters<typeof secureHeaders>[0]> = {
+  overwrite: false,
+  contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+  xFrameOptions: "DENY",
+  strictTransportSecurity: "max-age=31536000; includeSubDomains",
+  referrerPolicy: "no-referrer"
+}
+
+export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLifecycle()) {
   const { config, database, tokens } = await runtime.runPromise(
     Effect.gen(function*() {
       return { config: yield* LoketConfig, database: yield* Database, tokens: yield* ApiTokens }
@@ -33,17 +50,25 @@ export async function makeApp(runtime: AppRuntime) {
   const api = new Hono<AuthEnv>()
     .get("/openapi.json", (c) => c.body(openapi, 200, { "content-type": "application/json" }))
     .use("*", bearerAuth(tokens.verify))
+    .use("*", apiBodyLimits([
+      // The largest file a channel takes (WhatsApp documents: 100 MiB) and the multipart around it; the route checks the file itself.
+      { path: /^\/media\/?$/, maxBytes: 100 * MiB + 64 * KiB, what: "A media upload", fix: "channels take files up to 100 MiB" },
+      { path: /^\/settings(\/|$)/, maxBytes: 256 * KiB, what: "The settings document" },
+      { path: /^\/conversations\/[^/]+\/messages\/?$/, maxBytes: 64 * KiB, what: "A reply", fix: "send files through POST /api/v1/media and refer to them by id" }
+    ], { maxBytes: 64 * KiB, what: "A request body" }))
     .route("/conversations", conversationRoutes(database))
     .route("/conversations", sendRoutes(runtime, database))
     .route("/templates", templateRoutes(runtime, tokens.verify))
     .use("/admin/*", bearerAuth(tokens.verify, "admin"))
     .route("/admin/parked", parkedRoutes(runtime))
     .route("/admin/cluster", clusterRoutes(runtime))
-    .route("/events", eventRoutes(runtime))
+    .route("/events", eventRoutes(runtime, lifecycle))
     .route("/media", uploadRoutes(runtime, config))
     .route("/media", mediaRoutes(config, database.dataDir))
 
   return new Hono()
+    .use("*", secureHeaders(SECURE_HEADERS))
+    .use("*", refuseWhileDraining(lifecycle))
     .route("/", healthRoutes(runtime))
     .route("/webhooks/whatsapp", whatsappWebhook(runtime, config))
     .route("/api/v1", api)

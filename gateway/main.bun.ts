@@ -11,7 +11,13 @@ startGateway({
   serve: (app, { port, hostname }) => {
     // idleTimeout 0: the SSE stream stays open as long as the agent listens.
     const server = Bun.serve({ fetch: app.fetch, port, hostname, idleTimeout: 0 })
-    return Promise.resolve(() => server.stop(true))
+    // Stops accepting and waits for the requests in flight, then cuts what is still open after `withinMs`.
+    return Promise.resolve(async (withinMs: number) => {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      await Promise.race([server.stop(false), new Promise<void>((resolve) => (timer = setTimeout(resolve, withinMs)))])
+      clearTimeout(timer)
+      await server.stop(true)
+    })
   },
   database: (config) =>
     config.databaseUrl.startsWith("postgres") ? databaseLayer(config) : sqliteBunLayer(config.databaseUrl, { synchronous: config.sqliteSync })

@@ -8,11 +8,15 @@ import type { Database } from "../drizzle/Database.ts"
 import { redactUrl } from "../drizzle/postgres.ts"
 import { makeApp } from "./app.ts"
 import { LoketConfig, type LoketConfigValue } from "../config/Config.ts"
+import { makeLifecycle, SHUTDOWN_DEADLINE_MS } from "./lifecycle.ts"
 import { appLayer, makeRuntime } from "./Runtime.ts"
 
 export interface Server {
-  /** Resolves once the server listens, with a function that closes it. */
-  serve(app: Hono, options: { port: number; hostname: string }): Promise<() => Promise<void>>
+  /**
+   * Resolves once the server listens, with a function that closes it: stop accepting, let the
+   * requests in flight finish, and cut what is still open after `withinMs`.
+   */
+  serve(app: Hono, options: { port: number; hostname: string }): Promise<(withinMs: number) => Promise<void>>
   database?: (config: LoketConfigValue) => Layer.Layer<Database, unknown>
 }
 
@@ -42,14 +46,15 @@ export async function startGateway(server: Server) {
   if (missing.length > 0) console.log(`Loket: WhatsApp is not fully configured: ${missing.join("; ")}.`)
 
   const runtime = makeRuntime(appLayer(config, server.database?.(config)))
+  const lifecycle = makeLifecycle()
   let app: Hono
   try {
-    app = await makeApp(runtime)
+    app = await makeApp(runtime, lifecycle)
   } catch (error) {
     console.error(`Loket could not start: ${error instanceof Error ? error.message : String(error)}`)
     process.exit(1)
   }
-  let close: () => Promise<void>
+  let close: (withinMs: number) => Promise<void>
   try {
     close = await server.serve(app, { port: config.port, hostname: config.host })
   } catch (error) {
@@ -59,11 +64,24 @@ export async function startGateway(server: Server) {
   }
   console.log(`Loket listening on http://${config.host}:${config.port} (${config.natsUrl === undefined ? "embedded" : "cluster"} mode, ${redactUrl(config.databaseUrl)})`)
 
-  const shutdown = async () => {
-    await close()
+  // SIGTERM/SIGINT: stop accepting, end every SSE stream, let what is in flight finish, exit 0 —
+  // within SHUTDOWN_DEADLINE_MS even when something hangs (what was acknowledged is durable already).
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    const started = Date.now()
+    console.log(`Loket: ${signal} received, shutting down`)
+    setTimeout(() => {
+      console.error(`Loket: shutdown did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting (acknowledged work is durable)`)
+      process.exit(0)
+    }, SHUTDOWN_DEADLINE_MS).unref()
+    lifecycle.drain()
+    await close(SHUTDOWN_DEADLINE_MS / 2)
     await runtime.dispose()
+    console.log(`Loket stopped in ${Date.now() - started} ms`)
     process.exit(0)
   }
-  process.once("SIGINT", shutdown)
-  process.once("SIGTERM", shutdown)
+  process.once("SIGINT", () => void shutdown("SIGINT"))
+  process.once("SIGTERM", () => void shutdown("SIGTERM"))
 }

@@ -1,4 +1,5 @@
 /** The conversation actor's queries, prepared once where they are hot. */
+import { nowIso } from "../../domain/time.ts"
 import { and, eq, sql } from "drizzle-orm"
 import { Effect } from "effect"
 import type { DatabaseShape, DatabaseUnavailable } from "../../drizzle/Database.ts"
@@ -83,7 +84,7 @@ export function makeConversationStore(database: DatabaseShape) {
     insertOutbox: (row: Omit<typeof outbox.$inferInsert, "seq" | "lastError" | "sentAt">) => insertOutbox(row as never),
     /** The send is settled: sent (confirmed by the provider's answer or a status) or failed for good. */
     settleOutbox: (messageId: string, state: "sent" | "failed", lastError: string | null) =>
-      settle({ messageId, state, lastError, sentAt: state === "sent" ? new Date().toISOString() : null })
+      Effect.flatMap(nowIso, (now) => settle({ messageId, state, lastError, sentAt: state === "sent" ? now : null }))
   }
 }
 

@@ -2,6 +2,7 @@
  * Looks for 24-hour windows that close within the hour without an agent's answer and tells
  * their actors, which warn agents once per window (SSE `conversation.window_closing`).
  */
+import { nowMillis } from "../../domain/time.ts"
 import { and, gt, isNotNull, lte } from "drizzle-orm"
 import { Effect, Layer, Schedule } from "effect"
 import { Database } from "../../drizzle/Database.ts"
@@ -19,7 +20,7 @@ export const WindowWatch = Layer.effectDiscard(
     const config = yield* LoketConfig
     const actors = yield* Conversations
     const check = Effect.gen(function*() {
-      const now = Date.now()
+      const now = yield* nowMillis
       const rows = yield* database.all((db, t) => db.select().from(t.conversations).where(and(
         isNotNull(t.conversations.windowExpiresAt),
         gt(t.conversations.windowExpiresAt, new Date(now).toISOString()),

@@ -1,4 +1,5 @@
 /** A resident's message and delivery statuses: applied with the inbox event marked done, in one transaction. */
+import { nowIso, nowMillis } from "../../domain/time.ts"
 import { Effect } from "effect"
 import { advances, toMessageStatus } from "../../domain/delivery.ts"
 import { newConversationId, newMessageId } from "../../domain/ids.ts"
@@ -26,7 +27,7 @@ export const onInboundMessage = (
     const at = body.createdAt
     const opensWindow = body.type !== "system"
     const result = yield* deps.database.transaction(Effect.gen(function*() {
-      const now = new Date().toISOString()
+      const now = yield* nowIso
       const existing = state.conversation
       const conversation: ConversationRow = existing ?? {
         id: newConversationId(), channel: state.channel, channelAccountId: state.channelAccountId,
@@ -63,7 +64,7 @@ export const onInboundMessage = (
     const contact = knownContact ?? (yield* store.contact(state.contactId))!
     yield* deps.publish([
       { type: "message.created", data: messageToJson(result.message) },
-      { type: "conversation.updated", data: conversationToJson(result.conversation, contact) }
+      { type: "conversation.updated", data: conversationToJson(result.conversation, contact, yield* nowMillis) }
     ])
     return nextState
   })

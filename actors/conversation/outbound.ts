@@ -3,6 +3,7 @@
  * together with its outbox entry in one durable transaction, then answered. The dispatcher's
  * results come back here, so the conversation keeps one writer.
  */
+import { nowIso } from "../../domain/time.ts"
 import { Deferred, Effect } from "effect"
 import { SendRefused } from "../../domain/errors.ts"
 import { newMessageId } from "../../domain/ids.ts"
@@ -79,7 +80,7 @@ export const onSend = (
         return state
       }
     }
-    const now = new Date().toISOString()
+    const now = yield* nowIso
     if (command.content.type !== "template" && (conversation.windowExpiresAt === null || conversation.windowExpiresAt <= now)) {
       yield* Deferred.fail(reply, new SendRefused({
         code: "window_closed", status: 422,
@@ -129,7 +130,7 @@ export const onSend = (
     deps.wakeOutbox()
     yield* deps.publish([
       { type: "message.created", data: message },
-      { type: "conversation.updated", data: conversationToJson(next, contact) }
+      { type: "conversation.updated", data: conversationToJson(next, contact, Date.parse(now)) }
     ])
     yield* Deferred.succeed(reply, message)
     return { ...state, conversation: next }

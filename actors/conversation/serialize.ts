@@ -56,7 +56,7 @@ export function messageToJson(row: MessageRow): Message {
  * The window closes within the hour and no agent answered after the resident's last message
  * (that message's time is the window's end minus 24 h).
  */
-export function windowClosingSoon(row: ConversationRow, now = Date.now()): boolean {
+export function windowClosingSoon(row: ConversationRow, now: number): boolean {
   if (row.windowExpiresAt === null) return false
   const end = Date.parse(row.windowExpiresAt)
   if (end <= now || end - now > HOUR_MS) return false

@@ -5,6 +5,7 @@
  * ones fail the message with Meta's code and title; an expired token also raises an alert.
  * Results go back to the conversation's actor, the message's single writer.
  */
+import { isoIn, nowIso, nowMillis } from "../../domain/time.ts"
 import { Context, Duration, Effect, Layer, Semaphore } from "effect"
 import * as RateLimiter from "effect/persistence/RateLimiter"
 import { isSendFailure, type SendFailure } from "../../adapters/ChannelAdapter.ts"
@@ -84,7 +85,7 @@ export class Outbox extends Context.Service<Outbox, {
               data: {
                 channel: row.channel, channelAccountId: row.channelAccountId, code: failure.code, title: failure.title,
                 message: "The channel's access token no longer works: renew WHATSAPP_ACCESS_TOKEN and restart Loket.",
-                at: new Date().toISOString()
+                at: yield* nowIso
               }
             }])
           }
@@ -106,7 +107,7 @@ export class Outbox extends Context.Service<Outbox, {
             senderLimit.pause(row.channelAccountId, performance.now() + (failure.retryAfterMs ?? 1000))
           }
           const wait = Math.max(failure.retryAfterMs ?? 0, backoffMs(attempts))
-          yield* store.retryLater(row.seq, attempts, new Date(Date.now() + wait).toISOString(), `${failure.code}: ${failure.title}`)
+          yield* store.retryLater(row.seq, attempts, yield* isoIn(wait), `${failure.code}: ${failure.title}`)
           signal.wake()
         })
 
@@ -149,18 +150,18 @@ export class Outbox extends Context.Service<Outbox, {
         )
 
       const round = Effect.gen(function*() {
-        const now = new Date()
-        const rows = (yield* store.due(now.toISOString(), BATCH)).filter((row) => !inFlight.has(row.seq))
+        const now = yield* nowMillis
+        const rows = (yield* store.due(new Date(now).toISOString(), BATCH)).filter((row) => !inFlight.has(row.seq))
         if (rows.length === 0) {
           const next = yield* store.nextDue()
-          const until = next === undefined ? 1000 : Math.min(1000, Math.max(5, Date.parse(next) - Date.now()))
+          const until = next === undefined ? 1000 : Math.min(1000, Math.max(5, Date.parse(next) - now))
           return yield* signal.wait(until)
         }
         const ready: Array<OutboxRow> = []
         for (const row of rows) {
           if (busyPairs.has(pairOf(row))) continue // after the send to this resident that is under way
           const wait = yield* pairDelay(row)
-          if (wait > 0) yield* store.retryLater(row.seq, row.attempts, new Date(Date.now() + wait).toISOString(), row.lastError)
+          if (wait > 0) yield* store.retryLater(row.seq, row.attempts, yield* isoIn(wait), row.lastError)
           else {
             ready.push(row)
             busyPairs.add(pairOf(row))
@@ -181,7 +182,7 @@ export class Outbox extends Context.Service<Outbox, {
       // Once per Loket (the leader in cluster mode), so the per-number limit is kept across the cluster.
       yield* leadership.whileLeading("outbox dispatcher", Effect.gen(function*() {
         // Sends under way when the last dispatcher stopped may or may not have reached Meta.
-        yield* store.recoverInterrupted(new Date(Date.now() + config.outbound.confirmSeconds * 1000).toISOString()).pipe(
+        yield* store.recoverInterrupted(yield* isoIn(config.outbound.confirmSeconds * 1000)).pipe(
           Effect.catchCause((cause) => Effect.logError("interrupted sends could not be recovered", String(cause)))
         )
         yield* round.pipe(

@@ -1,4 +1,5 @@
 /** Message templates synced from the WhatsApp Business Account: the send check's source of truth. */
+import { nowIso } from "../../domain/time.ts"
 import { and, asc, eq } from "drizzle-orm"
 import { Effect } from "effect"
 import type { DatabaseShape } from "../../drizzle/Database.ts"
@@ -23,7 +24,7 @@ export function makeTemplateStore(database: DatabaseShape) {
     replaceAll: (accountId: string, list: ReadonlyArray<TemplateInput>) =>
       database.transaction(Effect.gen(function*() {
         yield* database.run((db, t) => db.delete(t.templates).where(eq(t.templates.accountId, accountId)))
-        const updatedAt = new Date().toISOString()
+        const updatedAt = yield* nowIso
         for (const item of list) {
           yield* database.run((db, t) =>
             db.insert(t.templates).values({ ...item, parameterCounts: item.parameterCounts ? { ...item.parameterCounts } : null, accountId, updatedAt })
@@ -32,9 +33,9 @@ export function makeTemplateStore(database: DatabaseShape) {
       })),
     /** A `message_template_status_update` webhook: the status changes at once, before the next sync. */
     setStatus: (accountId: string, name: string, language: string | null, status: string) =>
-      database.run((db, t) =>
-        db.update(t.templates).set({ status, updatedAt: new Date().toISOString() })
-          .where(and(eq(t.templates.accountId, accountId), eq(t.templates.name, name), ...(language === null ? [] : [eq(t.templates.language, language)]))))
+      Effect.flatMap(nowIso, (updatedAt) => database.run((db, t) =>
+        db.update(t.templates).set({ status, updatedAt })
+          .where(and(eq(t.templates.accountId, accountId), eq(t.templates.name, name), ...(language === null ? [] : [eq(t.templates.language, language)])))))
   }
 }
 

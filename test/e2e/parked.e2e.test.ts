@@ -1,20 +1,37 @@
-/** An event that keeps failing is parked with its cause — never dropped — and an admin can retry it. */
+/**
+ * An event that keeps failing is parked with its cause — never dropped — and an admin can retry
+ * it. Runs on SQLite and on PostgreSQL (vitest project `postgres`): the cause an admin reads
+ * names the failure, never the resident's words or number.
+ */
+import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { auth, eventually, startGatewayOnFile, type TestGateway } from "../support/gateway.ts"
+import { auth, eventually, startGateway, type TestGateway } from "../support/gateway.ts"
 import { openSideConnection } from "../support/side-connection.ts"
 import { allConversations, allMessages, fixtures, postWebhook } from "../support/whatsapp.ts"
 
 let gw: TestGateway
-let file: string
 beforeAll(async () => {
-  ;({ gw, file } = await startGatewayOnFile())
+  gw = await startGateway()
 })
 afterAll(() => gw.close())
 
-async function sideExec(statement: string) {
-  const side = openSideConnection(file)
+const onPostgres = () => gw.databaseUrl.startsWith("postgres")
+
+/** Runs a statement beside the gateway, on its database: `sqlite` on the file, `postgres` on the server. */
+async function sideExec(statements: { sqlite: string; postgres: string }) {
+  if (onPostgres()) {
+    const client = new pg.Client({ connectionString: gw.databaseUrl })
+    await client.connect()
+    try {
+      await client.query(statements.postgres)
+    } finally {
+      await client.end()
+    }
+    return
+  }
+  const side = openSideConnection(gw.databaseUrl.replace(/^file:/, ""))
   try {
-    await side.exec(statement)
+    await side.exec(statements.sqlite)
   } finally {
     side.close()
   }
@@ -24,16 +41,27 @@ const admin = (path: string, init: RequestInit = {}) => fetch(`${gw.url}/api/v1/
 
 describe("parked events", () => {
   it("parks a message whose storing keeps failing, lists it with its cause, and stores it on retry", async () => {
-    await sideExec(`CREATE TRIGGER broken BEFORE INSERT ON messages WHEN NEW.dedupe_key = 'whatsapp:msg:wamid.parked' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`)
+    await sideExec({
+      sqlite: `CREATE TRIGGER broken BEFORE INSERT ON messages WHEN NEW.dedupe_key = 'whatsapp:msg:wamid.parked' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`,
+      postgres: `CREATE FUNCTION broken() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+          IF NEW.dedupe_key = 'whatsapp:msg:wamid.parked' THEN RAISE EXCEPTION 'disk I/O error'; END IF; RETURN NEW; END $$;
+        CREATE TRIGGER broken BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION broken();`
+    })
     const from = "31695000000"
     const res = await postWebhook(gw.url, fixtures.webhookBody({ contacts: [fixtures.contact({ waId: from })], messages: [fixtures.textMessage({ from, id: "wamid.parked", body: "Blijf bewaard" })] }))
     expect(res.status).toBe(200) // durable in the inbox: Meta need not redeliver
 
     const parked = await eventually(async () => (await (await admin("/parked")).json()).items, (items: Array<any>) => items.length === 1)
-    expect(parked[0]).toMatchObject({ key: "whatsapp:msg:wamid.parked", kind: "message", attempts: 5, lastError: expect.stringContaining("disk I/O error") })
-    expect(JSON.stringify(parked)).not.toContain("Blijf bewaard") // the list shows causes, not residents' words
+    expect(parked[0]).toMatchObject({
+      key: "whatsapp:msg:wamid.parked", kind: "message", attempts: 5,
+      // SQLite reports the trigger's text; of PostgreSQL's error only the statement, table and SQLSTATE are kept.
+      lastError: onPostgres() ? expect.stringMatching(/insert on messages failed: SQLSTATE P0001 raise_exception/) : expect.stringContaining("disk I/O error")
+    })
+    // The list shows causes, not residents' words or numbers (drizzle's "params: …" carried both).
+    expect(JSON.stringify(parked)).not.toContain("Blijf bewaard")
+    expect(JSON.stringify(parked)).not.toContain(from)
 
-    await sideExec("DROP TRIGGER broken")
+    await sideExec({ sqlite: "DROP TRIGGER broken", postgres: "DROP TRIGGER broken ON messages" })
     const retry = await admin(`/parked/${parked[0].seq}/retry`, { method: "POST" })
     expect(retry.status).toBe(202)
     const conversation = await eventually(async () => (await allConversations(gw.url)).find((c) => c.contact.handle === from), (c) => c !== undefined)

@@ -36,6 +36,8 @@ export function baseEnv(extra: Record<string, string> = {}): Record<string, stri
 
 export interface TestGateway {
   readonly url: string
+  /** The database it runs on (a fresh PostgreSQL one in the suite's PostgreSQL run). */
+  readonly databaseUrl: string
   readonly runtime: AppRuntime
   readonly close: () => Promise<void>
 }
@@ -64,6 +66,7 @@ export async function startGateway(given: Record<string, string> = baseEnv(), da
   const port = typeof address === "object" && address !== null ? address.port : 0
   return {
     url: `http://127.0.0.1:${port}`,
+    databaseUrl: env.DATABASE_URL ?? "",
     runtime,
     close: async () => {
       ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()

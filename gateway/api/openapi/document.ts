@@ -118,6 +118,28 @@ export function openApiDocument(): Json {
       "/api/v1/admin/parked": {
         get: { operationId: "listParked", summary: "Events Loket could not handle, with their cause (admin)", responses: { "200": { description: "{ items: [{ seq, key, channel, kind, receivedAt, attempts, lastError }] }" }, "401": errors["401"] } }
       },
+      "/api/v1/admin/cluster": {
+        get: {
+          operationId: "clusterStatus", summary: "How this instance runs (admin): embedded, or in cluster mode its id, partitions, leadership and NATS connection",
+          responses: {
+            "200": json({
+              oneOf: [
+                { type: "object", required: ["mode"], properties: { mode: { const: "embedded" } } },
+                {
+                  type: "object", required: ["mode", "instanceId", "partitions", "owned", "leader", "natsConnected"],
+                  properties: {
+                    mode: { const: "cluster" }, instanceId: { type: "string" }, partitions: { type: "integer", description: "LOKET_PARTITIONS" },
+                    owned: { type: "array", items: { type: "integer" }, description: "the partitions this instance hosts" },
+                    leader: { type: ["string", "null"], description: "the instance that runs the outbox dispatcher and timers" },
+                    natsConnected: { type: "boolean" }
+                  }
+                }
+              ]
+            }, "The instance that answered"),
+            "401": errors["401"], "403": json(error, "Not an admin token")
+          }
+        }
+      },
       "/api/v1/admin/parked/{seq}/retry": {
         post: {
           operationId: "retryParked", summary: "Hand a parked event to its conversation again (admin)",
