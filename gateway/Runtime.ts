@@ -2,7 +2,7 @@
  * The application as one Layer, chosen per mode at start, and the ManagedRuntime the Hono
  * handlers run their effects in.
  */
-import { Layer, ManagedRuntime } from "effect"
+import { Layer, type LogLevel, ManagedRuntime, References } from "effect"
 import { WindowWatch } from "../actors/conversation/WindowWatch.ts"
 import { Conversations } from "../actors/Conversations.ts"
 import { Events } from "../actors/Events.ts"
@@ -72,4 +72,10 @@ function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, 
 
 export type AppRuntime = ManagedRuntime.ManagedRuntime<AppServices, unknown>
 
-export const makeRuntime = (layer: Layer.Layer<AppServices, unknown>): AppRuntime => ManagedRuntime.make(layer)
+export const makeRuntime = (layer: Layer.Layer<AppServices, unknown>, logLevel: LoketConfigValue["logLevel"] = "info"): AppRuntime =>
+  // Provided to the layer too, so fibers its construction forks (actors, dispatcher) log at the level.
+  ManagedRuntime.make(layer.pipe(Layer.provideMerge(Layer.succeed(References.MinimumLogLevel, effectLogLevel(logLevel)))))
+
+/** LOKET_LOG_LEVEL → Effect's log level. */
+export const effectLogLevel = (level: LoketConfigValue["logLevel"]): LogLevel.LogLevel =>
+  ({ trace: "Trace", debug: "Debug", info: "Info", warn: "Warn", error: "Error", none: "None" } as const)[level]

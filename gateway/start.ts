@@ -45,7 +45,7 @@ export async function startGateway(server: Server) {
   const missing = missingChannelSettings(config)
   if (missing.length > 0) console.log(`Loket: WhatsApp is not fully configured: ${missing.join("; ")}.`)
 
-  const runtime = makeRuntime(appLayer(config, server.database?.(config)))
+  const runtime = makeRuntime(appLayer(config, server.database?.(config)), config.logLevel)
   const lifecycle = makeLifecycle()
   let app: Hono
   try {
