@@ -61,6 +61,8 @@ export const onInboundMessage = (
     envelope.handled?.()
     const nextState = { ...state, conversation: result.conversation }
     if (result.message === undefined) return nextState // a redelivery: nothing changes
+    // Ids, type and flags only: never the text, the number or what was detected in it.
+    yield* Effect.logDebug("inbound message stored", { conversationId: result.conversation.id, messageId: result.message.id, type: result.message.type, flags: result.message.flags })
     const contact = knownContact ?? (yield* store.contact(state.contactId))!
     yield* deps.publish([
       { type: "message.created", data: messageToJson(result.message) },

@@ -127,6 +127,7 @@ export const onSend = (
     }))
     yield* deps.database.committed()
     const message = messageToJson({ ...row, seq })
+    yield* Effect.logDebug("outbound message queued", { conversationId: conversation.id, messageId: row.id, type: row.type, flags: row.flags })
     deps.wakeOutbox()
     yield* deps.publish([
       { type: "message.created", data: message },
