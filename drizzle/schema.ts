@@ -38,7 +38,9 @@ export const conversations = sqliteTable("conversations", {
   /** When an agent (or Loket) last sent something: a window warning is due only when none came after the resident. */
   lastOutboundAt: text("last_outbound_at"),
   /** The `windowExpiresAt` agents were warned about (once per window). */
-  windowWarnedFor: text("window_warned_for")
+  windowWarnedFor: text("window_warned_for"),
+  /** When the resident was warned not to send personal data here (once per conversation; null: not yet). */
+  personalDataWarnedAt: text("personal_data_warned_at")
 }, (t) => [
   uniqueIndex("conversations_account_contact").on(t.channel, t.channelAccountId, t.contactId),
   index("conversations_activity").on(t.lastMessageAt, t.id)

@@ -32,7 +32,7 @@ export const onInboundMessage = (
       const conversation: ConversationRow = existing ?? {
         id: newConversationId(), channel: state.channel, channelAccountId: state.channelAccountId,
         contactId: state.contactId, status: "open", team: null, assignee: null,
-        createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null
+        createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null, personalDataWarnedAt: null
       }
       const row: MessageRow = {
         seq: 0, id: newMessageId(), conversationId: conversation.id, direction: "inbound", type: body.type,
