@@ -24,10 +24,14 @@ import type { Database } from "../drizzle/Database.ts"
 import { postgresLayer } from "../drizzle/postgres.ts"
 import { sqliteNodeLayer } from "../drizzle/sqlite.ts"
 import { ApiTokens } from "./api/auth/ApiTokens.ts"
+import { ResidentSafety } from "../actors/safety/ResidentSafety.ts"
 import { channelLayers } from "./channels.ts"
 import { type LoketConfigValue, LoketConfig } from "../config/Config.ts"
 
-export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders
+export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | ResidentSafety
+
+/** Where the resident-safety checks read their settings (swap here for the settings document). */
+const safety = ResidentSafety.defaults
 
 /** The database `DATABASE_URL` names: PostgreSQL for `postgres://…`, else SQLite through better-sqlite3. */
 export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, unknown> =>
@@ -47,7 +51,7 @@ export function appLayer(
   channels: Channels = channelLayers(config)
 ): Layer.Layer<AppServices, unknown> {
   if (config.natsUrl !== undefined) return clusterLayer(config, database, channels)
-  const base = Layer.mergeAll(LoketConfig.layer(config), database, Events.layer, OutboxSignal.layer, Leadership.always, channels)
+  const base = Layer.mergeAll(LoketConfig.layer(config), database, Events.layer, OutboxSignal.layer, Leadership.always, channels, safety)
   const templates = Templates.layer.pipe(Layer.provideMerge(base))
   const conversations = Conversations.layer.pipe(Layer.provideMerge(templates))
   const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
@@ -60,7 +64,7 @@ export function appLayer(
  * actors, policies and adapters are the same Layers as in embedded mode.
  */
 function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, unknown>, channels: Channels): Layer.Layer<AppServices, unknown> {
-  const base = Layer.mergeAll(LoketConfig.layer(config), database, channels)
+  const base = Layer.mergeAll(LoketConfig.layer(config), database, channels, safety)
   const nats = Nats.layer.pipe(Layer.provideMerge(base))
   const placement = ClusterPlacement.pipe(Layer.provideMerge(nats))
   const shared = Layer.mergeAll(ClusterEvents, ClusterOutboxSignal, ClusterLeadership).pipe(Layer.provideMerge(placement))

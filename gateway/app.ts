@@ -6,6 +6,8 @@ import { Effect } from "effect"
 import { Hono } from "hono"
 import { secureHeaders } from "hono/secure-headers"
 import { Database } from "../drizzle/Database.ts"
+import { agentViewOf } from "../actors/safety/agent-view.ts"
+import { ResidentSafety } from "../actors/safety/ResidentSafety.ts"
 import { ApiTokens } from "./api/auth/ApiTokens.ts"
 import { type AuthEnv, bearerAuth } from "./api/auth/index.ts"
 import { conversationRoutes } from "./api/conversations/routes.ts"
@@ -46,6 +48,8 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     })
   )
   const openapi = JSON.stringify(openApiDocument())
+  /** What agents may see of residents' texts now (masking, defanged links), from the settings in memory. */
+  const agentView = () => runtime.runPromise(Effect.map(ResidentSafety.use((s) => s.current), agentViewOf))
 
   const api = new Hono<AuthEnv>()
     .get("/openapi.json", (c) => c.body(openapi, 200, { "content-type": "application/json" }))
@@ -56,7 +60,7 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
       { path: /^\/settings(\/|$)/, maxBytes: 256 * KiB, what: "The settings document" },
       { path: /^\/conversations\/[^/]+\/messages\/?$/, maxBytes: 64 * KiB, what: "A reply", fix: "send files through POST /api/v1/media and refer to them by id" }
     ], { maxBytes: 64 * KiB, what: "A request body" }))
-    .route("/conversations", conversationRoutes(database))
+    .route("/conversations", conversationRoutes(database, agentView))
     .route("/conversations", sendRoutes(runtime, database))
     .route("/templates", templateRoutes(runtime, tokens.verify))
     .use("/admin/*", bearerAuth(tokens.verify, "admin"))

@@ -10,6 +10,7 @@ import { sqliteNodeLayer } from "../../drizzle/sqlite.ts"
 import type { DomainEvent } from "../Events.ts"
 import { makeInbox } from "../Inbox.ts"
 import { makeTemplateStore } from "../templates/TemplateStore.ts"
+import { defaultResidentSafety } from "../safety/ResidentSafety.ts"
 import { makeConversationBehavior } from "./ConversationActor.ts"
 import { makeConversationStore } from "./ConversationStore.ts"
 
@@ -25,7 +26,8 @@ const apply = (owned: boolean, options: { layer?: Layer.Layer<Database, unknown>
     const published: Array<DomainEvent> = []
     const behavior = makeConversationBehavior({
       database, store: makeConversationStore(database), inbox: makeInbox(database), templates: makeTemplateStore(database),
-      publish: (events) => Effect.sync(() => void published.push(...events)), wakeOutbox: () => {}, templatesChanged: () => {}
+      publish: (events) => Effect.sync(() => void published.push(...events)), wakeOutbox: () => {}, templatesChanged: () => {},
+      safety: Effect.succeed(defaultResidentSafety)
     })
     const now = new Date().toISOString()
     yield* database.transaction(database.run((db, t) =>

@@ -6,6 +6,7 @@ import type { DomainEvent } from "../Events.ts"
 import type { Inbox } from "../Inbox.ts"
 import type { TemplateStore } from "../templates/TemplateStore.ts"
 import type { ConversationStore } from "./ConversationStore.ts"
+import type { ResidentSafetySettings } from "../safety/ResidentSafety.ts"
 
 export interface ConversationState {
   readonly channel: string
@@ -24,6 +25,8 @@ export interface ActorDeps {
   readonly wakeOutbox: () => void
   /** Asks for a template sync (after a template status webhook). */
   readonly templatesChanged: () => void
+  /** The resident-safety settings now (from memory). */
+  readonly safety: Effect.Effect<ResidentSafetySettings>
 }
 
 export const WINDOW_MS = 24 * 60 * 60 * 1000

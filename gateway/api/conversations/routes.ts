@@ -1,5 +1,6 @@
 /** `GET /api/v1/conversations`, `/:id` and `/:id/messages` (the contract's read side). */
 import { type Context, Hono } from "hono"
+import { type AgentView, CLEAR_VIEW } from "../../../actors/safety/agent-view.ts"
 import type { DatabaseShape } from "../../../drizzle/Database.ts"
 import { jsonError } from "../../http/errors.ts"
 import { decodeWith } from "../../http/validate.ts"
@@ -10,7 +11,8 @@ import { DEFAULT_LIMIT, ListConversationsQuery, ListMessagesQuery } from "./sche
 const decodeList = decodeWith(ListConversationsQuery)
 const decodeMessages = decodeWith(ListMessagesQuery)
 
-export function conversationRoutes(database: DatabaseShape) {
+/** `agentView`: what agents may see of residents' texts now (the settings' masking and link mode). */
+export function conversationRoutes(database: DatabaseShape, agentView: () => Promise<AgentView> = async () => CLEAR_VIEW) {
   const queries = makeConversationQueries(database)
   const invalidQuery = (c: Context, details: Array<{ path: string; message: string }>) =>
     jsonError(c, 400, "invalid_query", `Invalid query: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, details)
@@ -40,7 +42,7 @@ export function conversationRoutes(database: DatabaseShape) {
       const id = c.req.param("id")
       if ((await queries.get(id)) === undefined) return jsonError(c, 404, "conversation_not_found", `No conversation with id ${id}.`)
       try {
-        return c.json(await queries.messagesOf(id, { limit: q.value.limit ?? DEFAULT_LIMIT, cursor: q.value.cursor }))
+        return c.json(await queries.messagesOf(id, { limit: q.value.limit ?? DEFAULT_LIMIT, cursor: q.value.cursor }, await agentView()))
       } catch (error) {
         if (error instanceof InvalidCursor) return badCursor(c)
         throw error
