@@ -50,6 +50,11 @@ export const LoketConfigSchema = C.all({
     .pipe(C.withDefault(10)),
   adminToken: optionalRedacted("LOKET_ADMIN_TOKEN"),
   timezone: C.String("LOKET_TIMEZONE").pipe(C.withDefault("Europe/Amsterdam")),
+  /** The settings document as a file (config as code), applied at start: `.json`, `.yaml` or `.yml`. */
+  settingsFile: C.option(C.schema(
+    Schema.String.check(Schema.isPattern(/\.(json|ya?ml)$/i, { message: "expected a path to a .json, .yaml or .yml file" })),
+    "LOKET_CONFIG"
+  )).pipe(C.map(Option.getOrUndefined)),
   whatsapp: C.all({
     appSecret: optionalRedacted("WHATSAPP_APP_SECRET"),
     metaAppSecret: optionalRedacted("META_APP_SECRET"),

@@ -13,7 +13,7 @@ import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { postgresUrl } from "../test/support/services.ts"
 import * as schema from "./schema.pg.ts"
-import { apiTokens, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, templates } from "./schema.pg.ts"
+import { apiTokens, auditLog, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, settings, templates } from "./schema.pg.ts"
 
 const serverUrl = postgresUrl()
 const migrationsFolder = join(import.meta.dirname, "migrations-pg")
@@ -192,6 +192,19 @@ describe("PostgreSQL migrations", () => {
     expect(await db.select().from(orphanStatuses).where(eq(orphanStatuses.key, orphan.key))).toEqual([orphan])
     expect(await db.select().from(apiTokens).where(eq(apiTokens.id, token.id))).toEqual([token])
     expect(await db.select().from(partitionFences).where(eq(partitionFences.partition, 3))).toEqual([fence])
+
+    const settingsRow: typeof settings.$inferSelect = {
+      id: "current", document: { language: "en", officeHours: { weekly: { monday: [{ open: "08:30", close: "12:00" }] } } }, version: 3,
+      updatedAt: at, updatedBy: "LOKET_ADMIN_TOKEN"
+    }
+    const auditRow: typeof auditLog.$inferSelect = {
+      id: `aud_${unique()}`, at, actorKind: "token", actorId: "tok_1", actorName: "beheer", action: "settings.update", target: "settings",
+      before: { language: "nl" }, after: null
+    }
+    await db.insert(settings).values(settingsRow)
+    await db.insert(auditLog).values(auditRow)
+    expect(await db.select().from(settings).where(eq(settings.id, "current"))).toEqual([settingsRow])
+    expect(await db.select().from(auditLog).where(eq(auditLog.id, auditRow.id))).toEqual([auditRow])
   })
 
   it("fill in the defaults schema.ts fills in", async () => {
@@ -282,6 +295,6 @@ describe("PostgreSQL migrations", () => {
 
 // Every table of schema.pg.ts gets a row in the round-trip test above.
 it("round-trip covers every table", () => {
-  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences]
+  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, settings, auditLog]
   expect(new Set(tables)).toEqual(new Set(covered))
 })

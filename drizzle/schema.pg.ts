@@ -167,6 +167,31 @@ export const partitionFences = pgTable("partition_fences", {
   token: bigint("token", { mode: "number" }).notNull()
 }, (t) => [primaryKey({ columns: [t.partition] })])
 
+/**
+ * The municipality's settings document (domain/settings): one row, id "current". `document` holds what
+ * an admin set (keys left out take their defaults); `version` grows by one with every change.
+ */
+export const settings = pgTable("settings", {
+  id: text("id").primaryKey(),
+  document: jsonb("document").$type<Record<string, unknown>>().notNull(),
+  version: integer("version").notNull(),
+  updatedAt: text("updated_at").notNull(),
+  updatedBy: text("updated_by").notNull()
+})
+
+/** Every admin action (settings changes, tokens, agents, reveals of personal data…): who, when, before and after. */
+export const auditLog = pgTable("audit_log", {
+  id: text("id").primaryKey(),
+  at: text("at").notNull(),
+  actorKind: text("actor_kind").notNull(),
+  actorId: text("actor_id").notNull(),
+  actorName: text("actor_name").notNull(),
+  action: text("action").notNull(),
+  target: text("target").notNull(),
+  before: jsonb("before").$type<unknown>(),
+  after: jsonb("after").$type<unknown>()
+}, (t) => [index("audit_log_at").on(t.at, t.id)])
+
 export type ContactRow = typeof contacts.$inferSelect
 export type ConversationRow = typeof conversations.$inferSelect
 export type MessageRow = typeof messages.$inferSelect
@@ -174,3 +199,5 @@ export type InboxRow = typeof inbox.$inferSelect
 export type ApiTokenRow = typeof apiTokens.$inferSelect
 export type OutboxRow = typeof outbox.$inferSelect
 export type TemplateRow = typeof templates.$inferSelect
+export type SettingsRow = typeof settings.$inferSelect
+export type AuditLogRow = typeof auditLog.$inferSelect

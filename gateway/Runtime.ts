@@ -16,10 +16,14 @@ import { ClusterConversations } from "../actors/cluster/ClusterConversations.ts"
 import { ClusterEvents } from "../actors/cluster/ClusterEvents.ts"
 import { ClusterLeadership } from "../actors/cluster/ClusterLeadership.ts"
 import { ClusterOutboxSignal } from "../actors/cluster/ClusterOutboxSignal.ts"
+import { ClusterSettingsBell } from "../actors/cluster/ClusterSettingsBell.ts"
 import { ClusterPlacement } from "../actors/cluster/ClusterPlacement.ts"
 import { Nats } from "../actors/cluster/Nats.ts"
 import { NatsTransport } from "../actors/cluster/NatsTransport.ts"
 import type { Transport } from "../actors/Transport.ts"
+import { Audit } from "../actors/audit/Audit.ts"
+import { Settings } from "../actors/settings/Settings.ts"
+import { SettingsBell } from "../actors/settings/SettingsBell.ts"
 import type { Database } from "../drizzle/Database.ts"
 import { postgresLayer } from "../drizzle/postgres.ts"
 import { sqliteNodeLayer } from "../drizzle/sqlite.ts"
@@ -28,10 +32,7 @@ import { ResidentSafety } from "../actors/safety/ResidentSafety.ts"
 import { channelLayers } from "./channels.ts"
 import { type LoketConfigValue, LoketConfig } from "../config/Config.ts"
 
-export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | ResidentSafety
-
-/** Where the resident-safety checks read their settings (swap here for the settings document). */
-const safety = ResidentSafety.defaults
+export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | Audit | Settings | ResidentSafety
 
 /** The database `DATABASE_URL` names: PostgreSQL for `postgres://…`, else SQLite through better-sqlite3. */
 export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, unknown> =>
@@ -40,6 +41,12 @@ export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, u
     : sqliteNodeLayer(config.databaseUrl, { synchronous: config.sqliteSync })
 
 type Channels = Layer.Layer<Senders | TemplateSourceRef>
+
+/** The audit log and the settings (which need the templates, the database and a bell for the other instances). */
+function settingsLayer<E, R>(bell: Layer.Layer<SettingsBell, E, R>) {
+  const audit = Audit.layer
+  return Settings.layer.pipe(Layer.provide(bell), Layer.provideMerge(audit))
+}
 
 /**
  * Embedded mode (`NATS_URL` unset): in-process transport over the database. Cluster mode:
@@ -51,9 +58,10 @@ export function appLayer(
   channels: Channels = channelLayers(config)
 ): Layer.Layer<AppServices, unknown> {
   if (config.natsUrl !== undefined) return clusterLayer(config, database, channels)
-  const base = Layer.mergeAll(LoketConfig.layer(config), database, Events.layer, OutboxSignal.layer, Leadership.always, channels, safety)
+  const base = Layer.mergeAll(LoketConfig.layer(config), database, Events.layer, OutboxSignal.layer, Leadership.always, channels)
   const templates = Templates.layer.pipe(Layer.provideMerge(base))
-  const conversations = Conversations.layer.pipe(Layer.provideMerge(templates))
+  const settings = ResidentSafety.fromSettings.pipe(Layer.provideMerge(settingsLayer(SettingsBell.local).pipe(Layer.provideMerge(templates))))
+  const conversations = Conversations.layer.pipe(Layer.provideMerge(settings))
   const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
   return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)))
 }
@@ -64,12 +72,13 @@ export function appLayer(
  * actors, policies and adapters are the same Layers as in embedded mode.
  */
 function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, unknown>, channels: Channels): Layer.Layer<AppServices, unknown> {
-  const base = Layer.mergeAll(LoketConfig.layer(config), database, channels, safety)
+  const base = Layer.mergeAll(LoketConfig.layer(config), database, channels)
   const nats = Nats.layer.pipe(Layer.provideMerge(base))
   const placement = ClusterPlacement.pipe(Layer.provideMerge(nats))
   const shared = Layer.mergeAll(ClusterEvents, ClusterOutboxSignal, ClusterLeadership).pipe(Layer.provideMerge(placement))
   const templates = Templates.layer.pipe(Layer.provideMerge(shared))
-  const conversations = ClusterConversations.pipe(Layer.provide(Conversations.layer), Layer.provideMerge(templates))
+  const settings = ResidentSafety.fromSettings.pipe(Layer.provideMerge(settingsLayer(ClusterSettingsBell).pipe(Layer.provideMerge(templates))))
+  const conversations = ClusterConversations.pipe(Layer.provide(Conversations.layer), Layer.provideMerge(settings))
   const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
   return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)))
 }

@@ -18,7 +18,9 @@ import { sendRoutes } from "./api/conversations/send-routes.ts"
 import { templateRoutes } from "./api/templates/routes.ts"
 import { clusterRoutes } from "./api/admin/cluster-routes.ts"
 import { parkedRoutes } from "./api/admin/parked-routes.ts"
+import { settingsRoutes } from "./api/settings/routes.ts"
 import { openApiDocument } from "./api/openapi/document.ts"
+import { SETTINGS_BODY_LIMIT } from "./api/settings/schemas.ts"
 import { LoketConfig } from "../config/Config.ts"
 import { healthRoutes } from "./health.ts"
 import { apiBodyLimits, KiB, MiB } from "./http/api-body-limits/index.ts"
@@ -57,12 +59,14 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     .use("*", apiBodyLimits([
       // The largest file a channel takes (WhatsApp documents: 100 MiB) and the multipart around it; the route checks the file itself.
       { path: /^\/media\/?$/, maxBytes: 100 * MiB + 64 * KiB, what: "A media upload", fix: "channels take files up to 100 MiB" },
-      { path: /^\/settings(\/|$)/, maxBytes: 256 * KiB, what: "The settings document" },
+      { path: /^\/settings(\/|$)/, maxBytes: SETTINGS_BODY_LIMIT, what: "The settings document" },
       { path: /^\/conversations\/[^/]+\/messages\/?$/, maxBytes: 64 * KiB, what: "A reply", fix: "send files through POST /api/v1/media and refer to them by id" }
     ], { maxBytes: 64 * KiB, what: "A request body" }))
     .route("/conversations", conversationRoutes(database, agentView))
     .route("/conversations", sendRoutes(runtime, database))
     .route("/templates", templateRoutes(runtime, tokens.verify))
+    .use("/settings/*", bearerAuth(tokens.verify, "admin"))
+    .route("/settings", settingsRoutes(runtime))
     .use("/admin/*", bearerAuth(tokens.verify, "admin"))
     .route("/admin/parked", parkedRoutes(runtime))
     .route("/admin/cluster", clusterRoutes(runtime))

@@ -10,6 +10,8 @@ import { makeApp } from "./app.ts"
 import { LoketConfig, type LoketConfigValue } from "../config/Config.ts"
 import { makeLifecycle, SHUTDOWN_DEADLINE_MS } from "./lifecycle.ts"
 import { appLayer, makeRuntime } from "./Runtime.ts"
+import { readSettingsFile } from "../config/settingsFile.ts"
+import { applySettingsFile } from "./settings-file.ts"
 
 export interface Server {
   /**
@@ -42,6 +44,12 @@ export async function startGateway(server: Server) {
     console.error("NATS_URL is set (cluster mode), so DATABASE_URL must be postgres://…: the instances share one database. Set DATABASE_URL, or unset NATS_URL to run embedded.")
     process.exit(1)
   }
+  // LOKET_CONFIG is checked before anything starts: one line per problem.
+  const settingsFile = config.settingsFile === undefined ? undefined : readSettingsFile(config.settingsFile, config.timezone)
+  if (settingsFile !== undefined && !settingsFile.ok) {
+    for (const line of settingsFile.lines) console.error(line)
+    process.exit(1)
+  }
   const missing = missingChannelSettings(config)
   if (missing.length > 0) console.log(`Loket: WhatsApp is not fully configured: ${missing.join("; ")}.`)
 
@@ -53,6 +61,15 @@ export async function startGateway(server: Server) {
   } catch (error) {
     console.error(`Loket could not start: ${error instanceof Error ? error.message : String(error)}`)
     process.exit(1)
+  }
+  if (settingsFile !== undefined && settingsFile.ok) {
+    const applied = await applySettingsFile(runtime, settingsFile.document)
+    if (!applied.ok) {
+      for (const line of applied.lines) console.error(line)
+      await runtime.dispose()
+      process.exit(1)
+    }
+    console.log(`Loket: settings from LOKET_CONFIG ${config.settingsFile}: ${applied.changed ? "applied" : "unchanged"}.`)
   }
   let close: (withinMs: number) => Promise<void>
   try {

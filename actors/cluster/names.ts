@@ -12,7 +12,9 @@ export const clusterNames = (ns: string) => ({
   /** Domain events for every instance's SSE stream. */
   domainEvents: `${ns}.domain`,
   /** Rings the outbox dispatcher (on the leader) when a send was accepted anywhere. */
-  outboxBell: `${ns}.outbox.wake`
+  outboxBell: `${ns}.outbox.wake`,
+  /** Tells every instance that the settings reached a new version (`{"version":n}`). */
+  settingsChanged: `${ns}.settings.changed`
 })
 
 export type ClusterNames = ReturnType<typeof clusterNames>

@@ -5,6 +5,8 @@
  * `ResidentSafety.fromSettings` (the settings document, `Settings.current`).
  */
 import { Context, Effect, Layer } from "effect"
+import { defaultTexts, type SettingsDocument } from "../../domain/settings/mod.ts"
+import { Settings } from "../settings/Settings.ts"
 import type { ExtraTerms } from "../../domain/safety/outbound-policy/OutboundPolicy.ts"
 import type { ExtraPattern } from "../../domain/safety/personal-data/PersonalData.ts"
 import type { LinkProtectionMode, SafetyOptions } from "../../domain/safety/inspect.ts"
@@ -29,11 +31,8 @@ export interface ResidentSafetySettings {
   }
 }
 
-/** The warning residents get, once per conversation, when they first send personal data. */
-export const DEFAULT_PERSONAL_DATA_WARNING = {
-  nl: "Stuur liever geen BSN of andere persoonlijke gegevens via WhatsApp. Voor persoonlijke zaken gebruikt u de beveiligde omgeving van de gemeente: log in met DigiD.",
-  en: "Please do not send your BSN (citizen service number) or other personal details on WhatsApp. For personal matters, use the municipality's secure environment: log in with DigiD."
-} as const
+/** The warning residents get, once per conversation, when they first send personal data (`personalData.text`'s default). */
+export const DEFAULT_PERSONAL_DATA_WARNING = defaultTexts.personalDataWarning
 
 export const defaultResidentSafety: ResidentSafetySettings = {
   language: "nl",
@@ -57,6 +56,28 @@ export class ResidentSafety extends Context.Service<ResidentSafety, {
   readonly current: Effect.Effect<ResidentSafetySettings>
 }>()("loket/actors/safety/ResidentSafety") {
   static readonly defaults = Layer.succeed(ResidentSafety, { current: Effect.succeed(defaultResidentSafety) })
+  /** The settings document (Settings.current, from memory): what the gateway runs with. */
+  static readonly fromSettings = Layer.effect(
+    ResidentSafety,
+    Effect.gen(function*() {
+      const settings = yield* Settings
+      const cache = new WeakMap<SettingsDocument, ResidentSafetySettings>()
+      const of = (document: SettingsDocument): ResidentSafetySettings => {
+        let s = cache.get(document)
+        if (s === undefined) {
+          s = {
+            language: document.language,
+            personalData: document.personalData,
+            linkProtection: document.linkProtection,
+            outboundPolicy: document.outboundPolicy
+          }
+          cache.set(document, s)
+        }
+        return s
+      }
+      return { current: Effect.map(settings.current, of) }
+    })
+  )
   /** Fixed settings (tests, and until the settings document is wired). */
   static readonly fixed = (settings: ResidentSafetySettings) => Layer.succeed(ResidentSafety, { current: Effect.succeed(settings) })
 }

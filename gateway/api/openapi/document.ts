@@ -7,6 +7,9 @@ import { Conversation } from "../../../domain/Conversation.ts"
 import { Message } from "../../../domain/Message.ts"
 import { ListConversationsQuery, ListMessagesQuery } from "../conversations/schemas.ts"
 import { SendBodies } from "../conversations/send-schemas.ts"
+import { AuditEntry } from "../../../actors/audit/Audit.ts"
+import { SettingsDocument } from "../../../domain/settings/mod.ts"
+import { ListAuditQuery, SETTINGS_BODY_LIMIT } from "../settings/schemas.ts"
 
 type Json = Record<string, unknown>
 
@@ -161,7 +164,43 @@ export function openApiDocument(): Json {
           responses: { "200": { description: "The file", content: { "*/*": { schema: { type: "string", format: "binary" } } } }, "404": json(error, "Unknown media"), "502": json(error, "The provider did not hand it over"), "401": errors["401"] }
         }
       },
+      "/api/v1/settings": settingsPaths(error, errors),
+      "/api/v1/settings/audit": {
+        get: {
+          operationId: "listSettingsAudit", summary: "Changes to the settings, newest first: who, when, before and after (admin)",
+          parameters: queryParameters(ListAuditQuery),
+          responses: { "200": json(jsonSchema(page(AuditEntry, "AuditPage")), "A page of audit entries"), "403": json(error, "Not an admin token"), ...errors }
+        }
+      },
       "/api/v1/openapi.json": { get: { operationId: "openapi", security: [], responses: { "200": { description: "This document" } } } }
+    }
+  }
+}
+
+/** GET, PUT and PATCH /api/v1/settings (admin). */
+function settingsPaths(error: Json, errors: Record<string, Json>): Json {
+  const settings = jsonSchema(SettingsDocument)
+  const refused = {
+    "403": json(error, "Not an admin token"),
+    "409": json(error, "settings_conflict: changed elsewhere at the same moment, again and again; retry"),
+    "413": json(error, `Body over ${SETTINGS_BODY_LIMIT / 1024} KiB`),
+    "422": json(error, "invalid_settings: details lists every bad field with its path, e.g. officeHours.weekly.monday[0].open"),
+    ...errors
+  }
+  return {
+    get: {
+      operationId: "getSettings", summary: "The municipality's settings, every key with defaults filled in (admin)",
+      responses: { "200": json(settings, "The settings"), "403": refused["403"], "401": errors["401"] }
+    },
+    put: {
+      operationId: "replaceSettings", summary: "Replaces the settings; keys left out take their defaults (admin, audited)",
+      requestBody: { required: true, content: { "application/json": { schema: settings } } },
+      responses: { "200": json(settings, "The settings now"), ...refused }
+    },
+    patch: {
+      operationId: "patchSettings", summary: "JSON merge patch (RFC 7386): objects merge, null puts a key back to its default (admin, audited)",
+      requestBody: { required: true, content: { "application/merge-patch+json": { schema: { type: "object" } }, "application/json": { schema: { type: "object" } } } },
+      responses: { "200": json(settings, "The settings now"), "415": json(error, "Not application/merge-patch+json or application/json"), ...refused }
     }
   }
 }

@@ -1,0 +1,30 @@
+/**
+ * The default texts residents (and website visitors) see, in plain Dutch (B1) and English.
+ * The document's `language` picks one; a text an admin sets replaces it.
+ */
+import type { Language } from "./language.ts"
+
+export type Texts = { readonly [L in Language]: string }
+
+export const defaultTexts = {
+  outOfHours: {
+    nl: "Bedankt voor uw bericht. We zijn nu gesloten. We lezen uw bericht als we weer open zijn: {{nextOpen}}.",
+    en: "Thank you for your message. We are closed right now. We will read your message when we are open again: {{nextOpen}}."
+  },
+  receipt: {
+    nl: "We hebben uw bericht ontvangen. Een medewerker antwoordt zo snel mogelijk.",
+    en: "We have received your message. A member of staff will answer as soon as possible."
+  },
+  firstContact: {
+    nl: "Welkom bij de gemeente. Stel uw vraag in een bericht. Stuur geen wachtwoorden of pincodes.",
+    en: "Welcome to the municipality. Ask your question in a message. Do not send passwords or PIN codes."
+  },
+  personalDataWarning: {
+    nl: "Stuur liever geen BSN of andere persoonlijke gegevens via WhatsApp. Voor persoonlijke zaken gebruikt u de beveiligde omgeving van de gemeente: log in met DigiD.",
+    en: "Please do not send your BSN (citizen service number) or other personal details on WhatsApp. For personal matters, use the municipality's secure environment: log in with DigiD."
+  },
+  widget: {
+    nl: "Chat met ons via WhatsApp",
+    en: "Chat with us on WhatsApp"
+  }
+} satisfies Record<string, Texts>
