@@ -20,6 +20,7 @@ import { type Envelope, makeInbox } from "./Inbox.ts"
 import { OutboxSignal } from "./outbox/OutboxSignal.ts"
 import { Templates } from "./templates/Templates.ts"
 import { ResidentSafety } from "./safety/ResidentSafety.ts"
+import { Audit } from "./audit/Audit.ts"
 
 const MAILBOX_SIZE = 256
 
@@ -47,12 +48,14 @@ export class Conversations extends Context.Service<Conversations, {
       const signal = yield* OutboxSignal
       const templates = yield* Templates
       const safety = yield* ResidentSafety
+      const audit = yield* Audit
       const inbox = makeInbox(database)
       const directory = makeContactDirectory(database)
       const store = makeConversationStore(database)
       const behavior = makeConversationBehavior({
         database, store, inbox, templates: templates.store, publish: events.publish,
-        wakeOutbox: signal.wake, templatesChanged: templates.requestSync, safety: safety.current
+        wakeOutbox: signal.wake, templatesChanged: templates.requestSync, safety: safety.current,
+        audit: audit.record
       })
       const host = yield* makeActorHost(behavior, {
         mailboxSize: MAILBOX_SIZE,

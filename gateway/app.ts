@@ -15,6 +15,7 @@ import { eventRoutes } from "./api/events/routes.ts"
 import { mediaRoutes } from "./api/media/routes.ts"
 import { uploadRoutes } from "./api/media/upload-routes.ts"
 import { sendRoutes } from "./api/conversations/send-routes.ts"
+import { revealRoutes } from "./api/conversations/reveal-routes.ts"
 import { templateRoutes } from "./api/templates/routes.ts"
 import { clusterRoutes } from "./api/admin/cluster-routes.ts"
 import { parkedRoutes } from "./api/admin/parked-routes.ts"
@@ -64,6 +65,7 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     ], { maxBytes: 64 * KiB, what: "A request body" }))
     .route("/conversations", conversationRoutes(database, agentView))
     .route("/conversations", sendRoutes(runtime, database))
+    .route("/conversations", revealRoutes(runtime, database))
     .route("/templates", templateRoutes(runtime, tokens.verify))
     .use("/settings/*", bearerAuth(tokens.verify, "admin"))
     .route("/settings", settingsRoutes(runtime))

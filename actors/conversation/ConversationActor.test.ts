@@ -27,7 +27,7 @@ const apply = (owned: boolean, options: { layer?: Layer.Layer<Database, unknown>
     const behavior = makeConversationBehavior({
       database, store: makeConversationStore(database), inbox: makeInbox(database), templates: makeTemplateStore(database),
       publish: (events) => Effect.sync(() => void published.push(...events)), wakeOutbox: () => {}, templatesChanged: () => {},
-      safety: Effect.succeed(defaultResidentSafety)
+      safety: Effect.succeed(defaultResidentSafety), audit: () => Effect.void
     })
     const now = new Date().toISOString()
     yield* database.transaction(database.run((db, t) =>

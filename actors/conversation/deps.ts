@@ -1,6 +1,7 @@
 /** What a conversation actor's handlers work with. */
 import type { Effect } from "effect"
-import type { DatabaseShape } from "../../drizzle/Database.ts"
+import type { DatabaseShape, DatabaseUnavailable } from "../../drizzle/Database.ts"
+import type { AuditRecord } from "../audit/Audit.ts"
 import type { ConversationRow } from "../../drizzle/schema.ts"
 import type { DomainEvent } from "../Events.ts"
 import type { Inbox } from "../Inbox.ts"
@@ -27,6 +28,8 @@ export interface ActorDeps {
   readonly templatesChanged: () => void
   /** The resident-safety settings now (from memory). */
   readonly safety: Effect.Effect<ResidentSafetySettings>
+  /** Writes an audit entry; run inside the transaction of what it describes. */
+  readonly audit: (entry: AuditRecord) => Effect.Effect<unknown, DatabaseUnavailable>
 }
 
 export const WINDOW_MS = 24 * 60 * 60 * 1000

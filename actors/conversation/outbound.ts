@@ -123,6 +123,16 @@ export const onSend = (
         contactId: state.contactId, request, state: "pending", attempts: 0, notBefore: now, createdAt: now
       })
       yield* store.updateConversation(next)
+      if ((command.policyWarnings?.length ?? 0) > 0) {
+        // The categories and terms only: the text itself may hold a resident's personal data.
+        yield* deps.audit({
+          actor: command.actor ?? { kind: "token", id: "unknown", name: command.author },
+          action: "message.policy_warning",
+          target: `message:${row.id}`,
+          before: null,
+          after: { conversationId: conversation.id, warnings: command.policyWarnings!.map((w) => ({ category: w.category, term: w.term })) }
+        })
+      }
       return inserted
     }))
     yield* deps.database.committed()
