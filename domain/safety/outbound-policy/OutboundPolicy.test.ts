@@ -5,11 +5,11 @@ const categories = (text: string, extra = {}) => checkOutboundText(text, extra).
 
 describe("checkOutboundText", () => {
   it.each([
-    ["Probeer ons Online Casino met 50 gratis spins!", ["gambling:casino"]],
+    ["Probeer ons Online Casino met 50 gratis spins!", ["gambling:online casino"]],
     ["Gokken bij Holland Casino", ["gambling:casino"]],
     ["Bekijk mijn naaktfoto's", ["adult:naaktfoto"]],
     ["Stem op partij X bij de verkiezingen!", ["political:stem op"]],
-    ["VOTE FOR our candidate", ["political:vote for"]],
+    ["VOTE FOR our candidate", ["political:our candidate"]],
     ["Sèks en casino", ["gambling:casino", "adult:seks"]]
   ])("%s warns", (text, expected) => expect(categories(text)).toEqual(expected))
 

@@ -48,7 +48,8 @@ function matchers(extra: ExtraTerms) {
   let m = compiled.get(key)
   if (m === undefined) {
     m = POLICY_CATEGORIES.flatMap((category) =>
-      [...new Set([...DEFAULT_TERMS[category], ...(extra[category] ?? [])].map((t) => fold(t.trim())).filter((t) => t !== ""))].map((term) => ({
+      // Longest first, so a warning names "online casino" rather than "casino".
+      [...new Set([...DEFAULT_TERMS[category], ...(extra[category] ?? [])].map((t) => fold(t.trim())).filter((t) => t !== ""))].sort((a, b) => b.length - a.length).map((term) => ({
         category,
         term,
         re: new RegExp(`(?<![\\p{L}\\p{N}])${escape(term).replace(/\s+/g, "\\s+")}(?![\\p{L}\\p{N}])`, "u")

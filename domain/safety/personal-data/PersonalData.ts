@@ -79,19 +79,33 @@ function countDigits(text: string): number {
 
 // --- IBAN --------------------------------------------------------------------------------
 
-const IBAN_CANDIDATE = /(?<![\p{L}\p{N}])[a-z]{2}\s?\d{2}(?:[ ]?[a-z0-9]){10,30}(?![\p{L}\p{N}])/giu
+/** Where an IBAN may start (a country code and two check digits), and what may follow (letters and digits, single spaces). */
+const IBAN_START = /(?<![\p{L}\p{N}])[a-z]{2}\s?\d{2}/giu
+const IBAN_BODY = /[a-z]{2}\s?\d{2}(?:[ ]?[a-z0-9]){10,30}(?![\p{L}\p{N}])|[a-z]{2}\s?\d{2}(?:[ ]?[a-z0-9]){10,30}/iuy
 
 function* findIbans(text: string): Iterable<PersonalDataFinding> {
-  for (const m of text.matchAll(IBAN_CANDIDATE)) {
-    // A candidate may run into the next word ("NL91ABNA0417164300 graag"): shrink from the end.
-    const raw = m[0]
-    for (let end = raw.length; end >= 14; end--) {
-      const c = raw[end - 1]
-      if (c === " ") continue
-      if (isValidIban(raw.slice(0, end))) {
-        yield { kind: "iban", start: m.index, end: m.index + end }
-        break
+  IBAN_START.lastIndex = 0
+  let start: RegExpExecArray | null
+  while ((start = IBAN_START.exec(text)) !== null) {
+    IBAN_BODY.lastIndex = start.index
+    const body = IBAN_BODY.exec(text)
+    // The longest prefix ending at a word boundary that passes mod-97 ("NL91ABNA0417164300 graag", "… 1643 00").
+    let found = 0
+    if (body !== null) {
+      const raw = body[0]
+      for (let end = raw.length; end >= 14; end--) {
+        if (raw[end - 1] === " " || /[\p{L}\p{N}]/u.test(text[start.index + end] ?? "")) continue
+        if (isValidIban(raw.slice(0, end))) {
+          found = end
+          break
+        }
       }
+    }
+    if (found > 0) {
+      yield { kind: "iban", start: start.index, end: start.index + found }
+      IBAN_START.lastIndex = start.index + found
+    } else {
+      IBAN_START.lastIndex = start.index + 1
     }
   }
 }
