@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import { ADMIN_TOKEN, APP_SECRET, type ChildGateway, eventually, freePort, startChildGateway, tempDir } from "../support/gateway.ts"
 import { type GraphStandIn, startGraphStandIn } from "../support/graph-stand-in.ts"
 import { allConversations, allMessages, fixtures, postWebhook } from "../support/whatsapp.ts"
+import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 
 const children: Array<ChildGateway> = []
@@ -46,8 +47,17 @@ describe("logs hold no personal data", () => {
     const webhook = { url: `${gatewayUrl}/webhooks/whatsapp`, appSecret: APP_SECRET }
     const standIn: GraphStandIn = await startGraphStandIn({ accessToken: "log-token", webhook })
     closers.push(() => standIn.close())
+    // Every resident-safety feature on: detection, the warning, masking, neutralized links, a block list.
+    const dir = tempDir()
+    const config = join(dir, "settings.json")
+    writeFileSync(config, JSON.stringify({
+      personalData: { detect: true, warnResident: true, maskForAgents: true, extraPatterns: [{ name: "klantnummer", pattern: "DH-\\d{6}" }] },
+      linkProtection: { mode: "neutralize", allowDomains: ["denhaag.nl"], blockDomains: ["evil.example"] },
+      outboundPolicy: { mode: "warn", extraTerms: { gambling: ["loterij"] } }
+    }))
     const gw = await startChildGateway({
-      DATABASE_URL: `file:${join(tempDir(), "loket.db")}`, WHATSAPP_APP_SECRET: APP_SECRET, WHATSAPP_VERIFY_TOKEN: "v",
+      LOKET_CONFIG: config,
+      DATABASE_URL: `file:${join(dir, "loket.db")}`, WHATSAPP_APP_SECRET: APP_SECRET, WHATSAPP_VERIFY_TOKEN: "v",
       LOKET_ADMIN_TOKEN: ADMIN_TOKEN, WHATSAPP_ACCESS_TOKEN: "log-token", WHATSAPP_PHONE_NUMBER_ID: fixtures.DEFAULT_PHONE_NUMBER_ID,
       GRAPH_API_URL: standIn.url, LOKET_LOG_LEVEL: "debug", LOKET_SQLITE_SYNCHRONOUS: "NORMAL"
     }, "node", port)
@@ -105,9 +115,19 @@ describe("logs hold no personal data", () => {
     standIn.script({ error: 131026, message: `Message undeliverable to ${r1}` })
     expect((await send(byResident(r1).id, SECRETS.other[10]!)).status).toBe(202)
     expect((await send(byResident(r2).id, SECRETS.other[11]!)).status).toBe(202)
+    // A reply the outbound policy warns about (audited), and a reveal of a masked message (audited).
+    expect((await send(byResident(r2).id, `${SECRETS.other[11]!} en doe mee met de loterij`)).status).toBe(202)
+    const masked = (await allMessages(gatewayUrl, byResident(r1).id)).find((m: any) => m.masked === true)
+    expect(masked).toBeDefined()
+    const reveal = await fetch(`${gatewayUrl}/api/v1/conversations/${byResident(r1).id}/messages/${masked.id}/reveal`, {
+      method: "POST", headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ reason: "controle" })
+    })
+    expect(reveal.status).toBe(200)
     // A reply that Loket refuses (too long), with personal data in it.
     expect((await send(byResident(r3).id, `${SECRETS.texts[0]} `.repeat(100))).status).toBe(422)
-    await eventually(async () => (await allMessages(gatewayUrl, byResident(r2).id)).filter((m: any) => m.direction === "outbound" && m.status !== "queued"), (ms) => ms.length >= 1, 30_000)
+    await eventually(async () => (await allMessages(gatewayUrl, byResident(r2).id)).filter((m: any) => m.direction === "outbound" && m.status !== "queued"), (ms) => ms.length >= 3, 30_000)
+    // The personal-data warnings went out through the Graph stand-in.
+    expect(standIn.sent.some((s) => JSON.stringify(s.body).includes("DigiD"))).toBe(true)
     await eventually(async () => (await allMessages(gatewayUrl, byResident(r1).id)).filter((m: any) => m.direction === "outbound" && m.status === "failed"), (ms) => ms.length >= 1, 30_000)
     await standIn.webhooksSettled()
 
