@@ -4,16 +4,19 @@
  * `evil.example` is found although `.example` is no delegated TLD).
  */
 import { LinkifyIt } from "linkify-it"
-import tlds from "tlds" with { type: "json" }
+import { createRequire } from "node:module"
 
-const base = (): LinkifyIt => new LinkifyIt({ fuzzyLink: true, fuzzyIP: true, fuzzyEmail: false }).tlds(tlds)
+/** The IANA TLD list (`tlds` is a JSON package: required, so tsx, the production bundle and Bun all load it the same way). */
+const tlds: ReadonlyArray<string> = createRequire(import.meta.url)("tlds")
+
+const base = (): LinkifyIt => new LinkifyIt({ fuzzyLink: true, fuzzyIP: true, fuzzyEmail: false }).tlds([...tlds])
 
 /** Finds links (with and without scheme, IPv4 and IPv6 hosts), not e-mail addresses. */
 export const linkFinder: LinkifyIt = base()
 
 /** Finds e-mail addresses (with or without `mailto:`), not links. */
 export const emailFinder: LinkifyIt = new LinkifyIt({ fuzzyLink: false, fuzzyIP: false, fuzzyEmail: true })
-  .tlds(tlds)
+  .tlds([...tlds])
   .add("http:", null).add("https:", null).add("ftp:", null).add("//", null)
 
 const cache = new Map<string, LinkifyIt>()
