@@ -52,7 +52,7 @@ export function messageToJson(row: MessageRow, view: AgentView = CLEAR_VIEW): Me
     forwarded: c.forwarded ?? null,
     contacts: c.contacts ?? null,
     referral: c.referral ?? null,
-    flow: c.flow ?? null,
+    flow: c.flow == null || safety?.flowResponse === undefined ? (c.flow ?? null) : { ...c.flow, responseJson: renderStored(c.flow.responseJson, safety.flowResponse, masked) },
     order: c.order ?? null,
     system: c.system ?? null,
     template: c.template ?? null,

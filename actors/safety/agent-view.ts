@@ -30,6 +30,7 @@ export const EXPORT_VIEW: AgentView = { mask: true, neutralize: true }
 export interface StoredSafety {
   readonly text?: StoredInspection
   readonly replyTitle?: StoredInspection
+  readonly flowResponse?: StoredInspection
 }
 export interface StoredInspection {
   readonly personalData: ReadonlyArray<PersonalDataFinding>
@@ -47,4 +48,5 @@ export function renderStored(text: string | null, stored: StoredInspection | und
 
 /** Whether `view` changes anything agents see of a message with `stored` findings. */
 export const hidesSomething = (stored: StoredSafety | undefined, view: AgentView): boolean =>
-  stored !== undefined && ((view.mask && ((stored.text?.personalData.length ?? 0) > 0 || (stored.replyTitle?.personalData.length ?? 0) > 0)))
+  stored !== undefined && view.mask &&
+  [stored.text, stored.replyTitle, stored.flowResponse].some((part) => (part?.personalData.length ?? 0) > 0)

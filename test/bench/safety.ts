@@ -7,9 +7,12 @@
  * - Ingest on and off: the gateway (production build) ingesting single-message webhooks whose texts
  *   are the labelled set's, with `personalData.detect` and `linkProtection.mode: "neutralize"` on,
  *   and with both off (LOKET_CONFIG; `warnResident` off in both so only detection differs),
- *   alternating off/on twice; the best rate of each. Target: on costs at most 10 % more per message.
+ *   alternating off/on three times. The cost is the gateway process's CPU time per message
+ *   (/proc/<pid>/stat, user + system, warm-up included), the median of each mode: on a shared machine
+ *   the rate swings far more than detection costs, CPU time much less. Target: on costs at most 10 %
+ *   more per message. The rates are printed beside it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { inspectText } from "../../domain/safety/inspect.ts"
@@ -28,6 +31,17 @@ export interface SafetyBenchDeps {
 }
 
 const QUESTION = "Goedemiddag, wanneer wordt het grofvuil in onze straat opgehaald? Ik heb een oude bank en twee matrassen."
+
+/** User + system CPU seconds of a process so far (Linux /proc; clock ticks at 100 Hz). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+const median = (xs: ReadonlyArray<number>) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length === 0 ? Number.NaN : s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
 
 export async function safetyBench(d: SafetyBenchDeps, p: { readonly warmup: number; readonly messages: number }): Promise<void> {
   // --- precision and recall
@@ -64,23 +78,31 @@ export async function safetyBench(d: SafetyBenchDeps, p: { readonly warmup: numb
   }
   const texts = LABELLED_MESSAGES.map((m) => m.text)
   const files = { on: config(true), off: config(false) }
-  const best = { on: 0, off: 0 }
+  const cpu = { on: [] as Array<number>, off: [] as Array<number> }
+  const rates = { on: [] as Array<number>, off: [] as Array<number> }
   try {
     let round = 0
-    for (const mode of ["off", "on", "off", "on"] as const) {
+    for (const mode of ["off", "on", "off", "on", "off", "on"] as const) {
       round++
       const warmup = textWebhooks(texts, p.warmup, 80_000_000 + round * 1_000_000)
       const bodies = textWebhooks(texts, p.messages, 80_500_000 + round * 1_000_000)
-      const r = await d.withServer(() => startLoket(`Loket detection ${mode}`, "default", { LOKET_CONFIG: files[mode] }), (s) => d.ingest(s, warmup, bodies, bodies.length))
-      if (r.committed) best[mode] = Math.max(best[mode], r.rate)
+      const r = await d.withServer(() => startLoket(`Loket detection ${mode}`, "default", { LOKET_CONFIG: files[mode] }), async (s) => {
+        const before = cpuSecondsOf(s.pid)
+        const result = await d.ingest(s, warmup, bodies, bodies.length)
+        return { ...result, cpuMicros: ((cpuSecondsOf(s.pid) - before) * 1e6) / (warmup.length + bodies.length) }
+      })
+      if (!r.committed) continue
+      cpu[mode].push(r.cpuMicros)
+      rates[mode].push(r.rate)
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-  const costOff = 1e6 / best.off
-  const costOn = 1e6 / best.on
+  const costOff = median(cpu.off)
+  const costOn = median(cpu.on)
   const added = costOn / costOff - 1
-  d.row(`7. ingest, labelled texts, ${p.messages.toLocaleString("en-US")} webhooks: detection off / on (best of 2 each)`, `${Math.round(best.off)} / ${Math.round(best.on)} msg/s = ${costOff.toFixed(0)} / ${costOn.toFixed(0)} µs per message`)
-  d.row("7. cost detection adds per ingested message", `${(added * 100).toFixed(1)} % (in-process detection alone: ${((labelledCost / costOff) * 100).toFixed(1)} % of the off cost)`)
-  d.verdict(Number.isFinite(added) && added <= 0.1, `detection adds ${(added * 100).toFixed(1)} % to the per-message ingest cost (target ≤ 10 %)`)
+  d.row(`7. ingest, labelled texts, ${p.messages.toLocaleString("en-US")} webhooks × 3 per mode: gateway CPU per message, off / on (median)`, `${costOff.toFixed(0)} / ${costOn.toFixed(0)} µs  (each run: off ${cpu.off.map((c) => c.toFixed(0)).join(", ")}; on ${cpu.on.map((c) => c.toFixed(0)).join(", ")})`)
+  d.row("7. ingest rate, off / on (each run; this machine's load swings it)", `off ${rates.off.map((r) => Math.round(r)).join(", ")}; on ${rates.on.map((r) => Math.round(r)).join(", ")} msg/s`)
+  d.row("7. cost detection adds per ingested message (CPU)", `${(added * 100).toFixed(1)} % (in-process detection alone: ${((labelledCost / costOff) * 100).toFixed(1)} % of the off cost)`)
+  d.verdict(Number.isFinite(added) && added <= 0.1, `detection adds ${(added * 100).toFixed(1)} % to the gateway's CPU time per ingested message, labelled texts (target ≤ 10 %)`)
 }

@@ -48,12 +48,13 @@ describe("personal data in residents' messages", () => {
         fixtures.textMessage({ ...t, body: "Mijn BSN is 100752305 en mijn IBAN NL69 INGB 1123 4579 19" }),
         fixtures.imageMessage({ ...t, caption: "bel me op 06-87654321, geboren op 3 maart 1985" }),
         fixtures.buttonReplyMessage({ ...t, replyId: "b1", title: "mail a.b@example-mail.nl" }),
-        fixtures.textMessage({ ...t, body: "zaaknummer 100768143, factuur € 1.250,00 om 10.30 uur" })
+        fixtures.textMessage({ ...t, body: "zaaknummer 100768143, factuur € 1.250,00 om 10.30 uur" }),
+        fixtures.flowReplyMessage({ ...t, responseJson: JSON.stringify({ bsn: "100752305", straat: "Spui 70" }) })
       ]
     }))
-    const { messages } = await conversationOf(waId, 5)
+    const { messages } = await conversationOf(waId, 6)
     const inbound = messages.filter((m) => m.direction === "inbound")
-    expect(inbound.map((m) => m.flags)).toEqual([["pii:bsn", "pii:iban"], ["pii:phone", "pii:birthdate"], ["pii:email"], []])
+    expect(inbound.map((m) => m.flags)).toEqual([["pii:bsn", "pii:iban"], ["pii:phone", "pii:birthdate"], ["pii:email"], [], ["pii:bsn"]])
     // Not masked by default: agents read the text, textSafe is the same.
     expect(inbound[0].text).toBe("Mijn BSN is 100752305 en mijn IBAN NL69 INGB 1123 4579 19")
     expect(inbound[0].textSafe).toBe(inbound[0].text)
@@ -117,11 +118,14 @@ describe("personal data in residents' messages", () => {
     const waId = nextResident()
     await postWebhook(gw.url, fixtures.webhookBody({ contacts: [fixtures.contact({ waId })], messages: [
       fixtures.textMessage({ from: waId, timestamp: now(), body: "IBAN NL69 INGB 1123 4579 19, bsn 100752305" }),
-      fixtures.listReplyMessage({ from: waId, timestamp: now(), replyId: "r1", title: "bsn 100752305" })
+      fixtures.listReplyMessage({ from: waId, timestamp: now(), replyId: "r1", title: "bsn 100752305" }),
+      fixtures.flowReplyMessage({ from: waId, timestamp: now(), responseJson: JSON.stringify({ bsn: "100752305" }) })
     ] }))
-    const { conversation, messages } = await conversationOf(waId, 2)
+    const { conversation, messages } = await conversationOf(waId, 3)
     expect(messages[0]).toMatchObject({ text: "IBAN NL** **** **** **** 19, bsn *******05", textSafe: "IBAN NL** **** **** **** 19, bsn *******05", masked: true })
     expect(messages[1].reply).toEqual({ id: "r1", title: "bsn *******05" })
+    expect(messages[2].flow.responseJson).toBe('{"bsn":"*******05"}')
+    expect(messages[2].masked).toBe(true)
     expect(JSON.stringify(messages)).not.toContain("100752305")
 
     const reveal = await fetch(`${gw.url}/api/v1/conversations/${conversation.id}/messages/${messages[0].id}/reveal`, {

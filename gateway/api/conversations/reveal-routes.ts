@@ -22,6 +22,7 @@ export const RevealAnswer = Schema.Struct({
   messageId: Schema.String,
   text: Schema.NullOr(Schema.String).annotate({ description: "The message's text (body or caption) as the resident sent it." }),
   replyTitle: Schema.NullOr(Schema.String).annotate({ description: "A button or list reply's title as sent." }),
+  flowResponseJson: Schema.NullOr(Schema.String).annotate({ description: "A WhatsApp Flow's answers as sent." }),
   auditId: Schema.String
 }).annotate({ identifier: "RevealAnswer" })
 
@@ -47,6 +48,7 @@ export function revealRoutes(runtime: AppRuntime, database: DatabaseShape) {
     if (row === undefined) return jsonError(c, 404, "message_not_found", `No message ${messageId} in conversation ${conversationId}.`)
     const safety = (row.content as { safety?: StoredSafety }).safety
     const reply = (row.content as { reply?: { title: string } }).reply
+    const flow = (row.content as { flow?: { responseJson: string | null } }).flow
     const principal = c.get("principal")
     const entry = await runtime.runPromise(Effect.gen(function*() {
       const audit = yield* Audit
@@ -58,12 +60,12 @@ export function revealRoutes(runtime: AppRuntime, database: DatabaseShape) {
         // Which kinds were revealed, never the values.
         after: {
           conversationId, reason: decoded.value.reason ?? null,
-          kinds: [...new Set([...(safety?.text?.personalData ?? []), ...(safety?.replyTitle?.personalData ?? [])].map((f) => f.kind))]
+          kinds: [...new Set([safety?.text, safety?.replyTitle, safety?.flowResponse].flatMap((p) => p?.personalData ?? []).map((f) => f.kind))]
         }
       }))
       yield* database.committed()
       return recorded
     }))
-    return c.json({ messageId: row.id, text: row.text, replyTitle: reply?.title ?? null, auditId: entry.id })
+    return c.json({ messageId: row.id, text: row.text, replyTitle: reply?.title ?? null, flowResponseJson: flow?.responseJson ?? null, auditId: entry.id })
   })
 }
