@@ -50,7 +50,7 @@ const MAY_HOLD_LINK = /[\p{L}\p{N}]\.[\p{L}\p{N}]|:\/\//u
 export function findLinks(text: string, policy: LinkPolicy): ReadonlyArray<LinkFinding> {
   const found: Array<LinkFinding> = []
   const { finder } = compile(policy)
-  if (MAY_HOLD_LINK.test(text) && finder.test(text)) {
+  if (MAY_HOLD_LINK.test(text)) {
     for (const m of finder.match(text) ?? []) {
       if (m.schema === "mailto:") continue
       // The domain of an e-mail address is no link ("jan@denhaag.nl").
