@@ -86,7 +86,7 @@ export const onInboundMessage = (
     const contact = warnContact ?? knownContact ?? (yield* store.contact(state.contactId))!
     const view = agentViewOf(settings)
     if (result.warning !== undefined) deps.wakeOutbox()
-    const at2 = yield* nowIso
+    const alertAt = yield* nowIso
     yield* deps.publish([
       { type: "message.created", data: messageToJson(result.message, view) },
       ...(result.warning === undefined ? [] : [{ type: "message.created" as const, data: messageToJson(result.warning, view) }]),
@@ -94,7 +94,7 @@ export const onInboundMessage = (
       ...(check.blockedLinks.length === 0 ? [] : [{
         type: "link.blocked" as const,
         data: {
-          conversationId: result.conversation.id, messageId: result.message.id, at: at2,
+          conversationId: result.conversation.id, messageId: result.message.id, at: alertAt,
           links: check.blockedLinks.map((l) => ({ host: l.host.replace(/\./g, "[.]"), reason: l.reason ?? "block-list" }))
         }
       }])
