@@ -3,34 +3,66 @@
  * one contact, so a resident stays one contact when Meta adds or changes an id. Runs in the
  * dispatcher, before routing, so every event of one resident reaches the same actor.
  */
-import { nowIso } from "../domain/time.ts"
-import { and, eq, or, sql } from "drizzle-orm"
-import { Effect } from "effect"
+import { and, eq, inArray, or, sql } from "drizzle-orm"
+import { Clock, Effect } from "effect"
 import type { Channel } from "../domain/Channel.ts"
 import { newContactId } from "../domain/ids.ts"
 import type { Resident } from "../domain/InboundEvent.ts"
 import type { SystemNotice } from "../domain/Message.ts"
 import type { DatabaseShape, DatabaseUnavailable } from "../drizzle/Database.ts"
-import type { ContactRow } from "../drizzle/schema.ts"
+import type { ContactRow, ConversationRow } from "../drizzle/schema.ts"
+import { conversationsOf, moveConversations } from "./contacts/mergeContacts.ts"
+import { conversationKey } from "./conversation/ConversationActor.ts"
 
 /** Entries kept in memory; the database is the truth, this only spares look-ups. */
 const CACHE_SIZE = 50_000
 
+/** Holds the actors at `keys` (each parked between two messages) until the answered release runs. */
+export type HoldActors = (keys: ReadonlyArray<string>) => Effect.Effect<Effect.Effect<void>>
+
+export interface Resolved {
+  readonly contact: ContactRow
+  /** New just now. */
+  readonly created: boolean
+  /** Conversations that took in another contact's conversations (a merge) just now. */
+  readonly merged: ReadonlyArray<ConversationRow>
+}
+
 export interface ContactDirectory {
-  /** The contact of `resident`, created or updated (name, a newly learnt id) as needed; `created`: new just now. */
-  readonly resolve: (channel: Channel, resident: Resident, notice?: SystemNotice | null) =>
-    Effect.Effect<{ readonly contact: ContactRow; readonly created: boolean }, DatabaseUnavailable>
+  /**
+   * The contact of `resident`, created or updated (name, a newly learnt id) as needed. When the
+   * event links contacts known apart (the number on one, the BSUID on the other), they are merged
+   * into the oldest, their conversations per channel account into one (docs/contacts.md).
+   */
+  readonly resolve: (channel: Channel, resident: Resident, notice?: SystemNotice | null, options?: { readonly fresh?: boolean }) => Effect.Effect<Resolved, DatabaseUnavailable>
   /** Drops what the cache knows (cluster mode: other instances may have changed contacts meanwhile). */
   readonly forget: () => void
 }
 
-export function makeContactDirectory(database: DatabaseShape): ContactDirectory {
+const uniq = (values: ReadonlyArray<string | null | undefined>) => [...new Set(values.filter((v): v is string => v !== null && v !== undefined && v !== ""))]
+
+/**
+ * Which known contacts are this resident, and which only share a number with them. A contact
+ * holding one of the event's BSUIDs is the resident (a BSUID is never reused). A contact holding
+ * one of its numbers is the resident unless it has another BSUID: then the number moved to a new
+ * owner, and that contact only loses the number (it keeps its BSUID, so stays reachable).
+ */
+export function classify(rows: ReadonlyArray<ContactRow>, waIds: ReadonlyArray<string>, userIds: ReadonlyArray<string>) {
+  const same: Array<ContactRow> = []
+  const losesNumber: Array<ContactRow> = []
+  for (const row of rows) {
+    const byUser = row.userId !== null && userIds.includes(row.userId)
+    const byNumber = row.waId !== null && waIds.includes(row.waId)
+    if (byUser || (byNumber && (row.userId === null || userIds.length === 0))) same.push(row)
+    else if (byNumber) losesNumber.push(row)
+  }
+  // The oldest stays: its id is the one agents and links know longest.
+  same.sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1))
+  return { same, losesNumber }
+}
+
+export function makeContactDirectory(database: DatabaseShape, holdActors: HoldActors = () => Effect.succeed(Effect.void)): ContactDirectory {
   const p = sql.placeholder
-  // One look-up for both ids (a resident unknown to the cache is usually new).
-  const byIds = database.prepare.all((db, t) => db.select().from(t.contacts).where(and(
-    eq(t.contacts.channel, p("channel")),
-    or(eq(t.contacts.userId, p("userId")), eq(t.contacts.waId, p("waId")))
-  )).limit(2))
   const insert = database.prepare.run((db, t) => db.insert(t.contacts).values({
     id: p("id"), channel: p("channel"), handle: p("handle"), waId: p("waId"),
     userId: p("userId"), name: p("name"), createdAt: p("createdAt"), updatedAt: p("updatedAt")
@@ -52,71 +84,87 @@ export function makeContactDirectory(database: DatabaseShape): ContactDirectory 
     if (row.userId !== null) cache.set(`${row.channel}|u|${row.userId}`, row)
   }
 
-  /** The contact holding `resident`'s user id, else the one holding its number. */
-  const find = (channel: string, resident: Resident): Effect.Effect<ContactRow | undefined, DatabaseUnavailable> => {
-    const byUser = resident.userId === null ? undefined : cache.get(`${channel}|u|${resident.userId}`)
-    if (byUser !== undefined) return Effect.succeed(byUser)
-    const byNumber = resident.waId === null ? undefined : cache.get(`${channel}|w|${resident.waId}`)
-    if (byNumber !== undefined && (resident.userId === null || byNumber.userId === null || byNumber.userId === resident.userId)) {
-      return Effect.succeed(byNumber)
-    }
-    return byIds({ channel, userId: resident.userId, waId: resident.waId }).pipe(Effect.map((found) => {
-      const rows = found as Array<ContactRow>
-      const row = rows.find((r) => resident.userId !== null && r.userId === resident.userId) ?? rows[0]
-      if (row !== undefined) remember(row)
-      return row
-    }))
+  /** The cached contact when it already says all this event says (the common case: nothing to write). */
+  const cached = (channel: string, resident: Resident, notice?: SystemNotice | null): ContactRow | undefined => {
+    if ((notice?.newWaId ?? null) !== null || (notice?.newUserId ?? null) !== null) return undefined
+    const row = (resident.userId === null ? undefined : cache.get(`${channel}|u|${resident.userId}`)) ??
+      (resident.waId === null ? undefined : cache.get(`${channel}|w|${resident.waId}`))
+    if (row === undefined) return undefined
+    if (resident.userId !== null && row.userId !== resident.userId) return undefined
+    if (resident.waId !== null && row.waId !== resident.waId) return undefined
+    if (resident.name !== null && row.name !== resident.name) return undefined
+    return row
   }
 
-  const forget = (row: ContactRow) => {
-    cache.delete(`${row.channel}|w|${row.waId}`)
-    cache.delete(`${row.channel}|u|${row.userId}`)
-  }
+  const lookUp = (channel: string, waIds: ReadonlyArray<string>, userIds: ReadonlyArray<string>) =>
+    database.all((db, t) => db.select().from(t.contacts).where(and(
+      eq(t.contacts.channel, channel),
+      or(
+        waIds.length > 0 ? inArray(t.contacts.waId, [...waIds]) : undefined,
+        userIds.length > 0 ? inArray(t.contacts.userId, [...userIds]) : undefined
+      )
+    )))
 
-  const resolve = (channel: Channel, resident: Resident, notice?: SystemNotice | null) =>
-    Effect.flatMap(Effect.all([find(channel, resident), nowIso]), ([found, now]) => {
+  const resolve = (channel: Channel, resident: Resident, notice?: SystemNotice | null, options?: { readonly fresh?: boolean }): Effect.Effect<Resolved, DatabaseUnavailable> =>
+    Effect.gen(function*() {
+      const hit = options?.fresh === true ? undefined : cached(channel, resident, notice)
+      if (hit !== undefined) return { contact: hit, created: false, merged: [] }
+      const waIds = uniq([resident.waId, notice?.newWaId])
+      const userIds = uniq([resident.userId, notice?.newUserId])
+      const now = new Date(yield* Clock.currentTimeMillis).toISOString()
+      const { same, losesNumber } = classify(yield* lookUp(channel, waIds, userIds), waIds, userIds)
       // A number or user-id change announced by a system message moves the contact to the new id.
-      const waId = notice?.newWaId ?? resident.waId
-      const userId = notice?.newUserId ?? resident.userId
-      if (found === undefined) {
-        const row: ContactRow = {
-          id: newContactId(), channel, handle: waId ?? userId ?? "", waId, userId,
-          name: resident.name, createdAt: now, updatedAt: now
-        }
-        // One statement, atomic by itself: it joins the group commit (SQLite) or commits alone (PostgreSQL).
-        return insert(row as never).pipe(Effect.map(() => {
-          remember(row)
-          return { contact: row, created: true }
+      const waId = notice?.newWaId ?? resident.waId ?? same.find((c) => c.waId !== null)?.waId ?? null
+      const userId = notice?.newUserId ?? resident.userId ?? same.find((c) => c.userId !== null)?.userId ?? null
+      const survivor = same[0]
+      if (survivor === undefined) {
+        const row: ContactRow = { id: newContactId(), channel, handle: waId ?? userId ?? "", waId, userId, name: resident.name, createdAt: now, updatedAt: now }
+        // Numbers this resident now holds are released by residents who held them before.
+        yield* database.transaction(Effect.gen(function*() {
+          yield* releaseNumbers(losesNumber, now)
+          yield* insert(row as never)
         }))
+        cache.clear()
+        remember(row)
+        return { contact: row, created: true, merged: [] }
       }
+      const absorbed = same.slice(1)
       const next: ContactRow = {
-        ...found,
-        waId: waId ?? found.waId,
-        userId: userId ?? found.userId,
-        name: resident.name ?? found.name
+        ...survivor, waId, userId, handle: waId ?? userId ?? survivor.handle,
+        name: resident.name ?? survivor.name ?? absorbed.find((c) => c.name !== null)?.name ?? null
       }
-      next.handle = next.waId ?? next.userId ?? found.handle
-      if (next.waId === found.waId && next.userId === found.userId && next.name === found.name) {
-        return Effect.succeed({ contact: next, created: false })
+      const unchanged = absorbed.length === 0 && losesNumber.length === 0 &&
+        next.waId === survivor.waId && next.userId === survivor.userId && next.name === survivor.name
+      if (unchanged) {
+        remember(survivor)
+        return { contact: survivor, created: false, merged: [] }
       }
       next.updatedAt = now
-      // An id now used by this resident is released by any stale contact that still holds it.
-      return database.transaction(Effect.gen(function*() {
-        if (next.waId !== found.waId && next.waId !== null) {
-          yield* database.run((db, t) => db.update(t.contacts).set({ waId: null }).where(and(eq(t.contacts.channel, channel), eq(t.contacts.waId, next.waId!))))
-        }
-        if (next.userId !== found.userId && next.userId !== null) {
-          yield* database.run((db, t) => db.update(t.contacts).set({ userId: null }).where(and(eq(t.contacts.channel, channel), eq(t.contacts.userId, next.userId!))))
-        }
-        yield* database.run((db, t) => db.update(t.contacts).set(next).where(eq(t.contacts.id, found.id)))
-      })).pipe(Effect.map(() => {
-        // A released id may sit in the cache under another contact.
-        if (next.waId !== found.waId || next.userId !== found.userId) cache.clear()
-        else forget(found)
-        remember(next)
-        return { contact: next, created: false }
-      }))
+      // A merge changes several conversations: their actors wait, between two messages, until it is committed.
+      const release = absorbed.length === 0 ? Effect.void : yield* holdActors(yield* actorKeys(channel, same))
+      const merged = yield* database.transaction(Effect.gen(function*() {
+        yield* releaseNumbers(losesNumber, now)
+        const changed = yield* moveConversations(database, survivor, absorbed)
+        yield* database.run((db, t) => db.update(t.contacts).set(next).where(eq(t.contacts.id, survivor.id)))
+        return changed
+      })).pipe(Effect.tap(() => database.committed()), Effect.ensuring(release))
+      // Released and absorbed ids may sit in the cache under other contacts.
+      cache.clear()
+      remember(next)
+      return { contact: next, created: false, merged }
     })
+
+  /** Contacts whose number moved to someone else keep their BSUID (and become addressed by it). */
+  const releaseNumbers = (rows: ReadonlyArray<ContactRow>, now: string) =>
+    Effect.forEach(rows, (row) =>
+      database.run((db, t) => db.update(t.contacts).set({ waId: null, handle: row.userId ?? row.handle, updatedAt: now }).where(eq(t.contacts.id, row.id))), { discard: true })
+
+  /** Every actor a merge of `contacts` touches: each contact's, on each channel account any of them has a conversation on. */
+  const actorKeys = (channel: string, contacts: ReadonlyArray<ContactRow>) =>
+    conversationsOf(database, contacts.map((c) => c.id)).pipe(Effect.map((rows) => {
+      const accounts = uniq(rows.filter((r) => r.channel === channel).map((r) => r.channelAccountId))
+      return accounts.flatMap((account) => contacts.map((c) => conversationKey(channel, account, c.id))).sort()
+    }))
 
   return { resolve, forget: () => cache.clear() }
 }

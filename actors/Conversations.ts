@@ -15,6 +15,7 @@ import { makeContactDirectory } from "./ContactDirectory.ts"
 import { makeConversationStore } from "./conversation/ConversationStore.ts"
 import { conversationKey, makeConversationBehavior, parkEnvelope } from "./conversation/ConversationActor.ts"
 import type { ConversationMessage, SendCommand } from "./conversation/protocol.ts"
+import { conversationToJson } from "./conversation/serialize.ts"
 import { Events } from "./Events.ts"
 import { type Envelope, makeInbox } from "./Inbox.ts"
 import { OutboxSignal } from "./outbox/OutboxSignal.ts"
@@ -50,7 +51,6 @@ export class Conversations extends Context.Service<Conversations, {
       const safety = yield* ResidentSafety
       const audit = yield* Audit
       const inbox = makeInbox(database)
-      const directory = makeContactDirectory(database)
       const store = makeConversationStore(database)
       const behavior = makeConversationBehavior({
         database, store, inbox, templates: templates.store, publish: events.publish,
@@ -63,22 +63,44 @@ export class Conversations extends Context.Service<Conversations, {
         retry: defaultRetry
       })
 
+      /** Holds each actor in key order (two merges at once cannot wait on each other), each once parked. */
+      const holdActors = (keys: ReadonlyArray<string>) =>
+        Effect.gen(function*() {
+          const release = yield* Deferred.make<void>()
+          const letGo = Deferred.succeed(release, undefined).pipe(Effect.asVoid)
+          yield* Effect.forEach(keys, (key) =>
+            Effect.gen(function*() {
+              const ready = yield* Deferred.make<void>()
+              yield* host.tell(key, { kind: "hold", ready, release })
+              yield* Deferred.await(ready)
+            }), { discard: true }).pipe(Effect.onInterrupt(() => letGo)) // never leave an actor held
+          return letGo
+        })
+      const directory = makeContactDirectory(database, holdActors)
+
       type Address = { key: string; contact?: ContactRow; newContact?: boolean }
       const addressOf = (envelope: Envelope): Effect.Effect<Address, DatabaseUnavailable> => {
         const event = envelope.event
         if (event.kind === "template_status") return Effect.succeed({ key: `${event.channel}|templates|${event.accountId}` })
         // A system message may announce the resident's new number or user id.
         const notice = event.kind === "message" ? event.message.system : undefined
-        return directory.resolve(event.channel, event.resident, notice).pipe(Effect.map(({ contact, created }) =>
-          ({ key: conversationKey(event.channel, event.channelAccountId, contact.id), contact, newContact: created })
-        ))
+        // Cluster mode: another instance may have merged or changed the contact; the cache cannot know.
+        return directory.resolve(event.channel, event.resident, notice, { fresh: envelope.replace !== undefined }).pipe(
+          Effect.tap(({ contact, merged }) =>
+            merged.length === 0 ? Effect.void : events.publish(merged.map((row) => ({ type: "conversation.updated" as const, data: conversationToJson(row, contact) })))
+          ),
+          Effect.map(({ contact, created }) => ({ key: conversationKey(event.channel, event.channelAccountId, contact.id), contact, newContact: created }))
+        )
       }
 
       const route = (envelope: Envelope) =>
         Effect.suspend(() => addressOf(envelope)).pipe(
           Effect.retry(defaultRetry),
           Effect.matchCauseEffect({
-            onSuccess: ({ key, contact, newContact }) => host.tell(key, { kind: "event", envelope, contact, newContact }),
+            onSuccess: ({ key, contact, newContact }) =>
+              contact === undefined || envelope.replace === undefined
+                ? host.tell(key, { kind: "event", envelope, contact, newContact })
+                : envelope.replace(contact).pipe(Effect.flatMap((moved) => (moved ? Effect.void : host.tell(key, { kind: "event", envelope, contact, newContact })))),
             onFailure: (cause) =>
               parkEnvelope(inbox, envelope, Cause.pretty(cause)).pipe(
                 Effect.andThen(Effect.logError("event parked: its resident could not be resolved", { seq: envelope.seq })),

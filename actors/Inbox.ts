@@ -28,6 +28,12 @@ export interface Envelope {
   readonly owned?: (() => boolean) | undefined
   /** Cluster mode: the partition lease it is applied under (its writes are fenced by it). */
   readonly fence?: Fence | undefined
+  /**
+   * Cluster mode: once the resident is resolved, hands the event to the partition its contact is
+   * placed on when that is another one (the event named only the number of a resident placed by
+   * BSUID), and acknowledges it here; answers whether it did. Keeps one writer per conversation.
+   */
+  readonly replace?: ((ids: { readonly waId: string | null; readonly userId: string | null }) => Effect.Effect<boolean>) | undefined
 }
 
 export const RETENTION_DAYS = 8

@@ -31,6 +31,25 @@ describe("LoketConfig", () => {
     expect(failure({ NATS_URL: "not a url" })).toMatch(/Invalid configuration: NATS_URL: /)
     expect(failure({ DATABASE_URL: "mysql://x" })).toMatch(/Invalid configuration: DATABASE_URL: .*file:<path>/)
     expect(failure({ GRAPH_API_URL: "::" })).toMatch(/GRAPH_API_URL/)
+    expect(failure({ LOKET_TIMEZONE: "Europe/Amsterdan" })).toMatch(/Invalid configuration: LOKET_TIMEZONE: .*Europe\/Amsterdam/)
+  })
+
+  it("takes any IANA zone for office hours", () => {
+    const exit = load({ LOKET_TIMEZONE: "America/Curacao" })
+    expect(Exit.isSuccess(exit) && exit.value.timezone).toBe("America/Curacao")
+  })
+
+  it("reads NATS credentials and TLS files, and refuses halves of a pair naming the variable", () => {
+    const exit = load({ NATS_USER: "loket", NATS_PASSWORD: "s3cret", NATS_TLS_CA: "/ca.pem" })
+    expect(Exit.isSuccess(exit) && exit.value.natsAuth.user).toBe("loket")
+    expect(Exit.isSuccess(exit) && exit.value.natsAuth.tlsCa).toBe("/ca.pem")
+    expect(failure({ NATS_PASSWORD: "s3cret" })).toMatch(/Invalid configuration: NATS_PASSWORD: set NATS_USER too/)
+    expect(failure({ NATS_USER: "loket" })).toMatch(/Invalid configuration: NATS_USER: set NATS_PASSWORD too/)
+    expect(failure({ NATS_USER: "loket", NATS_PASSWORD: "s3cret", NATS_CREDS: "/x.creds" })).toMatch(/Invalid configuration: NATS_CREDS: /)
+    expect(failure({ NATS_TLS_CERT: "/c.pem" })).toMatch(/Invalid configuration: NATS_TLS_CERT: set NATS_TLS_KEY too/)
+    expect(failure({ NATS_TLS_KEY: "/k.pem" })).toMatch(/Invalid configuration: NATS_TLS_KEY: set NATS_TLS_CERT too/)
+    // The password never shows in what the failure says.
+    expect(failure({ NATS_PASSWORD: "s3cret" })).not.toContain("s3cret")
   })
 
   it("strips a trailing slash from GRAPH_API_URL", () => {

@@ -3,6 +3,9 @@
  * A bad value stops the start with one line naming the variable.
  */
 import { Config as C, ConfigProvider, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { IANAZone } from "luxon"
+import { channelSettingsConfig } from "../adapters/registry.ts"
+import { WhatsAppConfig } from "../adapters/whatsapp-cloud/config.ts"
 
 const optionalString = (name: string) => C.option(C.NonEmptyString(name)).pipe(C.map(Option.getOrUndefined))
 const optionalRedacted = (name: string) => C.option(C.Redacted(name)).pipe(C.map(Option.getOrUndefined))
@@ -26,6 +29,17 @@ export const LoketConfigSchema = C.all({
     })),
     "NATS_URL"
   )).pipe(C.map(Option.getOrUndefined)),
+  /** How the gateway proves itself to NATS (user and password, or a .creds file) and TLS towards it. */
+  natsAuth: C.all({
+    user: optionalString("NATS_USER"),
+    password: optionalRedacted("NATS_PASSWORD"),
+    /** A NATS credentials file (JWT and NKey seed), instead of user and password. */
+    credsFile: optionalString("NATS_CREDS"),
+    /** PEM files: the CA that signed the NATS servers' certificates; this client's certificate and key (mutual TLS). */
+    tlsCa: optionalString("NATS_TLS_CA"),
+    tlsCert: optionalString("NATS_TLS_CERT"),
+    tlsKey: optionalString("NATS_TLS_KEY")
+  }),
   cluster: C.all({
     /** Prefix of the JetStream stream, KV buckets and subjects: several Loket clusters can share one NATS. */
     namespace: C.schema(Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_-]{1,32}$/, { message: "expected 1 to 32 letters, digits, _ or -" })), "LOKET_NATS_NAMESPACE")
@@ -49,26 +63,21 @@ export const LoketConfigSchema = C.all({
   dbPoolSize: C.schema(Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 200 })), "LOKET_DB_POOL_SIZE")
     .pipe(C.withDefault(10)),
   adminToken: optionalRedacted("LOKET_ADMIN_TOKEN"),
-  timezone: C.String("LOKET_TIMEZONE").pipe(C.withDefault("Europe/Amsterdam")),
+  /** Office hours and follow-ups are computed in this IANA zone. */
+  timezone: C.schema(
+    Schema.String.check(Schema.makeFilter((zone: string) => IANAZone.isValidZone(zone) || "expected an IANA time zone such as Europe/Amsterdam")),
+    "LOKET_TIMEZONE"
+  ).pipe(C.withDefault("Europe/Amsterdam")),
   /** The settings document as a file (config as code), applied at start: `.json`, `.yaml` or `.yml`. */
   settingsFile: C.option(C.schema(
     Schema.String.check(Schema.isPattern(/\.(json|ya?ml)$/i, { message: "expected a path to a .json, .yaml or .yml file" })),
     "LOKET_CONFIG"
   )).pipe(C.map(Option.getOrUndefined)),
-  whatsapp: C.all({
-    appSecret: optionalRedacted("WHATSAPP_APP_SECRET"),
-    metaAppSecret: optionalRedacted("META_APP_SECRET"),
-    verifyToken: optionalRedacted("WHATSAPP_VERIFY_TOKEN"),
-    accessToken: optionalRedacted("WHATSAPP_ACCESS_TOKEN"),
-    phoneNumberId: optionalString("WHATSAPP_PHONE_NUMBER_ID"),
-    businessAccountId: optionalString("WHATSAPP_BUSINESS_ACCOUNT_ID"),
-    /** Deadline for one Graph API call (sending, read receipts, templates). */
-    sendTimeoutMs: C.Int("WHATSAPP_SEND_TIMEOUT_MS").pipe(C.withDefault(15_000)),
-    graphApiUrl: C.URL("GRAPH_API_URL").pipe(
-      C.withDefault(new URL("https://graph.facebook.com/v23.0")),
-      C.map((u) => u.href.replace(/\/+$/, ""))
-    )
-  }),
+  whatsapp: WhatsAppConfig,
+  /** Every registered channel's own settings (adapters/registry.ts), by channel name. */
+  channels: channelSettingsConfig,
+  /** The public base URL the providers call (`https://loket.gemeente.nl`): signatures over the full URL (Twilio) use it. */
+  publicUrl: C.option(C.URL("LOKET_PUBLIC_URL")).pipe(C.map((o) => Option.isSome(o) ? o.value.href.replace(/\/+$/, "") : undefined)),
   media: C.all({
     /** Where downloaded media is cached; default: beside the SQLite file (or ./data). */
     cacheDir: optionalString("LOKET_MEDIA_DIR"),
@@ -115,11 +124,21 @@ export class ConfigInvalid extends Schema.TaggedError<ConfigInvalid>()("ConfigIn
 }) {}
 
 /** Turns Effect's config error into one line: `PORT: Expected a value between 1 and 65535`. */
-function oneLine(error: C.ConfigError): string {
+export function oneLine(error: C.ConfigError): string {
   const text = String(error.message ?? error)
   const at = /at \["([^"]+)"/.exec(text)
   const what = text.split("\n")[0]!.replace(/^SchemaError\(/, "").trim()
   return at ? `${at[1]}: ${what}` : what
+}
+
+/** Settings that are each valid but do not go together: the variable to fix and why, or undefined. */
+export function natsAuthProblem(auth: LoketConfigValue["natsAuth"]): string | undefined {
+  if (auth.password !== undefined && auth.user === undefined) return "NATS_PASSWORD: set NATS_USER too (the user the password belongs to)"
+  if (auth.user !== undefined && auth.password === undefined) return "NATS_USER: set NATS_PASSWORD too (or use NATS_CREDS instead)"
+  if (auth.credsFile !== undefined && auth.user !== undefined) return "NATS_CREDS: set either NATS_CREDS or NATS_USER and NATS_PASSWORD, not both"
+  if (auth.tlsCert !== undefined && auth.tlsKey === undefined) return "NATS_TLS_CERT: set NATS_TLS_KEY too (the certificate's private key)"
+  if (auth.tlsKey !== undefined && auth.tlsCert === undefined) return "NATS_TLS_KEY: set NATS_TLS_CERT too (the key's certificate)"
+  return undefined
 }
 
 export class LoketConfig extends Context.Service<LoketConfig, LoketConfigValue>()("loket/config/Config") {
@@ -128,7 +147,11 @@ export class LoketConfig extends Context.Service<LoketConfig, LoketConfigValue>(
     Layer.effect(
       LoketConfig,
       LoketConfigSchema.parse(ConfigProvider.fromEnv({ env: env as Record<string, string> })).pipe(
-        Effect.mapError((error) => new ConfigInvalid({ message: `Invalid configuration: ${oneLine(error)}` }))
+        Effect.mapError((error) => new ConfigInvalid({ message: `Invalid configuration: ${oneLine(error)}` })),
+        Effect.flatMap((config) => {
+          const problem = natsAuthProblem(config.natsAuth)
+          return problem === undefined ? Effect.succeed(config) : Effect.fail(new ConfigInvalid({ message: `Invalid configuration: ${problem}` }))
+        })
       )
     )
 

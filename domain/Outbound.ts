@@ -53,4 +53,6 @@ export interface OutboundRequest {
   readonly replyTo?: string | null | undefined
   /** Loket's id for this send; the provider echoes it on statuses (WhatsApp: biz_opaque_callback_data). */
   readonly trackingId: string
+  /** A message tag the channel needs for this send (Messenger: `HUMAN_AGENT` after its 24-hour window). */
+  readonly tag?: string | undefined
 }

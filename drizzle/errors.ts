@@ -8,7 +8,9 @@ export class DatabaseUnavailable extends Schema.TaggedError<DatabaseUnavailable>
    * SQLite: the transaction was committed, but flushing it to disk failed: it is in the
    * database, not known to be durable (a later successful flush makes it so).
    */
-  committedNotFlushed: Schema.optionalKey(Schema.Boolean)
+  committedNotFlushed: Schema.optionalKey(Schema.Boolean),
+  /** PostgreSQL: the constraint a write broke (e.g. `agents_email_unique`), so a caller can answer 409. */
+  constraint: Schema.optionalKey(Schema.String)
 }) {}
 
 export type Dialect = "SQLite" | "PostgreSQL"
@@ -68,5 +70,13 @@ export function describeStorageError(dialect: Dialect, cause: unknown): string {
 }
 
 /** A storage error as the database layer hands it out: reduced by describeStorageError. */
-export const storageUnavailable = (dialect: Dialect) => (cause: unknown): DatabaseUnavailable =>
-  cause instanceof DatabaseUnavailable ? cause : new DatabaseUnavailable({ message: describeStorageError(dialect, cause) })
+export const storageUnavailable = (dialect: Dialect) => (cause: unknown): DatabaseUnavailable => {
+  if (cause instanceof DatabaseUnavailable) return cause
+  // PostgreSQL names the constraint a write broke (a schema name, never a value): callers answer 409 by it.
+  const inner = field(cause, "query") === undefined ? cause : (cause as { cause?: unknown }).cause
+  const constraint = field(inner, "constraint")
+  return new DatabaseUnavailable({
+    message: describeStorageError(dialect, cause),
+    ...(constraint !== undefined && IDENTIFIER.test(constraint) ? { constraint } : {})
+  })
+}

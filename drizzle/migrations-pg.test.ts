@@ -13,7 +13,7 @@ import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { postgresUrl } from "../test/support/services.ts"
 import * as schema from "./schema.pg.ts"
-import { apiTokens, auditLog, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, settings, templates } from "./schema.pg.ts"
+import { agents, apiTokens, auditLog, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, settings, teamMembers, teams, templates, widgetCampaigns } from "./schema.pg.ts"
 
 const serverUrl = postgresUrl()
 const migrationsFolder = join(import.meta.dirname, "migrations-pg")
@@ -167,8 +167,14 @@ describe("PostgreSQL migrations", () => {
       key: `status:${unique()}`, providerMessageId: `wamid.${unique()}`, status: "failed", timestamp: at,
       error: { code: "470", title: "Message failed" }
     }
+    const agent: typeof agents.$inferSelect = {
+      id: `agt_${unique()}`, email: `${unique()}@gemeente.nl`, name: "Fatima", role: "agent", passwordHash: "scrypt$32768$8$1$c2FsdA$aGFzaA",
+      active: 1, createdAt: at, deactivatedAt: null
+    }
+    const team: typeof teams.$inferSelect = { id: `team_${unique()}`, name: `Parkeren ${unique()}`, createdAt: at }
+    const member: typeof teamMembers.$inferSelect = { teamId: team.id, agentId: agent.id }
     const token: typeof apiTokens.$inferSelect = {
-      id: `tok_${unique()}`, tokenHash: unique(), role: "agent", name: "balie", createdAt: at
+      id: `tok_${unique()}`, tokenHash: unique(), role: "agent", name: "balie", createdAt: at, origin: "api", agentId: agent.id, revokedAt: at
     }
 
     await db.insert(contacts).values(contact)
@@ -178,9 +184,16 @@ describe("PostgreSQL migrations", () => {
     await db.insert(templates).values(template)
     const inboxSeq = (await db.insert(inbox).values(inboxRow).returning({ seq: inbox.seq }))[0]!.seq
     await db.insert(orphanStatuses).values(orphan)
+    await db.insert(agents).values(agent)
+    await db.insert(teams).values(team)
+    await db.insert(teamMembers).values(member)
     await db.insert(apiTokens).values(token)
     const fence: typeof partitionFences.$inferSelect = { partition: 3, token: 2 ** 40 }
     await db.insert(partitionFences).values(fence)
+    const campaign: typeof widgetCampaigns.$inferSelect = {
+      id: `poster-${unique()}`, name: "Poster stadhuis", text: "Vraag via de poster", scans: 2 ** 31 - 1, lastScanAt: now(), managedQrCode: "ANED2T5QRU7HG1", managedQrLink: "https://wa.me/message/ANED2T5QRU7HG1", createdAt: now(), updatedAt: now()
+    }
+    await db.insert(widgetCampaigns).values(campaign)
 
     for (const seq of [messageSeq, outboxSeq, inboxSeq]) expect(typeof seq === "number" && seq > 0).toBe(true)
     expect(await db.select().from(contacts).where(eq(contacts.id, contact.id))).toEqual([contact])
@@ -191,7 +204,11 @@ describe("PostgreSQL migrations", () => {
     expect(await db.select().from(inbox).where(eq(inbox.seq, inboxSeq))).toEqual([{ ...inboxRow, seq: inboxSeq }])
     expect(await db.select().from(orphanStatuses).where(eq(orphanStatuses.key, orphan.key))).toEqual([orphan])
     expect(await db.select().from(apiTokens).where(eq(apiTokens.id, token.id))).toEqual([token])
+    expect(await db.select().from(agents).where(eq(agents.id, agent.id))).toEqual([agent])
+    expect(await db.select().from(teams).where(eq(teams.id, team.id))).toEqual([team])
+    expect(await db.select().from(teamMembers).where(eq(teamMembers.agentId, agent.id))).toEqual([member])
     expect(await db.select().from(partitionFences).where(eq(partitionFences.partition, 3))).toEqual([fence])
+    expect(await db.select().from(widgetCampaigns).where(eq(widgetCampaigns.id, campaign.id))).toEqual([campaign])
 
     const settingsRow: typeof settings.$inferSelect = {
       id: "current", document: { language: "en", officeHours: { weekly: { monday: [{ open: "08:30", close: "12:00" }] } } }, version: 3,
@@ -295,6 +312,6 @@ describe("PostgreSQL migrations", () => {
 
 // Every table of schema.pg.ts gets a row in the round-trip test above.
 it("round-trip covers every table", () => {
-  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, settings, auditLog]
+  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, settings, auditLog, agents, teams, teamMembers, widgetCampaigns]
   expect(new Set(tables)).toEqual(new Set(covered))
 })

@@ -57,3 +57,19 @@ describe("PostgreSQL fencing tokens (cluster mode)", () => {
     expect((await writeUnder(20)).stored).toBe(false)
   })
 })
+
+describe("PostgreSQL errors", () => {
+  it("name the broken constraint and never carry the query's values (residents' data) into the message", async () => {
+    const at = new Date().toISOString()
+    const row = { id: `ct_err_${++n}`, channel: "whatsapp", handle: "31687654321", waId: "31687654321", userId: null, name: "Ayşe Yılmaz", createdAt: at, updatedAt: at }
+    await Effect.runPromise(database.transaction(database.run((db, t) => db.insert(t.contacts).values(row))))
+    const exit = await Effect.runPromiseExit(database.transaction(database.run((db, t) => db.insert(t.contacts).values({ ...row, id: `ct_err_${++n}` }))))
+    expect(Exit.isFailure(exit)).toBe(true)
+    const error = Cause.squash((exit as Exit.Failure<unknown, unknown>).cause) as { _tag: string; message: string; constraint?: string }
+    expect(error._tag).toBe("DatabaseUnavailable")
+    expect(error.constraint).toBe("contacts_channel_wa_id")
+    expect(error.message).toContain("contacts_channel_wa_id")
+    expect(error.message).not.toContain("31687654321")
+    expect(error.message).not.toContain("Ayşe")
+  })
+})

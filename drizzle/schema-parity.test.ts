@@ -31,6 +31,7 @@ describe("row types", () => {
     expectTypeOf<pg.ApiTokenRow>().toEqualTypeOf<sqlite.ApiTokenRow>()
     expectTypeOf<pg.OutboxRow>().toEqualTypeOf<sqlite.OutboxRow>()
     expectTypeOf<pg.TemplateRow>().toEqualTypeOf<sqlite.TemplateRow>()
+    expectTypeOf<pg.WidgetCampaignRow>().toEqualTypeOf<sqlite.WidgetCampaignRow>()
   })
 })
 

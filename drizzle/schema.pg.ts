@@ -149,13 +149,49 @@ export const orphanStatuses = pgTable("orphan_statuses", {
 }, (t) => [index("orphan_statuses_message").on(t.providerMessageId)])
 
 /** Bearer tokens for the agent API, stored as SHA-256 hashes. */
+/** A person of the klantcontactcentrum. E-mail is stored lower-cased, so it is unique case-insensitively. */
+export const agents = pgTable("agents", {
+  id: text("id").primaryKey(),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  role: text("role", { enum: ["admin", "agent"] }).notNull(),
+  /** `scrypt$N$r$p$salt$hash` (actors/people/password.ts), or null: no console password. */
+  passwordHash: text("password_hash"),
+  active: integer("active").notNull().default(1),
+  createdAt: text("created_at").notNull(),
+  deactivatedAt: text("deactivated_at")
+})
+
+/** A vakteam: agents who take a kind of question. Names are unique. */
+export const teams = pgTable("teams", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  createdAt: text("created_at").notNull()
+})
+
+export const teamMembers = pgTable("team_members", {
+  teamId: text("team_id").notNull().references(() => teams.id, { onDelete: "cascade" }),
+  agentId: text("agent_id").notNull().references(() => agents.id, { onDelete: "cascade" }),
+}, (t) => [
+  primaryKey({ columns: [t.teamId, t.agentId] }),
+  index("team_members_agent").on(t.agentId)
+])
+
+/**
+ * Bearer tokens, stored as SHA-256 hashes. `origin`: `env` (LOKET_ADMIN_TOKEN), `generated`
+ * (printed at a first start without it), `api` (POST /api/v1/tokens). A revoked token keeps
+ * its row (for the list) with `revoked_at` set; only rows without it are accepted.
+ */
 export const apiTokens = pgTable("api_tokens", {
   id: text("id").primaryKey(),
   tokenHash: text("token_hash").notNull().unique(),
   role: text("role", { enum: ["admin", "agent"] }).notNull(),
   name: text("name").notNull(),
-  createdAt: text("created_at").notNull()
-})
+  createdAt: text("created_at").notNull(),
+  origin: text("origin", { enum: ["env", "generated", "api"] }).notNull().default("api"),
+  agentId: text("agent_id").references(() => agents.id),
+  revokedAt: text("revoked_at")
+}, (t) => [index("api_tokens_agent").on(t.agentId)])
 
 /**
  * Cluster mode's fencing tokens: per partition, the highest lease token that has written. A
@@ -166,6 +202,24 @@ export const partitionFences = pgTable("partition_fences", {
   partition: integer("partition").notNull(),
   token: bigint("token", { mode: "number" }).notNull()
 }, (t) => [primaryKey({ columns: [t.partition] })])
+
+/**
+ * Campaign links on posters and letters (`GET /r/:id` counts a scan and redirects to wa.me with
+ * the campaign's text). Only counts: no IP address, no cookie, nothing about the resident.
+ */
+export const widgetCampaigns = pgTable("widget_campaigns", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** The prefilled text; null: the widget's general text. */
+  text: text("text"),
+  scans: integer("scans").notNull().default(0),
+  lastScanAt: text("last_scan_at"),
+  /** Meta's managed QR code (`wa.me/message/<code>`), kept in sync with `text`; null: none. */
+  managedQrCode: text("managed_qr_code"),
+  managedQrLink: text("managed_qr_link"),
+  createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull()
+})
 
 /**
  * The municipality's settings document (domain/settings): one row, id "current". `document` holds what
@@ -197,7 +251,10 @@ export type ConversationRow = typeof conversations.$inferSelect
 export type MessageRow = typeof messages.$inferSelect
 export type InboxRow = typeof inbox.$inferSelect
 export type ApiTokenRow = typeof apiTokens.$inferSelect
+export type AgentRow = typeof agents.$inferSelect
+export type TeamRow = typeof teams.$inferSelect
 export type OutboxRow = typeof outbox.$inferSelect
 export type TemplateRow = typeof templates.$inferSelect
+export type WidgetCampaignRow = typeof widgetCampaigns.$inferSelect
 export type SettingsRow = typeof settings.$inferSelect
 export type AuditLogRow = typeof auditLog.$inferSelect

@@ -2,13 +2,15 @@
  * The application as one Layer, chosen per mode at start, and the ManagedRuntime the Hono
  * handlers run their effects in.
  */
-import { Layer, type LogLevel, ManagedRuntime, References } from "effect"
+import { Effect, Layer, type LogLevel, ManagedRuntime, References } from "effect"
 import { WindowWatch } from "../actors/conversation/WindowWatch.ts"
+import { Channels } from "../actors/Channels.ts"
 import { Conversations } from "../actors/Conversations.ts"
 import { Events } from "../actors/Events.ts"
 import { InProcessTransport } from "../actors/InProcessTransport.ts"
 import { Leadership } from "../actors/Leadership.ts"
 import { Outbox } from "../actors/outbox/Outbox.ts"
+import { Retention } from "../actors/retention/Retention.ts"
 import { OutboxSignal } from "../actors/outbox/OutboxSignal.ts"
 import { Senders } from "../actors/outbox/Senders.ts"
 import { Templates, type TemplateSourceRef } from "../actors/templates/Templates.ts"
@@ -27,12 +29,15 @@ import { SettingsBell } from "../actors/settings/SettingsBell.ts"
 import type { Database } from "../drizzle/Database.ts"
 import { postgresLayer } from "../drizzle/postgres.ts"
 import { sqliteNodeLayer } from "../drizzle/sqlite.ts"
-import { ApiTokens } from "./api/auth/ApiTokens.ts"
+import { ApiTokens } from "../actors/people/ApiTokens.ts"
+import { People } from "../actors/people/People.ts"
+import { TokenRevocations } from "../actors/people/TokenRevocations.ts"
+import { ClusterTokenRevocations } from "../actors/cluster/ClusterTokenRevocations.ts"
 import { ResidentSafety } from "../actors/safety/ResidentSafety.ts"
 import { channelLayers } from "./channels.ts"
 import { type LoketConfigValue, LoketConfig } from "../config/Config.ts"
 
-export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | Audit | Settings | ResidentSafety
+export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | Audit | Settings | People | TokenRevocations | Channels | ResidentSafety
 
 /** The database `DATABASE_URL` names: PostgreSQL for `postgres://…`, else SQLite through better-sqlite3. */
 export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, unknown> =>
@@ -40,7 +45,17 @@ export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, u
     ? postgresLayer(config.databaseUrl, { poolSize: config.dbPoolSize })
     : sqliteNodeLayer(config.databaseUrl, { synchronous: config.sqliteSync })
 
-type Channels = Layer.Layer<Senders | TemplateSourceRef>
+/**
+ * Tokens, agents and teams, on the database (no token cache). Revocations are announced to open
+ * SSE streams: in-process, or over NATS to every instance in cluster mode.
+ */
+const peopleLayer = <E, R>(revocations: Layer.Layer<TokenRevocations, E, R>) =>
+  Layer.mergeAll(ApiTokens.layer, People.layer).pipe(Layer.provideMerge(revocations))
+
+type ChannelLayers = Layer.Layer<Channels | Senders | TemplateSourceRef>
+
+/** Message retention as the settings say (`retention.messagesDays`; null keeps them), read at each pruning round. */
+const messagesDays = () => Effect.flatMap(Effect.service(Settings), (settings) => settings.current).pipe(Effect.map((document) => document.retention.messagesDays))
 
 /** The audit log and the settings (which need the templates, the database and a bell for the other instances). */
 function settingsLayer<E, R>(bell: Layer.Layer<SettingsBell, E, R>) {
@@ -55,15 +70,15 @@ function settingsLayer<E, R>(bell: Layer.Layer<SettingsBell, E, R>) {
 export function appLayer(
   config: LoketConfigValue,
   database: Layer.Layer<Database, unknown> = databaseLayer(config),
-  channels: Channels = channelLayers(config)
+  channels: ChannelLayers = channelLayers(config)
 ): Layer.Layer<AppServices, unknown> {
   if (config.natsUrl !== undefined) return clusterLayer(config, database, channels)
   const base = Layer.mergeAll(LoketConfig.layer(config), database, Events.layer, OutboxSignal.layer, Leadership.always, channels)
   const templates = Templates.layer.pipe(Layer.provideMerge(base))
   const settings = ResidentSafety.fromSettings.pipe(Layer.provideMerge(settingsLayer(SettingsBell.local).pipe(Layer.provideMerge(templates))))
   const conversations = Conversations.layer.pipe(Layer.provideMerge(settings))
-  const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
-  return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)))
+  const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays)).pipe(Layer.provideMerge(conversations))
+  return Layer.mergeAll(running, peopleLayer(TokenRevocations.layer).pipe(Layer.provide(base)))
 }
 
 /**
@@ -71,7 +86,7 @@ export function appLayer(
  * leases, commands routed to owners, SSE fed by every instance, leader-only dispatch. The
  * actors, policies and adapters are the same Layers as in embedded mode.
  */
-function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, unknown>, channels: Channels): Layer.Layer<AppServices, unknown> {
+function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, unknown>, channels: ChannelLayers): Layer.Layer<AppServices, unknown> {
   const base = Layer.mergeAll(LoketConfig.layer(config), database, channels)
   const nats = Nats.layer.pipe(Layer.provideMerge(base))
   const placement = ClusterPlacement.pipe(Layer.provideMerge(nats))
@@ -79,8 +94,8 @@ function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, 
   const templates = Templates.layer.pipe(Layer.provideMerge(shared))
   const settings = ResidentSafety.fromSettings.pipe(Layer.provideMerge(settingsLayer(ClusterSettingsBell).pipe(Layer.provideMerge(templates))))
   const conversations = ClusterConversations.pipe(Layer.provide(Conversations.layer), Layer.provideMerge(settings))
-  const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch).pipe(Layer.provideMerge(conversations))
-  return Layer.mergeAll(running, ApiTokens.layer.pipe(Layer.provide(base)))
+  const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays)).pipe(Layer.provideMerge(conversations))
+  return Layer.mergeAll(running, peopleLayer(ClusterTokenRevocations).pipe(Layer.provide(nats)))
 }
 
 export type AppRuntime = ManagedRuntime.ManagedRuntime<AppServices, unknown>

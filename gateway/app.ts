@@ -4,11 +4,13 @@
  */
 import { Effect } from "effect"
 import { Hono } from "hono"
+import { HTTPException } from "hono/http-exception"
 import { secureHeaders } from "hono/secure-headers"
+import { Channels } from "../actors/Channels.ts"
 import { Database } from "../drizzle/Database.ts"
 import { agentViewOf } from "../actors/safety/agent-view.ts"
 import { ResidentSafety } from "../actors/safety/ResidentSafety.ts"
-import { ApiTokens } from "./api/auth/ApiTokens.ts"
+import { ApiTokens } from "../actors/people/ApiTokens.ts"
 import { type AuthEnv, bearerAuth } from "./api/auth/index.ts"
 import { conversationRoutes } from "./api/conversations/routes.ts"
 import { eventRoutes } from "./api/events/routes.ts"
@@ -20,15 +22,27 @@ import { templateRoutes } from "./api/templates/routes.ts"
 import { clusterRoutes } from "./api/admin/cluster-routes.ts"
 import { parkedRoutes } from "./api/admin/parked-routes.ts"
 import { settingsRoutes } from "./api/settings/routes.ts"
+import { Settings } from "../actors/settings/Settings.ts"
+import { auditRoutes } from "./api/audit/routes.ts"
+import { agentRoutes } from "./api/people/agents-routes.ts"
+import { meRoutes } from "./api/people/me-routes.ts"
+import { teamRoutes } from "./api/people/teams-routes.ts"
+import { tokenRoutes } from "./api/people/tokens-routes.ts"
 import { openApiDocument } from "./api/openapi/document.ts"
 import { SETTINGS_BODY_LIMIT } from "./api/settings/schemas.ts"
+import { officeHoursRoutes } from "./api/office-hours/routes.ts"
+import { nowMillis } from "../domain/time.ts"
 import { LoketConfig } from "../config/Config.ts"
 import { healthRoutes } from "./health.ts"
 import { apiBodyLimits, KiB, MiB } from "./http/api-body-limits/index.ts"
 import { jsonError } from "./http/errors.ts"
 import { type Lifecycle, makeLifecycle, refuseWhileDraining } from "./lifecycle.ts"
 import type { AppRuntime } from "./Runtime.ts"
-import { whatsappWebhook } from "./webhooks/whatsapp.ts"
+import { channelWebhook } from "./webhooks/channel-webhook.ts"
+import { CAMPAIGN_BODY_LIMIT, campaignRoutes } from "./api/campaigns/routes.ts"
+import { campaignLinkRoutes } from "./widget/campaign-link.ts"
+import { widgetRoutes } from "./widget/routes.ts"
+import { widgetPageRoutes } from "./widget/page/routes.tsx"
 
 /**
  * Hono's secure headers on every answer. The API serves JSON only, so its policy allows nothing
@@ -45,45 +59,73 @@ const SECURE_HEADERS: NonNullable<Parameters<typeof secureHeaders>[0]> = {
 }
 
 export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLifecycle()) {
-  const { config, database, tokens } = await runtime.runPromise(
+  const { config, database, tokens, channels } = await runtime.runPromise(
     Effect.gen(function*() {
-      return { config: yield* LoketConfig, database: yield* Database, tokens: yield* ApiTokens }
+      return { config: yield* LoketConfig, database: yield* Database, tokens: yield* ApiTokens, channels: yield* Channels }
     })
   )
-  const openapi = JSON.stringify(openApiDocument())
+  const openapi = JSON.stringify(openApiDocument(channels.all))
+  // Looked up on every request (no cache): a revoked token is refused from the next request on.
+  const verify = (token: string) => runtime.runPromise(tokens.verify(token))
+  const adminOnly = bearerAuth(verify, "admin")
   /** What agents may see of residents' texts now (masking, defanged links), from the settings in memory. */
   const agentView = () => runtime.runPromise(Effect.map(ResidentSafety.use((s) => s.current), agentViewOf))
 
   const api = new Hono<AuthEnv>()
     .get("/openapi.json", (c) => c.body(openapi, 200, { "content-type": "application/json" }))
-    .use("*", bearerAuth(tokens.verify))
+    .use("*", bearerAuth(verify))
     .use("*", apiBodyLimits([
       // The largest file a channel takes (WhatsApp documents: 100 MiB) and the multipart around it; the route checks the file itself.
       { path: /^\/media\/?$/, maxBytes: 100 * MiB + 64 * KiB, what: "A media upload", fix: "channels take files up to 100 MiB" },
       { path: /^\/settings(\/|$)/, maxBytes: SETTINGS_BODY_LIMIT, what: "The settings document" },
-      { path: /^\/conversations\/[^/]+\/messages\/?$/, maxBytes: 64 * KiB, what: "A reply", fix: "send files through POST /api/v1/media and refer to them by id" }
+      { path: /^\/conversations\/[^/]+\/messages\/?$/, maxBytes: 64 * KiB, what: "A reply", fix: "send files through POST /api/v1/media and refer to them by id" },
+      { path: /^\/(tokens|agents|teams)(\/|$)/, maxBytes: 16 * KiB, what: "A person, team or token" },
+      { path: /^\/campaigns(\/|$)/, maxBytes: CAMPAIGN_BODY_LIMIT, what: "A campaign" }
     ], { maxBytes: 64 * KiB, what: "A request body" }))
+    .route("/me", meRoutes())
     .route("/conversations", conversationRoutes(database, agentView))
-    .route("/conversations", sendRoutes(runtime, database))
+    .route("/conversations", sendRoutes(runtime, database, channels))
     .route("/conversations", revealRoutes(runtime, database))
-    .route("/templates", templateRoutes(runtime, tokens.verify))
-    .use("/settings/*", bearerAuth(tokens.verify, "admin"))
+    .route("/templates", templateRoutes(runtime, verify))
+    .route("/office-hours", officeHoursRoutes(
+      async () => (await runtime.runPromise(Settings.use((s) => s.current))).officeHours,
+      () => runtime.runPromise(nowMillis).then((ms) => new Date(ms))
+    ))
+    // Admin routes: an agent-role caller gets 403 forbidden.
+    .use("/settings/*", adminOnly)
+    .use("/tokens/*", adminOnly)
+    .use("/agents/*", adminOnly)
+    .use("/teams/*", adminOnly)
+    .use("/admin/*", adminOnly)
+    .use("/audit/*", adminOnly)
     .route("/settings", settingsRoutes(runtime))
-    .use("/admin/*", bearerAuth(tokens.verify, "admin"))
+    .route("/audit", auditRoutes(runtime))
+    .route("/tokens", tokenRoutes(runtime))
+    .route("/agents", agentRoutes(runtime))
+    .route("/teams", teamRoutes(runtime))
+    .use("/campaigns/*", adminOnly)
+    .route("/campaigns", campaignRoutes(runtime, database, config))
     .route("/admin/parked", parkedRoutes(runtime))
     .route("/admin/cluster", clusterRoutes(runtime))
     .route("/events", eventRoutes(runtime, lifecycle))
-    .route("/media", uploadRoutes(runtime, config))
-    .route("/media", mediaRoutes(config, database.dataDir))
+    .route("/media", uploadRoutes(channels))
+    .route("/media", mediaRoutes(config, database.dataDir, {}, channels.all))
 
-  return new Hono()
+  const app = new Hono()
     .use("*", secureHeaders(SECURE_HEADERS))
     .use("*", refuseWhileDraining(lifecycle))
     .route("/", healthRoutes(runtime))
-    .route("/webhooks/whatsapp", whatsappWebhook(runtime, config))
+  // One generic webhook route per registered channel (adapters/registry.ts).
+  for (const adapter of channels.all) app.route(`/webhooks/${adapter.channel}`, channelWebhook(runtime, adapter, config.publicUrl))
+  return app
     .route("/api/v1", api)
+    .route("/", widgetRoutes(runtime))
+    .route("/", widgetPageRoutes(runtime, database, verify))
+    .route("/r", campaignLinkRoutes(runtime, database))
     .notFound((c) => jsonError(c, 404, "not_found", `No route ${c.req.method} ${c.req.path}.`))
     .onError(function internalError(error, c) {
+      // Hono's own middleware (basicAuth on /widget) answers through HTTPException: its response stands.
+      if (error instanceof HTTPException) return error.getResponse()
       if ((error as { _tag?: unknown })._tag === "DatabaseUnavailable") {
         console.error(`Loket: database unavailable on ${c.req.method} ${c.req.path}: ${(error as Error).message}`)
         return jsonError(c, 503, "database_unavailable", "The database does not answer right now; try again shortly.")

@@ -1,34 +1,20 @@
 /**
- * The channels' outbound sides, built from the configuration: today WhatsApp's Graph API
- * client (sending, read receipts, uploads) and its template source.
+ * The channels' outbound sides, built from the registry (adapters/registry.ts) and the
+ * configuration: every adapter, each one's sender, and the template source of the channel
+ * that has templates (WhatsApp's WABA).
  */
-import { Layer, Redacted } from "effect"
-import { makeGraphSendClient } from "../adapters/whatsapp-cloud/send/graph-client.ts"
+import { Layer } from "effect"
+import { makeChannelAdapters } from "../adapters/registry.ts"
+import { Channels } from "../actors/Channels.ts"
 import { Senders } from "../actors/outbox/Senders.ts"
 import { TemplateSourceRef } from "../actors/templates/Templates.ts"
 import type { LoketConfigValue } from "../config/Config.ts"
 
-function whatsappClient(config: LoketConfigValue) {
-  const token = config.whatsapp.accessToken
-  return token === undefined ? undefined : makeGraphSendClient({ graphApiUrl: config.whatsapp.graphApiUrl, accessToken: Redacted.value(token), timeoutMs: config.whatsapp.sendTimeoutMs })
-}
-
 export function channelLayers(config: LoketConfigValue) {
-  const client = whatsappClient(config)
-  const waba = config.whatsapp.businessAccountId
-  const senders = Layer.succeed(Senders, Senders.of({ of: (channel) => (channel === "whatsapp" ? client : undefined) }))
-  const source = Layer.succeed(
-    TemplateSourceRef,
-    client === undefined || waba === undefined
-      ? undefined
-      : {
-        accountId: waba,
-        list: async () =>
-          (await client.listTemplates(waba)).map((t) => ({
-            id: t.id, name: t.name, language: t.language, status: t.status, category: t.category,
-            components: t.components, parameterCounts: t.parameterCounts
-          }))
-      }
-  )
-  return Layer.mergeAll(senders, source)
+  const all = makeChannelAdapters(config.channels)
+  const byName = new Map(all.map((adapter) => [adapter.channel as string, adapter]))
+  const channels = Layer.succeed(Channels, Channels.of({ all, of: (channel) => byName.get(channel) }))
+  const senders = Layer.succeed(Senders, Senders.of({ of: (channel) => byName.get(channel)?.sender }))
+  const source = Layer.succeed(TemplateSourceRef, all.find((adapter) => adapter.templates !== undefined)?.templates)
+  return Layer.mergeAll(channels, senders, source)
 }

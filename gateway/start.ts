@@ -6,6 +6,7 @@ import { Effect, type Layer } from "effect"
 import type { Hono } from "hono"
 import type { Database } from "../drizzle/Database.ts"
 import { redactUrl } from "../drizzle/postgres.ts"
+import { Channels } from "../actors/Channels.ts"
 import { makeApp } from "./app.ts"
 import { LoketConfig, type LoketConfigValue } from "../config/Config.ts"
 import { makeLifecycle, SHUTDOWN_DEADLINE_MS } from "./lifecycle.ts"
@@ -22,13 +23,9 @@ export interface Server {
   database?: (config: LoketConfigValue) => Layer.Layer<Database, unknown>
 }
 
-export function missingChannelSettings(config: LoketConfigValue): Array<string> {
-  const w = config.whatsapp
-  const missing: Array<string> = []
-  if (w.appSecret === undefined && w.metaAppSecret === undefined) missing.push("WHATSAPP_APP_SECRET (webhooks are refused until it is set)")
-  if (w.verifyToken === undefined) missing.push("WHATSAPP_VERIFY_TOKEN (Meta's webhook handshake fails until it is set)")
-  if (w.accessToken === undefined) missing.push("WHATSAPP_ACCESS_TOKEN (media cannot be fetched, replies cannot be sent)")
-  return missing
+/** The one line per channel that misses settings, from the adapters themselves. */
+export function channelNotices(channels: ReadonlyArray<{ readonly startNotice: string | null }>): Array<string> {
+  return channels.flatMap((channel) => (channel.startNotice === null ? [] : [`Loket: ${channel.startNotice}`]))
 }
 
 export async function startGateway(server: Server) {
@@ -50,8 +47,6 @@ export async function startGateway(server: Server) {
     for (const line of settingsFile.lines) console.error(line)
     process.exit(1)
   }
-  const missing = missingChannelSettings(config)
-  if (missing.length > 0) console.log(`Loket: WhatsApp is not fully configured: ${missing.join("; ")}.`)
 
   const runtime = makeRuntime(appLayer(config, server.database?.(config)), config.logLevel)
   const lifecycle = makeLifecycle()
@@ -71,6 +66,7 @@ export async function startGateway(server: Server) {
     }
     console.log(`Loket: settings from LOKET_CONFIG ${config.settingsFile}: ${applied.changed ? "applied" : "unchanged"}.`)
   }
+  for (const line of channelNotices(await runtime.runPromise(Channels.useSync((c) => c.all)))) console.log(line)
   let close: (withinMs: number) => Promise<void>
   try {
     close = await server.serve(app, { port: config.port, hostname: config.host })

@@ -8,12 +8,14 @@
 import { randomUUID } from "node:crypto"
 import { eq } from "drizzle-orm"
 import { Effect, Layer, Schedule, Stream } from "effect"
-import type { Subscription } from "nats"
+import type { Msg, Subscription } from "nats"
 import { SendRefused } from "../../domain/errors.ts"
 import type { Message } from "../../domain/Message.ts"
 import { Database } from "../../drizzle/Database.ts"
 import { Conversations } from "../Conversations.ts"
 import type { ConversationMessage, SendCommand } from "../conversation/protocol.ts"
+import { type Answer, type Command, decodeAnswer, decodeCommand } from "./wire/CommandWire.ts"
+import { logRefused } from "./wire/decodeWire.ts"
 import { Nats } from "./Nats.ts"
 import { partitionOf } from "./partitionOf.ts"
 import { PartitionLeases } from "./PartitionLeases.ts"
@@ -22,13 +24,6 @@ import { residentPlacementKey } from "./Placement.ts"
 /** How long a command waits for an owner of its conversation's partition (failover takes about the lease time). */
 const COMMAND_PATIENCE_MS = 15_000
 const REQUEST_TIMEOUT_MS = 10_000
-
-type Told = Exclude<ConversationMessage, { kind: "event" } | { kind: "send" }>
-type Command = { readonly op: "send"; readonly conversationId: string; readonly command: SendCommand } | { readonly op: "tell"; readonly key: string; readonly message: Told }
-type Answer =
-  | { readonly ok: Message | true }
-  | { readonly refused: { code: string; status: 404 | 409 | 422 | 503; message: string; details?: ReadonlyArray<{ path: string; message: string }> } }
-  | { readonly notOwner: true }
 
 class NotOwnerNow {
   readonly _tag = "NotOwnerNow"
@@ -70,8 +65,12 @@ export const ClusterConversations = Layer.effect(
           try: () => nc.request(names.commandsOf(partition), JSON.stringify(command), { timeout: REQUEST_TIMEOUT_MS }),
           catch: () => new NotOwnerNow()
         }).pipe(
-          Effect.map((reply) => reply.json<Answer>()),
-          Effect.flatMap((answer) => ("notOwner" in answer ? Effect.fail(new NotOwnerNow()) : Effect.succeed(answer)))
+          Effect.flatMap((reply) => {
+            const answer = decodeAnswer(reply.string())
+            // An answer that is not Loket's counts as no answer: asked again until an owner answers.
+            if (!answer.ok) return logRefused("command answer", reply.subject, answer.paths, reply.data.length).pipe(Effect.andThen(Effect.fail(new NotOwnerNow())))
+            return "notOwner" in answer.value ? Effect.fail(new NotOwnerNow()) : Effect.succeed(answer.value)
+          })
         )
       }).pipe(
         // Bounded by time, not by tries: a request that times out takes REQUEST_TIMEOUT_MS, not 250 ms.
@@ -101,7 +100,7 @@ export const ClusterConversations = Layer.effect(
       })
 
     const tell = (key: string, message: ConversationMessage) =>
-      message.kind === "event" || message.kind === "send"
+      message.kind === "event" || message.kind === "send" || message.kind === "hold"
         ? local.tell(key, message) // carries a reply channel or a stream message: only ever told by this instance's own owner side
         : partitionOfKey(key).pipe(
           Effect.flatMap((partition) => (partition === undefined ? local.tell(key, message) : dispatch(partition, { op: "tell", key, message }))),
@@ -109,20 +108,22 @@ export const ClusterConversations = Layer.effect(
           Effect.asVoid
         )
 
+    const respond = (msg: Msg, answer: Answer) => void msg.respond(JSON.stringify(answer))
+
     // Listen for commands on the subjects of the partitions owned here.
     const subscriptions = new Map<number, Subscription>()
     const listen = (partition: number) =>
       nc.subscribe(names.commandsOf(partition), {
         callback: function answerCommand(error, msg) {
           if (error !== null) return
-          let command: Command
-          try {
-            command = msg.json<Command>()
-          } catch {
-            return // not Loket's: nothing to answer
+          const command = decodeCommand(msg.string())
+          if (!command.ok) {
+            // Not Loket's (or forged): not run, and no answer (the asker times out).
+            Effect.runFork(logRefused("command", msg.subject, command.paths, msg.data.length))
+            return
           }
-          const answer = placement.owned().has(partition) ? runHere(partition, command) : Effect.succeed<Answer>({ notOwner: true })
-          Effect.runPromise(answer).then((a) => msg.respond(JSON.stringify(a)), () => msg.respond(JSON.stringify({ notOwner: true })))
+          const answer = placement.owned().has(partition) ? runHere(partition, command.value) : Effect.succeed<Answer>({ notOwner: true })
+          Effect.runPromise(answer).then((a) => respond(msg, a), () => respond(msg, { notOwner: true }))
         }
       })
     yield* placement.changes.pipe(

@@ -6,6 +6,8 @@
 import { Effect, Layer } from "effect"
 import { type DomainEvent, Events } from "../Events.ts"
 import { Nats } from "./Nats.ts"
+import { logRefused } from "./wire/decodeWire.ts"
+import { decodeDomainEvents } from "./wire/DomainEventWire.ts"
 
 export const ClusterEvents = Layer.effect(
   Events,
@@ -15,13 +17,12 @@ export const ClusterEvents = Layer.effect(
     const subscription = nc.subscribe(names.domainEvents, {
       callback: function deliverDomainEvents(error, msg) {
         if (error !== null) return
-        let events: Array<DomainEvent>
-        try {
-          events = msg.json<Array<DomainEvent>>()
-        } catch {
+        const events = decodeDomainEvents(msg.string())
+        if (!events.ok) {
+          Effect.runFork(logRefused("domain event", msg.subject, events.paths, msg.data.length))
           return
         }
-        Effect.runSync(local.publish(events))
+        Effect.runSync(local.publish(events.value))
       }
     })
     yield* Effect.addFinalizer(() => Effect.sync(() => subscription.unsubscribe()))

@@ -9,6 +9,7 @@ import {
 } from "nats"
 import { LoketConfig } from "../../config/Config.ts"
 import { clusterNames } from "./names.ts"
+import { natsConnectOptions } from "./natsConnectOptions.ts"
 
 export class NatsUnavailable extends Schema.TaggedError<NatsUnavailable>()("NatsUnavailable", {
   message: Schema.String
@@ -30,10 +31,13 @@ export class Nats extends Context.Service<Nats, NatsShape>()("loket/actors/clust
       const config = yield* LoketConfig
       const servers = (config.natsUrl ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0)
       const names = clusterNames(config.cluster.namespace)
+      const secured = yield* natsConnectOptions(config.natsAuth).pipe(
+        Effect.mapError((invalid) => new NatsUnavailable({ message: invalid.message }))
+      )
       const nc = yield* Effect.acquireRelease(
         Effect.tryPromise({
-          try: () => connect({ servers, name: `loket-${config.cluster.instanceId ?? "gateway"}`, maxReconnectAttempts: -1, reconnectTimeWait: 500 }),
-          catch: (cause) => new NatsUnavailable({ message: `NATS at ${servers.join(", ")} does not answer: ${String(cause)} (check NATS_URL)` })
+          try: () => connect({ ...secured, servers, name: `loket-${config.cluster.instanceId ?? "gateway"}`, maxReconnectAttempts: -1, reconnectTimeWait: 500 }),
+          catch: (cause) => new NatsUnavailable({ message: connectFailure(servers, cause, secured.tls !== undefined) })
         }),
         (nc) => Effect.promise(() => nc.drain().catch(() => nc.close()))
       )
@@ -55,6 +59,22 @@ export class Nats extends Context.Service<Nats, NatsShape>()("loket/actors/clust
       return Nats.of({ nc, js: nc.jetstream(), jsm, connected: () => connected && !nc.isClosed(), names })
     })
   )
+}
+
+/** Why the first connection failed, naming the variables to check (never their values). */
+function connectFailure(given: ReadonlyArray<string>, cause: unknown, tls: boolean): string {
+  const text = String(cause)
+  // A password written into NATS_URL (nats://user:password@host) stays out of the log.
+  const servers = given.map((url) => url.replace(/\/\/[^@/]*@/, "//***@"))
+  if (/authorization|authentication|AUTHORIZATION_VIOLATION/i.test(text)) {
+    return `NATS at ${servers.join(", ")} refused the gateway's credentials: ${text} (check NATS_USER and NATS_PASSWORD, or NATS_CREDS)`
+  }
+  if (/tls|certificate|ssl|self.signed/i.test(text)) {
+    return `NATS at ${servers.join(", ")}: TLS failed: ${text} (check NATS_TLS_CA, NATS_TLS_CERT, NATS_TLS_KEY and NATS_URL)`
+  }
+  // A server that wants a client certificate it does not get closes the handshake: it looks like no answer.
+  if (tls) return `NATS at ${servers.join(", ")} does not answer over TLS: ${text} (check NATS_URL, and NATS_TLS_CERT and NATS_TLS_KEY if the server wants a client certificate)`
+  return `NATS at ${servers.join(", ")} does not answer: ${text} (check NATS_URL)`
 }
 
 /**

@@ -17,7 +17,10 @@ import { makeInbox } from "../Inbox.ts"
 import { IngestUnavailable, Transport } from "../Transport.ts"
 import { Nats } from "./Nats.ts"
 import { PartitionLeases } from "./PartitionLeases.ts"
-import { placeEvent } from "./Placement.ts"
+import { partitionOf } from "./partitionOf.ts"
+import { placeEvent, residentPlacementKey } from "./Placement.ts"
+import { logRefused } from "./wire/decodeWire.ts"
+import { decodeInboundEvent } from "./wire/InboundEventWire.ts"
 
 /** How long a webhook waits for JetStream's acknowledgement before it is answered 503. */
 const PUBLISH_TIMEOUT_MS = 5000
@@ -72,13 +75,14 @@ export const NatsTransport = Layer.effect(
     /** Hands one event to its actor; acknowledged by the actor once applied (or parked). */
     const deliver = (partition: number) => (msg: JsMsg) =>
       Effect.suspend(() => {
-        let event: InboundEvent
-        try {
-          event = msg.json<InboundEvent>()
-        } catch (cause) {
+        const decoded = decodeInboundEvent(msg.string())
+        if (!decoded.ok) {
+          // Not one of Loket's events (a foreign or damaged publish): never applied, and taken off
+          // the stream so the partition's next events still come.
           msg.term()
-          return Effect.logError("an event on the stream is not JSON; dropped from the stream", { seq: msg.seq, cause: String(cause) })
+          return logRefused(`event (stream seq ${msg.seq})`, msg.subject, decoded.paths, msg.data.length)
         }
+        const event = decoded.value
         count(partition, 1)
         return conversations.route({
           seq: msg.seq,
@@ -88,6 +92,25 @@ export const NatsTransport = Layer.effect(
           handled: () => {
             count(partition, -1)
             msg.ack()
+          },
+          replace: (ids) => {
+            if (event.kind === "template_status") return Effect.succeed(false)
+            const target = partitionOf(residentPlacementKey(event.channel, event.channelAccountId, ids), placement.partitions)
+            if (target === partition) return Effect.succeed(false)
+            // The contact's conversations live on `target`: only its owner may apply this event.
+            return Effect.tryPromise(() => js.publish(names.eventsOf(target), JSON.stringify(event), { msgID: `${event.key}:placed:${target}`, timeout: PUBLISH_TIMEOUT_MS })).pipe(
+              Effect.map(() => {
+                count(partition, -1)
+                msg.ack()
+                return true
+              }),
+              // Not handed on: delivered here again shortly, and tried again.
+              Effect.catch(() => Effect.sync(() => {
+                count(partition, -1)
+                msg.nak(1000)
+                return true
+              }))
+            )
           }
         })
       })

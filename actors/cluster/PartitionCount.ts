@@ -25,6 +25,12 @@ export const checkPartitionCount = Effect.fn("PartitionLeases.checkPartitionCoun
     const entry = yield* readEntry(cluster, PARTITIONS_KEY)
     if (entry === undefined) continue
     if (entry.value === String(partitions)) return
+    if (!/^[1-9][0-9]{0,3}$/.test(entry.value)) {
+      return yield* Effect.fail(new PartitionCountMismatch({
+        message: `the cluster in NATS namespace "${namespace}" holds something that is not a partition count under ${namespace}_cluster ${PARTITIONS_KEY}: ` +
+          `delete that key (nats kv del ${namespace}_cluster ${PARTITIONS_KEY}) and start again`
+      }))
+    }
     return yield* Effect.fail(new PartitionCountMismatch({
       message: `LOKET_PARTITIONS=${partitions}, but the cluster in NATS namespace "${namespace}" has ${entry.value} partitions ` +
         `(${namespace}_cluster ${PARTITIONS_KEY}): start every instance with LOKET_PARTITIONS=${entry.value}`

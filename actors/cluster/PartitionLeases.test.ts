@@ -299,6 +299,39 @@ describe("PartitionLeases (real NATS)", () => {
     console.info(`foreign write: Lost reported ${lostMs.toFixed(0)} ms later; p.2 back after ${(performance.now() - writtenAt).toFixed(0)} ms`)
   })
 
+  it("a malformed lease value is refused: it names no owner, and once it lapses the partition is taken again", async () => {
+    freshNamespace()
+    const a = await start("gw-a")
+    const nc = await natsConnection()
+    const kv = await nc.jetstream().views.kv(`${namespace}_leases`, { bindOnly: true })
+
+    await kv.put("p.2", "not json {")
+    await kv.put("p.5", JSON.stringify({ owner: 42, epoch: "x" }))
+    await waitFor("p.2 and p.5 reported lost", () => !a.leases.owned().has(2) && !a.leases.owned().has(5), RENEW + 1000)
+    // Neither value is read as an owner: commands for these partitions wait for a real one.
+    expect(await Effect.runPromise(a.leases.ownerOf(2))).toBeUndefined()
+    expect(await Effect.runPromise(a.leases.ownerOf(5))).toBeUndefined()
+    // The well-formed leases next to them go on as before.
+    expect(await Effect.runPromise(a.leases.ownerOf(4))).toBe("gw-a")
+    expect(a.leases.owned().has(4)).toBe(true)
+    // Nobody renews the junk: it lapses and the partitions are acquired again, with valid leases.
+    await waitFor("p.2 and p.5 acquired again", () => a.leases.owned().has(2) && a.leases.owned().has(5), TTL + RENEW + 2000)
+    expect(JSON.parse((await kv.get("p.2"))!.string())).toMatchObject({ owner: "gw-a" })
+  })
+
+  it("a partition count in NATS that is not a number stops the start with one line saying what to delete", async () => {
+    freshNamespace()
+    const nc = await natsConnection()
+    const cluster = await nc.jetstream().views.kv(`${namespace}_cluster`, { history: 1 })
+    await cluster.put("config.partitions", "{\"evil\":true}")
+    const failure = await start("gw-a", 8).then(() => undefined, (error: unknown) => error)
+    expect(failure).toMatchObject({ _tag: "PartitionCountMismatch" })
+    const message = (failure as { message: string }).message
+    expect(message).toContain("not a partition count")
+    expect(message).not.toContain("evil")
+    expect(message).not.toContain("\n")
+  })
+
   it("an instance started with another partition count fails with one line naming LOKET_PARTITIONS and both values", async () => {
     freshNamespace()
     await start("gw-a", 8)

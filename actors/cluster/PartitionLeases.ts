@@ -149,7 +149,11 @@ const makePartitionLeases = Effect.fn("PartitionLeases.make")(function*(options:
       return
     }
     holdings.drop(lease)
-    yield* Effect.logWarning(`lease ${lease.key} was overwritten (now: ${entry?.value ?? "gone"}); reported lost`)
+    // The new value only by what it decodes to: a write that is not a lease is not repeated in the log.
+    const found = entry === undefined
+      ? "gone"
+      : Option.match(decodeLease(entry.value), { onNone: () => "not a lease value, refused", onSome: (v) => `held by ${v.owner}, epoch ${v.epoch}` })
+    yield* Effect.logWarning(`lease ${lease.key} was overwritten (now: ${found}); reported lost`)
   }, Effect.catch((e) => Effect.logDebug(`renewal failed (the deadline fences): ${e.message}`)))
 
   let heartbeatInFlight = false

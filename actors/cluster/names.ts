@@ -14,7 +14,9 @@ export const clusterNames = (ns: string) => ({
   /** Rings the outbox dispatcher (on the leader) when a send was accepted anywhere. */
   outboxBell: `${ns}.outbox.wake`,
   /** Tells every instance that the settings reached a new version (`{"version":n}`). */
-  settingsChanged: `${ns}.settings.changed`
+  settingsChanged: `${ns}.settings.changed`,
+  /** Token ids revoked on any instance, so every instance ends the SSE streams opened with them. */
+  tokensRevoked: `${ns}.tokens.revoked`
 })
 
 export type ClusterNames = ReturnType<typeof clusterNames>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { Effect, type Layer } from "effect"
+import { Cause, Deferred, Effect, Fiber, type Layer } from "effect"
 import { parseWebhook } from "../../adapters/whatsapp-cloud/parse.ts"
 import * as fixtures from "../../adapters/whatsapp-cloud/fixtures.ts"
 import type { InboundMessageEvent } from "../../domain/InboundEvent.ts"
@@ -66,5 +66,47 @@ describe("conversation actor in cluster mode", () => {
     } finally {
       await fresh.drop()
     }
+  })
+})
+
+describe("conversation actor: holds for a contact merge", () => {
+  const behaviorOn = (database: Database["Service"]) => makeConversationBehavior({
+    database, store: makeConversationStore(database), inbox: makeInbox(database), templates: makeTemplateStore(database),
+    publish: () => Effect.void, wakeOutbox: () => {}, templatesChanged: () => {},
+    safety: Effect.succeed(defaultResidentSafety), audit: () => Effect.void
+  })
+
+  it("waits between two messages until released, then loads the conversation the merge left", async () => {
+    const result = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const database = yield* Database
+      const behavior = behaviorOn(database)
+      const ready = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
+      const hold = { kind: "hold" as const, ready, release }
+      const state = yield* behavior.activate("whatsapp|acc|ct_9", hold)
+      const fiber = yield* Effect.forkChild(behavior.receive(state, hold, "whatsapp|acc|ct_9"))
+      yield* Deferred.await(ready)
+      const stillHeld = fiber.pollUnsafe() === undefined
+      // The merge writes a conversation for this actor meanwhile.
+      const now = new Date().toISOString()
+      yield* database.transaction(Effect.gen(function*() {
+        yield* database.run((db, t) => db.insert(t.contacts).values({ id: "ct_9", channel: "whatsapp", handle: "316", waId: "316", userId: null, name: null, createdAt: now, updatedAt: now }))
+        yield* database.run((db, t) => db.insert(t.conversations).values({ id: "cv_9", channel: "whatsapp", channelAccountId: "acc", contactId: "ct_9", status: "open", createdAt: now, lastMessageAt: now }))
+      }))
+      yield* Deferred.succeed(release, undefined)
+      const after = yield* Fiber.join(fiber)
+      return { stillHeld, before: state.conversation, after: after.conversation?.id }
+    }).pipe(Effect.provide(sqliteNodeLayer(":memory:", { synchronous: "FULL" })))))
+    expect(result).toEqual({ stillHeld: true, before: null, after: "cv_9" })
+  })
+
+  it("never keeps a merge waiting when it could not be activated", async () => {
+    const done = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const behavior = behaviorOn(yield* Database)
+      const ready = yield* Deferred.make<void>()
+      yield* behavior.onFailure("k", { kind: "hold", ready, release: yield* Deferred.make<void>() }, Cause.die(new Error("could not be activated")))
+      return yield* Deferred.isDone(ready)
+    }).pipe(Effect.provide(sqliteNodeLayer(":memory:", { synchronous: "FULL" })))))
+    expect(done).toBe(true)
   })
 })

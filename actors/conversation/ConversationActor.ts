@@ -12,6 +12,7 @@ import type { ActorDeps, ConversationState } from "./deps.ts"
 import { onInboundMessage, onStatus, onTemplateStatus } from "./inbound.ts"
 import { onSend, onSendFailed, onSent } from "./outbound.ts"
 import type { ConversationMessage } from "./protocol.ts"
+import { onPruneIfEmpty } from "./retention.ts"
 import { onWindowCheck } from "./window.ts"
 
 export type { ConversationState } from "./deps.ts"
@@ -38,7 +39,7 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
     })
 
   const receive = (state: ConversationState, message: ConversationMessage): Effect.Effect<ConversationState, unknown> => {
-    const fence = message.kind === "event" ? message.envelope.fence : message.fence
+    const fence = message.kind === "event" ? message.envelope.fence : message.kind === "hold" ? undefined : message.fence
     return fence === undefined ? handle(state, message) : Effect.provideService(handle(state, message), CurrentFence, fence)
   }
 
@@ -61,6 +62,14 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
         return onSendFailed(deps, state, message.messageId, message.error)
       case "window-check":
         return onWindowCheck(deps, state)
+      case "prune-if-empty":
+        return onPruneIfEmpty(deps, state, message.before)
+      case "hold":
+        return Deferred.succeed(message.ready, undefined).pipe(
+          Effect.andThen(Deferred.await(message.release)),
+          Effect.andThen(deps.store.find(state.channel, state.channelAccountId, state.contactId)),
+          Effect.map((conversation): ConversationState => ({ ...state, conversation: conversation ?? null }))
+        )
     }
   }
 
@@ -72,6 +81,9 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
           return parkEnvelope(deps.inbox, message.envelope, Cause.pretty(cause)).pipe(
             Effect.andThen(Effect.logError("event parked after retries", { seq: message.envelope.seq, kind: message.envelope.event.kind }))
           )
+        case "hold":
+          // Not activated (or its reload failed): it holds nothing, and the merge must not wait for it.
+          return Deferred.succeed(message.ready, undefined).pipe(Effect.asVoid)
         case "send":
           return Effect.logError("send could not be stored", { key }).pipe(
             Effect.andThen(Deferred.die(message.reply, Cause.squash(cause)))

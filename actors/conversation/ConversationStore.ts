@@ -57,7 +57,14 @@ export function makeConversationStore(database: DatabaseShape) {
     windowWarnedFor: sql`${p("windowWarnedFor")}`, personalDataWarnedAt: sql`${p("personalDataWarnedAt")}`
   }).where(eq(t.conversations.id, p("id"))))
 
+  const hasMessages = prepare.one((db, t) => db.select({ seq: t.messages.seq }).from(t.messages).where(eq(t.messages.conversationId, p("id"))).limit(1))
+  const deleteConversation = prepare.run((db, t) => db.delete(t.conversations).where(eq(t.conversations.id, p("id"))))
+
   return {
+    /** Whether any message is left in the conversation. */
+    hasMessages: (conversationId: string) => (hasMessages({ id: conversationId }) as Q<{ seq: number } | undefined>).pipe(Effect.map((row) => row !== undefined)),
+    /** Removes a conversation with no message left (retention). */
+    deleteConversation: (conversationId: string) => deleteConversation({ id: conversationId }),
     find: (channel: string, account: string, contactId: string) =>
       find({ channel, account, contact: contactId }) as Q<ConversationRow | undefined>,
     contact: (id: string) => contact({ id }) as Q<ContactRow | undefined>,

@@ -32,4 +32,3 @@ export interface ActorDeps {
   readonly audit: (entry: AuditRecord) => Effect.Effect<unknown, DatabaseUnavailable>
 }
 
-export const WINDOW_MS = 24 * 60 * 60 * 1000

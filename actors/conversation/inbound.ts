@@ -6,7 +6,7 @@ import { newConversationId, newMessageId } from "../../domain/ids.ts"
 import type { InboundMessageEvent, StatusEvent, TemplateStatusEvent } from "../../domain/InboundEvent.ts"
 import type { MessageStatus } from "../../domain/Message.ts"
 import type { ContactRow, ConversationRow, MessageRow } from "../../drizzle/schema.ts"
-import { type ActorDeps, type ConversationState, WINDOW_MS } from "./deps.ts"
+import type { ActorDeps, ConversationState } from "./deps.ts"
 import { contentOf, conversationToJson, messageToJson } from "./serialize.ts"
 import { writeAutoMessage } from "./auto-reply.ts"
 import { agentViewOf } from "../safety/agent-view.ts"
@@ -15,6 +15,7 @@ import { checkInbound } from "../safety/inbound-check.ts"
 /** Flag of Loket's warning not to send personal data (beside `auto`). */
 export const PERSONAL_DATA_WARNING_FLAG = "warning:personal-data"
 import type { Envelope } from "../Inbox.ts"
+import { windowEndAfter } from "./window-rule.ts"
 
 /** Inside the handler's transaction: the inbox row is done (embedded); the stream is acknowledged after the commit (cluster). */
 const markHandled = (deps: ActorDeps, envelope: Envelope) =>
@@ -54,12 +55,12 @@ export const onInboundMessage = (
         error: body.error, flags: [...check.flags],
         idempotencyKey: null, author: null
       }
-      const windowEnd = new Date(Date.parse(at) + WINDOW_MS).toISOString()
+      const windowEnd = windowEndAfter(conversation.channel, at)
       const afterMessage: ConversationRow = {
         ...conversation,
         status: "open",
         lastMessageAt: at > conversation.lastMessageAt ? at : conversation.lastMessageAt,
-        windowExpiresAt: opensWindow && (conversation.windowExpiresAt === null || windowEnd > conversation.windowExpiresAt)
+        windowExpiresAt: opensWindow && windowEnd !== null && (conversation.windowExpiresAt === null || windowEnd > conversation.windowExpiresAt)
           ? windowEnd
           : conversation.windowExpiresAt
       }

@@ -17,6 +17,7 @@ import type { ActorDeps, ConversationState } from "./deps.ts"
 import { applyDelivery } from "./inbound.ts"
 import { conversationToJson, messageToJson } from "./serialize.ts"
 import { checkTemplate, renderTemplateText } from "./template-check.ts"
+import { checkWindow } from "./window-rule.ts"
 
 /** What agents read of an outbound message: text, and the parts the contract's Message has. */
 function describe(content: OutboundContent, template: TemplateRow | undefined): { text: string | null; content: Record<string, unknown> } {
@@ -81,13 +82,9 @@ export const onSend = (
       }
     }
     const now = yield* nowIso
-    if (command.content.type !== "template" && (conversation.windowExpiresAt === null || conversation.windowExpiresAt <= now)) {
-      yield* Deferred.fail(reply, new SendRefused({
-        code: "window_closed", status: 422,
-        message: conversation.windowExpiresAt === null
-          ? "The resident has not written yet, so only an approved template may be sent."
-          : `The 24-hour window closed at ${conversation.windowExpiresAt}: send an approved template instead.`
-      }))
+    const window = checkWindow(conversation.channel, conversation.windowExpiresAt, command.content.type, now)
+    if (!window.ok) {
+      yield* Deferred.fail(reply, new SendRefused({ code: "window_closed", status: 422, message: window.message }))
       return state
     }
     const template = command.content.type === "template"
@@ -113,7 +110,8 @@ export const onSend = (
       to: { waId: contact.waId, userId: contact.userId },
       content: command.content,
       replyTo: command.replyTo,
-      trackingId: row.id
+      trackingId: row.id,
+      ...(window.tag === null ? {} : { tag: window.tag })
     }
     const next = { ...conversation, lastMessageAt: now > conversation.lastMessageAt ? now : conversation.lastMessageAt, lastOutboundAt: now }
     const seq = yield* deps.database.transaction(Effect.gen(function*() {

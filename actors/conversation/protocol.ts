@@ -39,4 +39,11 @@ export type ConversationMessage = (
   | { readonly kind: "sent"; readonly messageId: string; readonly providerMessageId: string }
   | { readonly kind: "send-failed"; readonly messageId: string; readonly error: MessageError }
   | { readonly kind: "window-check" }
+  /** Retention: the conversation is removed if it has no message left and no activity since `before` (ISO). */
+  | { readonly kind: "prune-if-empty"; readonly before: string }
+  /**
+   * Waits between two messages until `release` (a contact merge changes this conversation
+   * meanwhile), then loads the conversation afresh. In-process only: never crosses instances.
+   */
+  | { readonly kind: "hold"; readonly ready: Deferred.Deferred<void>; readonly release: Deferred.Deferred<void> }
 ) & { readonly fence?: Fence | undefined }

@@ -7,12 +7,12 @@ import type { InboundMessageBody } from "../../domain/InboundEvent.ts"
 import type { Message } from "../../domain/Message.ts"
 import type { ContactRow, ConversationRow, MessageRow } from "../../drizzle/schema.ts"
 import { type AgentView, CLEAR_VIEW, hidesSomething, renderStored, type StoredSafety } from "../safety/agent-view.ts"
+import { lastInboundOf } from "./window-rule.ts"
 
 /** The Message fields kept in `messages.content`. */
 const CONTENT_FIELDS = ["media", "location", "reaction", "reply", "forwarded", "contacts", "referral", "flow", "order", "system"] as const
 
 const HOUR_MS = 60 * 60 * 1000
-const WINDOW_MS = 24 * HOUR_MS
 
 export function contentOf(body: InboundMessageBody): Record<string, unknown> {
   const content: Record<string, unknown> = {}
@@ -71,7 +71,7 @@ export function windowClosingSoon(row: ConversationRow, now: number): boolean {
   if (row.windowExpiresAt === null) return false
   const end = Date.parse(row.windowExpiresAt)
   if (end <= now || end - now > HOUR_MS) return false
-  const lastInbound = new Date(end - WINDOW_MS).toISOString()
+  const lastInbound = lastInboundOf(row.channel, row.windowExpiresAt)
   return row.lastOutboundAt === null || row.lastOutboundAt < lastInbound
 }
 

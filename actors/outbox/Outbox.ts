@@ -21,6 +21,7 @@ import { makeOutboxStore } from "./OutboxStore.ts"
 import { OutboxSignal } from "./OutboxSignal.ts"
 import { makeSenderLimit } from "./SenderLimit.ts"
 import { Senders } from "./Senders.ts"
+import { Channels } from "../Channels.ts"
 
 /** Requests to providers in flight at once, over all numbers. */
 const MAX_IN_FLIGHT = 128
@@ -50,6 +51,7 @@ export class Outbox extends Context.Service<Outbox, {
       const events = yield* Events
       const signal = yield* OutboxSignal
       const senders = yield* Senders
+      const channels = yield* Channels
       const pairs = yield* RateLimiter.make.pipe(Effect.provide(RateLimiter.layerStoreMemory))
       const store = makeOutboxStore(database)
       const senderLimit = makeSenderLimit(config.outbound.perSecond)
@@ -79,12 +81,14 @@ export class Outbox extends Context.Service<Outbox, {
       const fail = (row: OutboxRow, failure: SendFailure) =>
         Effect.gen(function*() {
           if (failure.tokenExpired) {
-            yield* Effect.logWarning(`WhatsApp access token rejected (code ${failure.code}): renew WHATSAPP_ACCESS_TOKEN`)
+            const adapter = channels.of(row.channel)
+            const credential = adapter?.sendRequires ?? "the channel's token"
+            yield* Effect.logWarning(`${adapter?.label ?? row.channel} token rejected (code ${failure.code}): renew ${credential}`)
             yield* events.publish([{
               type: "channel.alert",
               data: {
                 channel: row.channel, channelAccountId: row.channelAccountId, code: failure.code, title: failure.title,
-                message: "The channel's access token no longer works: renew WHATSAPP_ACCESS_TOKEN and restart Loket.",
+                message: `The channel's access token no longer works: renew ${credential} and restart Loket.`,
                 at: yield* nowIso
               }
             }])

@@ -5,8 +5,8 @@
  */
 import type { InboundMessageEvent } from "../../domain/InboundEvent.ts"
 import type { Message, Referral } from "../../domain/Message.ts"
-import { readContent, type Rejection } from "./parse-content.ts"
-import { id, obj, str, unixSecondsToIso, type Obj } from "./read.ts"
+import { type Content, readContent, type Rejection } from "./parse-content.ts"
+import { firstError, id, obj, str, unixSecondsToIso, type Obj } from "./read.ts"
 import { resolveResident, type ContactIndex } from "./resident.ts"
 
 export function parseMessage(
@@ -18,12 +18,11 @@ export function parseMessage(
   if (message === undefined) return { reject: "message is not an object" }
   const messageId = id(message.id)
   if (messageId === null) return { reject: "message without id" }
-  const createdAt = unixSecondsToIso(message.timestamp)
-  if (createdAt === null) return { reject: "message without a valid Unix-seconds timestamp" }
+  // Without a readable timestamp the message is still the resident's: it is dated when it arrived.
+  const createdAt = unixSecondsToIso(message.timestamp) ?? new Date().toISOString()
   const resident = resolveResident(contacts, message.from, message.from_user_id)
   if (resident === null) return { reject: "message without from (wa_id) or from_user_id (BSUID)" }
-  const content = readContent(message)
-  if ("reject" in content) return content
+  const content = storable(readContent(message), message)
   const context = obj(message.context)
   return {
     kind: "message",
@@ -50,6 +49,23 @@ export function parseMessage(
       order: content.order,
       system: content.system
     }
+  }
+}
+
+/**
+ * Meta is loose: a declared type may come without its object (`type: "interactive"` and no
+ * `interactive`), or with its essential part missing. The resident did write: such a message is
+ * stored as `unsupported`, with the reason as its error (a fixed text, never the resident's
+ * words) and a media caption kept as its text, instead of being parked.
+ */
+function storable(content: Content | Rejection, message: Obj): Content {
+  if (!("reject" in content)) return content
+  const type = str(message.type)
+  const caption = type === null ? null : str(obj(message[type])?.caption)
+  return {
+    type: "unsupported", text: caption, media: null, location: null, reaction: null, reply: null,
+    contacts: null, flow: null, order: null, system: null,
+    error: firstError(message.errors) ?? { code: "unreadable", title: content.reject }
   }
 }
 

@@ -130,6 +130,20 @@ describe("parseWebhook: messages", () => {
     expect(onlyMessage(weirdInteractive).message.type).toBe("unsupported")
   })
 
+  it("stores every declared type that comes without its object as unsupported, with the reason and no resident text", () => {
+    for (const type of ["text", "image", "audio", "video", "document", "sticker", "location", "contacts", "interactive", "button", "reaction", "order", "system"]) {
+      const loose = { ...f.textMessage({ body: "x" }), type, text: undefined }
+      const message = onlyMessage(loose).message
+      expect(message, type).toMatchObject({ type: "unsupported", text: null, error: { code: "unreadable", title: expect.stringContaining(type) } })
+    }
+    // Its essential part missing, the caption survives as the text.
+    const noId = { ...f.imageMessage({ caption: "Mijn paspoort" }), image: { caption: "Mijn paspoort", mime_type: "image/jpeg" } }
+    expect(onlyMessage(noId).message).toMatchObject({ type: "unsupported", text: "Mijn paspoort", error: { code: "unreadable" } })
+    // Meta's own error wins over Loket's reason.
+    const withErrors = { ...f.textMessage({ body: "x" }), type: "interactive", text: undefined, errors: [{ code: 131051, title: "Message type unknown" }] }
+    expect(onlyMessage(withErrors).message.error).toEqual({ code: 131051, title: "Message type unknown" })
+  })
+
   it("maps forwarded flags and referral", () => {
     expect(onlyMessage(f.textMessage({ body: "x", context: { id: "q", forwarded: true } })).message.forwarded).toBe("forwarded")
     expect(onlyMessage(f.textMessage({ body: "x", context: { id: "q", frequently_forwarded: true } })).message.forwarded).toBe("frequently_forwarded")
@@ -150,6 +164,19 @@ describe("parseWebhook: residents", () => {
     const contacts = [f.contact({ waId: FROM, userId: BSUID, name: "Sanne" })]
     expect(onlyMessage(f.textMessage({ from: FROM, body: "a" }), contacts).resident).toEqual({ waId: FROM, userId: BSUID, name: "Sanne" })
     expect(onlyMessage(f.textMessage({ from: null, userId: BSUID, body: "b" }), contacts).resident).toEqual({ waId: FROM, userId: BSUID, name: "Sanne" })
+  })
+
+  it("attributes a message with only contacts[0].user_id (no from, no from_user_id) to that contact", () => {
+    const parsed = parseWebhook(f.webhookBody({ contacts: [f.contact({ userId: BSUID, name: "Sanne" })], messages: [f.textMessage({ from: null, body: "x" })] }))
+    expect(parsed.rejected).toEqual([])
+    expect((parsed.events[0] as InboundMessageEvent).resident).toEqual({ waId: null, userId: BSUID, name: "Sanne" })
+  })
+
+  it("parks a message that names no id when the change holds several contacts: it cannot be attributed", () => {
+    const contacts = [f.contact({ userId: BSUID }), f.contact({ userId: "NL.2" })]
+    const parsed = parseWebhook(f.webhookBody({ contacts, messages: [f.textMessage({ from: null, body: "x" })] }))
+    expect(parsed.events).toEqual([])
+    expect(parsed.rejected).toHaveLength(1)
   })
 
   it("rejects a message with neither from nor from_user_id", () => {
@@ -238,11 +265,16 @@ describe("parseWebhook: batches", () => {
       statuses: [{ id: "o1", status: "sent" }, f.statusUpdate({ id: "o2", status: "sent" })]
     })
     const parsed = parseWebhook(body)
-    expect(parsed.events.map((e) => e.key)).toEqual(["whatsapp:msg:ok1", "whatsapp:msg:ok2", "whatsapp:status:o2:sent"])
+    // The image without its id can be attributed to its resident: stored as unsupported, not parked.
+    // The image without its id and the text without a readable time can be attributed to their
+    // resident: stored (as unsupported; dated on arrival), not parked.
+    expect(parsed.events.map((e) => e.key)).toEqual(["whatsapp:msg:ok1", "whatsapp:msg:bad-ts", "whatsapp:msg:no-media-id", "whatsapp:msg:ok2", "whatsapp:status:o2:sent"])
+    const undated = (parsed.events[1] as InboundMessageEvent).message.createdAt
+    expect(Math.abs(Date.parse(undated) - Date.now())).toBeLessThan(60_000)
     expect(parsed.rejected.map((r) => r.path.replace("$.entry[0].changes[0].value.", ""))).toEqual([
-      "messages[1]", "messages[2]", "messages[3]", "messages[4]", "statuses[0]"
+      "messages[1]", "messages[3]", "statuses[0]"
     ])
-    expect(parsed.rejected[2]?.raw).toBe("not an object")
+    expect(parsed.rejected[1]?.raw).toBe("not an object")
   })
 
   it("survives an item whose getters throw, keeping its neighbours", () => {

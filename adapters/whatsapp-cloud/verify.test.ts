@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto"
 import { describe, expect, it } from "vitest"
 import { sign, textMessage, webhookBody } from "./fixtures.ts"
-import { makeWhatsAppAdapter } from "./mod.ts"
+import { whatsappChannel, whatsappWebhook } from "./mod.ts"
 import { verifyHandshake, verifySignature } from "./verify.ts"
 
 const secret = "app-secret-gemeente"
@@ -65,16 +65,16 @@ describe("verifySignature", () => {
 
 describe("adapter.verify", () => {
   it("reads x-hub-signature-256 from Headers, case-insensitively", () => {
-    const adapter = makeWhatsAppAdapter({ appSecret: secret })
-    expect(adapter.verify(bytes, new Headers({ "X-Hub-Signature-256": sign(raw, secret) }))).toEqual({ ok: true })
-    expect(adapter.verify(bytes, new Headers())).toMatchObject({ ok: false, code: "signature_missing" })
+    const webhook = whatsappWebhook({ appSecret: secret })
+    expect(webhook.verify({ raw: bytes, headers: new Headers({ "X-Hub-Signature-256": sign(raw, secret) }), url: "" })).toEqual({ ok: true })
+    expect(webhook.verify({ raw: bytes, headers: new Headers(), url: "" })).toMatchObject({ ok: false, code: "signature_missing" })
   })
 
   it("reports channel_not_configured without an app secret", () => {
-    const adapter = makeWhatsAppAdapter({ appSecret: undefined })
-    const result = adapter.verify(bytes, new Headers({ "x-hub-signature-256": sign(raw, secret) }))
+    const webhook = whatsappWebhook({ appSecret: undefined })
+    const result = webhook.verify({ raw: bytes, headers: new Headers({ "x-hub-signature-256": sign(raw, secret) }), url: "" })
     expect(result).toMatchObject({ ok: false, code: "channel_not_configured" })
-    expect(adapter.channel).toBe("whatsapp")
+    expect(whatsappChannel.channel).toBe("whatsapp")
   })
 })
 

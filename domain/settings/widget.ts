@@ -25,7 +25,9 @@ export const Widget = Schema.Struct({
   text: TextWith([], 200),
   paths: Schema.Struct({ include: Schema.Array(PathPattern), exclude: Schema.Array(PathPattern) }),
   origins: Schema.optionalKey(Schema.Array(Origin).annotate({ description: "Sites that may embed the widget." })),
-  officeHours: Schema.optionalKey(Schema.Literals(["ignore", "hide", "show-next-open"]).annotate({ description: "Outside office hours: show as usual, hide, or show when it opens again." }))
+  officeHours: Schema.optionalKey(Schema.Literals(["ignore", "hide", "show-next-open"]).annotate({ description: "Outside office hours: show as usual, hide, or show when it opens again." })),
+  pageTexts: Schema.optionalKey(Schema.Array(Schema.Struct({ path: PathPattern, text: TextWith([], 200) })).check(Schema.isMaxLength(100))
+    .annotate({ description: "Prefilled texts by page, first matching path pattern wins (else text): agents see where the resident came from; at most 100 rules." }))
 }).check(Schema.makeFilter((widget) =>
   widget.enabled && widget.number === "" ? { path: ["number"], issue: "expected the WhatsApp number the button opens while the widget is enabled (e.g. 31612345678)" } : undefined
 ))

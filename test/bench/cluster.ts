@@ -158,7 +158,7 @@ function reportFailover(report: Report, cluster: ClusterUnderTest, f: FailoverFi
 /** Anything a gateway logged beyond its start lines (warnings, errors), shortened. */
 function logNoise(cluster: ClusterUnderTest, log: (line: string) => void) {
   for (const g of cluster.gateways) {
-    const noise = g.output().split("\n").filter((l) => l.trim() !== "" && !/listening|not fully configured/.test(l))
+    const noise = g.output().split("\n").filter((l) => l.trim() !== "" && !/listening|not fully configured|is off:/.test(l))
     if (noise.length > 0) log(`${g.instanceId} logged ${noise.length} lines, e.g.:\n    ${noise.slice(0, 5).join("\n    ").slice(0, 1500)}`)
   }
 }

@@ -17,10 +17,12 @@
  *     leading under load, time until the survivor owns every partition and until a message of the
  *     killed one's residents is acknowledged and in the API. Needs the test NATS and PostgreSQL
  *     (test/support/services.ts: LOKET_TEST_NATS_URL / LOKET_TEST_DATABASE_URL or 127.0.0.1:4222 / :5432)
- *  7. resident safety (./safety.ts): precision and recall per flag over the labelled set, detection
- *     cost per message, ingest with detection on vs off (target: at most 10 % more per message)
- * Every server runs in its own child process; the load comes from this one over loopback HTTP.
- * BENCH_ONLY=1,2,3,5,6,7 picks parts (3 includes 4).
+ *  7. widget (./widget.ts): widget.js gzipped as served (target ≤ 6 KiB), and the time from navigation
+ *     to the rendered button in headless Chromium on a host page of another origin with a strict CSP
+ *  8. resident safety (./safety.ts): precision and recall per flag over the labelled set, detection
+ *     cost per message, the gateway's CPU per message with detection on vs off (target: at most 10 % more)
+ * Every server runs in its own child process (but part 7's gateway); the load comes from this one over loopback HTTP.
+ * BENCH_ONLY=1,2,3,5,6,7,8 picks parts (3 includes 4).
  * BENCH_OUT_RATE=<n>, BENCH_OUT_LIMIT=<n> change part 5's offered rate and WHATSAPP_MESSAGES_PER_SECOND (both 1,000);
  * BENCH_OUT_PROFILE=1 runs its gateway with --cpu-prof and prints where the time went; BENCH_OUT_DUMP=<file> writes the arrivals.
  * BENCH_RATE=<n> changes part 2's rate (default 1,000/s); BENCH_SPIN=1 makes its schedule spin.
@@ -32,11 +34,12 @@ import { closedLoop, formatStatuses, makeClient, median, openLoop, percentile, t
 import { CLUSTER, clusterBench } from "./cluster.ts"
 import { OUT, outboundBench } from "./outbound.ts"
 import { safetyBench } from "./safety.ts"
+import { widgetBench } from "./widget.ts"
 import { memoryOf, type ServerUnderTest, startBareHono, startDurableFloor, startLoket } from "./servers.ts"
 
 const quick = process.env.BENCH_QUICK === "1"
 /** BENCH_ONLY=2,3 runs only those parts (3 includes 4). */
-const only = new Set((process.env.BENCH_ONLY ?? "1,2,3,5,6,7").split(",").map((s) => s.trim()))
+const only = new Set((process.env.BENCH_ONLY ?? "1,2,3,5,6,7,8").split(",").map((s) => s.trim()))
 const P = {
   concurrency: 64,
   warmup: quick ? 500 : 2_000,
@@ -111,7 +114,7 @@ async function withServer<A>(start: () => Promise<ServerUnderTest>, f: (s: Serve
     throw error
   } finally {
     // Anything the gateway logged beyond its start lines (parked events, errors) is shown.
-    const noise = server.output().split("\n").filter((l) => l.trim() !== "" && !/listening|not fully configured/.test(l))
+    const noise = server.output().split("\n").filter((l) => l.trim() !== "" && !/listening|not fully configured|is off:/.test(l))
     if (noise.length > 0) log(`${server.name} logged ${noise.length} lines, e.g.:\n    ${noise.slice(0, 5).join("\n    ").slice(0, 1500)}`)
     await server.stop()
   }
@@ -129,8 +132,9 @@ async function main() {
   if (only.has("2")) await steadyRate()
   if (only.has("3")) await memoryAndBigBatch()
   if (only.has("5")) await outboundBench({ log, row, verdict, withServer })
-  if (only.has("7")) await safetyBench({ log, row, verdict, withServer, ingest }, { warmup: P.warmup, messages: P.throughputMessages })
   if (only.has("6")) await clusterBench({ log, row, verdict }, { concurrency: P.concurrency, warmup: P.warmup, messages: P.throughputMessages, commitTimeoutMs: COMMIT_TIMEOUT_MS })
+  if (only.has("7")) await widgetBench({ log, row, verdict })
+  if (only.has("8")) await safetyBench({ log, row, verdict, withServer, ingest }, { warmup: P.warmup, messages: P.throughputMessages })
   printTable()
 }
 

@@ -1,5 +1,5 @@
 /**
- * Part 7 of `npm run bench` (BENCH_ONLY=7): resident safety.
+ * Part 8 of `npm run bench` (BENCH_ONLY=8): resident safety.
  * - Precision and recall per flag over the labelled set (test/fixtures/resident-safety-messages.ts),
  *   targets ≥ 0.97 each and exactly 1.0 for BSN and IBAN.
  * - Detection cost per message, in this process: the labelled set (most messages hold something)
@@ -48,7 +48,7 @@ export async function safetyBench(d: SafetyBenchDeps, p: { readonly warmup: numb
   // --- precision and recall
   for (const s of scoreLabelledSet()) {
     const floor = s.category === "pii:bsn" || s.category === "pii:iban" ? 1 : 0.97
-    d.row(`7. ${s.category}: precision / recall (TP ${s.truePositives}, FP ${s.falsePositives}, FN ${s.falseNegatives})`, `${s.precision.toFixed(3)} / ${s.recall.toFixed(3)}`)
+    d.row(`8. ${s.category}: precision / recall (TP ${s.truePositives}, FP ${s.falsePositives}, FN ${s.falseNegatives})`, `${s.precision.toFixed(3)} / ${s.recall.toFixed(3)}`)
     d.verdict(s.precision >= floor && s.recall >= floor, `${s.category}: precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)} over ${LABELLED_MESSAGES.length} labelled messages (target ≥ ${floor === 1 ? "1.0" : floor})`)
     for (const m of s.misses.slice(0, 3)) d.log(`  ${s.category} ${m.slice(0, 120)}`)
   }
@@ -64,8 +64,8 @@ export async function safetyBench(d: SafetyBenchDeps, p: { readonly warmup: numb
   }
   const labelledCost = perMessageMicros(LABELLED_MESSAGES.map((m) => m.text))
   const plainCost = perMessageMicros([QUESTION])
-  d.row("7. detection per message, labelled set (most hold personal data or links)", `${labelledCost.toFixed(1)} µs`)
-  d.row("7. detection per message, the ingest bench's question (holds nothing)", `${plainCost.toFixed(1)} µs`)
+  d.row("8. detection per message, labelled set (most hold personal data or links)", `${labelledCost.toFixed(1)} µs`)
+  d.row("8. detection per message, the ingest bench's question (holds nothing)", `${plainCost.toFixed(1)} µs`)
 
   // --- ingest on and off
   const dir = mkdtempSync(join(tmpdir(), "loket-bench-safety-"))
@@ -103,9 +103,9 @@ export async function safetyBench(d: SafetyBenchDeps, p: { readonly warmup: numb
       const costOn = median(cpu.on)
       const added = costOn / costOff - 1
       const inProcess = isTarget ? plainCost : labelledCost
-      d.row(`7. ingest, ${label}, ${p.messages.toLocaleString("en-US")} webhooks × 2 per mode: gateway CPU per message, off / on (median)`, `${costOff.toFixed(0)} / ${costOn.toFixed(0)} µs  (each run: off ${cpu.off.map((c) => c.toFixed(0)).join(", ")}; on ${cpu.on.map((c) => c.toFixed(0)).join(", ")})`)
-      d.row(`7. ingest, ${label}: rate off / on (each run; this machine's load swings it)`, `off ${rates.off.map((r) => Math.round(r)).join(", ")}; on ${rates.on.map((r) => Math.round(r)).join(", ")} msg/s`)
-      d.row(`7. ingest, ${label}: cost detection adds per message (CPU)`, `${(added * 100).toFixed(1)} % (detection in process: ${inProcess.toFixed(1)} µs = ${((inProcess / costOff) * 100).toFixed(1)} % of the off cost)`)
+      d.row(`8. ingest, ${label}, ${p.messages.toLocaleString("en-US")} webhooks × 2 per mode: gateway CPU per message, off / on (median)`, `${costOff.toFixed(0)} / ${costOn.toFixed(0)} µs  (each run: off ${cpu.off.map((c) => c.toFixed(0)).join(", ")}; on ${cpu.on.map((c) => c.toFixed(0)).join(", ")})`)
+      d.row(`8. ingest, ${label}: rate off / on (each run; this machine's load swings it)`, `off ${rates.off.map((r) => Math.round(r)).join(", ")}; on ${rates.on.map((r) => Math.round(r)).join(", ")} msg/s`)
+      d.row(`8. ingest, ${label}: cost detection adds per message (CPU)`, `${(added * 100).toFixed(1)} % (detection in process: ${inProcess.toFixed(1)} µs = ${((inProcess / costOff) * 100).toFixed(1)} % of the off cost)`)
       if (isTarget) d.verdict(Number.isFinite(added) && added <= 0.1, `detection adds ${(added * 100).toFixed(1)} % to the gateway's CPU time per ingested message, the ingest bench's messages (target ≤ 10 %)`)
       else d.verdict(true, `(information) worst case, labelled texts: detection adds ${(added * 100).toFixed(1)} % CPU per message`)
     }

@@ -3,10 +3,10 @@
  * dialects beside it, no TypeScript loader — embedded on SQLite, and in cluster mode on PostgreSQL and NATS.
  */
 import { execFileSync } from "node:child_process"
-import { rmSync } from "node:fs"
+import { readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { ADMIN_TOKEN, APP_SECRET, type ChildGateway, eventually, startChildGateway, tempDir } from "../support/gateway.ts"
+import { ADMIN_TOKEN, APP_SECRET, type ChildGateway, eventually, freePort, spawnListening, startChildGateway, tempDir } from "../support/gateway.ts"
 import { freshPostgresDatabase, natsNamespace, natsUrl, purgeNatsNamespace } from "../support/services.ts"
 import { allConversations, fixtures, postWebhook } from "../support/whatsapp.ts"
 
@@ -43,5 +43,22 @@ describe("production build", () => {
     const ns = natsNamespace()
     cleanups.push(() => database.drop(), () => purgeNatsNamespace(natsUrl(), ns))
     await takesAWebhook({ DATABASE_URL: database.url, NATS_URL: natsUrl(), LOKET_NATS_NAMESPACE: ns, LOKET_PARTITIONS: "4" }, "31694000001")
+  }, 60_000)
+
+  it("serves the widget script built beside the bundle, with esbuild out of reach (the image prunes dev dependencies)", async () => {
+    // A resolve hook that refuses esbuild, as if `npm prune --omit=dev` had removed it.
+    const hook = `export async function resolve(s, c, next) { if (s === "esbuild" || s.startsWith("esbuild/")) throw new Error("esbuild is pruned"); return next(s, c) }`
+    const prune = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)})`
+    const port = await freePort()
+    const gateway = await spawnListening(process.execPath, ["--import", `data:text/javascript,${encodeURIComponent(prune)}`, join(root, out, "main.mjs")], {
+      DATABASE_URL: `file:${join(tempDir(), "loket.db")}`, LOKET_ADMIN_TOKEN: ADMIN_TOKEN, PORT: String(port), HOST: "127.0.0.1"
+    }, "Loket listening", "gateway")
+    cleanups.push(async () => {
+      gateway.child.kill("SIGKILL")
+      await gateway.exited
+    })
+    const answer = await fetch(`http://127.0.0.1:${port}/widget.js`)
+    expect(answer.status).toBe(200)
+    expect(await answer.text()).toBe(readFileSync(join(root, out, "widget.js"), "utf8"))
   }, 60_000)
 })

@@ -147,6 +147,10 @@ export interface NatsServerOptions {
   readonly storeDir?: string
   /** Joins a cluster: its name, this server's route port, the routes (`nats://127.0.0.1:<port>`) of the others. */
   readonly cluster?: { readonly name: string; readonly port: number; readonly routes: ReadonlyArray<string>; readonly serverName?: string }
+  /** Runs `nats-server -c <file>` instead (the file names ports, store dir, cluster; `port` must be its client port). */
+  readonly configFile?: string
+  /** Extra environment (the `$VARIABLES` a config file refers to). */
+  readonly env?: Readonly<Record<string, string>>
 }
 
 /** A throwaway `nats-server -js` on a free port (never the shared 4222), started before this resolves. */
@@ -155,8 +159,8 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const port = options.port ?? await freePort()
   const ownDir = options.storeDir === undefined
   const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), "loket-nats-"))
-  const args = ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir]
-  const cluster = options.cluster
+  const args = options.configFile !== undefined ? ["-c", options.configFile] : ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir]
+  const cluster = options.configFile === undefined ? options.cluster : undefined
   if (cluster) {
     args.push("--cluster_name", cluster.name, "--cluster", `nats://127.0.0.1:${cluster.port}`, "--server_name", cluster.serverName ?? `n${port}`)
     if (cluster.routes.length > 0) args.push("--routes", cluster.routes.join(","))
@@ -172,7 +176,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     output: () => out,
     async start() {
       if (child) return
-      const proc = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] })
+      const proc = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } })
       child = proc
       const append = (chunk: Buffer) => (out = (out + chunk).slice(-65_536))
       proc.stdout!.on("data", append)

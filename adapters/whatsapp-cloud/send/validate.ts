@@ -5,11 +5,9 @@
  * which is how Meta describes its "characters".
  */
 import type { ListSection, MediaRef, OutboundContent, OutboundRequest } from "../../../domain/Outbound.ts"
+import type { OutboundProblem } from "../../ChannelAdapter.ts"
 
-export interface OutboundProblem {
-  readonly path: string
-  readonly message: string
-}
+export type { OutboundProblem }
 
 export const LIMITS = {
   textBody: 4096,

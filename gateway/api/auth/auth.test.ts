@@ -4,8 +4,8 @@ import { bearerAuth, type AuthEnv } from "./index.ts"
 import type { Principal } from "./ApiTokens.ts"
 
 const tokens: Record<string, Principal> = {
-  "admin-token": { tokenId: "t1", name: "admin", role: "admin" },
-  "agent-token": { tokenId: "t2", name: "agent", role: "agent" }
+  "admin-token": { kind: "token", id: "t1", tokenId: "t1", name: "admin", role: "admin", teams: [], agentId: null },
+  "agent-token": { kind: "agent", id: "agt_1", tokenId: "t2", name: "agent", role: "agent", teams: [], agentId: "agt_1" }
 }
 const app = new Hono<AuthEnv>()
   .use("/api/*", bearerAuth((t) => tokens[t]))

@@ -10,6 +10,12 @@ export type AuthEnv = { Variables: { principal: Principal } }
 
 export function bearerAuth(verify: (token: string) => Principal | undefined | Promise<Principal | undefined>, role?: Role): MiddlewareHandler<AuthEnv> {
   return async function bearerAuth(c, next) {
+    // An outer bearerAuth has looked the token up already (in this request): only the role is left to check.
+    const known = c.get("principal") as Principal | undefined
+    if (known !== undefined) {
+      if (role === "admin" && known.role !== "admin") return jsonError(c, 403, "forbidden", "This needs an admin token; an agent-role token cannot manage tokens, agents, teams or settings.")
+      return next()
+    }
     const header = c.req.header("authorization")
     const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)
     if (match === null) {
@@ -18,7 +24,7 @@ export function bearerAuth(verify: (token: string) => Principal | undefined | Pr
     const principal = await verify(match[1]!)
     if (principal === undefined) return jsonError(c, 401, "unauthorized", "This API token is not valid.")
     if (role === "admin" && principal.role !== "admin") {
-      return jsonError(c, 403, "forbidden", "This needs an admin token.")
+      return jsonError(c, 403, "forbidden", "This needs an admin token; an agent-role token cannot manage tokens, agents, teams or settings.")
     }
     c.set("principal", principal)
     await next()

@@ -22,7 +22,11 @@ export function makeConversationQueries(database: DatabaseShape) {
     const ids = [...new Set(rows.map((r) => r.contactId))]
     const people = await Effect.runPromise(database.all((db, t) => db.select().from(t.contacts).where(inArray(t.contacts.id, ids))))
     const byId = new Map(people.map((p) => [p.id, p]))
-    return rows.map((row) => conversationToJson(row, byId.get(row.contactId)!))
+    // A conversation read just before a contact merge removed it (its contact is gone too): it no longer exists.
+    return rows.flatMap((row) => {
+      const contact = byId.get(row.contactId)
+      return contact === undefined ? [] : [conversationToJson(row, contact)]
+    })
   }
 
   const list = async (q: { status: "open" | "closed" | "all"; channel?: string | undefined; limit: number; cursor?: string | undefined }): Promise<Page<Conversation>> => {

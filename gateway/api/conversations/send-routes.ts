@@ -5,9 +5,10 @@
 import { and, desc, eq } from "drizzle-orm"
 import { Effect } from "effect"
 import { type Context, Hono } from "hono"
-import { validateOutbound } from "../../../adapters/whatsapp-cloud/send/validate.ts"
+import { bodyLimit } from "hono/body-limit"
+import { unsupportedContent } from "../../../adapters/ChannelAdapter.ts"
+import type { Channels } from "../../../actors/Channels.ts"
 import { Conversations } from "../../../actors/Conversations.ts"
-import { Senders } from "../../../actors/outbox/Senders.ts"
 import { ResidentSafety } from "../../../actors/safety/ResidentSafety.ts"
 import { checkOutboundText } from "../../../domain/safety/outbound-policy/OutboundPolicy.ts"
 import type { OutboundContent } from "../../../domain/Outbound.ts"
@@ -40,6 +41,8 @@ function outboundTexts(content: OutboundContent): Array<{ path: string; text: st
 }
 const decoders = Object.fromEntries(KINDS.map((kind) => [kind, decodeWith(SendBodies[kind])])) as { [K in SendKind]: ReturnType<typeof decodeWith<typeof SendBodies[K]>> }
 const MAX_IDEMPOTENCY_KEY = 200
+/** A reply's JSON: 4,096 characters of text are at most 16 KiB. The same limit and words as main's API body-limit table (gateway/http/api-body-limits): drop this one when both meet. */
+export const MAX_SEND_BODY_BYTES = 64 * 1024
 
 function toContent(kind: SendKind, value: any): OutboundContent {
   switch (kind) {
@@ -58,7 +61,7 @@ function toContent(kind: SendKind, value: any): OutboundContent {
   }
 }
 
-export function sendRoutes(runtime: AppRuntime, database: DatabaseShape) {
+export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channels: Channels["Service"]) {
   const read = <A>(effect: Effect.Effect<A, DatabaseUnavailable>) => Effect.runPromise(effect)
   /** A quoted or reacted-to message may be named by Loket's id; Meta needs its own. */
   const providerId = async (conversationId: string, ref: string): Promise<string | null> => {
@@ -71,7 +74,13 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape) {
     jsonError(c, 422, "invalid_message", message, details)
 
   return new Hono<AuthEnv>()
-    .post("/:id/messages", async function sendMessage(c) {
+    .post(
+      "/:id/messages",
+      bodyLimit({
+        maxSize: MAX_SEND_BODY_BYTES,
+        onError: (c) => jsonError(c, 413, "payload_too_large", `A reply is limited to 64 KiB (${MAX_SEND_BODY_BYTES} bytes): send files through POST /api/v1/media and refer to them by id.`)
+      }),
+      async function sendMessage(c) {
       const conversationId = c.req.param("id")
       let body: unknown
       try {
@@ -87,23 +96,35 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape) {
       if (!decoded.ok) return invalid(c, `Invalid ${kind} message: ${decoded.details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, decoded.details)
       const value = decoded.value as any
       const content = toContent(kind, value)
-      const problems = validateOutbound(content)
-      if (problems.length > 0) {
-        return invalid(c, problems.map((p) => `${p.path}: ${p.message}`).join("; "), problems.map((p) => ({ path: p.path, message: p.message })))
+      const channel = (await read(database.one((db, t) =>
+        db.select({ channel: t.conversations.channel }).from(t.conversations).where(eq(t.conversations.id, conversationId)))))?.channel
+      // No conversation: the actor answers 404. Otherwise the conversation's channel says what it can send.
+      const adapter = channel === undefined ? undefined : channels.of(channel)
+      if (channel !== undefined && adapter === undefined) {
+        return jsonError(c, 503, "channel_not_configured", `This Loket has no ${channel} channel: nothing can be sent on it.`)
       }
+      if (adapter !== undefined) {
+        const unsupported = unsupportedContent(adapter.capabilities, adapter.label, content.type)
+        if (unsupported !== undefined) {
+          return jsonError(c, 422, "not_supported_by_channel", `${unsupported.message}.`, [unsupported])
+        }
+        const problems = adapter.validateOutbound(content)
+        if (problems.length > 0) {
+          return invalid(c, problems.map((p) => `${p.path}: ${p.message}`).join("; "), problems.map((p) => ({ path: p.path, message: p.message })))
+        }
+      }
+      const label = adapter?.label ?? "the channel"
       if (content.type === "reaction") {
         const target = await providerId(conversationId, content.reaction.messageId)
-        if (target === null) return invalid(c, "The message to react to has no WhatsApp id (yet).", [{ path: "reaction.messageId", message: "unknown message" }])
+        if (target === null) return invalid(c, `The message to react to has no ${label} id (yet).`, [{ path: "reaction.messageId", message: "unknown message" }])
         ;(content as { reaction: { messageId: string } }).reaction = { ...content.reaction, messageId: target }
       }
       const replyTo = value.replyTo === undefined ? null : await providerId(conversationId, value.replyTo)
       if (value.replyTo !== undefined && replyTo === null) {
-        return invalid(c, "The message to quote has no WhatsApp id (yet).", [{ path: "replyTo", message: "unknown message" }])
+        return invalid(c, `The message to quote has no ${label} id (yet).`, [{ path: "replyTo", message: "unknown message" }])
       }
-      const channel = (await read(database.one((db, t) =>
-        db.select({ channel: t.conversations.channel }).from(t.conversations).where(eq(t.conversations.id, conversationId)))))?.channel
-      if (channel !== undefined && (await runtime.runPromise(Senders.use((s) => Effect.succeed(s.of(channel))))) === undefined) {
-        return jsonError(c, 503, "channel_not_configured", `Nothing can be sent on ${channel} yet: set WHATSAPP_ACCESS_TOKEN and restart Loket.`)
+      if (adapter !== undefined && adapter.sender === undefined) {
+        return jsonError(c, 503, "channel_not_configured", `Nothing can be sent on ${channel} yet: set ${adapter.sendRequires} and restart Loket.`)
       }
       const idempotencyKey = c.req.header("idempotency-key") ?? null
       if (idempotencyKey !== null && (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)) {
@@ -128,7 +149,8 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape) {
       }
       // `warnings`: what the outbound policy check found (sent anyway, audited); [] when nothing.
       return c.json({ ...result.success, warnings: warnings.map(({ code, category, term, message, path }) => ({ code, category, term, message, path })) }, 202)
-    })
+    }
+    )
     .post("/:id/read", async function markRead(c) {
       const conversationId = c.req.param("id")
       const conversation = await read(database.one((db, t) => db.select().from(t.conversations).where(eq(t.conversations.id, conversationId))))
@@ -137,12 +159,17 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape) {
         .where(and(eq(t.messages.conversationId, conversationId), eq(t.messages.direction, "inbound")))
         .orderBy(desc(t.messages.createdAt), desc(t.messages.seq)).limit(1)))
       if (last?.providerMessageId == null) return jsonError(c, 409, "nothing_to_mark", "The resident has sent nothing to mark read.")
-      const sender = await runtime.runPromise(Senders.use((s) => Effect.succeed(s.of(conversation.channel))))
-      if (sender === undefined) return jsonError(c, 503, "channel_not_configured", "Set WHATSAPP_ACCESS_TOKEN to send read receipts.")
+      const adapter = channels.of(conversation.channel)
+      if (adapter === undefined) return jsonError(c, 503, "channel_not_configured", `This Loket has no ${conversation.channel} channel.`)
+      const sender = adapter.sender
+      if (sender === undefined) return jsonError(c, 503, "channel_not_configured", `Set ${adapter.sendRequires} to send read receipts.`)
+      if (sender.markRead === undefined) {
+        return jsonError(c, 422, "not_supported_by_channel", `${adapter.label} has no read receipts.`, [{ path: "", message: `${adapter.label} cannot mark messages read` }])
+      }
       try {
         await sender.markRead(conversation.channelAccountId, last.providerMessageId)
       } catch (error) {
-        return jsonError(c, 502, "provider_error", `WhatsApp did not take the read receipt: ${error instanceof Error ? error.message : String(error)}`)
+        return jsonError(c, 502, "provider_error", `${adapter.label} did not take the read receipt: ${error instanceof Error ? error.message : String(error)}`)
       }
       return c.json({ status: "read", messageId: last.id, providerMessageId: last.providerMessageId })
     })

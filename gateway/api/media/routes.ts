@@ -13,6 +13,7 @@ import {
   type GraphMediaError,
   isGraphMediaError
 } from "../../../adapters/whatsapp-cloud/media/graph-media.ts"
+import { type ChannelAdapter, type ChannelFile, isChannelMediaFailure } from "../../../adapters/ChannelAdapter.ts"
 import type { LoketConfigValue } from "../../../config/Config.ts"
 import { jsonError } from "../../http/errors.ts"
 import type { AuthEnv } from "../auth/index.ts"
@@ -24,11 +25,31 @@ export const MEDIA_ID = /^[0-9]{1,32}$/
 
 export type MediaRouteOptions = MediaServiceOptions
 
-export function mediaRoutes(config: LoketConfigValue, dataDir: string | undefined, options: MediaRouteOptions = {}): Hono<AuthEnv> {
+export function mediaRoutes(
+  config: LoketConfigValue,
+  dataDir: string | undefined,
+  options: MediaRouteOptions = {},
+  channels: ReadonlyArray<ChannelAdapter> = []
+): Hono<AuthEnv> {
   const service = makeMediaService(config, dataDir, options)
 
   return new Hono<AuthEnv>().get("/:id", async function getMedia(c) {
     const id = c.req.param("id")
+    const other = MEDIA_ID.test(id) ? undefined : channels.find((adapter) => adapter.media?.owns(id) === true)
+    if (other?.media !== undefined) {
+      let file: ChannelFile
+      try {
+        file = await other.media.fetch(id)
+      } catch (error) {
+        if (!isChannelMediaFailure(error)) throw error
+        if (error.status !== 404) console.warn(`Loket: ${other.label} media not fetched: ${error.code}`)
+        return jsonError(c, error.status, error.code, error.message)
+      }
+      const headers = mediaHeaders({ id, mimeType: file.mimeType, sha256: null, filename: file.filename, size: file.size ?? 0, storedAt: "" })
+      if (file.size === null) headers.delete("content-length")
+      if (c.req.method === "HEAD") await file.body.cancel()
+      return new Response(c.req.method === "HEAD" ? null : file.body, { status: 200, headers })
+    }
     if (!MEDIA_ID.test(id)) {
       return jsonError(c, 400, "invalid_media_id", "The media id must be the WhatsApp media id from Message.media.id: digits only, at most 32.", [
         { path: "id", message: "expected 1 to 32 digits" }

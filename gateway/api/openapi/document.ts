@@ -3,14 +3,19 @@
  * schemas that validate requests (query schemas) and describe answers (Message, Conversation).
  */
 import { Schema } from "effect"
+import type { ChannelAdapter } from "../../../adapters/ChannelAdapter.ts"
 import { Conversation } from "../../../domain/Conversation.ts"
 import { Message } from "../../../domain/Message.ts"
 import { ListConversationsQuery, ListMessagesQuery } from "../conversations/schemas.ts"
 import { SendBodies } from "../conversations/send-schemas.ts"
 import { RevealAnswer, RevealBody } from "../conversations/reveal-routes.ts"
+import { CampaignAnswer, ConfigQuery, CreateCampaignBody, QrQuery, SnippetQuery, UpdateCampaignBody, WidgetConfigAnswer } from "../../widget/schemas.ts"
 import { AuditEntry } from "../../../actors/audit/Audit.ts"
 import { SettingsDocument } from "../../../domain/settings/mod.ts"
 import { ListAuditQuery, SETTINGS_BODY_LIMIT } from "../settings/schemas.ts"
+import { peoplePaths } from "../people/openapi.ts"
+import { ListAllAuditQuery } from "../audit/routes.ts"
+import { OfficeHoursPreviewDocument, officeHoursPreviewParameters } from "../office-hours/schemas.ts"
 
 type Json = Record<string, unknown>
 
@@ -65,7 +70,34 @@ function queryParameters(schema: Schema.Top): Array<Json> {
 const json = (schema: Json, description: string) => ({ description, content: { "application/json": { schema } } })
 const idParameter = { name: "id", in: "path", required: true, schema: { type: "string" } }
 
-export function openApiDocument(): Json {
+/** `/webhooks/<channel>` for every registered channel: what the provider calls. */
+function webhookPaths(channels: ReadonlyArray<ChannelAdapter>, error: Json): Record<string, Json> {
+  return Object.fromEntries(channels.map((adapter) => {
+    const { webhook, label } = adapter
+    const body = webhook.format === "json" ? "application/json" : "application/x-www-form-urlencoded"
+    const post = {
+      operationId: `${adapter.channel}Webhook`, security: [], tags: ["webhooks"],
+      summary: `${label}'s events (signature over the raw bytes; 200 once every event is durable)`,
+      requestBody: { required: true, content: { [body]: { schema: { type: "object" } } } },
+      responses: {
+        "200": { description: "{ status: \"accepted\", accepted, duplicates, parked }, or { status: \"ignored\", reason } for a signed body not for Loket" },
+        "400": json(error, webhook.format === "json" ? "invalid_json: the body is not JSON" : "Not a form body"),
+        "401": json(error, "signature_missing, signature_malformed or signature_invalid"),
+        "413": json(error, `payload_too_large: bodies are limited to ${webhook.maxBytes} bytes`),
+        "503": json(error, "channel_not_configured (the secret is not set) or not_durable (the provider delivers again)")
+      }
+    }
+    const get = webhook.handshake === undefined ? {} : {
+      get: {
+        operationId: `${adapter.channel}WebhookHandshake`, security: [], tags: ["webhooks"], summary: `${label}'s verification handshake`,
+        responses: { "200": { description: "The challenge, echoed as text/plain" }, "403": json(error, "verification_failed") }
+      }
+    }
+    return [`/webhooks/${adapter.channel}`, { ...get, post }]
+  }))
+}
+
+export function openApiDocument(channels: ReadonlyArray<ChannelAdapter> = []): Json {
   const error = jsonSchema(ErrorBody)
   const errors = { "400": json(error, "Bad input: the error names the field"), "401": json(error, "No valid bearer token") }
   return {
@@ -88,7 +120,8 @@ export function openApiDocument(): Json {
       "/api/v1/conversations/{id}": {
         get: {
           operationId: "getConversation", parameters: [idParameter],
-          responses: { "200": json(jsonSchema(Conversation), "The conversation"), "404": json(error, "Unknown id"), ...errors }
+          description: "A conversation merged into another (its resident's number and BSUID turned out to be one person, docs/contacts.md) answers 404; its messages are in the surviving conversation.",
+          responses: { "200": json(jsonSchema(Conversation), "The conversation"), "404": json(error, "Unknown id (or merged into another conversation)"), ...errors }
         }
       },
       "/api/v1/conversations/{id}/messages": {
@@ -105,7 +138,9 @@ export function openApiDocument(): Json {
           responses: {
             "202": json(jsonSchema(SendAnswer), "Queued; warnings: what the outbound policy check found (sent anyway, audited)"),
             "404": json(error, "Unknown conversation"),
-            "422": json(error, "window_closed, template_not_found, template_not_approved, template_parameters, invalid_message, or outbound_policy (outboundPolicy.mode block: details name the field and the term)"),
+            "422": json(error, "window_closed, template_not_found, template_not_approved, template_parameters, invalid_message (the channel's limits, naming the field), not_supported_by_channel (a content type the conversation's channel cannot send; the message lists what it can), or outbound_policy (outboundPolicy.mode block: details name the field and the term)"),
+            "413": json(error, "payload_too_large: the body is over 64 KiB"),
+            "503": json(error, "channel_not_configured: the channel's credentials to send are not set"),
             ...errors
           }
         }
@@ -127,16 +162,33 @@ export function openApiDocument(): Json {
       },
       "/api/v1/conversations/{id}/read": {
         post: {
-          operationId: "markRead", summary: "Marks the resident's messages read on WhatsApp (an explicit agent action)",
+          operationId: "markRead", summary: "Marks the resident's messages read on their channel (an explicit agent action; WhatsApp)",
           parameters: [idParameter],
-          responses: { "200": { description: "Marked" }, "404": json(error, "Unknown id"), "409": json(error, "Nothing to mark"), "502": json(error, "WhatsApp refused"), "401": errors["401"] }
+          responses: { "200": { description: "Marked" }, "404": json(error, "Unknown id"), "409": json(error, "Nothing to mark"), "422": json(error, "not_supported_by_channel: the channel has no read receipts"), "502": json(error, "The provider refused"), "401": errors["401"] }
         }
       },
       "/api/v1/media": {
         post: {
-          operationId: "uploadMedia", summary: "Uploads a file to the Graph API, to send by id",
-          requestBody: { content: { "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" }, channelAccountId: { type: "string" } }, required: ["file"] } } } },
-          responses: { "201": { description: "{ id, mimeType, filename }" }, "422": json(error, "Not a file WhatsApp takes"), "401": errors["401"] }
+          operationId: "uploadMedia", summary: "Uploads a file to the channel's provider (WhatsApp: the Graph API), to send by id",
+          requestBody: {
+            content: {
+              "multipart/form-data": {
+                schema: {
+                  type: "object", required: ["file"],
+                  properties: {
+                    file: { type: "string", format: "binary" },
+                    channel: { type: "string", description: "The channel to upload to; default: the first channel with uploads (WhatsApp)" },
+                    channelAccountId: { type: "string", description: "The sending account (WhatsApp: phone_number_id); default: the channel's own" }
+                  }
+                }
+              }
+            }
+          },
+          responses: {
+            "201": { description: "{ id, mimeType, filename }" }, "413": json(error, "payload_too_large"),
+            "422": json(error, "invalid_media (not a file the channel takes), or not_supported_by_channel (the channel takes no uploads)"),
+            "503": json(error, "channel_not_configured"), "401": errors["401"]
+          }
         }
       },
       "/api/v1/templates": {
@@ -191,6 +243,61 @@ export function openApiDocument(): Json {
           responses: { "200": { description: "The file", content: { "*/*": { schema: { type: "string", format: "binary" } } } }, "404": json(error, "Unknown media"), "502": json(error, "The provider did not hand it over, or media_type_not_allowed: executables, macro documents and archives are refused, the message and details[0] say why"), "401": errors["401"] }
         }
       },
+      "/api/v1/campaigns": {
+        get: { operationId: "listCampaigns", summary: "The widget's QR campaigns with their scan counts (admin)", responses: { "200": json({ type: "object", properties: { items: { type: "array", items: jsonSchema(CampaignAnswer) } } }, "{ items }"), "401": errors["401"] } },
+        post: {
+          operationId: "createCampaign", summary: "A campaign link /r/<id> for a poster or letter (admin)",
+          requestBody: { content: { "application/json": { schema: jsonSchema(CreateCampaignBody) } } },
+          responses: { "201": json(jsonSchema(CampaignAnswer), "The campaign"), "409": json(error, "The id is taken (campaign_exists), or managedQr without WhatsApp credentials (managed_qr_unavailable)"), "413": json(error, "Body over 16 KiB"), "422": json(error, "Invalid: details name the field"), "502": json(error, "Meta refused the managed QR code (managed_qr_failed): nothing changed"), ...errors }
+        }
+      },
+      "/api/v1/campaigns/{id}": {
+        get: { operationId: "getCampaign", parameters: [idParameter], responses: { "200": json(jsonSchema(CampaignAnswer), "The campaign"), "404": json(error, "Unknown id"), "401": errors["401"] } },
+        patch: {
+          operationId: "updateCampaign", parameters: [idParameter], summary: "Rename it or change its text (admin); the count stays",
+          requestBody: { content: { "application/json": { schema: jsonSchema(UpdateCampaignBody) } } },
+          responses: { "200": json(jsonSchema(CampaignAnswer), "The campaign"), "404": json(error, "Unknown id"), "409": json(error, "managedQr without WhatsApp credentials"), "422": json(error, "Invalid: details name the field"), "502": json(error, "Meta refused the managed QR code: nothing changed"), ...errors }
+        },
+        delete: { operationId: "deleteCampaign", parameters: [idParameter], responses: { "204": { description: "Deleted (its link still leads to the chat, uncounted)" }, "404": json(error, "Unknown id"), "401": errors["401"] } }
+      },
+      "/widget.js": {
+        get: { operationId: "widgetScript", security: [], summary: "The embeddable click-to-chat script (public)", responses: { "200": { description: "JavaScript", content: { "text/javascript": { schema: { type: "string" } } } } } }
+      },
+      "/widget/config": {
+        get: {
+          operationId: "widgetConfig", security: [], summary: "What the script needs for one page: shown or not, the wa.me link, percentage, office hours (public, cached 60 s, CORS to widget.origins)",
+          parameters: queryParameters(ConfigQuery),
+          responses: { "200": json(jsonSchema(WidgetConfigAnswer), "The page's widget configuration"), "422": json(error, "Invalid query: details name the field") }
+        }
+      },
+      "/widget/snippet.html": {
+        get: {
+          operationId: "widgetSnippet", security: [], summary: "The no-JavaScript fallback: <div data-loket-widget><a href=\"https://wa.me/…\">Chat via WhatsApp</a></div> (public)",
+          parameters: queryParameters(SnippetQuery),
+          responses: { "200": { description: "An HTML fragment", content: { "text/html": { schema: { type: "string" } } } }, "409": json(error, "No widget.number set"), "422": json(error, "Invalid query") }
+        }
+      },
+      "/widget/qr.svg": {
+        get: {
+          operationId: "widgetQrSvg", security: [], summary: "QR code of the wa.me link (or of a campaign link), SVG with a title (public)",
+          parameters: queryParameters(QrQuery),
+          responses: { "200": { description: "SVG", content: { "image/svg+xml": { schema: { type: "string" } } } }, "409": json(error, "No widget.number set"), "422": json(error, "Invalid query: details name the field") }
+        }
+      },
+      "/widget/qr.png": {
+        get: {
+          operationId: "widgetQrPng", security: [], summary: "The same QR code as PNG (public)",
+          parameters: queryParameters(QrQuery),
+          responses: { "200": { description: "PNG", content: { "image/png": { schema: { type: "string", format: "binary" } } } }, "409": json(error, "No widget.number set"), "422": json(error, "Invalid query: details name the field") }
+        }
+      },
+      "/r/{campaign}": {
+        get: {
+          operationId: "campaignScan", security: [], summary: "Counts a scan (no IP, no cookie) and redirects to wa.me with the campaign's text (public)",
+          parameters: [{ name: "campaign", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "302": { description: "To https://wa.me/<number>?text=…; an unknown campaign leads to the widget's general text, uncounted" }, "404": json(error, "No widget.number set") }
+        }
+      },
       "/api/v1/settings": settingsPaths(error, errors),
       "/api/v1/settings/audit": {
         get: {
@@ -199,7 +306,28 @@ export function openApiDocument(): Json {
           responses: { "200": json(jsonSchema(page(AuditEntry, "AuditPage")), "A page of audit entries"), "403": json(error, "Not an admin token"), ...errors }
         }
       },
-      "/api/v1/openapi.json": { get: { operationId: "openapi", security: [], responses: { "200": { description: "This document" } } } }
+      "/api/v1/audit": {
+        get: {
+          operationId: "listAudit", summary: "Every admin action, newest first: settings, tokens, agents, teams, reveals of personal data — who, when, before and after (admin)",
+          parameters: queryParameters(ListAllAuditQuery),
+          responses: { "200": json(jsonSchema(page(AuditEntry, "AuditPage")), "A page of audit entries"), "403": json(error, "Not an admin token"), ...errors }
+        }
+      },
+      ...peoplePaths({ jsonSchema, json, error, idParameter }),
+      "/api/v1/office-hours": {
+        get: {
+          operationId: "previewOfficeHours",
+          summary: "The office hours the settings give (any role): opening periods as UTC instants, dates closed as a whole and why (Dutch holiday name, closedDates, override), and the next opening",
+          parameters: officeHoursPreviewParameters,
+          responses: {
+            "200": json(jsonSchema(OfficeHoursPreviewDocument), "The preview"),
+            "422": json(error, "invalid_query: from is not a real YYYY-MM-DD date or days is not 1 to 400"),
+            "401": errors["401"]
+          }
+        }
+      },
+      "/api/v1/openapi.json": { get: { operationId: "openapi", security: [], responses: { "200": { description: "This document" } } } },
+      ...webhookPaths(channels, error)
     }
   }
 }

@@ -2,6 +2,8 @@
  * `GET`/`PUT`/`PATCH /api/v1/settings` (the whole document; replace; JSON merge patch) and
  * `GET /api/v1/settings/audit` (its changes, newest first). Admin tokens only (app.ts).
  */
+import { auditPage } from "../audit/routes.ts"
+import { auditActorOf } from "../audit-actor.ts"
 import { Effect } from "effect"
 import { type Context, Hono } from "hono"
 import { Audit } from "../../../actors/audit/Audit.ts"
@@ -9,19 +11,12 @@ import type { AuditActor } from "../../../actors/audit/Audit.ts"
 import { Settings, type SettingsConflict, type SettingsInvalid } from "../../../actors/settings/Settings.ts"
 import type { DatabaseUnavailable } from "../../../drizzle/Database.ts"
 import { jsonError } from "../../http/errors.ts"
-import { decodeWith } from "../../http/validate.ts"
 import type { AppRuntime } from "../../Runtime.ts"
 import type { AuthEnv } from "../auth/index.ts"
-import { decodeCursor, encodeCursor } from "../cursor.ts"
-import { DEFAULT_AUDIT_LIMIT, ListAuditQuery } from "./schemas.ts"
 
-const decodeAuditQuery = decodeWith(ListAuditQuery)
 const MERGE_PATCH_TYPES = ["application/merge-patch+json", "application/json"]
 
-const actorOf = (c: Context<AuthEnv>): AuditActor => {
-  const principal = c.get("principal")
-  return { kind: "token", id: principal.tokenId, name: principal.name }
-}
+const actorOf = (c: Context<AuthEnv>): AuditActor => auditActorOf(c.get("principal"))
 
 /** Settings errors → HTTP answers, in one place; a database that does not answer goes to app.ts's onError (503). */
 function settingsError(c: Context, error: SettingsInvalid | SettingsConflict | DatabaseUnavailable): Response {
@@ -65,18 +60,7 @@ export function settingsRoutes(runtime: AppRuntime) {
       }
       return change(c, (body, actor) => Settings.use((s) => s.patch(body, actor)))
     })
-    .get("/audit", async function listSettingsAudit(c) {
-      const query = decodeAuditQuery(c.req.query())
-      if (!query.ok) return jsonError(c, 400, "invalid_query", `Invalid query: ${query.details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, query.details)
-      const cursor = query.value.cursor === undefined ? undefined : decodeCursor(query.value.cursor, ["string", "string"] as const)
-      if (query.value.cursor !== undefined && cursor === undefined) {
-        return jsonError(c, 400, "invalid_cursor", "The cursor is not one Loket gave out; start again without it.", [{ path: "cursor", message: "unknown cursor" }])
-      }
-      const page = await runtime.runPromise(Audit.use((audit) => audit.list({
-        limit: query.value.limit ?? DEFAULT_AUDIT_LIMIT,
-        target: "settings",
-        ...(cursor === undefined ? {} : { after: { at: String(cursor[0]), id: String(cursor[1]) } })
-      })))
-      return c.json({ items: page.items, nextCursor: page.next === null ? null : encodeCursor([page.next.at, page.next.id]) })
+    .get("/audit", function listSettingsAudit(c) {
+      return auditPage(c, runtime, "settings")
     })
 }

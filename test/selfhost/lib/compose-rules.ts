@@ -129,7 +129,7 @@ export const gatewayClusterEnv = rule<Project>(
       const problems: string[] = []
       if (env.LOKET_NATS_REPLICAS !== "3" || nats.length !== 3) problems.push(`LOKET_NATS_REPLICAS=${env.LOKET_NATS_REPLICAS ?? "(unset)"} with ${nats.length} NATS nodes; expected 3 and 3`)
       const servers = (env.NATS_URL ?? "").split(",").filter((s) => s !== "").map((s) => parseUrl(s.trim()))
-      const hosts = servers.map((u) => (u?.protocol === "nats:" && (u.port === "" || u.port === "4222") ? u.hostname : "(bad URL)"))
+      const hosts = servers.map((u) => ((u?.protocol === "nats:" || u?.protocol === "tls:") && (u.port === "" || u.port === "4222") ? u.hostname : "(bad URL)"))
       if ([...nats].sort().join() !== [...new Set(hosts)].sort().join()) problems.push(`NATS_URL names ${hosts.join(", ") || "nothing"}; expected ${nats.join(", ")}`)
       problems.push(...databaseUrlProblems(p, env.DATABASE_URL))
       return problems.map((problem) => `${name}: ${problem}`)

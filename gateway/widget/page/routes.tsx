@@ -1,0 +1,38 @@
+/**
+ * `GET /widget` (the IT team's page) and `GET /widget/preview` (its sample page), behind the admin
+ * token. Until the console's sign-in exists, the browser asks for it with HTTP Basic: any user
+ * name, the admin token as the password.
+ */
+import { Hono } from "hono"
+import { basicAuth } from "hono/basic-auth"
+import { makeCampaignStore } from "../../../actors/widget/CampaignStore.ts"
+import { widgetSettingsNow } from "../../../actors/widget/widget-settings.ts"
+import type { DatabaseShape } from "../../../drizzle/Database.ts"
+import type { Principal } from "../../api/auth/ApiTokens.ts"
+import type { AppRuntime } from "../../Runtime.ts"
+import { PreviewPage, WidgetPage } from "./WidgetPage.tsx"
+
+const PAGE_POLICY = "default-src 'none'; img-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+const PREVIEW_POLICY = "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self'; style-src 'none'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+
+export function widgetPageRoutes(runtime: AppRuntime, database: DatabaseShape, verify: (token: string) => Promise<Principal | undefined>) {
+  const store = makeCampaignStore(database)
+  const admin = basicAuth({
+    realm: "Loket (admin token as password)",
+    invalidUserMessage: { error: { code: "unauthorized", message: "Sign in with any user name and a Loket admin token as the password." } },
+    verifyUser: async (_user, password) => (await verify(password))?.role === "admin"
+  })
+  return new Hono()
+    .get("/widget", admin, async function widgetPage(c) {
+      const settings = (await runtime.runPromise(widgetSettingsNow)).widget
+      const campaigns = await runtime.runPromise(store.list())
+      c.header("content-security-policy", PAGE_POLICY)
+      c.header("cache-control", "no-store")
+      return c.html(`<!doctype html>${<WidgetPage origin={new URL(c.req.url).origin} settings={settings} campaigns={campaigns} />}`)
+    })
+    .get("/widget/preview", admin, function widgetPreview(c) {
+      c.header("content-security-policy", PREVIEW_POLICY)
+      c.header("x-frame-options", "SAMEORIGIN")
+      return c.html(`<!doctype html>${<PreviewPage />}`)
+    })
+}
