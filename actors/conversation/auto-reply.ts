@@ -3,7 +3,8 @@
  * replies use the same writer): an outbound text flagged `auto`, author `loket`, written with
  * its outbox row inside the caller's transaction — so it is durable exactly when the inbound
  * message that caused it is, and sent once by the dispatcher like an agent's reply.
- * It does not touch `windowExpiresAt` (only a resident opens the window) nor `lastOutboundAt`
+ * Only within the channel's messaging window (WhatsApp: 24 h after the resident's last message;
+ * Telegram: always). It does not touch `windowExpiresAt` (only a resident opens the window) nor `lastOutboundAt`
  * (an automatic message is no agent's answer: the window-closing warning still comes).
  */
 import { Effect } from "effect"
@@ -11,6 +12,7 @@ import { newMessageId } from "../../domain/ids.ts"
 import type { OutboundRequest } from "../../domain/Outbound.ts"
 import type { ContactRow, ConversationRow, MessageRow } from "../../drizzle/schema.ts"
 import type { ActorDeps } from "./deps.ts"
+import { checkWindow } from "./window-rule.ts"
 
 export const AUTO_FLAG = "auto"
 export const LOKET_AUTHOR = "loket"
@@ -22,12 +24,16 @@ export interface AutoMessage {
 }
 
 /**
- * Writes `message` as an outbound text in `conversation`, with its outbox row. Call it inside
+ * Writes `message` as an outbound text in `conversation`, with its outbox row, when the
+ * channel's messaging window lets a text go now (else nothing: undefined). Call it inside
  * `deps.database.transaction`; after the commit call `deps.wakeOutbox()` and publish the
  * returned row's `message.created`.
  */
 export const writeAutoMessage = (deps: ActorDeps, conversation: ConversationRow, contact: ContactRow, message: AutoMessage, now: string) =>
   Effect.gen(function*() {
+    // A send that needs a message tag (Messenger's HUMAN_AGENT after its window) is no automatic one.
+    const window = checkWindow(conversation.channel, conversation.windowExpiresAt, "text", now)
+    if (!window.ok || window.tag !== null) return undefined
     const row: MessageRow = {
       seq: 0, id: newMessageId(), conversationId: conversation.id, direction: "outbound", type: "text",
       dedupeKey: null, providerMessageId: null, createdAt: now, status: "queued", text: message.text,

@@ -68,9 +68,8 @@ export const onInboundMessage = (
       if (existing === null) yield* store.insertConversation(afterMessage)
       const inserted = yield* store.insertMessage(row)
       let next = inserted === undefined ? (existing === null ? afterMessage : conversation) : afterMessage
-      // Once per conversation, within the window the message opened: the durable "warned" fact goes with it.
-      const warning = inserted !== undefined && warnContact !== undefined && next.personalDataWarnedAt === null &&
-          next.windowExpiresAt !== null && next.windowExpiresAt > now
+      // Once per conversation, when the channel's window lets a text go now: the durable "warned" fact goes with it.
+      const warning = inserted !== undefined && warnContact !== undefined && next.personalDataWarnedAt === null
         ? yield* writeAutoMessage(deps, next, warnContact, { text: settings.personalData.text, flags: [PERSONAL_DATA_WARNING_FLAG] }, now)
         : undefined
       if (warning !== undefined) next = { ...next, personalDataWarnedAt: now }
