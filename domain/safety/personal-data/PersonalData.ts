@@ -143,8 +143,13 @@ function* findPhones(text: string, isFree: (start: number, end: number) => boole
   }
 }
 
-/** The end of the longest valid phone number starting at `from` (at a digit boundary), else 0. */
+/**
+ * The end of the longest valid phone number starting at `from` (at a digit boundary), else 0.
+ * A national number (0…) has ten digits in the Netherlands, so only that end is tried; an
+ * international one (+…, 00…) 9 to 15, longest first. Each try is a libphonenumber parse.
+ */
 function validPhoneEnd(raw: string, from: number): number {
+  const national = raw[from] === "0" && raw[from + 1] !== "0" || raw.startsWith("(0", from)
   const ends: Array<number> = []
   let digits = 0
   for (let i = from; i < raw.length; i++) {
@@ -152,8 +157,9 @@ function validPhoneEnd(raw: string, from: number): number {
     if (c < 48 || c > 57) continue
     digits++
     const next = raw.charCodeAt(i + 1)
-    if (digits >= 9 && digits <= 15 && !(next >= 48 && next <= 57)) ends.push(i + 1)
-    if (digits > 15) break
+    const boundary = !(next >= 48 && next <= 57)
+    if (boundary && (national ? digits === 10 : digits >= 9 && digits <= 15)) ends.push(i + 1)
+    if (digits > 15 || (national && digits >= 10)) break
   }
   for (let k = ends.length - 1; k >= 0; k--) {
     const number = parsePhoneNumberFromString(raw.slice(from, ends[k]), "NL")
