@@ -22,6 +22,7 @@ import { Events } from "./Events.ts"
 import { type Envelope, makeInbox } from "./Inbox.ts"
 import { OutboxSignal } from "./outbox/OutboxSignal.ts"
 import { Templates } from "./templates/Templates.ts"
+import { ResidentSafety } from "./safety/ResidentSafety.ts"
 
 const MAILBOX_SIZE = 256
 
@@ -50,12 +51,13 @@ export class Conversations extends Context.Service<Conversations, {
       const events = yield* Events
       const signal = yield* OutboxSignal
       const templates = yield* Templates
+      const safety = yield* ResidentSafety
       const audit = yield* Audit
       const inbox = makeInbox(database)
       const store = makeConversationStore(database)
       const behavior = makeConversationBehavior({
         database, store, inbox, templates: templates.store, publish: events.publish, audit: audit.record,
-        wakeOutbox: signal.wake, templatesChanged: templates.requestSync
+        wakeOutbox: signal.wake, templatesChanged: templates.requestSync, safety: safety.current
       })
       const host = yield* makeActorHost(behavior, {
         mailboxSize: MAILBOX_SIZE,

@@ -18,6 +18,16 @@ export type DomainEvent =
   | { readonly type: "conversation.window_closing"; readonly data: Conversation }
   /** A channel needs an admin (WhatsApp: the access token expired, code 190). */
   | { readonly type: "channel.alert"; readonly data: ChannelAlert }
+  /** A resident's message holds a link on the block list or a look-alike of the municipality's own domain. */
+  | { readonly type: "link.blocked"; readonly data: LinkBlockedAlert }
+
+export interface LinkBlockedAlert {
+  readonly conversationId: string
+  readonly messageId: string
+  /** Each blocked link's host, defanged (`denhaag[.]nl[.]evil[.]example`), and why it is blocked. */
+  readonly links: ReadonlyArray<{ readonly host: string; readonly reason: string }>
+  readonly at: string
+}
 
 export interface ChannelAlert {
   readonly channel: string

@@ -106,7 +106,9 @@ export const LoketConfigSchema = C.all({
   /** Seconds an idle conversation actor stays in memory. */
   actorIdleSeconds: C.Int("LOKET_ACTOR_IDLE_SECONDS").pipe(C.withDefault(30)),
   /** SQLite `synchronous`: FULL survives power loss, NORMAL only process crashes. */
-  sqliteSync: C.Literals(["FULL", "NORMAL"], "LOKET_SQLITE_SYNCHRONOUS").pipe(C.withDefault("FULL" as const))
+  sqliteSync: C.Literals(["FULL", "NORMAL"], "LOKET_SQLITE_SYNCHRONOUS").pipe(C.withDefault("FULL" as const)),
+  /** Effect's minimum log level: what the gateway logs (no level logs residents' data in clear). */
+  logLevel: C.Literals(["trace", "debug", "info", "warn", "error", "none"], "LOKET_LOG_LEVEL").pipe(C.withDefault("info" as const))
 })
 
 export type LoketConfigValue = C.Success<typeof LoketConfigSchema>

@@ -160,6 +160,14 @@ export const Message = Schema.Struct({
   /** Outbound: who sent it (the API token's name), or null for the resident's messages. */
   author: Schema.NullOr(Schema.String),
   /** Who wrote it; null for messages stored before senders were recorded. */
-  sender: Schema.NullOr(MessageSender)
+  sender: Schema.NullOr(MessageSender),
+  /**
+   * What an agent-facing output shows instead of `text`: personal data masked when
+   * `personalData.maskForAgents` is on, links that are not allowed defanged (`hxxps://example[.]com`)
+   * when `linkProtection.mode` is `neutralize`. Equal to `text` when neither applies.
+   */
+  textSafe: Schema.NullOr(Schema.String),
+  /** Personal data in `text` (or the reply's title) is masked: `POST …/messages/:id/reveal` shows it, audited. */
+  masked: Schema.Boolean
 }).annotate({ identifier: "Message" })
 export type Message = typeof Message.Type

@@ -40,7 +40,9 @@ export const conversations = sqliteTable("conversations", {
   /** The `windowExpiresAt` agents were warned about (once per window). */
   windowWarnedFor: text("window_warned_for"),
   /** The resident's messages since an agent last acted on the conversation (reply, note, assign, close). */
-  unreadCount: integer("unread_count").notNull().default(0)
+  unreadCount: integer("unread_count").notNull().default(0),
+  /** When the resident was warned not to send personal data here (once per conversation; null: not yet). */
+  personalDataWarnedAt: text("personal_data_warned_at")
 }, (t) => [
   uniqueIndex("conversations_account_contact").on(t.channel, t.channelAccountId, t.contactId),
   index("conversations_activity").on(t.lastMessageAt, t.id),

@@ -2,7 +2,7 @@
  * The application as one Layer, chosen per mode at start, and the ManagedRuntime the Hono
  * handlers run their effects in.
  */
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect, Layer, type LogLevel, ManagedRuntime, References } from "effect"
 import { WindowWatch } from "../actors/conversation/WindowWatch.ts"
 import { Channels } from "../actors/Channels.ts"
 import { Conversations } from "../actors/Conversations.ts"
@@ -34,10 +34,11 @@ import { ApiTokens } from "../actors/people/ApiTokens.ts"
 import { People } from "../actors/people/People.ts"
 import { TokenRevocations } from "../actors/people/TokenRevocations.ts"
 import { ClusterTokenRevocations } from "../actors/cluster/ClusterTokenRevocations.ts"
+import { ResidentSafety } from "../actors/safety/ResidentSafety.ts"
 import { channelLayers } from "./channels.ts"
 import { type LoketConfigValue, LoketConfig } from "../config/Config.ts"
 
-export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | Audit | Settings | People | TokenRevocations | Channels | CannedResponses
+export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | Audit | Settings | People | TokenRevocations | Channels | CannedResponses | ResidentSafety
 
 /** The database `DATABASE_URL` names: PostgreSQL for `postgres://…`, else SQLite through better-sqlite3. */
 export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, unknown> =>
@@ -75,7 +76,7 @@ export function appLayer(
   if (config.natsUrl !== undefined) return clusterLayer(config, database, channels)
   const base = Layer.mergeAll(LoketConfig.layer(config), database, Events.layer, OutboxSignal.layer, Leadership.always, channels)
   const templates = Templates.layer.pipe(Layer.provideMerge(base))
-  const settings = settingsLayer(SettingsBell.local).pipe(Layer.provideMerge(templates))
+  const settings = ResidentSafety.fromSettings.pipe(Layer.provideMerge(settingsLayer(SettingsBell.local).pipe(Layer.provideMerge(templates))))
   const conversations = Conversations.layer.pipe(Layer.provideMerge(settings))
   const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays), CannedResponses.layer).pipe(Layer.provideMerge(conversations))
   return Layer.mergeAll(running, peopleLayer(TokenRevocations.layer).pipe(Layer.provide(base)))
@@ -92,7 +93,7 @@ function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, 
   const placement = ClusterPlacement.pipe(Layer.provideMerge(nats))
   const shared = Layer.mergeAll(ClusterEvents, ClusterOutboxSignal, ClusterLeadership).pipe(Layer.provideMerge(placement))
   const templates = Templates.layer.pipe(Layer.provideMerge(shared))
-  const settings = settingsLayer(ClusterSettingsBell).pipe(Layer.provideMerge(templates))
+  const settings = ResidentSafety.fromSettings.pipe(Layer.provideMerge(settingsLayer(ClusterSettingsBell).pipe(Layer.provideMerge(templates))))
   const conversations = ClusterConversations.pipe(Layer.provide(Conversations.layer), Layer.provideMerge(settings))
   const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays), CannedResponses.layer).pipe(Layer.provideMerge(conversations))
   return Layer.mergeAll(running, peopleLayer(ClusterTokenRevocations).pipe(Layer.provide(nats)))
@@ -100,4 +101,10 @@ function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, 
 
 export type AppRuntime = ManagedRuntime.ManagedRuntime<AppServices, unknown>
 
-export const makeRuntime = (layer: Layer.Layer<AppServices, unknown>): AppRuntime => ManagedRuntime.make(layer)
+export const makeRuntime = (layer: Layer.Layer<AppServices, unknown>, logLevel: LoketConfigValue["logLevel"] = "info"): AppRuntime =>
+  // Provided to the layer too, so fibers its construction forks (actors, dispatcher) log at the level.
+  ManagedRuntime.make(layer.pipe(Layer.provideMerge(Layer.succeed(References.MinimumLogLevel, effectLogLevel(logLevel)))))
+
+/** LOKET_LOG_LEVEL → Effect's log level. */
+export const effectLogLevel = (level: LoketConfigValue["logLevel"]): LogLevel.LogLevel =>
+  ({ trace: "Trace", debug: "Debug", info: "Info", warn: "Warn", error: "Error", none: "None" } as const)[level]

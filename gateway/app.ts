@@ -8,6 +8,8 @@ import { HTTPException } from "hono/http-exception"
 import { secureHeaders } from "hono/secure-headers"
 import { Channels } from "../actors/Channels.ts"
 import { Database } from "../drizzle/Database.ts"
+import { agentViewOf } from "../actors/safety/agent-view.ts"
+import { ResidentSafety } from "../actors/safety/ResidentSafety.ts"
 import { ApiTokens } from "../actors/people/ApiTokens.ts"
 import { type AuthEnv, bearerAuth } from "./api/auth/index.ts"
 import { conversationRoutes } from "./api/conversations/routes.ts"
@@ -19,6 +21,7 @@ import { workRoutes } from "./api/conversations/work-routes.ts"
 import { WORK_BODY_LIMIT } from "./api/conversations/work-schemas.ts"
 import { cannedResponseRoutes } from "./api/canned-responses/routes.ts"
 import { CANNED_BODY_LIMIT } from "./api/canned-responses/schemas.ts"
+import { revealRoutes } from "./api/conversations/reveal-routes.ts"
 import { templateRoutes } from "./api/templates/routes.ts"
 import { clusterRoutes } from "./api/admin/cluster-routes.ts"
 import { parkedRoutes } from "./api/admin/parked-routes.ts"
@@ -69,6 +72,8 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
   // Looked up on every request (no cache): a revoked token is refused from the next request on.
   const verify = (token: string) => runtime.runPromise(tokens.verify(token))
   const adminOnly = bearerAuth(verify, "admin")
+  /** What agents may see of residents' texts now (masking, defanged links), from the settings in memory. */
+  const agentView = () => runtime.runPromise(Effect.map(ResidentSafety.use((s) => s.current), agentViewOf))
 
   const api = new Hono<AuthEnv>()
     .get("/openapi.json", (c) => c.body(openapi, 200, { "content-type": "application/json" }))
@@ -84,9 +89,10 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
       { path: /^\/canned-responses(\/|$)/, maxBytes: CANNED_BODY_LIMIT, what: "A canned response", fix: "its text is at most 4,096 characters" }
     ], { maxBytes: 64 * KiB, what: "A request body" }))
     .route("/me", meRoutes())
-    .route("/conversations", conversationRoutes(runtime, database))
+    .route("/conversations", conversationRoutes(runtime, database, agentView))
     .route("/conversations", sendRoutes(runtime, database, channels))
     .route("/conversations", workRoutes(runtime, database))
+    .route("/conversations", revealRoutes(runtime, database))
     .route("/canned-responses", cannedResponseRoutes(runtime, database))
     .route("/templates", templateRoutes(runtime, verify))
     .route("/office-hours", officeHoursRoutes(

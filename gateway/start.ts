@@ -48,7 +48,7 @@ export async function startGateway(server: Server) {
     process.exit(1)
   }
 
-  const runtime = makeRuntime(appLayer(config, server.database?.(config)))
+  const runtime = makeRuntime(appLayer(config, server.database?.(config)), config.logLevel)
   const lifecycle = makeLifecycle()
   let app: Hono
   try {

@@ -10,6 +10,7 @@ import { sqliteNodeLayer } from "../../drizzle/sqlite.ts"
 import type { DomainEvent } from "../Events.ts"
 import { makeInbox } from "../Inbox.ts"
 import { makeTemplateStore } from "../templates/TemplateStore.ts"
+import { defaultResidentSafety } from "../safety/ResidentSafety.ts"
 import { makeConversationBehavior } from "./ConversationActor.ts"
 import { makeConversationStore } from "./ConversationStore.ts"
 
@@ -25,7 +26,8 @@ const apply = (owned: boolean, options: { layer?: Layer.Layer<Database, unknown>
     const published: Array<DomainEvent> = []
     const behavior = makeConversationBehavior({
       database, store: makeConversationStore(database), inbox: makeInbox(database), templates: makeTemplateStore(database),
-      publish: (events) => Effect.sync(() => void published.push(...events)), audit: () => Effect.void, wakeOutbox: () => {}, templatesChanged: () => {}
+      publish: (events) => Effect.sync(() => void published.push(...events)), wakeOutbox: () => {}, templatesChanged: () => {},
+      safety: Effect.succeed(defaultResidentSafety), audit: () => Effect.void
     })
     const now = new Date().toISOString()
     yield* database.transaction(database.run((db, t) =>
@@ -70,7 +72,8 @@ describe("conversation actor in cluster mode", () => {
 describe("conversation actor: holds for a contact merge", () => {
   const behaviorOn = (database: Database["Service"]) => makeConversationBehavior({
     database, store: makeConversationStore(database), inbox: makeInbox(database), templates: makeTemplateStore(database),
-    publish: () => Effect.void, audit: () => Effect.void, wakeOutbox: () => {}, templatesChanged: () => {}
+    publish: () => Effect.void, wakeOutbox: () => {}, templatesChanged: () => {},
+    safety: Effect.succeed(defaultResidentSafety), audit: () => Effect.void
   })
 
   it("waits between two messages until released, then loads the conversation the merge left", async () => {

@@ -1,13 +1,13 @@
 /** What a conversation actor's handlers work with. */
 import type { Effect } from "effect"
-import type { DatabaseShape } from "../../drizzle/Database.ts"
-import type { ConversationRow } from "../../drizzle/schema.ts"
-import type { DatabaseUnavailable } from "../../drizzle/Database.ts"
+import type { DatabaseShape, DatabaseUnavailable } from "../../drizzle/Database.ts"
 import type { AuditRecord } from "../audit/Audit.ts"
+import type { ConversationRow } from "../../drizzle/schema.ts"
 import type { DomainEvent } from "../Events.ts"
 import type { Inbox } from "../Inbox.ts"
 import type { TemplateStore } from "../templates/TemplateStore.ts"
 import type { ConversationStore } from "./ConversationStore.ts"
+import type { ResidentSafetySettings } from "../safety/ResidentSafety.ts"
 
 export interface ConversationState {
   readonly channel: string
@@ -28,5 +28,7 @@ export interface ActorDeps {
   readonly wakeOutbox: () => void
   /** Asks for a template sync (after a template status webhook). */
   readonly templatesChanged: () => void
+  /** The resident-safety settings now (from memory). */
+  readonly safety: Effect.Effect<ResidentSafetySettings>
 }
 

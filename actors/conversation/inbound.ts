@@ -8,6 +8,12 @@ import type { MessageStatus } from "../../domain/Message.ts"
 import type { ContactRow, ConversationRow, MessageRow } from "../../drizzle/schema.ts"
 import type { ActorDeps, ConversationState } from "./deps.ts"
 import { contentOf, conversationToJson, messageToJson } from "./serialize.ts"
+import { writeAutoMessage } from "./auto-reply.ts"
+import { agentViewOf } from "../safety/agent-view.ts"
+import { checkInbound } from "../safety/inbound-check.ts"
+
+/** Flag of Loket's warning not to send personal data (beside `auto`). */
+export const PERSONAL_DATA_WARNING_FLAG = "warning:personal-data"
 import type { Envelope } from "../Inbox.ts"
 import { windowEndAfter } from "./window-rule.ts"
 
@@ -27,20 +33,26 @@ export const onInboundMessage = (
     const body = event.message
     const at = body.createdAt
     const opensWindow = body.type !== "system"
+    const settings = yield* deps.safety
+    const check = checkInbound(body, settings)
+    // The warning is written with the message: its contact (for the outbox row) is read first.
+    const mayWarn = check.personalDataFound && settings.personalData.warnResident && opensWindow &&
+      (state.conversation === null || state.conversation.personalDataWarnedAt === null)
+    const warnContact = mayWarn ? (knownContact ?? (yield* store.contact(state.contactId))) : undefined
     const result = yield* deps.database.transaction(Effect.gen(function*() {
       const now = yield* nowIso
       const existing = state.conversation
       const conversation: ConversationRow = existing ?? {
         id: newConversationId(), channel: state.channel, channelAccountId: state.channelAccountId,
         contactId: state.contactId, status: "open", team: null, assignee: null,
-        createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null, unreadCount: 0
+        createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null, unreadCount: 0, personalDataWarnedAt: null
       }
       const row: MessageRow = {
         seq: 0, id: newMessageId(), conversationId: conversation.id, direction: "inbound", type: body.type,
         dedupeKey: event.key, providerMessageId: body.providerMessageId, createdAt: at, status: "received",
         text: body.text, replyTo: body.replyTo,
-        content: { ...contentOf(body), sender: { kind: "resident", id: state.contactId, name: knownContact?.name ?? null } },
-        error: body.error, flags: [],
+        content: { ...contentOf(body), sender: { kind: "resident", id: state.contactId, name: knownContact?.name ?? null }, ...(check.stored === undefined ? {} : { safety: check.stored }) },
+        error: body.error, flags: [...check.flags],
         idempotencyKey: null, author: null
       }
       const windowEnd = windowEndAfter(conversation.channel, at)
@@ -57,19 +69,37 @@ export const onInboundMessage = (
       // A new conversation is written once, as it stands after its first message (before it, for the foreign key).
       if (existing === null) yield* store.insertConversation(afterMessage)
       const inserted = yield* store.insertMessage(row)
-      const next = inserted === undefined ? (existing === null ? afterMessage : conversation) : afterMessage
-      if (existing !== null && inserted !== undefined) yield* store.updateConversation(next)
+      let next = inserted === undefined ? (existing === null ? afterMessage : conversation) : afterMessage
+      // Once per conversation, when the channel's window lets a text go now: the durable "warned" fact goes with it.
+      const warning = inserted !== undefined && warnContact !== undefined && next.personalDataWarnedAt === null
+        ? yield* writeAutoMessage(deps, next, warnContact, { text: settings.personalData.text, flags: [PERSONAL_DATA_WARNING_FLAG] }, now)
+        : undefined
+      if (warning !== undefined) next = { ...next, personalDataWarnedAt: now }
+      if ((existing !== null && inserted !== undefined) || warning !== undefined) yield* store.updateConversation(next)
       yield* markHandled(deps, envelope)
-      return { conversation: next, message: inserted === undefined ? undefined : { ...row, seq: inserted } }
+      return { conversation: next, message: inserted === undefined ? undefined : { ...row, seq: inserted }, warning }
     }))
     yield* deps.database.committed()
     envelope.handled?.()
     const nextState = { ...state, conversation: result.conversation }
     if (result.message === undefined) return nextState // a redelivery: nothing changes
-    const contact = knownContact ?? (yield* store.contact(state.contactId))!
+    // Ids, type and flags only: never the text, the number or what was detected in it.
+    yield* Effect.logDebug("inbound message stored", { conversationId: result.conversation.id, messageId: result.message.id, type: result.message.type, flags: result.message.flags })
+    const contact = warnContact ?? knownContact ?? (yield* store.contact(state.contactId))!
+    const view = agentViewOf(settings)
+    if (result.warning !== undefined) deps.wakeOutbox()
+    const alertAt = yield* nowIso
     yield* deps.publish([
-      { type: "message.created", data: messageToJson(result.message) },
-      { type: "conversation.updated", data: conversationToJson(result.conversation, contact, yield* nowMillis) }
+      { type: "message.created", data: messageToJson(result.message, view) },
+      ...(result.warning === undefined ? [] : [{ type: "message.created" as const, data: messageToJson(result.warning, view) }]),
+      { type: "conversation.updated", data: conversationToJson(result.conversation, contact, yield* nowMillis) },
+      ...(check.blockedLinks.length === 0 ? [] : [{
+        type: "link.blocked" as const,
+        data: {
+          conversationId: result.conversation.id, messageId: result.message.id, at: alertAt,
+          links: check.blockedLinks.map((l) => ({ host: l.host.replace(/\./g, "[.]"), reason: l.reason ?? "block-list" }))
+        }
+      }])
     ])
     return nextState
   })

@@ -141,10 +141,21 @@ export const onSend = (
           target: `conversation:${conversation.id}`, before: { team: conversation.team, assignee: null }, after: { team: conversation.team, assignee: next.assignee }
         })
       }
+      if ((command.policyWarnings?.length ?? 0) > 0) {
+        // The categories and terms only: the text itself may hold a resident's personal data.
+        yield* deps.audit({
+          actor: command.actor ?? { kind: "token", id: "unknown", name: command.author },
+          action: "message.policy_warning",
+          target: `message:${row.id}`,
+          before: null,
+          after: { conversationId: conversation.id, warnings: command.policyWarnings!.map((w) => ({ category: w.category, term: w.term })) }
+        })
+      }
       return inserted
     }))
     yield* deps.database.committed()
     const message = messageToJson({ ...row, seq })
+    yield* Effect.logDebug("outbound message queued", { conversationId: conversation.id, messageId: row.id, type: row.type, flags: row.flags })
     deps.wakeOutbox()
     const view = conversationToJson(next, contact, Date.parse(now))
     yield* deps.publish([

@@ -1,4 +1,6 @@
 /** What a conversation actor is told: durable events, agents' commands, the dispatcher's results, timers. */
+import type { PolicyWarning } from "../../domain/safety/outbound-policy/OutboundPolicy.ts"
+import type { AuditActor } from "../audit/Audit.ts"
 import type { Deferred } from "effect"
 import type { Fence } from "../../drizzle/Database.ts"
 import type { SendRefused, WorkRefused } from "../../domain/errors.ts"
@@ -19,6 +21,10 @@ export interface SendCommand {
   readonly flags?: ReadonlyArray<string>
   /** Who sends it (the Message's `sender`); an agent's reply to an unassigned conversation assigns it to them. */
   readonly sender?: MessageSender | undefined
+  /** What the outbound policy check found (the gateway checked; the actor audits it with the message). */
+  readonly policyWarnings?: ReadonlyArray<PolicyWarning>
+  /** Who sends it, for the audit entry of policy warnings. */
+  readonly actor?: AuditActor
 }
 
 /** Every message may carry the partition lease it is handled under (cluster mode). */

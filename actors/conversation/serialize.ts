@@ -6,6 +6,7 @@ import type { Conversation } from "../../domain/Conversation.ts"
 import type { InboundMessageBody } from "../../domain/InboundEvent.ts"
 import type { Message } from "../../domain/Message.ts"
 import type { ContactRow, ConversationRow, MessageRow } from "../../drizzle/schema.ts"
+import { type AgentView, CLEAR_VIEW, hidesSomething, renderStored, type StoredSafety } from "../safety/agent-view.ts"
 import { lastInboundOf } from "./window-rule.ts"
 
 /** The Message fields kept in `messages.content`. */
@@ -22,8 +23,16 @@ export function contentOf(body: InboundMessageBody): Record<string, unknown> {
   return content
 }
 
-export function messageToJson(row: MessageRow): Message {
+/**
+ * The contract's Message. `view` decides what agents see of a resident's message: `text` (and a
+ * reply's title) masked when personal data is masked for agents, and `textSafe` — what every
+ * agent-facing output shows — masked and, in `neutralize` mode, with links defanged.
+ */
+export function messageToJson(row: MessageRow, view: AgentView = CLEAR_VIEW): Message {
   const c = row.content as Record<string, any>
+  const safety = c.safety as StoredSafety | undefined
+  const masked = { mask: view.mask, neutralize: false }
+  const reply = c.reply ?? null
   return {
     id: row.id,
     conversationId: row.conversationId,
@@ -31,11 +40,11 @@ export function messageToJson(row: MessageRow): Message {
     type: row.type as Message["type"],
     providerMessageId: row.providerMessageId,
     createdAt: row.createdAt,
-    text: row.text,
+    text: renderStored(row.text, safety?.text, masked),
     media: c.media ?? null,
     location: c.location ?? null,
     reaction: c.reaction ?? null,
-    reply: c.reply ?? null,
+    reply: reply === null || safety?.replyTitle === undefined ? reply : { ...reply, title: renderStored(reply.title, safety.replyTitle, view) },
     replyTo: row.replyTo,
     status: row.status as Message["status"],
     error: row.error ?? null,
@@ -43,13 +52,15 @@ export function messageToJson(row: MessageRow): Message {
     forwarded: c.forwarded ?? null,
     contacts: c.contacts ?? null,
     referral: c.referral ?? null,
-    flow: c.flow ?? null,
+    flow: c.flow == null || safety?.flowResponse === undefined ? (c.flow ?? null) : { ...c.flow, responseJson: renderStored(c.flow.responseJson, safety.flowResponse, masked) },
     order: c.order ?? null,
     system: c.system ?? null,
     template: c.template ?? null,
     interactive: c.interactive ?? null,
     author: row.author,
-    sender: c.sender ?? null
+    sender: c.sender ?? null,
+    textSafe: renderStored(row.text, safety?.text, view),
+    masked: hidesSomething(safety, view)
   }
 }
 

@@ -16,6 +16,7 @@ import { makeTemplateStore } from "../templates/TemplateStore.ts"
 import { DAY_MS, RETENTION } from "./periods.ts"
 import { pruneMessages, pruneOrphanStatuses } from "./prune.ts"
 import { Retention, runRetention } from "./Retention.ts"
+import { defaultResidentSafety } from "../safety/ResidentSafety.ts"
 
 const START = Date.parse("2026-12-01T00:00:00.000Z")
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -142,7 +143,8 @@ describe("retention", () => {
       // The emptied conversation's actor removes it (it is the single writer of that row).
       const behavior = makeConversationBehavior({
         database, store: makeConversationStore(database), inbox: makeInbox(database), templates: makeTemplateStore(database),
-        publish: () => Effect.void, audit: () => Effect.void, wakeOutbox: () => {}, templatesChanged: () => {}
+        publish: () => Effect.void, wakeOutbox: () => {}, templatesChanged: () => {},
+        safety: Effect.succeed(defaultResidentSafety), audit: () => Effect.void
       })
       const prune = told[0]!
       const state = yield* behavior.activate(prune.key, prune.message)
@@ -162,7 +164,8 @@ describe("retention", () => {
       yield* seed(database, "busy", [daysAgo(1)])
       const behavior = makeConversationBehavior({
         database, store: makeConversationStore(database), inbox: makeInbox(database), templates: makeTemplateStore(database),
-        publish: () => Effect.void, audit: () => Effect.void, wakeOutbox: () => {}, templatesChanged: () => {}
+        publish: () => Effect.void, wakeOutbox: () => {}, templatesChanged: () => {},
+        safety: Effect.succeed(defaultResidentSafety), audit: () => Effect.void
       })
       const message: ConversationMessage = { kind: "prune-if-empty", before: daysAgo(30) }
       yield* database.transaction(database.run((db, t) => db.delete(t.messages)))

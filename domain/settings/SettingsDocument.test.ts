@@ -17,7 +17,7 @@ const valid = (document: unknown) => {
 describe("the settings document", () => {
   it("is complete and valid with nothing set: Dutch texts, the configured zone, every key", () => {
     const document = valid({})
-    expect(Object.keys(document).sort()).toEqual(["access", "autoReplies", "followUp", "language", "linkProtection", "officeHours", "personalData", "retention", "widget"])
+    expect(Object.keys(document).sort()).toEqual(["access", "autoReplies", "followUp", "language", "linkProtection", "officeHours", "outboundPolicy", "personalData", "retention", "widget"])
     expect(document).toMatchObject({
       language: "nl", access: "all", retention: { messagesDays: null },
       officeHours: { timezone: TZ, holidays: "nl", liberationDay: "lustrum", goodFriday: "open", closedDates: [], overrides: {} }
@@ -31,7 +31,7 @@ describe("the settings document", () => {
   it("gives English default texts when language is en, and keeps a text an admin set", () => {
     const english = valid({ language: "en", autoReplies: { receipt: { text: "Got it." } } })
     expect(english.autoReplies.outOfHours.text).toMatch(/closed/)
-    expect(english.personalData.text).toMatch(/personal data/)
+    expect(english.personalData.text).toMatch(/personal details/)
     expect(english.widget.text).toBe("Chat with us on WhatsApp")
     expect(english.autoReplies.receipt).toEqual({ enabled: false, text: "Got it." })
   })

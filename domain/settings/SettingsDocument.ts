@@ -11,6 +11,7 @@ import { defaultLanguage, Language } from "./language.ts"
 import { defaultLinkProtection, LinkProtection } from "./linkProtection.ts"
 import { closedWeek, defaultOfficeHours, OfficeHours } from "./officeHours.ts"
 import { defaultPersonalData, PersonalData } from "./personalData.ts"
+import { defaultOutboundPolicy, OutboundPolicy } from "./outboundPolicy.ts"
 import { defaultRetention, Retention } from "./retention.ts"
 import { defaultWidget, Widget } from "./widget.ts"
 import { problemsOf, type SettingsProblem } from "./issues.ts"
@@ -23,6 +24,7 @@ export const SettingsDocument = Schema.Struct({
   followUp: FollowUp,
   personalData: PersonalData,
   linkProtection: LinkProtection,
+  outboundPolicy: OutboundPolicy,
   widget: Widget,
   access: Access,
   retention: Retention
@@ -44,6 +46,7 @@ export function defaultSettings(context: DefaultsContext): SettingsDocument {
     followUp: defaultFollowUp(),
     personalData: defaultPersonalData(language),
     linkProtection: defaultLinkProtection(),
+    outboundPolicy: defaultOutboundPolicy(),
     widget: defaultWidget(language),
     access: defaultAccess,
     retention: defaultRetention()

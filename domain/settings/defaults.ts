@@ -20,8 +20,8 @@ export const defaultTexts = {
     en: "Welcome to the municipality. Ask your question in a message. Do not send passwords or PIN codes."
   },
   personalDataWarning: {
-    nl: "Let op: uw bericht bevat misschien persoonlijke gegevens, zoals uw BSN of rekeningnummer. Stuur die alleen als wij daarom vragen.",
-    en: "Please note: your message may contain personal data, such as your citizen service number (BSN) or bank account number. Only send it when we ask for it."
+    nl: "Stuur liever geen BSN of andere persoonlijke gegevens via WhatsApp. Voor persoonlijke zaken gebruikt u de beveiligde omgeving van de gemeente: log in met DigiD.",
+    en: "Please do not send your BSN (citizen service number) or other personal details on WhatsApp. For personal matters, use the municipality's secure environment: log in with DigiD."
   },
   widget: {
     nl: "Chat met ons via WhatsApp",

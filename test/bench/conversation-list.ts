@@ -89,7 +89,7 @@ export async function listBench(report: Reporter): Promise<void> {
       if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.body.slice(0, 200)}`)
       return JSON.parse(r.body || "{}")
     })
-    log(`part 8: ${LIST.teams} teams, ${LIST.agents} agents with tokens, access "team"`)
+    log(`part 9: ${LIST.teams} teams, ${LIST.agents} agents with tokens, access "team"`)
     const teams: Array<string> = []
     for (let t = 0; t < LIST.teams; t++) teams.push((await admin("POST", "/api/v1/teams", { name: `Team ${t}` })).id)
     const agents: Array<{ id: string; token: string; team: string }> = []
@@ -101,10 +101,10 @@ export async function listBench(report: Reporter): Promise<void> {
     }
     await admin("PATCH", "/api/v1/settings", { access: "team" })
     const rare = "zwerfkatten"
-    log(`part 8: seeding ${LIST.conversations.toLocaleString("en-US")} conversations …`)
+    log(`part 9: seeding ${LIST.conversations.toLocaleString("en-US")} conversations …`)
     const seedStart = performance.now()
     seed(server.dbPath!, teams, teams.map((team) => agents.filter((a) => a.team === team).map((a) => a.id)), rare)
-    log(`part 8: seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`)
+    log(`part 9: seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`)
     // The kept-alive sockets idled past the server's keep-alive timeout while the seed ran: new ones.
     client.close()
     client = getter(server.url, 64)
@@ -138,7 +138,7 @@ export async function listBench(report: Reporter): Promise<void> {
     // Warm-up, then 50 agents in flight at once (closed loop).
     for (let i = 0; i < 500; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => once(i + j)))
     for (const list of timings.values()) list.length = 0
-    log(`part 8: closed loop, ${LIST.agents} in flight, ${LIST.closedLoopRequests} requests`)
+    log(`part 9: closed loop, ${LIST.agents} in flight, ${LIST.closedLoopRequests} requests`)
     let next = 0
     const started = performance.now()
     await Promise.all(Array.from({ length: LIST.agents }, async () => {
@@ -148,7 +148,7 @@ export async function listBench(report: Reporter): Promise<void> {
     const closed = new Map([...timings].map(([k, v]) => [k, [...v]]))
     for (const list of timings.values()) list.length = 0
 
-    log(`part 8: open loop, each agent one request a second for ${LIST.openSeconds} s`)
+    log(`part 9: open loop, each agent one request a second for ${LIST.openSeconds} s`)
     const pending: Array<Promise<void>> = []
     const openStart = performance.now()
     let sent = 0

@@ -99,3 +99,16 @@ export function openCounter(dbPath: string) {
     close: () => db.close()
   }
 }
+
+/** `count` webhooks of one text message each from as many residents, texts taken in turn from `texts`. */
+export function textWebhooks(texts: ReadonlyArray<string>, count: number, firstResident: number): Array<Prepared> {
+  const out: Array<Prepared> = []
+  for (let i = 0; i < count; i++) {
+    const waId = waIdOf(firstResident + i)
+    out.push(prepare(fixtures.webhookBody({
+      contacts: [fixtures.contact({ waId, name: `Inwoner ${firstResident + i}` })],
+      messages: [fixtures.textMessage({ from: waId, body: `${texts[i % texts.length]!} (${i})` })]
+    })))
+  }
+  return out
+}

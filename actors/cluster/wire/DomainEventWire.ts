@@ -14,10 +14,18 @@ const ChannelAlert = Schema.Struct({
   at: Schema.String
 })
 
+const LinkBlockedAlert = Schema.Struct({
+  conversationId: Schema.String,
+  messageId: Schema.String,
+  links: Schema.Array(Schema.Struct({ host: Schema.String, reason: Schema.String })),
+  at: Schema.String
+})
+
 export const DomainEventsWire = Schema.Array(Schema.Union([
   Schema.Struct({ type: Schema.Literals(["message.created", "message.updated", "note.created"]), data: Message }),
   Schema.Struct({ type: Schema.Literals(["conversation.updated", "conversation.window_closing", "conversation.assigned"]), data: Conversation }),
-  Schema.Struct({ type: Schema.Literal("channel.alert"), data: ChannelAlert })
+  Schema.Struct({ type: Schema.Literal("channel.alert"), data: ChannelAlert }),
+  Schema.Struct({ type: Schema.Literal("link.blocked"), data: LinkBlockedAlert })
 ]))
 
 /** Compile-time: what Loket publishes is what the schema takes. */

@@ -44,7 +44,8 @@ const body = fixtures.envelope([
 const message = {
   id: "msg_1", conversationId: "conv_1", direction: "outbound", type: "text", providerMessageId: null, createdAt: "2026-12-02T03:00:00.000Z",
   text: "Uw melding is ontvangen", media: null, location: null, reaction: null, reply: null, replyTo: null, status: "queued", error: null,
-  flags: [], forwarded: null, contacts: null, referral: null, flow: null, order: null, system: null, template: null, interactive: null, author: "kcc", sender: null
+  flags: [], forwarded: null, contacts: null, referral: null, flow: null, order: null, system: null, template: null, interactive: null, author: "kcc", sender: null,
+  textSafe: "Uw melding is ontvangen", masked: false
 } as const
 
 describe("events on the JetStream stream", () => {
@@ -138,7 +139,8 @@ describe("domain events for the SSE streams", () => {
       { type: "conversation.window_closing", data: { ...conversation, windowClosingSoon: true } },
       { type: "conversation.assigned", data: { ...conversation, team: "team_1", assignee: "agt_1" } },
       { type: "note.created", data: { ...message, direction: "internal", type: "note", sender: { kind: "agent", id: "agt_1", name: "An" } } },
-      { type: "channel.alert", data: { channel: "whatsapp", channelAccountId: "1", code: 190, title: "Token expired", message: "renew", at: "2026-12-02T03:00:00.000Z" } }
+      { type: "channel.alert", data: { channel: "whatsapp", channelAccountId: "1", code: 190, title: "Token expired", message: "renew", at: "2026-12-02T03:00:00.000Z" } },
+      { type: "link.blocked", data: { conversationId: "conv_1", messageId: "msg_1", links: [{ host: "denhaag[.]nl[.]evil[.]example", reason: "allowed-name-inside" }], at: "2026-12-02T03:00:00.000Z" } }
     ]
     expect(decodeDomainEvents(JSON.stringify(events))).toEqual({ ok: true, value: events })
     expect(decodeDomainEvents(JSON.stringify([...events, { type: "message.created", data: { text: "hoi" } }])).ok).toBe(false)

@@ -11,6 +11,7 @@
  */
 import { createHash } from "node:crypto"
 import { Data } from "effect"
+import { type AttachmentVerdict, checkAttachment } from "../../../domain/safety/attachments/AttachmentPolicy.ts"
 import { baseMimeType, checkMediaUrl, checkResolvedHost, type MediaHostPolicy, mediaKind, type ResolveHost, sizeLimit, systemResolver } from "./allow-list.ts"
 
 /** Meta does not know the media id (Graph 404 or error code 100), or it has expired. */
@@ -24,7 +25,8 @@ export class MediaHostRefused extends Data.TaggedError("MediaHostRefused")<{ rea
 /** The media is larger than WhatsApp's limit for its type. */
 export class MediaTooLarge extends Data.TaggedError("MediaTooLarge")<{ readonly message: string; readonly limit: number }> {}
 /** The MIME type is not one Loket serves (e.g. text/html, image/svg+xml). */
-export class MediaTypeRefused extends Data.TaggedError("MediaTypeRefused")<{ readonly message: string; readonly mimeType: string }> {}
+/** The type is not on the attachment allow-list (domain/safety/attachments); `reason` says why, for the agent. */
+export class MediaTypeRefused extends Data.TaggedError("MediaTypeRefused")<{ readonly message: string; readonly mimeType: string; readonly reason?: string; readonly refusal?: AttachmentRefusal }> {}
 /** The bytes do not match the sha256 Meta gave. */
 export class MediaIntegrityFailed extends Data.TaggedError("MediaIntegrityFailed")<{ readonly message: string }> {}
 
@@ -36,6 +38,12 @@ export type GraphMediaError =
   | MediaTooLarge
   | MediaTypeRefused
   | MediaIntegrityFailed
+
+type AttachmentRefusal = Extract<AttachmentVerdict, { allowed: false }>["code"]
+
+function refused(mimeType: string, verdict: Extract<AttachmentVerdict, { allowed: false }>, message: string): MediaTypeRefused {
+  return new MediaTypeRefused({ message, mimeType: baseMimeType(mimeType), reason: verdict.reason, refusal: verdict.code })
+}
 
 export function isGraphMediaError(error: unknown): error is GraphMediaError {
   return error instanceof MediaNotFound || error instanceof MediaTokenExpired || error instanceof MediaUnavailable ||
@@ -109,6 +117,8 @@ export function makeGraphMediaClient(options: GraphMediaClientOptions): GraphMed
   }
 
   async function download(info: MediaInfo): Promise<MediaDownload> {
+    const attachment = checkAttachment(info.mimeType)
+    if (!attachment.allowed) throw refused(info.mimeType, attachment, `media of type ${baseMimeType(info.mimeType)} is not served`)
     if (mediaKind(info.mimeType) === undefined) {
       throw new MediaTypeRefused({ message: `media of type ${baseMimeType(info.mimeType)} is not served`, mimeType: baseMimeType(info.mimeType) })
     }
@@ -141,6 +151,10 @@ export function makeGraphMediaClient(options: GraphMediaClientOptions): GraphMed
     if (isRedirect(response)) return fail(new MediaUnavailable({ message: `the media host answered with a redirect (${response.status}); redirects are not followed` }))
     if (!response.ok || response.body === null) return fail(new MediaUnavailable({ message: `the media host answered ${response.status}` }))
     const announcedType = response.headers.get("content-type")
+    const announcedCheck = announcedType === null || isNeutralType(announcedType) ? undefined : checkAttachment(announcedType)
+    if (announcedType !== null && announcedCheck !== undefined && !announcedCheck.allowed) {
+      return fail(refused(announcedType, announcedCheck, `the media host sent ${baseMimeType(announcedType)}, which is not served`))
+    }
     if (announcedType !== null && !isNeutralType(announcedType) && mediaKind(announcedType) === undefined) {
       return fail(new MediaTypeRefused({ message: `the media host sent ${baseMimeType(announcedType)}, which is not served`, mimeType: baseMimeType(announcedType) }))
     }

@@ -2,6 +2,7 @@
 import { Effect } from "effect"
 import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm"
 import { conversationToJson, messageToJson } from "../../../actors/conversation/serialize.ts"
+import { type AgentView, CLEAR_VIEW } from "../../../actors/safety/agent-view.ts"
 import type { Conversation } from "../../../domain/Conversation.ts"
 import type { Message } from "../../../domain/Message.ts"
 import type { DatabaseShape } from "../../../drizzle/Database.ts"
@@ -127,7 +128,8 @@ export function makeConversationQueries(database: DatabaseShape) {
     return row === undefined ? undefined : (await withContacts([row]))[0]
   }
 
-  const messagesOf = async (conversationId: string, q: { limit: number; cursor?: string | undefined }): Promise<Page<Message>> => {
+  /** Oldest first; `view`: what agents see of residents' texts (masking, defanged links). */
+  const messagesOf = async (conversationId: string, q: { limit: number; cursor?: string | undefined }, view: AgentView = CLEAR_VIEW): Promise<Page<Message>> => {
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, ["string", "number"] as const) as [string, number] | undefined
     if (q.cursor !== undefined && after === undefined) throw new InvalidCursor()
     const rows = await Effect.runPromise(database.all((db, t) => {
@@ -142,8 +144,12 @@ export function makeConversationQueries(database: DatabaseShape) {
     const more = rows.length > q.limit
     const page = rows.slice(0, q.limit)
     const last = page[page.length - 1]
-    return { items: page.map(messageToJson), nextCursor: more && last ? encodeCursor([last.createdAt, last.seq]) : null }
+    return { items: page.map((row) => messageToJson(row, view)), nextCursor: more && last ? encodeCursor([last.createdAt, last.seq]) : null }
   }
 
-  return { list, get, row, messagesOf }
+  /** One message of a conversation, as stored (the reveal reads it). */
+  const messageOf = async (conversationId: string, messageId: string) =>
+    Effect.runPromise(database.one((db, t) => db.select().from(t.messages).where(and(eq(t.messages.conversationId, conversationId), eq(t.messages.id, messageId)))))
+
+  return { list, get, row, messagesOf, messageOf }
 }

@@ -3,6 +3,7 @@
  * team, assignee, channel, status and text, and by what the caller may see (access.ts).
  */
 import { type Context, Hono } from "hono"
+import { type AgentView, CLEAR_VIEW } from "../../../actors/safety/agent-view.ts"
 import type { DatabaseShape } from "../../../drizzle/Database.ts"
 import { jsonError } from "../../http/errors.ts"
 import { decodeWith } from "../../http/validate.ts"
@@ -17,7 +18,8 @@ const decodeMessages = decodeWith(ListMessagesQuery)
 
 export const conversationNotFound = (c: Context, id: string) => jsonError(c, 404, "conversation_not_found", `No conversation with id ${id}.`)
 
-export function conversationRoutes(runtime: AppRuntime, database: DatabaseShape) {
+/** `agentView`: what agents may see of residents' texts now (the settings' masking and link mode). */
+export function conversationRoutes(runtime: AppRuntime, database: DatabaseShape, agentView: () => Promise<AgentView> = async () => CLEAR_VIEW) {
   const queries = makeConversationQueries(database)
   const invalidQuery = (c: Context, details: Array<{ path: string; message: string }>) =>
     jsonError(c, 400, "invalid_query", `Invalid query: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, details)
@@ -63,7 +65,7 @@ export function conversationRoutes(runtime: AppRuntime, database: DatabaseShape)
       const id = c.req.param("id")
       if ((await visible(c, id)) === undefined) return conversationNotFound(c, id)
       try {
-        return c.json(await queries.messagesOf(id, { limit: q.value.limit ?? DEFAULT_LIMIT, cursor: q.value.cursor }))
+        return c.json(await queries.messagesOf(id, { limit: q.value.limit ?? DEFAULT_LIMIT, cursor: q.value.cursor }, await agentView()))
       } catch (error) {
         if (error instanceof InvalidCursor) return badCursor(c)
         throw error

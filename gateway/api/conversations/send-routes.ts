@@ -9,6 +9,8 @@ import { bodyLimit } from "hono/body-limit"
 import { unsupportedContent } from "../../../adapters/ChannelAdapter.ts"
 import type { Channels } from "../../../actors/Channels.ts"
 import { Conversations } from "../../../actors/Conversations.ts"
+import { ResidentSafety } from "../../../actors/safety/ResidentSafety.ts"
+import { checkOutboundText } from "../../../domain/safety/outbound-policy/OutboundPolicy.ts"
 import type { OutboundContent } from "../../../domain/Outbound.ts"
 import type { DatabaseShape, DatabaseUnavailable } from "../../../drizzle/Database.ts"
 import { jsonError } from "../../http/errors.ts"
@@ -18,8 +20,28 @@ import type { AuthEnv } from "../auth/index.ts"
 import { SendBodies, type SendKind } from "./send-schemas.ts"
 import { canSee, visibilityOf } from "./access.ts"
 import { senderOf } from "./sender.ts"
+import { auditActorOf } from "../audit-actor.ts"
 
 const KINDS = Object.keys(SendBodies) as Array<SendKind>
+
+/** The texts of an outbound message the policy check reads, with where they are in the body. */
+function outboundTexts(content: OutboundContent): Array<{ path: string; text: string }> {
+  switch (content.type) {
+    case "text":
+      return [{ path: "text", text: content.text }]
+    case "interactive": {
+      const i = content.interactive
+      const parts = [{ path: "interactive.body", text: i.body }]
+      if (i.type === "button") i.buttons.forEach((b, n) => parts.push({ path: `interactive.buttons[${n}].title`, text: b.title }))
+      return parts
+    }
+    case "template":
+    case "reaction":
+      return []
+    default:
+      return content.media.caption === undefined ? [] : [{ path: "media.caption", text: content.media.caption }]
+  }
+}
 const decoders = Object.fromEntries(KINDS.map((kind) => [kind, decodeWith(SendBodies[kind])])) as { [K in SendKind]: ReturnType<typeof decodeWith<typeof SendBodies[K]>> }
 const MAX_IDEMPOTENCY_KEY = 200
 /** A reply's JSON: 4,096 characters of text are at most 16 KiB. The same limit and words as main's API body-limit table (gateway/http/api-body-limits): drop this one when both meet. */
@@ -120,14 +142,25 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channel
       if (idempotencyKey !== null && (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)) {
         return jsonError(c, 400, "invalid_idempotency_key", `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters.`)
       }
+      const policy = (await runtime.runPromise(ResidentSafety.use((s) => s.current))).outboundPolicy
+      const warnings = outboundTexts(content).flatMap(({ path, text }) => checkOutboundText(text, policy.extraTerms).map((w) => ({ ...w, path })))
+      if (warnings.length > 0 && policy.mode === "block") {
+        return jsonError(c, 422, "outbound_policy", `This message goes against WhatsApp's Business Messaging Policy and the municipality blocks such messages: ${warnings.map((w) => w.message).join(" ")} Rephrase it.`,
+          warnings.map((w) => ({ path: w.path, message: `${w.category}: "${w.term}"` })))
+      }
+      const principal = c.get("principal")
       const result = await runtime.runPromise(
-        Conversations.use((actors) => actors.send(conversationId, { content, replyTo, idempotencyKey, author: c.get("principal").name, sender: senderOf(c.get("principal")) })).pipe(Effect.result)
+        Conversations.use((actors) => actors.send(conversationId, {
+          content, replyTo, idempotencyKey, author: principal.name, sender: senderOf(principal),
+          ...(warnings.length === 0 ? {} : { policyWarnings: warnings, actor: auditActorOf(principal) })
+        })).pipe(Effect.result)
       )
       if (result._tag === "Failure") {
         const refused = result.failure
         return jsonError(c, refused.status, refused.code, refused.message, refused.details === undefined ? undefined : [...refused.details])
       }
-      return c.json(result.success, 202)
+      // `warnings`: what the outbound policy check found (sent anyway, audited); [] when nothing.
+      return c.json({ ...result.success, warnings: warnings.map(({ code, category, term, message, path }) => ({ code, category, term, message, path })) }, 202)
     }
     )
     .post("/:id/read", async function markRead(c) {

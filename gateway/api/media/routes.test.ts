@@ -162,6 +162,28 @@ describe("GET /api/v1/media/:id", () => {
     expect(mock.calls.downloads).toEqual([])
   })
 
+  it.each([
+    ["7101", "application/x-msdownload", "attachment_executable", /run code/],
+    ["7102", "application/zip", "attachment_archive", /hide executables/],
+    ["7103", "application/vnd.ms-word.document.macroEnabled.12", "attachment_executable", /run code/]
+  ])("refuses executables and archives with a reason, never downloading them (%s, %s)", async (id, mimeType, refusal, reason) => {
+    mock.add(id, { bytes: bytes(10), mimeType })
+    const res = await makeApp().app.request(`/api/v1/media/${id}`)
+    expect(res.status).toBe(502)
+    const error = await errorOf(res)
+    expect(error.code).toBe("media_type_not_allowed")
+    expect(error.message).toMatch(reason)
+    expect(error.details).toEqual([{ path: "mimeType", message: expect.stringContaining(refusal) }])
+    expect(mock.calls.downloads).toEqual([])
+  })
+
+  it("refuses a download whose host announces an executable type", async () => {
+    mock.add("7201", { bytes: bytes(10), mimeType: "application/pdf", downloadHeaders: { "content-type": "application/x-msdownload" } })
+    const res = await makeApp().app.request("/api/v1/media/7201")
+    expect(res.status).toBe(502)
+    expect((await errorOf(res)).code).toBe("media_type_not_allowed")
+  })
+
   it("refuses a redirect from the media host", async () => {
     vi.spyOn(console, "warn").mockImplementation(() => undefined)
     mock.add("8001", { bytes: bytes(10), mimeType: "image/jpeg", download: "redirect" })

@@ -101,7 +101,9 @@ function mediaError(c: Context, error: GraphMediaError) {
     case "MediaTooLarge":
       return answer(502, "media_too_large", `The media is larger than WhatsApp allows for its type (${error.limit} bytes); Loket does not serve it.`)
     case "MediaTypeRefused":
-      return answer(502, "media_type_not_allowed", `Loket does not serve media of type ${error.mimeType}.`)
+      return jsonError(c, 502, "media_type_not_allowed", `Loket does not serve media of type ${error.mimeType}${error.reason === undefined ? "." : `: ${error.reason}`}`, [
+        { path: "mimeType", message: error.refusal === undefined ? `${error.mimeType} is not on the attachment allow-list` : `${error.refusal}: ${error.reason ?? ""}` }
+      ])
     case "MediaIntegrityFailed":
       console.warn(`Loket: ${error.message}; not cached`)
       return answer(502, "media_integrity_failed", "The media did not match the checksum Meta gave for it; it was not stored. Try again later.")

@@ -8,6 +8,7 @@ import { Conversation } from "../../../domain/Conversation.ts"
 import { Message } from "../../../domain/Message.ts"
 import { ListConversationsQuery, ListMessagesQuery } from "../conversations/schemas.ts"
 import { SendBodies } from "../conversations/send-schemas.ts"
+import { RevealAnswer, RevealBody } from "../conversations/reveal-routes.ts"
 import { CampaignAnswer, ConfigQuery, CreateCampaignBody, QrQuery, SnippetQuery, UpdateCampaignBody, WidgetConfigAnswer } from "../../widget/schemas.ts"
 import { AuditEntry } from "../../../actors/audit/Audit.ts"
 import { SettingsDocument } from "../../../domain/settings/mod.ts"
@@ -26,6 +27,17 @@ const ErrorBody = Schema.Struct({
     details: Schema.optionalKey(Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String })))
   })
 }).annotate({ identifier: "Error" })
+
+const PolicyWarningSchema = Schema.Struct({
+  code: Schema.Literal("outbound_policy"),
+  category: Schema.Literals(["gambling", "adult", "political"]),
+  term: Schema.String.annotate({ description: "The word or phrase found" }),
+  message: Schema.String,
+  path: Schema.String.annotate({ description: "Where in the body, e.g. text or interactive.body" })
+}).annotate({ identifier: "PolicyWarning" })
+
+/** The 202 answer: the queued Message and the outbound policy's warnings. */
+const SendAnswer = Schema.Struct({ ...Message.fields, warnings: Schema.Array(PolicyWarningSchema) }).annotate({ identifier: "SendAnswer" })
 
 const page = (item: Schema.Top, name: string) =>
   Schema.Struct({ items: Schema.Array(item), nextCursor: Schema.NullOr(Schema.String) }).annotate({ identifier: name })
@@ -125,11 +137,26 @@ export function openApiDocument(channels: ReadonlyArray<ChannelAdapter> = []): J
           parameters: [idParameter, { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 200 }, description: "The same key answers the same message and sends once" }],
           requestBody: { required: true, content: { "application/json": { schema: { oneOf: Object.values(SendBodies).map((body) => jsonSchema(body)) } } } },
           responses: {
-            "202": json(jsonSchema(Message), "Queued"),
+            "202": json(jsonSchema(SendAnswer), "Queued; warnings: what the outbound policy check found (sent anyway, audited)"),
             "404": json(error, "Unknown conversation"),
-            "422": json(error, "window_closed, template_not_found, template_not_approved, template_parameters, invalid_message (the channel's limits, naming the field), or not_supported_by_channel (a content type the conversation's channel cannot send; the message lists what it can)"),
+            "422": json(error, "window_closed, template_not_found, template_not_approved, template_parameters, invalid_message (the channel's limits, naming the field), not_supported_by_channel (a content type the conversation's channel cannot send; the message lists what it can), or outbound_policy (outboundPolicy.mode block: details name the field and the term)"),
             "413": json(error, "payload_too_large: the body is over 64 KiB"),
             "503": json(error, "channel_not_configured: the channel's credentials to send are not set"),
+            ...errors
+          }
+        }
+      },
+      "/api/v1/conversations/{id}/messages/{messageId}/reveal": {
+        post: {
+          operationId: "revealMessage",
+          summary: "A resident's message as sent, its personal data unmasked (when personalData.maskForAgents masks it); audited as message.reveal",
+          parameters: [idParameter, { name: "messageId", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: false, content: { "application/json": { schema: jsonSchema(RevealBody) } } },
+          responses: {
+            "200": json(jsonSchema(RevealAnswer), "The text and reply title as sent, and the audit entry's id"),
+            "404": json(error, "message_not_found"),
+            "413": json(error, "Body over 64 KiB"),
+            "422": json(error, "invalid_reveal: reason over 500 characters"),
             ...errors
           }
         }
@@ -206,15 +233,15 @@ export function openApiDocument(channels: ReadonlyArray<ChannelAdapter> = []): J
       "/api/v1/events": {
         get: {
           operationId: "streamEvents",
-          summary: "Server-Sent Events: message.created, message.updated, conversation.updated, conversation.assigned (data: the full resource), note.created (data: the note's Message; with access \"team\" an agent's stream carries only the conversations it may see); conversation.window_closing (data: the Conversation); channel.alert (data: { channel, channelAccountId, code, title, message, at })",
+          summary: "Server-Sent Events (link.blocked: an alert that a resident sent a blocked link, data { conversationId, messageId, links, at }): message.created, message.updated, conversation.updated, conversation.assigned (data: the full resource), note.created (data: the note's Message; with access \"team\" an agent's stream carries only the conversations it may see); conversation.window_closing (data: the Conversation); channel.alert (data: { channel, channelAccountId, code, title, message, at })",
           responses: { "200": { description: "An event stream", content: { "text/event-stream": { schema: { type: "string" } } } }, "401": errors["401"] }
         }
       },
       "/api/v1/media/{id}": {
         get: {
-          operationId: "getMedia", summary: "A resident's photo, voice note or document, streamed through the Graph API",
+          operationId: "getMedia", summary: "A resident's photo, voice note or document, streamed through the Graph API; only types on the attachment allow-list (images, PDF, office documents, text, audio, video)",
           parameters: [idParameter],
-          responses: { "200": { description: "The file", content: { "*/*": { schema: { type: "string", format: "binary" } } } }, "404": json(error, "Unknown media"), "502": json(error, "The provider did not hand it over"), "401": errors["401"] }
+          responses: { "200": { description: "The file", content: { "*/*": { schema: { type: "string", format: "binary" } } } }, "404": json(error, "Unknown media"), "502": json(error, "The provider did not hand it over, or media_type_not_allowed: executables, macro documents and archives are refused, the message and details[0] say why"), "401": errors["401"] }
         }
       },
       "/api/v1/campaigns": {

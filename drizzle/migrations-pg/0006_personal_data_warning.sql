@@ -1,0 +1,1 @@
+ALTER TABLE "conversations" ADD COLUMN "personal_data_warned_at" text;

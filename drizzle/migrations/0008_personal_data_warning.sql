@@ -1,0 +1,1 @@
+ALTER TABLE `conversations` ADD `personal_data_warned_at` text;
