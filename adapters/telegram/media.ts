@@ -41,7 +41,8 @@ export function makeTelegramMedia(api: BotApi | undefined): ChannelMedia {
       }
       const response = await api.download(file.file_path).catch(() => undefined)
       if (response === undefined || !response.ok || response.body === null) {
-        await response?.body?.cancel()
+        // Not awaited: cancelling an error answer's body may never settle (seen with msw-intercepted answers); the answer is decided.
+        void response?.body?.cancel().catch(() => undefined)
         throw fail(502, "media_unavailable", "The file could not be fetched from Telegram; try again later.")
       }
       const extension = file.file_path.split(".").pop()?.toLowerCase() ?? ""
