@@ -148,6 +148,8 @@ export interface ChannelFile {
   /** Bytes, when the provider says. */
   readonly size: number | null
   readonly filename: string | null
+  /** The provider's checksum of the bytes (WhatsApp: Meta's sha256), kept with a cached file; the body itself errors on a mismatch. */
+  readonly sha256?: string | null | undefined
 }
 
 /** Why a file could not be fetched: the route answers `status` with `code` and `message` (no resident data in it). */
@@ -155,17 +157,33 @@ export interface ChannelMediaFailure {
   readonly status: 404 | 502 | 503
   readonly code: string
   readonly message: string
+  /**
+   * The line for the administrators' log (never a token, a URL or resident data). Absent: the route logs
+   * "<label> media not fetched: <code>" for anything but a 404; null: nothing is logged.
+   */
+  readonly log?: string | null | undefined
 }
 
 export const isChannelMediaFailure = (error: unknown): error is ChannelMediaFailure =>
   typeof error === "object" && error !== null && "status" in error && "code" in error && "message" in error
 
-/** Residents' media for agents, for a channel whose ids are not WhatsApp's (WhatsApp's own flow lives in gateway/api/media). */
+/** Residents' media for agents: `GET /api/v1/media/:id` asks the channel that owns the id. */
 export interface ChannelMedia {
-  /** Whether `id` (a `Message.media.id`) is one of this channel's. */
+  /** Whether `id` (a `Message.media.id`) is one of this channel's. Channels' ids never overlap. */
   readonly owns: (id: string) => boolean
-  /** Rejects with a `ChannelMediaFailure`. */
+  /**
+   * Rejects with a `ChannelMediaFailure`; the body may error with one too (a size limit, a checksum
+   * mismatch, a stalled host), and then nothing is cached.
+   */
   readonly fetch: (id: string) => Promise<ChannelFile>
+  /**
+   * Keep fetched files in Loket's on-disk media cache (`LOKET_MEDIA_DIR`, `LOKET_MEDIA_CACHE_MIB`) and
+   * serve them from there, fetching one id once at a time (WhatsApp: Meta's URLs are short-lived and
+   * every fetch costs two Graph calls). Absent: every request streams from the provider.
+   */
+  readonly cached?: boolean | undefined
+  /** What the channel's ids look like, for the `400 invalid_media_id` answer: "1 to 32 digits". */
+  readonly idFormat?: string | undefined
 }
 
 // ---------------------------------------------------------------------------------------------

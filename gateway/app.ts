@@ -103,7 +103,7 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     .route("/admin/cluster", clusterRoutes(runtime))
     .route("/events", eventRoutes(runtime, lifecycle))
     .route("/media", uploadRoutes(channels))
-    .route("/media", mediaRoutes(config, database.dataDir, {}, channels.all))
+    .route("/media", mediaRoutes(config, database.dataDir, channels.all))
 
   const app = new Hono()
     .use("*", secureHeaders(SECURE_HEADERS))
