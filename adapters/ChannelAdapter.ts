@@ -7,7 +7,7 @@
  * `Config` that reads the channel's own environment variables and a `make` that turns those
  * settings into a running `ChannelAdapter` (webhook, validation, sender, start-up notice).
  */
-import type { Config } from "effect"
+import type { Config, Effect } from "effect"
 import type { Channel } from "../domain/Channel.ts"
 import type { ParsedWebhook } from "../domain/InboundEvent.ts"
 import type { OutboundContent, OutboundRequest } from "../domain/Outbound.ts"
@@ -186,6 +186,34 @@ export interface ChannelMedia {
   readonly idFormat?: string | undefined
 }
 
+/** A QR code the provider keeps (WhatsApp: Meta's managed message QR codes, `wa.me/message/<code>`). */
+export interface ChannelQrCode {
+  readonly code: string
+  readonly deepLinkUrl: string
+  readonly prefilledMessage: string
+}
+
+/** The provider's calls for managed QR codes; each fails with a message naming the provider's answer (never a token). */
+export interface ChannelQrCodes {
+  readonly create: (prefilledMessage: string) => Effect.Effect<ChannelQrCode, { readonly message: string }>
+  /** The same code (still printed) with another message. */
+  readonly update: (code: string, prefilledMessage: string) => Effect.Effect<ChannelQrCode, { readonly message: string }>
+  /** Removes the code at the provider: a printed one stops working. */
+  readonly remove: (code: string) => Effect.Effect<void, { readonly message: string }>
+}
+
+/** Campaigns with `managedQr` (`/api/v1/campaigns`): QR codes the provider keeps, with a prefilled message that can change after printing. */
+export interface ChannelManagedQr {
+  /** Longest prefilled message, in Unicode code points (WhatsApp: 140). */
+  readonly maxTextLength: number
+  /** Undefined while the credentials are missing (→ `409 managed_qr_unavailable` with `unavailable`). */
+  readonly codes: ChannelQrCodes | undefined
+  /** The 409 message: what an administrator sets ("Meta's managed QR codes need …; set both and restart Loket."). */
+  readonly unavailable: string
+  /** Whose limit `maxTextLength` is, for the 422 message: "Meta". */
+  readonly provider: string
+}
+
 // ---------------------------------------------------------------------------------------------
 // The adapter and its module
 // ---------------------------------------------------------------------------------------------
@@ -209,8 +237,10 @@ export interface ChannelAdapter {
   readonly templates?: ChannelTemplateSource | undefined
   /** Media uploads for sending by id, when the channel has them. */
   readonly upload?: ChannelUpload | undefined
-  /** Residents' media for agents, when the channel serves it through this interface. */
+  /** Residents' media for agents (`GET /api/v1/media/:id`), when the channel has them. */
   readonly media?: ChannelMedia | undefined
+  /** Managed QR codes for campaigns, when the provider keeps them (WhatsApp). */
+  readonly managedQr?: ChannelManagedQr | undefined
   /** The one line printed at start when something is missing ("Telegram is off: set …"), else null. */
   readonly startNotice: string | null
 }

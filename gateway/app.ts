@@ -98,7 +98,7 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     .route("/agents", agentRoutes(runtime))
     .route("/teams", teamRoutes(runtime))
     .use("/campaigns/*", adminOnly)
-    .route("/campaigns", campaignRoutes(runtime, database, config))
+    .route("/campaigns", campaignRoutes(runtime, database, channels.all))
     .route("/admin/parked", parkedRoutes(runtime))
     .route("/admin/cluster", clusterRoutes(runtime))
     .route("/events", eventRoutes(runtime, lifecycle))

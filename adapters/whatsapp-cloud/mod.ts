@@ -10,6 +10,7 @@ import { type ChannelAdapter, type ChannelCapabilities, type ChannelWebhook, def
 import { WhatsAppConfig, type WhatsAppSettings } from "./config.ts"
 import { MAX_MEDIA_BYTES, mediaKind } from "./media/allow-list.ts"
 import { makeWhatsAppMedia, type WhatsAppMediaOptions } from "./media/channel-media.ts"
+import { MANAGED_QR_MAX_TEXT, makeManagedQrClient } from "./qr/managed-qr.ts"
 import { parseWebhook } from "./parse.ts"
 import { makeGraphSendClient } from "./send/graph-client.ts"
 import { LIMITS, validateOutbound } from "./send/validate.ts"
@@ -111,6 +112,14 @@ export function makeWhatsAppAdapter(w: WhatsAppSettings, options: WhatsAppAdapte
       { graphApiUrl: w.graphApiUrl, accessToken: w.accessToken === undefined ? undefined : Redacted.value(w.accessToken), extraHosts: w.mediaHosts },
       options.media
     ),
+    managedQr: {
+      maxTextLength: MANAGED_QR_MAX_TEXT,
+      codes: w.accessToken === undefined || w.phoneNumberId === undefined
+        ? undefined
+        : makeManagedQrClient({ graphApiUrl: w.graphApiUrl, accessToken: Redacted.value(w.accessToken), phoneNumberId: w.phoneNumberId, timeoutMs: w.sendTimeoutMs }),
+      unavailable: "Meta's managed QR codes need WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID; set both and restart Loket.",
+      provider: "Meta"
+    },
     startNotice: missing.length > 0 ? `WhatsApp is not fully configured: ${missing.join("; ")}.` : null
   }
 }
