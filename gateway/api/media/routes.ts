@@ -17,8 +17,6 @@ import type { AuthEnv } from "../auth/index.ts"
 import { mediaHeaders } from "./headers.ts"
 import { makeMediaService } from "./media-service.ts"
 
-export { mediaHeaders } from "./headers.ts"
-
 export function mediaRoutes(config: LoketConfigValue, dataDir: string | undefined, channels: ReadonlyArray<ChannelAdapter>): Hono<AuthEnv> {
   const service = makeMediaService(config, dataDir)
   const serving = channels.filter((adapter) => adapter.media !== undefined)
