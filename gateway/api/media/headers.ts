@@ -72,5 +72,5 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
 function downloadName(meta: MediaMeta): string {
   const known = meta.filename?.replace(/[\u0000-\u001f\u007f/\\]/g, "_").trim()
   if (known) return known.slice(0, 200)
-  return `${meta.id}.${EXTENSIONS[baseMimeType(meta.mimeType)] ?? "bin"}`
+  return `${meta.id.replace(/[\u0000-\u001f\u007f/\\:]/g, "_")}.${EXTENSIONS[baseMimeType(meta.mimeType)] ?? "bin"}`
 }
