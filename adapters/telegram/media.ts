@@ -25,6 +25,7 @@ const fail = (status: ChannelMediaFailure["status"], code: string, message: stri
 export function makeTelegramMedia(api: BotApi | undefined): ChannelMedia {
   return {
     owns: (id) => FILE_ID.test(id),
+    idFormat: "a Telegram file_id (16 to 256 letters, digits, - and _, not only digits)",
     async fetch(id): Promise<ChannelFile> {
       if (api === undefined) throw fail(503, "channel_not_configured", "Telegram is not configured on this Loket: an administrator must set TELEGRAM_BOT_TOKEN to fetch media.")
       let file: { file_path?: unknown; file_size?: unknown }
