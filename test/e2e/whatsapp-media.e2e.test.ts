@@ -61,7 +61,9 @@ describe("GET /api/v1/media/:id through the whole gateway", () => {
   it("refuses an id no channel owns with 400, and anyone without a token with 401", async () => {
     const bad = await get("no such id")
     expect(bad.status).toBe(400)
-    expect(await codeOf(bad)).toBe("invalid_media_id")
+    const error = ((await bad.json()) as { error: { code: string; details: Array<{ path: string; message: string }> } }).error
+    expect(error.code).toBe("invalid_media_id")
+    expect(error.details).toEqual([{ path: "id", message: expect.stringMatching(/digits \(WhatsApp\).*Telegram file_id.*sms:<MessageSid>:<MediaSid>/) }])
     expect((await get("771234567890123", {})).status).toBe(401)
     expect(mock.calls.lookups).toEqual([])
   })
