@@ -7,7 +7,7 @@
  * `Config` that reads the channel's own environment variables and a `make` that turns those
  * settings into a running `ChannelAdapter` (webhook, validation, sender, start-up notice).
  */
-import type { Config } from "effect"
+import type { Config, Effect } from "effect"
 import type { Channel } from "../domain/Channel.ts"
 import type { ParsedWebhook } from "../domain/InboundEvent.ts"
 import type { OutboundContent, OutboundRequest } from "../domain/Outbound.ts"
@@ -148,6 +148,8 @@ export interface ChannelFile {
   /** Bytes, when the provider says. */
   readonly size: number | null
   readonly filename: string | null
+  /** The provider's checksum of the bytes (WhatsApp: Meta's sha256), kept with a cached file; the body itself errors on a mismatch. */
+  readonly sha256?: string | null | undefined
 }
 
 /** Why a file could not be fetched: the route answers `status` with `code` and `message` (no resident data in it). */
@@ -155,17 +157,63 @@ export interface ChannelMediaFailure {
   readonly status: 404 | 502 | 503
   readonly code: string
   readonly message: string
+  /** The fields the refusal is about, for the answer's `error.details`. */
+  readonly details?: ReadonlyArray<{ readonly path: string; readonly message: string }>
+  /**
+   * The line for the administrators' log (never a token, a URL or resident data). Absent: the route logs
+   * "<label> media not fetched: <code>" for anything but a 404; null: nothing is logged.
+   */
+  readonly log?: string | null | undefined
 }
 
 export const isChannelMediaFailure = (error: unknown): error is ChannelMediaFailure =>
   typeof error === "object" && error !== null && "status" in error && "code" in error && "message" in error
 
-/** Residents' media for agents, for a channel whose ids are not WhatsApp's (WhatsApp's own flow lives in gateway/api/media). */
+/** Residents' media for agents: `GET /api/v1/media/:id` asks the channel that owns the id. */
 export interface ChannelMedia {
-  /** Whether `id` (a `Message.media.id`) is one of this channel's. */
+  /** Whether `id` (a `Message.media.id`) is one of this channel's. Channels' ids never overlap. */
   readonly owns: (id: string) => boolean
-  /** Rejects with a `ChannelMediaFailure`. */
+  /**
+   * Rejects with a `ChannelMediaFailure`; the body may error with one too (a size limit, a checksum
+   * mismatch, a stalled host), and then nothing is cached.
+   */
   readonly fetch: (id: string) => Promise<ChannelFile>
+  /**
+   * Keep fetched files in Loket's on-disk media cache (`LOKET_MEDIA_DIR`, `LOKET_MEDIA_CACHE_MIB`) and
+   * serve them from there, fetching one id once at a time (WhatsApp: Meta's URLs are short-lived and
+   * every fetch costs two Graph calls). Absent: every request streams from the provider.
+   */
+  readonly cached?: boolean | undefined
+  /** What the channel's ids look like, for the `400 invalid_media_id` answer: "1 to 32 digits". */
+  readonly idFormat?: string | undefined
+}
+
+/** A QR code the provider keeps (WhatsApp: Meta's managed message QR codes, `wa.me/message/<code>`). */
+export interface ChannelQrCode {
+  readonly code: string
+  readonly deepLinkUrl: string
+  readonly prefilledMessage: string
+}
+
+/** The provider's calls for managed QR codes; each fails with a message naming the provider's answer (never a token). */
+export interface ChannelQrCodes {
+  readonly create: (prefilledMessage: string) => Effect.Effect<ChannelQrCode, { readonly message: string }>
+  /** The same code (still printed) with another message. */
+  readonly update: (code: string, prefilledMessage: string) => Effect.Effect<ChannelQrCode, { readonly message: string }>
+  /** Removes the code at the provider: a printed one stops working. */
+  readonly remove: (code: string) => Effect.Effect<void, { readonly message: string }>
+}
+
+/** Campaigns with `managedQr` (`/api/v1/campaigns`): QR codes the provider keeps, with a prefilled message that can change after printing. */
+export interface ChannelManagedQr {
+  /** Longest prefilled message, in Unicode code points (WhatsApp: 140). */
+  readonly maxTextLength: number
+  /** Undefined while the credentials are missing (→ `409 managed_qr_unavailable` with `unavailable`). */
+  readonly codes: ChannelQrCodes | undefined
+  /** The 409 message: what an administrator sets ("Meta's managed QR codes need …; set both and restart Loket."). */
+  readonly unavailable: string
+  /** Whose limit `maxTextLength` is, for the 422 message: "Meta". */
+  readonly provider: string
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -191,8 +239,10 @@ export interface ChannelAdapter {
   readonly templates?: ChannelTemplateSource | undefined
   /** Media uploads for sending by id, when the channel has them. */
   readonly upload?: ChannelUpload | undefined
-  /** Residents' media for agents, when the channel serves it through this interface. */
+  /** Residents' media for agents (`GET /api/v1/media/:id`), when the channel has them. */
   readonly media?: ChannelMedia | undefined
+  /** Managed QR codes for campaigns, when the provider keeps them (WhatsApp). */
+  readonly managedQr?: ChannelManagedQr | undefined
   /** The one line printed at start when something is missing ("Telegram is off: set …"), else null. */
   readonly startNotice: string | null
 }

@@ -19,6 +19,7 @@ export interface TwilioMediaOptions {
 export function makeTwilioMedia(options: TwilioMediaOptions): ChannelMedia {
   return {
     owns: (id) => MEDIA_ID.test(id),
+    idFormat: "sms:<MessageSid>:<MediaSid> (SMS)",
     async fetch(id): Promise<ChannelFile> {
       const match = MEDIA_ID.exec(id)
       if (match === null) throw fail(404, "media_not_found", "Not an SMS media id.")

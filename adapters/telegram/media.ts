@@ -25,6 +25,7 @@ const fail = (status: ChannelMediaFailure["status"], code: string, message: stri
 export function makeTelegramMedia(api: BotApi | undefined): ChannelMedia {
   return {
     owns: (id) => FILE_ID.test(id),
+    idFormat: "a Telegram file_id (16 to 256 letters, digits, - and _, not only digits)",
     async fetch(id): Promise<ChannelFile> {
       if (api === undefined) throw fail(503, "channel_not_configured", "Telegram is not configured on this Loket: an administrator must set TELEGRAM_BOT_TOKEN to fetch media.")
       let file: { file_path?: unknown; file_size?: unknown }
@@ -41,7 +42,8 @@ export function makeTelegramMedia(api: BotApi | undefined): ChannelMedia {
       }
       const response = await api.download(file.file_path).catch(() => undefined)
       if (response === undefined || !response.ok || response.body === null) {
-        await response?.body?.cancel()
+        // Not awaited: cancelling an error answer's body may never settle (seen with msw-intercepted answers); the answer is decided.
+        void response?.body?.cancel().catch(() => undefined)
         throw fail(502, "media_unavailable", "The file could not be fetched from Telegram; try again later.")
       }
       const extension = file.file_path.split(".").pop()?.toLowerCase() ?? ""

@@ -16,6 +16,11 @@ export const WhatsAppConfig = C.all({
   businessAccountId: optionalString("WHATSAPP_BUSINESS_ACCOUNT_ID"),
   /** Deadline for one Graph API call (sending, read receipts, templates). */
   sendTimeoutMs: C.Int("WHATSAPP_SEND_TIMEOUT_MS").pipe(C.withDefault(15_000)),
+  /** Extra hosts the media download URLs Meta hands out may point to (`LOKET_MEDIA_HOSTS`, comma-separated; also `config.media.extraHosts`). */
+  mediaHosts: C.String("LOKET_MEDIA_HOSTS").pipe(
+    C.withDefault(""),
+    C.map((s) => s.split(",").map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0))
+  ),
   graphApiUrl: C.URL("GRAPH_API_URL").pipe(
     C.withDefault(new URL("https://graph.facebook.com/v23.0")),
     C.map((u) => u.href.replace(/\/+$/, ""))

@@ -9,6 +9,8 @@ import { Redacted } from "effect"
 import { type ChannelAdapter, type ChannelCapabilities, type ChannelWebhook, defineChannel, type Verification } from "../ChannelAdapter.ts"
 import { WhatsAppConfig, type WhatsAppSettings } from "./config.ts"
 import { MAX_MEDIA_BYTES, mediaKind } from "./media/allow-list.ts"
+import { makeWhatsAppMedia, type WhatsAppMediaOptions } from "./media/channel-media.ts"
+import { MANAGED_QR_MAX_TEXT, makeManagedQrClient } from "./qr/managed-qr.ts"
 import { parseWebhook } from "./parse.ts"
 import { makeGraphSendClient } from "./send/graph-client.ts"
 import { LIMITS, validateOutbound } from "./send/validate.ts"
@@ -72,7 +74,12 @@ export function missingWhatsAppSettings(w: WhatsAppSettings): Array<string> {
   return missing
 }
 
-export function makeWhatsAppAdapter(w: WhatsAppSettings): ChannelAdapter {
+export interface WhatsAppAdapterOptions {
+  /** Seams for the media flow (tests: a stand-in resolver, a short timeout). */
+  readonly media?: WhatsAppMediaOptions
+}
+
+export function makeWhatsAppAdapter(w: WhatsAppSettings, options: WhatsAppAdapterOptions = {}): ChannelAdapter {
   const secret = w.appSecret ?? w.metaAppSecret
   const client = w.accessToken === undefined
     ? undefined
@@ -101,6 +108,18 @@ export function makeWhatsAppAdapter(w: WhatsAppSettings): ChannelAdapter {
           }))
       },
     upload: { maxBytes: MAX_MEDIA_BYTES, accepts: (mimeType) => mediaKind(mimeType) !== undefined, defaultAccountId: w.phoneNumberId },
+    media: makeWhatsAppMedia(
+      { graphApiUrl: w.graphApiUrl, accessToken: w.accessToken === undefined ? undefined : Redacted.value(w.accessToken), extraHosts: w.mediaHosts },
+      options.media
+    ),
+    managedQr: {
+      maxTextLength: MANAGED_QR_MAX_TEXT,
+      codes: w.accessToken === undefined || w.phoneNumberId === undefined
+        ? undefined
+        : makeManagedQrClient({ graphApiUrl: w.graphApiUrl, accessToken: Redacted.value(w.accessToken), phoneNumberId: w.phoneNumberId, timeoutMs: w.sendTimeoutMs }),
+      unavailable: "Meta's managed QR codes need WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID; set both and restart Loket.",
+      provider: "Meta"
+    },
     startNotice: missing.length > 0 ? `WhatsApp is not fully configured: ${missing.join("; ")}.` : null
   }
 }
@@ -111,5 +130,5 @@ export const whatsappChannel = defineChannel({
   label: "WhatsApp",
   capabilities: WHATSAPP_CAPABILITIES,
   config: WhatsAppConfig,
-  make: makeWhatsAppAdapter
+  make: (settings) => makeWhatsAppAdapter(settings)
 })

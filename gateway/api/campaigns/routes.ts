@@ -7,11 +7,10 @@
  * so Loket never records a code Meta does not have. Every change is audited (`campaign.create`,
  * `campaign.update`, `campaign.delete`, target `campaign:<id>`), as the people routes are.
  */
-import { Clock, Effect, Redacted } from "effect"
+import { Clock, Effect } from "effect"
 import { type Context, Hono } from "hono"
 import { type Campaign, type CampaignChange, makeCampaignStore } from "../../../actors/widget/CampaignStore.ts"
-import { MANAGED_QR_MAX_TEXT, type ManagedQrClient, makeManagedQrClient } from "../../../adapters/whatsapp-cloud/qr/managed-qr.ts"
-import type { LoketConfigValue } from "../../../config/Config.ts"
+import type { ChannelAdapter, ChannelManagedQr } from "../../../adapters/ChannelAdapter.ts"
 import type { DatabaseShape } from "../../../drizzle/Database.ts"
 import { jsonError } from "../../http/errors.ts"
 import { decodeWith } from "../../http/validate.ts"
@@ -46,18 +45,20 @@ async function jsonBody(c: Context): Promise<{ ok: true; value: unknown } | { ok
 const invalidBody = (c: Context, details: ReadonlyArray<{ path: string; message: string }>) =>
   jsonError(c, 422, "invalid_campaign", `Invalid campaign: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}.`, details)
 const notFound = (c: Context) => jsonError(c, 404, "campaign_not_found", `No campaign ${c.req.param("id")}.`)
-const noManagedQr = (c: Context) =>
-  jsonError(c, 409, "managed_qr_unavailable", "Meta's managed QR codes need WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID; set both and restart Loket.")
-const managedText = (c: Context, text: string | null | undefined) =>
-  text === null || text === undefined || Array.from(text).length > MANAGED_QR_MAX_TEXT
-    ? invalidBody(c, [{ path: "text", message: `a managed QR code needs a text of 1 to ${MANAGED_QR_MAX_TEXT} characters (Meta's limit)` }])
-    : undefined
+/** Without a channel that keeps managed QR codes, every campaign is a plain one. */
+const NO_MANAGED_QR: ChannelManagedQr = {
+  maxTextLength: 0,
+  codes: undefined,
+  unavailable: "No channel of this Loket keeps managed QR codes; create the campaign without managedQr.",
+  provider: "the provider"
+}
 
 type Outcome<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly message: string }
 const settle = <A, E extends { message: string }>(effect: Effect.Effect<A, E>): Effect.Effect<Outcome<A>> =>
   effect.pipe(Effect.map((value) => ({ ok: true as const, value })), Effect.catch((e) => Effect.succeed({ ok: false as const, message: e.message })))
 
-export function campaignRoutes(runtime: AppRuntime, database: DatabaseShape, config: LoketConfigValue) {
+/** `channels`: the running adapters; managed QR codes are the one that has `managedQr` (WhatsApp's). */
+export function campaignRoutes(runtime: AppRuntime, database: DatabaseShape, channels: ReadonlyArray<ChannelAdapter>) {
   const store = makeCampaignStore(database)
   /** The audit entry of a change that succeeded, durably (before/after: the campaign views, no residents' data). */
   const audited = (by: Principal, action: string, id: string, before: Campaign | undefined, after: Campaign | undefined) =>
@@ -69,10 +70,13 @@ export function campaignRoutes(runtime: AppRuntime, database: DatabaseShape, con
       }))
       yield* database.committed()
     }))
-  const { accessToken, phoneNumberId, graphApiUrl, sendTimeoutMs } = config.whatsapp
-  const meta: ManagedQrClient | undefined = accessToken === undefined || phoneNumberId === undefined
-    ? undefined
-    : makeManagedQrClient({ graphApiUrl, accessToken: Redacted.value(accessToken), phoneNumberId, timeoutMs: sendTimeoutMs })
+  const managedQr = channels.find((adapter) => adapter.managedQr !== undefined)?.managedQr ?? NO_MANAGED_QR
+  const meta = managedQr.codes
+  const noManagedQr = (c: Context) => jsonError(c, 409, "managed_qr_unavailable", managedQr.unavailable)
+  const managedText = (c: Context, text: string | null | undefined) =>
+    text === null || text === undefined || Array.from(text).length > managedQr.maxTextLength
+      ? invalidBody(c, [{ path: "text", message: `a managed QR code needs a text of 1 to ${managedQr.maxTextLength} characters (${managedQr.provider}'s limit)` }])
+      : undefined
   const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
   const metaFailed = (c: Context, message: string) => jsonError(c, 502, "managed_qr_failed", `${message} Nothing was changed; try again.`)
 

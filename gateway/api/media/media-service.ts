@@ -1,84 +1,67 @@
 /**
- * Media for agents: the cache first, else the Graph API media flow into the cache.
- * One download per media id at a time; a concurrent request waits for it and reads the cache.
+ * Residents' files for agents, for every channel: a channel that asks for caching (`media.cached`)
+ * is served from the on-disk cache first, else fetched through its adapter into the cache, one
+ * download per media id at a time (a concurrent request waits for it, and shares its failure). Other
+ * channels stream straight from their provider. Channel-neutral: the channel's own flow is its
+ * adapter's `media` (adapters/ChannelAdapter.ts).
  */
-import { Data, Redacted } from "effect"
-import { mediaHostPolicy, type ResolveHost } from "../../../adapters/whatsapp-cloud/media/allow-list.ts"
-import { type GraphMediaClient, makeGraphMediaClient } from "../../../adapters/whatsapp-cloud/media/graph-media.ts"
+import { createHash } from "node:crypto"
+import type { ChannelFile, ChannelMedia } from "../../../adapters/ChannelAdapter.ts"
 import type { LoketConfigValue } from "../../../config/Config.ts"
 import { makeMediaCache, type MediaCache, type OpenMedia, resolveMediaCacheDir } from "./cache.ts"
 
-/** WHATSAPP_ACCESS_TOKEN is not set, so nothing can be fetched from Meta. */
-export class ChannelNotConfigured extends Data.TaggedError("ChannelNotConfigured")<{ readonly message: string }> {}
-
-export interface MediaServiceOptions {
-  /** Graph API / media host timeout (default 15 s). */
-  readonly timeoutMs?: number
-  readonly fetch?: typeof fetch
-  /** Resolves download host names for the private-address check (default: the system resolver). */
-  readonly resolve?: ResolveHost
-}
-
 export interface FetchedMedia {
   readonly media: OpenMedia
-  readonly source: "cache" | "graph"
+  readonly source: "cache" | "channel"
 }
 
 export interface MediaService {
   readonly cache: MediaCache
-  /** Throws ChannelNotConfigured or one of graph-media.ts's errors. */
-  readonly fetchMedia: (mediaId: string) => Promise<FetchedMedia>
+  /** From the cache, or through `media.fetch` into it. Rejects with what `media.fetch` or its body rejects with. */
+  readonly fetchCached: (media: ChannelMedia, mediaId: string) => Promise<FetchedMedia>
 }
 
 const MiB = 1024 * 1024
+/** The cache's own key rule (cache.ts). */
+const PLAIN_KEY = /^(?!h_)[A-Za-z0-9_-]{1,64}$/
 
-export function makeMediaService(config: LoketConfigValue, dataDir: string | undefined, options: MediaServiceOptions = {}): MediaService {
+/**
+ * The cache key for a media id: the id itself when the cache can take it as a file name (WhatsApp's
+ * digits: `<id>.bin`), else `h_` and the id's sha256 (channels' ids never overlap, so neither do keys).
+ */
+export function mediaCacheKey(mediaId: string): string {
+  if (PLAIN_KEY.test(mediaId)) return mediaId
+  return `h_${createHash("sha256").update(mediaId).digest("base64url")}`
+}
+
+export function makeMediaService(config: LoketConfigValue, dataDir: string | undefined): MediaService {
   let cache: MediaCache | undefined
   const getCache = () =>
     (cache ??= makeMediaCache({ dir: resolveMediaCacheDir(config.media.cacheDir, dataDir), maxBytes: Math.max(0, config.media.cacheMaxMiB) * MiB }))
-  const hosts = mediaHostPolicy(config.whatsapp.graphApiUrl, config.media.extraHosts)
-  let client: GraphMediaClient | undefined
   const inflight = new Map<string, Promise<FetchedMedia>>()
 
-  function graphClient(): GraphMediaClient {
-    const token = config.whatsapp.accessToken
-    if (token === undefined) {
-      throw new ChannelNotConfigured({ message: "WHATSAPP_ACCESS_TOKEN is not set: Loket cannot fetch WhatsApp media." })
-    }
-    client ??= makeGraphMediaClient({
-      graphApiUrl: config.whatsapp.graphApiUrl,
-      accessToken: Redacted.value(token),
-      hosts,
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-      ...(options.resolve === undefined ? {} : { resolve: options.resolve })
-    })
-    return client
+  async function download(media: ChannelMedia, mediaId: string, key: string): Promise<FetchedMedia> {
+    const file: ChannelFile = await media.fetch(mediaId)
+    const stored = await getCache().put({ id: key, mimeType: file.mimeType, sha256: file.sha256 ?? null, filename: file.filename }, file.body)
+    return { media: stored, source: "channel" }
   }
 
-  async function download(mediaId: string): Promise<FetchedMedia> {
-    const graph = graphClient()
-    const info = await graph.lookup(mediaId)
-    const { body } = await graph.download(info)
-    const media = await getCache().put({ id: mediaId, mimeType: info.mimeType, sha256: info.sha256, filename: null }, body)
-    return { media, source: "graph" }
-  }
-
-  async function fetchMedia(mediaId: string): Promise<FetchedMedia> {
-    const cached = await getCache().get(mediaId)
+  async function fetchCached(media: ChannelMedia, mediaId: string): Promise<FetchedMedia> {
+    const key = mediaCacheKey(mediaId)
+    const cached = await getCache().get(key)
     if (cached !== undefined) return { media: cached, source: "cache" }
-    const running = inflight.get(mediaId)
+    const running = inflight.get(key)
     if (running !== undefined) {
       await running
-      const after = await getCache().get(mediaId)
+      const after = await getCache().get(key)
       if (after !== undefined) return { media: after, source: "cache" }
     }
-    const started = download(mediaId)
-    inflight.set(mediaId, started)
+    const started = download(media, mediaId, key)
+    inflight.set(key, started)
     try {
       return await started
     } finally {
-      if (inflight.get(mediaId) === started) inflight.delete(mediaId)
+      if (inflight.get(key) === started) inflight.delete(key)
     }
   }
 
@@ -86,6 +69,6 @@ export function makeMediaService(config: LoketConfigValue, dataDir: string | und
     get cache() {
       return getCache()
     },
-    fetchMedia
+    fetchCached
   }
 }

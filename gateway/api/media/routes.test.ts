@@ -9,7 +9,9 @@ import { setupServer } from "msw/node"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
 import { graphMediaMock, sha256Hex, standInDns } from "../../../test/msw/graph-media.ts"
 import { LoketConfig, type LoketConfigValue } from "../../../config/Config.ts"
-import { mediaRoutes, type MediaRouteOptions } from "./routes.ts"
+import { makeWhatsAppAdapter } from "../../../adapters/whatsapp-cloud/mod.ts"
+import type { WhatsAppMediaOptions } from "../../../adapters/whatsapp-cloud/media/channel-media.ts"
+import { mediaRoutes } from "./routes.ts"
 
 const GRAPH = "http://127.0.0.1:9/v23.0"
 const TOKEN = "EAAG-route-test-token"
@@ -51,9 +53,11 @@ function loadConfig(env: Record<string, string> = {}): LoketConfigValue {
   })))
 }
 
-function makeApp(env: Record<string, string> = {}, options: MediaRouteOptions = { timeoutMs: 2_000, resolve: standInDns() }) {
+/** The route with WhatsApp's adapter behind it (its media flow with a stand-in resolver and a short timeout). */
+function makeApp(env: Record<string, string> = {}, options: WhatsAppMediaOptions = { timeoutMs: 2_000, resolve: standInDns() }) {
   const config = loadConfig(env)
-  return { app: new Hono().route("/api/v1/media", mediaRoutes(config, undefined, options)), config }
+  const whatsapp = makeWhatsAppAdapter(config.channels.whatsapp, { media: options })
+  return { app: new Hono().route("/api/v1/media", mediaRoutes(config, undefined, [whatsapp])), config }
 }
 
 const bytes = (n: number, fill = 3) => new Uint8Array(n).fill(fill)
@@ -138,7 +142,8 @@ describe("GET /api/v1/media/:id", () => {
 
   it("answers 503 channel_not_configured without WHATSAPP_ACCESS_TOKEN", async () => {
     const config = loadConfig()
-    const app = new Hono().route("/m", mediaRoutes({ ...config, whatsapp: { ...config.whatsapp, accessToken: undefined } }, undefined))
+    const whatsapp = makeWhatsAppAdapter({ ...config.channels.whatsapp, accessToken: undefined })
+    const app = new Hono().route("/m", mediaRoutes(config, undefined, [whatsapp]))
     const res = await app.request("/m/5001")
     expect(res.status).toBe(503)
     expect((await errorOf(res)).code).toBe("channel_not_configured")

@@ -239,9 +239,17 @@ export function openApiDocument(channels: ReadonlyArray<ChannelAdapter> = []): J
       },
       "/api/v1/media/{id}": {
         get: {
-          operationId: "getMedia", summary: "A resident's photo, voice note or document, streamed through the Graph API; only types on the attachment allow-list (images, PDF, office documents, text, audio, video)",
+          operationId: "getMedia",
+          summary: "A resident's photo, voice note or document (Message.media.id), from the channel that owns the id: from Loket's disk cache when the channel caches (WhatsApp), else streamed from the provider; only types on the attachment allow-list (images, PDF, office documents, text, audio, video)",
           parameters: [idParameter],
-          responses: { "200": { description: "The file", content: { "*/*": { schema: { type: "string", format: "binary" } } } }, "404": json(error, "Unknown media"), "502": json(error, "The provider did not hand it over, or media_type_not_allowed: executables, macro documents and archives are refused, the message and details[0] say why"), "401": errors["401"] }
+          responses: {
+            "200": { description: "The file", content: { "*/*": { schema: { type: "string", format: "binary" } } } },
+            "400": json(error, "invalid_media_id: no channel of this Loket has ids like this one (details name the formats)"),
+            "404": json(error, "media_not_found: the provider does not know the id, or it has expired"),
+            "502": json(error, "The provider did not hand it over: channel_token_expired, media_unavailable; WhatsApp also media_host_not_allowed, media_too_large, media_type_not_allowed, media_integrity_failed"),
+            "503": json(error, "channel_not_configured: the channel's credentials are not set"),
+            "401": errors["401"]
+          }
         }
       },
       "/api/v1/campaigns": {
