@@ -82,7 +82,8 @@ export const onSend = (
       }
     }
     const now = yield* nowIso
-    const window = checkWindow(conversation.channel, conversation.windowExpiresAt, command.content.type, now)
+    const automated = (command.flags ?? []).includes("auto") || command.author === "loket"
+    const window = checkWindow(conversation.channel, conversation.windowExpiresAt, command.content.type, now, automated)
     if (!window.ok) {
       yield* Deferred.fail(reply, new SendRefused({ code: "window_closed", status: 422, message: window.message }))
       return state
@@ -111,7 +112,8 @@ export const onSend = (
       content: command.content,
       replyTo: command.replyTo,
       trackingId: row.id,
-      ...(window.tag === null ? {} : { tag: window.tag })
+      ...(window.tag === null ? {} : { tag: window.tag }),
+      ...(automated ? { automated: true } : {})
     }
     const next = { ...conversation, lastMessageAt: now > conversation.lastMessageAt ? now : conversation.lastMessageAt, lastOutboundAt: now }
     const seq = yield* deps.database.transaction(Effect.gen(function*() {
