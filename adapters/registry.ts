@@ -6,12 +6,14 @@
 import { Config as C } from "effect"
 import type { Channel } from "../domain/Channel.ts"
 import type { ChannelAdapter, ChannelCapabilities } from "./ChannelAdapter.ts"
+import { messengerChannel } from "./messenger/mod.ts"
 import { telegramChannel } from "./telegram/mod.ts"
 import { whatsappChannel } from "./whatsapp-cloud/mod.ts"
 
 export const CHANNEL_MODULES = {
   whatsapp: whatsappChannel,
   telegram: telegramChannel,
+  messenger: messengerChannel,
 } as const
 
 type Modules = typeof CHANNEL_MODULES
