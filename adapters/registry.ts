@@ -6,6 +6,7 @@
 import { Config as C } from "effect"
 import type { Channel } from "../domain/Channel.ts"
 import type { ChannelAdapter, ChannelCapabilities } from "./ChannelAdapter.ts"
+import { instagramChannel } from "./instagram/mod.ts"
 import { messengerChannel } from "./messenger/mod.ts"
 import { telegramChannel } from "./telegram/mod.ts"
 import { whatsappChannel } from "./whatsapp-cloud/mod.ts"
@@ -14,6 +15,7 @@ export const CHANNEL_MODULES = {
   whatsapp: whatsappChannel,
   telegram: telegramChannel,
   messenger: messengerChannel,
+  instagram: instagramChannel,
 } as const
 
 type Modules = typeof CHANNEL_MODULES
