@@ -12,13 +12,18 @@ const notices = async (env: Record<string, string>) => {
 describe("what a channel misses is printed once at start, by the channel", () => {
   it("names every unconfigured channel's variables with no configuration at all", async () => {
     const lines = await notices({})
-    expect(lines).toHaveLength(2)
+    expect(lines).toHaveLength(4)
     expect(lines[0]).toMatch(/^Loket: WhatsApp is not fully configured: WHATSAPP_APP_SECRET .*WHATSAPP_VERIFY_TOKEN .*WHATSAPP_ACCESS_TOKEN/)
     expect(lines[1]).toMatch(/^Loket: Telegram is off: set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET/)
+    expect(lines[2]).toMatch(/^Loket: Messenger is off: set MESSENGER_PAGE_ACCESS_TOKEN, MESSENGER_VERIFY_TOKEN and META_APP_SECRET/)
+    expect(lines[3]).toMatch(/^Loket: Instagram is off: set INSTAGRAM_ACCESS_TOKEN, INSTAGRAM_VERIFY_TOKEN and META_APP_SECRET/)
   })
 
   it("prints nothing for a fully configured channel", async () => {
-    const lines = await notices({ TELEGRAM_BOT_TOKEN: "1:abc", TELEGRAM_WEBHOOK_SECRET: "s", WHATSAPP_APP_SECRET: "a", WHATSAPP_VERIFY_TOKEN: "v", WHATSAPP_ACCESS_TOKEN: "t" })
+    const lines = await notices({
+      TELEGRAM_BOT_TOKEN: "1:abc", TELEGRAM_WEBHOOK_SECRET: "s", WHATSAPP_APP_SECRET: "a", WHATSAPP_VERIFY_TOKEN: "v", WHATSAPP_ACCESS_TOKEN: "t",
+      META_APP_SECRET: "m", MESSENGER_PAGE_ACCESS_TOKEN: "p", MESSENGER_VERIFY_TOKEN: "mv", INSTAGRAM_ACCESS_TOKEN: "i", INSTAGRAM_VERIFY_TOKEN: "iv"
+    })
     expect(lines).toEqual([])
   })
 })
