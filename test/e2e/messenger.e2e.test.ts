@@ -65,6 +65,12 @@ describe("Messenger webhook", () => {
     expect((await allConversations(gw.url)).some((c) => c.contact.handle === psid)).toBe(false)
   })
 
+  it("lists /webhooks/messenger and /webhooks/instagram, handshake included, in the OpenAPI document", async () => {
+    const document = await (await fetch(`${gw.url}/api/v1/openapi.json`)).json()
+    expect(Object.keys(document.paths["/webhooks/messenger"])).toEqual(["get", "post"])
+    expect(Object.keys(document.paths["/webhooks/instagram"])).toEqual(["get", "post"])
+  })
+
   it("answers 503 channel_not_configured naming META_APP_SECRET while it is not set", async () => {
     const bare = await startGateway(baseEnv())
     try {
