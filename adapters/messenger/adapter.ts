@@ -58,7 +58,10 @@ export function makeMetaMessagingAdapter(profile: MetaMessagingProfile, s: MetaM
       parse: (body) => parseMessagingWebhook(profile, body, { ownAppId: s.appId })
     },
     validateOutbound: (content) => validateMetaOutbound(profile, content),
-    sender: api === undefined ? undefined : makeMetaSender(profile, api, s.humanAgent),
+    sender: api === undefined ? undefined : makeMetaSender(profile, api, s.humanAgent, profile.upload !== undefined),
+    ...(profile.upload === undefined ? {} : {
+      upload: { maxBytes: profile.upload.maxBytes, accepts: (mimeType: string) => profile.upload!.mimeTypes.includes(mimeType), defaultAccountId: "me" }
+    }),
     sendRequires: s.tokenVariable,
     startNotice: startNotice(profile, s)
   }

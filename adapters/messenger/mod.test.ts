@@ -17,7 +17,7 @@ const request = (extra: Partial<OutboundRequest> = {}): OutboundRequest => ({
 /** A Send API that records what it was given and answers with a message id. */
 const recordingApi = () => {
   const bodies: Array<Record<string, unknown>> = []
-  const api: SendApi = { post: async (body) => (bodies.push(body), { recipient_id: "7000000000000001", message_id: "m_1" }) }
+  const api: SendApi = { post: async (body) => (bodies.push(body), { recipient_id: "7000000000000001", message_id: "m_1" }), upload: async () => ({ attachment_id: "1" }) }
   return { api, bodies }
 }
 

@@ -30,7 +30,12 @@ export const MESSENGER_PROFILE: MetaMessagingProfile = {
   object: "page",
   capabilities: MESSENGER_CAPABILITIES,
   metadata: true,
-  humanAgentVariable: "MESSENGER_HUMAN_AGENT"
+  humanAgentVariable: "MESSENGER_HUMAN_AGENT",
+  // Messenger's attachments: up to 25 MB.
+  upload: {
+    maxBytes: 25 * 1024 * 1024,
+    mimeTypes: ["image/jpeg", "image/png", "image/gif", "video/mp4", "audio/mpeg", "audio/mp4", "audio/aac", "application/pdf"]
+  }
 }
 
 export const makeMessengerAdapter = (s: MessengerSettings, fetchImpl?: typeof fetch) =>

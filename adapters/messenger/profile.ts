@@ -16,6 +16,8 @@ export interface MetaMessagingProfile {
   readonly metadata: boolean
   /** The variable that enables the `HUMAN_AGENT` tag, for messages naming it. */
   readonly humanAgentVariable: string
+  /** Files agents may upload to send by `attachment_id` (Messenger's Attachment Upload API); undefined: links only. */
+  readonly upload?: { readonly maxBytes: number; readonly mimeTypes: ReadonlyArray<string> } | undefined
 }
 
 /** Meta's documented window: 24 hours after the resident's last message, then `HUMAN_AGENT` (7 days) for what a person wrote. */

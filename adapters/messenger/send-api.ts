@@ -74,28 +74,32 @@ export interface SendApiOptions {
 export interface SendApi {
   /** Resolves with Meta's answer (`message_id` for a message, only `recipient_id` for a sender action); rejects with a `SendApiError`. */
   readonly post: (body: Record<string, unknown>) => Promise<{ readonly message_id?: string; readonly recipient_id?: string }>
+  /** Attachment Upload API: `POST {api}/me/message_attachments` (multipart `message` + `filedata`) → `{ attachment_id }`. */
+  readonly upload: (form: FormData) => Promise<{ readonly attachment_id?: string }>
 }
 
 export function makeSendApi(options: SendApiOptions): SendApi {
   const doFetch = options.fetch ?? fetch
-  return {
-    async post(body) {
-      let response: Response
-      let answer: unknown
-      try {
-        response = await doFetch(`${options.apiUrl}/me/messages`, {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${options.token}` },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(options.timeoutMs)
-        })
-        answer = await response.json().catch(() => undefined)
-      } catch (error) {
-        const reason = error instanceof Error && error.name === "TimeoutError" ? `no answer within ${options.timeoutMs} ms` : "the Send API could not be reached"
-        throw new SendApiError(options.label, { retryable: true, code: "network", title: reason, tokenExpired: false, retryAfterMs: null })
-      }
-      if (response.ok && typeof answer === "object" && answer !== null && !("error" in answer)) return answer as { message_id?: string; recipient_id?: string }
-      throw new SendApiError(options.label, failureOf(response.status, answer))
+  async function call<A>(path: string, init: { headers: Record<string, string>; body: string | FormData }): Promise<A> {
+    let response: Response
+    let answer: unknown
+    try {
+      response = await doFetch(`${options.apiUrl}/me/${path}`, {
+        method: "POST",
+        headers: { ...init.headers, authorization: `Bearer ${options.token}` },
+        body: init.body,
+        signal: AbortSignal.timeout(options.timeoutMs)
+      })
+      answer = await response.json().catch(() => undefined)
+    } catch (error) {
+      const reason = error instanceof Error && error.name === "TimeoutError" ? `no answer within ${options.timeoutMs} ms` : "the Send API could not be reached"
+      throw new SendApiError(options.label, { retryable: true, code: "network", title: reason, tokenExpired: false, retryAfterMs: null })
     }
+    if (response.ok && typeof answer === "object" && answer !== null && !("error" in answer)) return answer as A
+    throw new SendApiError(options.label, failureOf(response.status, answer))
+  }
+  return {
+    post: (body) => call("messages", { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+    upload: (form) => call("message_attachments", { headers: {}, body: form })
   }
 }

@@ -131,9 +131,22 @@ export function toSendApiBody(profile: MetaMessagingProfile, request: OutboundRe
 
 const refuse = (code: string, title: string) => new SendApiError("Loket", { retryable: false, code, title, tokenExpired: false, retryAfterMs: null })
 
-export function makeMetaSender(profile: MetaMessagingProfile, api: SendApi, humanAgent: boolean): ChannelSender {
+/** The Send API's attachment type for a file's MIME type. */
+export const attachmentTypeOf = (mimeType: string) =>
+  mimeType.startsWith("image/") ? "image" : mimeType.startsWith("video/") ? "video" : mimeType.startsWith("audio/") ? "audio" : "file"
+
+export function makeMetaSender(profile: MetaMessagingProfile, api: SendApi, humanAgent: boolean, uploads = false): ChannelSender {
   const tagName = profile.capabilities.window.kind === "reply" ? profile.capabilities.window.tag?.name : undefined
+  const uploadMedia: ChannelSender["uploadMedia"] = async (_account, file) => {
+    const form = new FormData()
+    form.set("message", JSON.stringify({ attachment: { type: attachmentTypeOf(file.mimeType), payload: { is_reusable: true } } }))
+    form.set("filedata", new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.mimeType }), file.filename || "file")
+    const answer = await api.upload(form)
+    if (typeof answer.attachment_id !== "string" || answer.attachment_id === "") throw refuse("unexpected_answer", "the Attachment Upload API answered without an attachment_id")
+    return { id: answer.attachment_id }
+  }
   return {
+    ...(uploads ? { uploadMedia } : {}),
     async send(request) {
       if (request.tag !== undefined) {
         // Defence in depth: the actor already refuses these with 422 window_closed.

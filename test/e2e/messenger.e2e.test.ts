@@ -228,6 +228,30 @@ describe("Messenger replies and statuses", () => {
     expect(meta.sentTo(psid)).toHaveLength(2)
   })
 
+  it("uploads a file through the Attachment Upload API and sends it by attachment_id", async () => {
+    const psid = newResidentId()
+    await post([text(psid, "Stuur het formulier")])
+    const conversation = await conversationOf(psid)
+    const form = new FormData()
+    form.set("channel", "messenger")
+    form.set("file", new Blob([new TextEncoder().encode("%PDF-1.4 aanvraagformulier")], { type: "application/pdf" }), "aanvraag.pdf")
+    const uploaded = await fetch(`${gw.url}/api/v1/media`, { method: "POST", headers: auth, body: form })
+    expect(uploaded.status).toBe(201)
+    const { id } = await uploaded.json()
+    expect(meta.uploads.at(-1)).toMatchObject({ id, type: "file", mimeType: "application/pdf" })
+    const sent = await send(conversation.id, { media: { type: "document", id } })
+    expect(sent.status).toBe(202)
+    await eventually(async () => meta.sentTo(psid).length, (n) => n === 1)
+    expect(meta.sentTo(psid)[0]!.body.message).toMatchObject({ attachment: { type: "file", payload: { attachment_id: id } } })
+
+    const wrongType = new FormData()
+    wrongType.set("channel", "messenger")
+    wrongType.set("file", new Blob([new Uint8Array([1, 2, 3])], { type: "application/x-msdownload" }), "virus.exe")
+    const refused = await fetch(`${gw.url}/api/v1/media`, { method: "POST", headers: auth, body: wrongType })
+    expect(refused.status).toBe(422)
+    expect((await refused.json()).error.code).toBe("invalid_media")
+  })
+
   it("retries Meta's temporary errors and fails for good on a person who is unavailable (551)", async () => {
     const psid = newResidentId()
     await post([text(psid, "Hallo")])

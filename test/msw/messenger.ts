@@ -151,8 +151,41 @@ export function metaSendApiMock(options: SendApiMockOptions) {
     return HttpResponse.json({ recipient_id: recipientId, message_id: `${options.midPrefix}${Date.now()}_${next++}` })
   })
 
+  /** Attachment Upload API: multipart `message` = {"attachment":{"type","payload":{"is_reusable":true}}} and `filedata`. */
+  const uploads: Array<{ type: string; mimeType: string; size: number; id: string }> = []
+  const upload = http.post(`${options.apiUrl}/:account/message_attachments`, async ({ request }) => {
+    if (request.headers.get("authorization") !== `Bearer ${options.token}`) {
+      return HttpResponse.json(graphError(401, 190, "Invalid OAuth access token - Cannot parse access token").body, { status: 401 })
+    }
+    if (!(request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
+      problems.push("message_attachments: content-type must be multipart/form-data")
+      return refuse("(#100) multipart/form-data expected")
+    }
+    const form = await request.formData()
+    const found: Array<string> = []
+    let message: unknown
+    try {
+      message = JSON.parse(String(form.get("message")))
+    } catch {
+      found.push("message_attachments: the message field must be JSON")
+    }
+    const attachment = isObject(message) ? message.attachment : undefined
+    if (!isObject(attachment) || !["image", "video", "audio", "file"].includes(String(attachment.type))) found.push("message_attachments: message.attachment.type must be image, video, audio or file")
+    if (isObject(attachment) && (!isObject(attachment.payload) || attachment.payload.is_reusable !== true)) found.push("message_attachments: message.attachment.payload.is_reusable must be true")
+    const file = form.get("filedata")
+    if (!(file instanceof File) || file.size === 0) found.push("message_attachments: filedata must be a non-empty file")
+    if (found.length > 0) {
+      problems.push(...found)
+      return refuse(`(#100) ${found[0]}`)
+    }
+    const id = String(1_857_777_774_821_000 + next++)
+    uploads.push({ type: String((attachment as Json).type), mimeType: (file as File).type, size: (file as File).size, id })
+    return HttpResponse.json({ attachment_id: id })
+  })
+
   return {
-    handlers: [send] as Array<HttpHandler>,
+    handlers: [send, upload] as Array<HttpHandler>,
+    uploads,
     calls,
     problems,
     /** Queues answers for the next calls, consumed in order (then: success). */
