@@ -2,8 +2,7 @@
  * One `ChannelAdapter` for a Messenger Platform channel (Messenger or Instagram), from its profile
  * and settings: signature and handshake, parse, validation and the Send API sender.
  */
-import type { Redacted } from "effect"
-import { Redacted as R } from "effect"
+import { Redacted } from "effect"
 import type { ChannelAdapter } from "../ChannelAdapter.ts"
 import { parseMessagingWebhook } from "./parse.ts"
 import type { MetaMessagingProfile } from "./profile.ts"
@@ -45,7 +44,7 @@ function startNotice(profile: MetaMessagingProfile, s: MetaMessagingSettings): s
 export function makeMetaMessagingAdapter(profile: MetaMessagingProfile, s: MetaMessagingSettings): ChannelAdapter {
   const api = s.token === undefined
     ? undefined
-    : makeSendApi({ label: profile.label, apiUrl: s.apiUrl, token: R.value(s.token), timeoutMs: META_SEND_TIMEOUT_MS, ...(s.fetch === undefined ? {} : { fetch: s.fetch }) })
+    : makeSendApi({ label: profile.label, apiUrl: s.apiUrl, token: Redacted.value(s.token), timeoutMs: META_SEND_TIMEOUT_MS, ...(s.fetch === undefined ? {} : { fetch: s.fetch }) })
   return {
     channel: profile.channel,
     label: profile.label,
