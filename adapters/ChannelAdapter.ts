@@ -69,7 +69,8 @@ export type WindowRule =
     readonly kind: "reply"
     readonly hours: number
     readonly afterWindow: "templates" | "nothing"
-    readonly tag?: { readonly name: string; readonly hours: number } | undefined
+    /** `humanOnly`: the tag may carry only what a person wrote (Meta's `HUMAN_AGENT`), never an auto-reply. */
+    readonly tag?: { readonly name: string; readonly hours: number; readonly humanOnly?: boolean | undefined } | undefined
   }
 
 export interface ChannelCapabilities {

@@ -7,6 +7,8 @@ import { Config as C } from "effect"
 import type { Channel } from "../domain/Channel.ts"
 import type { ChannelAdapter, ChannelCapabilities } from "./ChannelAdapter.ts"
 import { smsChannel } from "./sms/mod.ts"
+import { instagramChannel } from "./instagram/mod.ts"
+import { messengerChannel } from "./messenger/mod.ts"
 import { telegramChannel } from "./telegram/mod.ts"
 import { whatsappChannel } from "./whatsapp-cloud/mod.ts"
 
@@ -14,6 +16,8 @@ export const CHANNEL_MODULES = {
   whatsapp: whatsappChannel,
   telegram: telegramChannel,
   sms: smsChannel,
+  messenger: messengerChannel,
+  instagram: instagramChannel,
 } as const
 
 type Modules = typeof CHANNEL_MODULES

@@ -25,6 +25,18 @@ export interface InboundMessageEvent {
   readonly channelAccountId: string
   readonly resident: Resident
   readonly message: InboundMessageBody
+  /**
+   * Set when this is the account's own message, echoed by the provider (Messenger and Instagram
+   * `is_echo`): it is recorded as an outbound message (not re-sent, it opens no window), unless it
+   * is one of Loket's own sends (`trackingId`, from the metadata Loket set, or the provider id
+   * Loket already has), which it only binds.
+   */
+  readonly echo?: {
+    /** Who sent it, for agents: the other tool ("Meta Business Suite", "Meta app 1234"). */
+    readonly author: string
+    /** Loket's tracking id when Loket sent it (read back from the send's metadata), else null. */
+    readonly trackingId: string | null
+  } | undefined
 }
 
 export type DeliveryStatus = "sent" | "delivered" | "read" | "played" | "failed"
@@ -44,6 +56,12 @@ export interface StatusEvent {
   readonly error: MessageError | null
   /** Loket's tracking id of the send, echoed by the provider (WhatsApp: biz_opaque_callback_data). */
   readonly trackingId: string | null
+  /**
+   * A watermark (ISO 8601): the status holds for every outbound message of the conversation sent
+   * (provider id known) at or before it, not only `providerMessageId` (Messenger's `delivery` and
+   * `read` events). Statuses only move forward.
+   */
+  readonly upTo?: string | undefined
 }
 
 export interface TemplateStatusEvent {

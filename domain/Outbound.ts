@@ -55,4 +55,10 @@ export interface OutboundRequest {
   readonly trackingId: string
   /** A message tag the channel needs for this send (Messenger: `HUMAN_AGENT` after its 24-hour window). */
   readonly tag?: string | undefined
+  /**
+   * Loket wrote this itself (an auto-reply: flag `auto` or author `loket`), no person did. A channel
+   * whose tag is for human-written replies only (Messenger's `HUMAN_AGENT`) refuses to send such a
+   * request with a tag; the actor refuses it before (`422 window_closed`).
+   */
+  readonly automated?: boolean | undefined
 }

@@ -1,6 +1,6 @@
 /** The conversation actor's queries, prepared once where they are hot. */
 import { nowIso } from "../../domain/time.ts"
-import { and, eq, sql } from "drizzle-orm"
+import { and, eq, isNotNull, lte, notInArray, sql } from "drizzle-orm"
 import { Effect } from "effect"
 import type { DatabaseShape, DatabaseUnavailable } from "../../drizzle/Database.ts"
 import type { ContactRow, ConversationRow, MessageRow, orphanStatuses, outbox } from "../../drizzle/schema.ts"
@@ -58,6 +58,10 @@ export function makeConversationStore(database: DatabaseShape) {
   }).where(eq(t.conversations.id, p("id"))))
 
   const hasMessages = prepare.one((db, t) => db.select({ seq: t.messages.seq }).from(t.messages).where(eq(t.messages.conversationId, p("id"))).limit(1))
+  const sentUpTo = prepare.all((db, t) => db.select().from(t.messages).where(and(
+    eq(t.messages.conversationId, p("conversationId")), eq(t.messages.direction, "outbound"), isNotNull(t.messages.providerMessageId),
+    lte(t.messages.createdAt, p("at")), notInArray(t.messages.status, ["read", "failed"])
+  )))
   const deleteConversation = prepare.run((db, t) => db.delete(t.conversations).where(eq(t.conversations.id, p("id"))))
 
   return {
@@ -75,6 +79,8 @@ export function makeConversationStore(database: DatabaseShape) {
       const { seq: _seq, ...values } = row
       return insertMessage(values).pipe(Effect.map((inserted) => (inserted as { seq: number } | undefined)?.seq))
     },
+    /** Outbound messages the provider took (provider id known), created at or before `at`, not yet read or failed: a watermark's reach. */
+    sentUpTo: (conversationId: string, at: string) => sentUpTo({ conversationId, at }) as Q<Array<MessageRow>>,
     messageByProviderId: (id: string) => byProviderId({ id }) as Q<MessageRow | undefined>,
     messageById: (id: string) => byId({ id }) as Q<MessageRow | undefined>,
     messageByIdempotencyKey: (conversationId: string, key: string) =>

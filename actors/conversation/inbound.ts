@@ -28,7 +28,7 @@ export const onInboundMessage = (
   event: InboundMessageEvent,
   knownContact?: ContactRow
 ) =>
-  Effect.gen(function*() {
+  event.echo !== undefined ? onEcho(deps, state, envelope, event, event.echo, knownContact) : Effect.gen(function*() {
     const { store } = deps
     const body = event.message
     const at = body.createdAt
@@ -105,6 +105,74 @@ export const onInboundMessage = (
   })
 
 /**
+ * The account's own message, echoed by the provider. One of Loket's own sends (by the tracking id
+ * it set as metadata, or by the provider id it already bound) only gets its provider id; a message
+ * sent from another tool (Meta Business Suite) is recorded as an outbound message, `sent`, with
+ * the tool as author and flag `echo`. It neither opens nor extends the window.
+ */
+const onEcho = (
+  deps: ActorDeps,
+  state: ConversationState,
+  envelope: Envelope,
+  event: InboundMessageEvent,
+  echo: NonNullable<InboundMessageEvent["echo"]>,
+  knownContact?: ContactRow
+) =>
+  Effect.gen(function*() {
+    const { store } = deps
+    const body = event.message
+    const at = body.createdAt
+    const result = yield* deps.database.transaction(Effect.gen(function*() {
+      const tracked = echo.trackingId === null ? undefined : yield* store.messageById(echo.trackingId)
+      const own = tracked !== undefined && tracked.direction === "outbound"
+        ? tracked
+        : body.providerMessageId === null ? undefined : yield* store.messageByProviderId(body.providerMessageId)
+      if (own !== undefined || echo.trackingId !== null) {
+        // Loket's own send: bind its provider id if the Send API's answer has not yet.
+        const bound = own === undefined ? undefined : applyDelivery(own, "sent", null, body.providerMessageId)
+        if (bound !== undefined) yield* store.updateMessageDelivery(bound)
+        yield* markHandled(deps, envelope)
+        return { conversation: state.conversation, message: undefined, updated: bound }
+      }
+      const now = yield* nowIso
+      const existing = state.conversation
+      const conversation: ConversationRow = existing ?? {
+        id: newConversationId(), channel: state.channel, channelAccountId: state.channelAccountId,
+        contactId: state.contactId, status: "open", team: null, assignee: null,
+        createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null, unreadCount: 0, personalDataWarnedAt: null
+      }
+      const row: MessageRow = {
+        seq: 0, id: newMessageId(), conversationId: conversation.id, direction: "outbound", type: body.type,
+        dedupeKey: event.key, providerMessageId: body.providerMessageId, createdAt: at, status: "sent",
+        text: body.text, replyTo: body.replyTo, content: contentOf(body), error: null, flags: ["echo"],
+        idempotencyKey: null, author: echo.author
+      }
+      const after: ConversationRow = {
+        ...conversation,
+        lastMessageAt: at > conversation.lastMessageAt ? at : conversation.lastMessageAt,
+        lastOutboundAt: conversation.lastOutboundAt === null || at > conversation.lastOutboundAt ? at : conversation.lastOutboundAt
+      }
+      if (existing === null) yield* store.insertConversation(after)
+      const inserted = yield* store.insertMessage(row)
+      const next = inserted === undefined ? (existing === null ? after : conversation) : after
+      if (existing !== null && inserted !== undefined) yield* store.updateConversation(next)
+      yield* markHandled(deps, envelope)
+      return { conversation: next, message: inserted === undefined ? undefined : { ...row, seq: inserted }, updated: undefined }
+    }))
+    yield* deps.database.committed()
+    envelope.handled?.()
+    const nextState = { ...state, conversation: result.conversation }
+    if (result.updated !== undefined) yield* deps.publish([{ type: "message.updated", data: messageToJson(result.updated) }])
+    if (result.message === undefined || result.conversation === null) return nextState
+    const contact = knownContact ?? (yield* store.contact(state.contactId))!
+    yield* deps.publish([
+      { type: "message.created", data: messageToJson(result.message) },
+      { type: "conversation.updated", data: conversationToJson(result.conversation, contact, yield* nowMillis) }
+    ])
+    return nextState
+  })
+
+/**
  * Applies `status` to `target` if it moves it forward. A status may be the first word of a
  * send's provider id (it came before the Graph API's answer, or after a crash): it binds it.
  */
@@ -126,7 +194,7 @@ export function applyDelivery(
 }
 
 export const onStatus = (deps: ActorDeps, state: ConversationState, envelope: Envelope, event: StatusEvent) =>
-  Effect.gen(function*() {
+  event.upTo !== undefined ? onWatermark(deps, state, envelope, event, event.upTo) : Effect.gen(function*() {
     const { store } = deps
     const status = toMessageStatus(event.status)
     const updated = yield* deps.database.transaction(Effect.gen(function*() {
@@ -165,5 +233,31 @@ export const onTemplateStatus = (deps: ActorDeps, state: ConversationState, enve
     yield* deps.database.committed()
     envelope.handled?.()
     deps.templatesChanged()
+    return state
+  })
+
+/** A watermark status (`upTo`): every outbound message the provider took up to then moves forward to it. */
+const onWatermark = (deps: ActorDeps, state: ConversationState, envelope: Envelope, event: StatusEvent, upTo: string) =>
+  Effect.gen(function*() {
+    const { store } = deps
+    const status = toMessageStatus(event.status)
+    const conversationId = state.conversation?.id
+    const updated = yield* deps.database.transaction(Effect.gen(function*() {
+      const changed: Array<MessageRow> = []
+      if (conversationId !== undefined) {
+        for (const target of yield* store.sentUpTo(conversationId, upTo)) {
+          const next = applyDelivery(target, status, null, null)
+          if (next === undefined) continue
+          yield* store.updateMessageDelivery(next)
+          yield* store.settleOutbox(target.id, "sent", null)
+          changed.push(next)
+        }
+      }
+      yield* markHandled(deps, envelope)
+      return changed
+    }))
+    yield* deps.database.committed()
+    envelope.handled?.()
+    if (updated.length > 0) yield* deps.publish(updated.map((row) => ({ type: "message.updated" as const, data: messageToJson(row) })))
     return state
   })

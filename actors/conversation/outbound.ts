@@ -83,7 +83,8 @@ export const onSend = (
       }
     }
     const now = yield* nowIso
-    const window = checkWindow(conversation.channel, conversation.windowExpiresAt, command.content.type, now)
+    const automated = (command.flags ?? []).includes("auto") || command.author === "loket"
+    const window = checkWindow(conversation.channel, conversation.windowExpiresAt, command.content.type, now, automated)
     if (!window.ok) {
       yield* Deferred.fail(reply, new SendRefused({ code: "window_closed", status: 422, message: window.message }))
       return state
@@ -113,7 +114,8 @@ export const onSend = (
       content: command.content,
       replyTo: command.replyTo,
       trackingId: row.id,
-      ...(window.tag === null ? {} : { tag: window.tag })
+      ...(window.tag === null ? {} : { tag: window.tag }),
+      ...(automated ? { automated: true } : {})
     }
     const byLoket = command.flags?.includes("auto") === true || command.sender?.kind === "loket"
     // An agent's reply takes an unassigned conversation (as Chatwoot does); any reply but Loket's own marks it read.

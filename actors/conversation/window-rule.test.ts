@@ -29,4 +29,12 @@ describe("the messaging window comes from the channel", () => {
     expect(checkWindowRule(rule, "Messenger", null, "text", at)).toMatchObject({ ok: false, message: expect.stringContaining("only after the resident writes") })
     expect(checkWindowRule(rule, "Messenger", end, "template", hoursAfter(169))).toMatchObject({ ok: false })
   })
+
+  it("a human-only tag never carries an auto-reply: refused between 24 hours and 7 days, fine inside the window", () => {
+    const rule: WindowRule = { kind: "reply", hours: 24, afterWindow: "nothing", tag: { name: "HUMAN_AGENT", hours: 168, humanOnly: true } }
+    const end = hoursAfter(24)
+    expect(checkWindowRule(rule, "Messenger", end, "text", hoursAfter(2), true)).toEqual({ ok: true, tag: null })
+    expect(checkWindowRule(rule, "Messenger", end, "text", hoursAfter(100), false)).toEqual({ ok: true, tag: "HUMAN_AGENT" })
+    expect(checkWindowRule(rule, "Messenger", end, "text", hoursAfter(100), true)).toMatchObject({ ok: false, message: expect.stringContaining("never an automatic reply") })
+  })
 })

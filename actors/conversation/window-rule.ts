@@ -28,19 +28,28 @@ export function lastInboundOf(channel: string, windowExpiresAt: string): string 
 
 export type WindowCheck = { readonly ok: true; readonly tag: string | null } | { readonly ok: false; readonly message: string }
 
-/** May `type` be sent now on `channel`? A send allowed only by the channel's message tag carries it (`tag`). */
-export function checkWindow(channel: string, windowExpiresAt: string | null, type: OutboundKind, now: string): WindowCheck {
-  return checkWindowRule(windowRuleOf(channel), labelOf(channel), windowExpiresAt, type, now)
+/**
+ * May `type` be sent now on `channel`? A send allowed only by the channel's message tag carries it (`tag`).
+ * `automated`: Loket wrote it (an auto-reply), so a tag for human-written replies only does not allow it.
+ */
+export function checkWindow(channel: string, windowExpiresAt: string | null, type: OutboundKind, now: string, automated = false): WindowCheck {
+  return checkWindowRule(windowRuleOf(channel), labelOf(channel), windowExpiresAt, type, now, automated)
 }
 
-export function checkWindowRule(rule: WindowRule, label: string, windowExpiresAt: string | null, type: OutboundKind, now: string): WindowCheck {
+export function checkWindowRule(rule: WindowRule, label: string, windowExpiresAt: string | null, type: OutboundKind, now: string, automated = false): WindowCheck {
   if (rule.kind === "none") return { ok: true, tag: null }
   if (type === "template" && rule.afterWindow === "templates") return { ok: true, tag: null }
   if (windowExpiresAt !== null && windowExpiresAt > now) return { ok: true, tag: null }
   if (windowExpiresAt !== null && rule.tag !== undefined) {
     const lastInbound = Date.parse(windowExpiresAt) - rule.hours * HOUR_MS
     const tagEnd = new Date(lastInbound + rule.tag.hours * HOUR_MS).toISOString()
-    if (tagEnd > now) return { ok: true, tag: rule.tag.name }
+    if (tagEnd > now) {
+      if (rule.tag.humanOnly !== true || !automated) return { ok: true, tag: rule.tag.name }
+      return {
+        ok: false,
+        message: `The ${rule.hours}-hour window closed at ${windowExpiresAt}. After it ${label} allows only replies a person wrote (message tag ${rule.tag.name}, up to ${rule.tag.hours} hours after the resident's last message), never an automatic reply.`
+      }
+    }
   }
   if (rule.afterWindow === "templates") {
     return {

@@ -15,7 +15,8 @@ const InboundMessageEvent = Schema.Struct({
   channel: Channel,
   channelAccountId: Schema.String,
   resident: Resident,
-  message: InboundMessageBody
+  message: InboundMessageBody,
+  echo: Schema.optional(Schema.Struct({ author: Schema.String, trackingId: Schema.NullOr(Schema.String) }))
 })
 
 const StatusEvent = Schema.Struct({
@@ -28,7 +29,8 @@ const StatusEvent = Schema.Struct({
   status: Schema.Literals(["sent", "delivered", "read", "played", "failed"]),
   timestamp: Schema.String,
   error: Schema.NullOr(MessageError),
-  trackingId: Schema.NullOr(Schema.String)
+  trackingId: Schema.NullOr(Schema.String),
+  upTo: Schema.optional(Schema.String)
 })
 
 const TemplateStatusEvent = Schema.Struct({

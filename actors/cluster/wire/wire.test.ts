@@ -10,6 +10,7 @@ import type { DomainEvent } from "../../Events.ts"
 import { type Answer, type Command, decodeAnswer, decodeCommand } from "./CommandWire.ts"
 import { decodeDomainEvents } from "./DomainEventWire.ts"
 import { decodeInboundEvent } from "./InboundEventWire.ts"
+import { MESSENGER_PROFILE, parseMessagingWebhook } from "../../../adapters/messenger/mod.ts"
 
 const from = "31687654321"
 const body = fixtures.envelope([
@@ -56,6 +57,28 @@ describe("events on the JetStream stream", () => {
     expect(events.length).toBe(16 + 1)
     expect(new Set(events.map((e) => e.kind))).toEqual(new Set(["message", "status", "template_status"]))
     for (const event of events) expect(decodeInboundEvent(JSON.stringify(event))).toEqual({ ok: true, value: event })
+  })
+
+  it("every event the Messenger adapter makes decodes back to itself, echoes and watermarks included", () => {
+    const at = 1_764_640_000_000
+    const item = (content: Record<string, unknown>, sender = "7001", recipient = "104857600123456") => ({ sender: { id: sender }, recipient: { id: recipient }, timestamp: at, ...content })
+    const parsed = parseMessagingWebhook(MESSENGER_PROFILE, {
+      object: "page",
+      entry: [{ id: "104857600123456", time: at, messaging: [
+        item({ message: { mid: "m_1", text: "Hallo", reply_to: { mid: "m_0" } } }),
+        item({ message: { mid: "m_2", attachments: [{ type: "image", payload: { url: "https://cdn.example/a.jpg" } }, { type: "file", payload: { url: "https://cdn.example/b.pdf" } }] } }),
+        item({ message: { mid: "m_3", is_echo: true, app_id: 263902037430900, text: "Via Business Suite" } }, "104857600123456", "7001"),
+        item({ message: { mid: "m_4", is_echo: true, app_id: 1, text: "Van Loket", metadata: "loket:msg_9" } }, "104857600123456", "7001"),
+        item({ reaction: { mid: "m_1", action: "unreact" } }),
+        item({ postback: { title: "Start", payload: "START" } }),
+        item({ delivery: { mids: ["m_9"], watermark: at } }),
+        item({ read: { watermark: at } })
+      ] }]
+    })
+    expect(parsed.rejected).toEqual([])
+    expect(parsed.events.some((e) => e.kind === "message" && e.echo !== undefined)).toBe(true)
+    expect(parsed.events.some((e) => e.kind === "status" && e.upTo !== undefined)).toBe(true)
+    for (const event of parsed.events) expect(decodeInboundEvent(JSON.stringify(event))).toEqual({ ok: true, value: event })
   })
 
   it("refuses what is not an event, naming the failed fields and never their values", () => {
