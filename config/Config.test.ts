@@ -31,6 +31,12 @@ describe("LoketConfig", () => {
     expect(failure({ NATS_URL: "not a url" })).toMatch(/Invalid configuration: NATS_URL: /)
     expect(failure({ DATABASE_URL: "mysql://x" })).toMatch(/Invalid configuration: DATABASE_URL: .*file:<path>/)
     expect(failure({ GRAPH_API_URL: "::" })).toMatch(/GRAPH_API_URL/)
+    expect(failure({ LOKET_TIMEZONE: "Europe/Amsterdan" })).toMatch(/Invalid configuration: LOKET_TIMEZONE: .*Europe\/Amsterdam/)
+  })
+
+  it("takes any IANA zone for office hours", () => {
+    const exit = load({ LOKET_TIMEZONE: "America/Curacao" })
+    expect(Exit.isSuccess(exit) && exit.value.timezone).toBe("America/Curacao")
   })
 
   it("strips a trailing slash from GRAPH_API_URL", () => {

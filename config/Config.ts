@@ -3,6 +3,7 @@
  * A bad value stops the start with one line naming the variable.
  */
 import { Config as C, ConfigProvider, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { IANAZone } from "luxon"
 
 const optionalString = (name: string) => C.option(C.NonEmptyString(name)).pipe(C.map(Option.getOrUndefined))
 const optionalRedacted = (name: string) => C.option(C.Redacted(name)).pipe(C.map(Option.getOrUndefined))
@@ -49,7 +50,11 @@ export const LoketConfigSchema = C.all({
   dbPoolSize: C.schema(Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 200 })), "LOKET_DB_POOL_SIZE")
     .pipe(C.withDefault(10)),
   adminToken: optionalRedacted("LOKET_ADMIN_TOKEN"),
-  timezone: C.String("LOKET_TIMEZONE").pipe(C.withDefault("Europe/Amsterdam")),
+  /** Office hours and follow-ups are computed in this IANA zone. */
+  timezone: C.schema(
+    Schema.String.check(Schema.makeFilter((zone: string) => IANAZone.isValidZone(zone) || "expected an IANA time zone such as Europe/Amsterdam")),
+    "LOKET_TIMEZONE"
+  ).pipe(C.withDefault("Europe/Amsterdam")),
   /** The settings document as a file (config as code), applied at start: `.json`, `.yaml` or `.yml`. */
   settingsFile: C.option(C.schema(
     Schema.String.check(Schema.isPattern(/\.(json|ya?ml)$/i, { message: "expected a path to a .json, .yaml or .yml file" })),

@@ -24,6 +24,9 @@ import { teamRoutes } from "./api/people/teams-routes.ts"
 import { tokenRoutes } from "./api/people/tokens-routes.ts"
 import { openApiDocument } from "./api/openapi/document.ts"
 import { SETTINGS_BODY_LIMIT } from "./api/settings/schemas.ts"
+import { officeHoursRoutes } from "./api/office-hours/routes.ts"
+import { nowMillis } from "../domain/time.ts"
+import { Settings } from "../actors/settings/Settings.ts"
 import { LoketConfig } from "../config/Config.ts"
 import { healthRoutes } from "./health.ts"
 import { apiBodyLimits, KiB, MiB } from "./http/api-body-limits/index.ts"
@@ -83,6 +86,10 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     .route("/tokens", tokenRoutes(runtime))
     .route("/agents", agentRoutes(runtime))
     .route("/teams", teamRoutes(runtime))
+    .route("/office-hours", officeHoursRoutes(
+      () => runtime.runPromise(Settings.use((s) => s.current)).then((document) => document.officeHours),
+      () => runtime.runPromise(nowMillis).then((ms) => new Date(ms))
+    ))
     .route("/admin/parked", parkedRoutes(runtime))
     .route("/admin/cluster", clusterRoutes(runtime))
     .route("/events", eventRoutes(runtime, lifecycle))

@@ -12,6 +12,7 @@ import { SettingsDocument } from "../../../domain/settings/mod.ts"
 import { ListAuditQuery, SETTINGS_BODY_LIMIT } from "../settings/schemas.ts"
 import { peoplePaths } from "../people/openapi.ts"
 import { ListAllAuditQuery } from "../audit/routes.ts"
+import { OfficeHoursPreviewDocument, officeHoursPreviewParameters } from "../office-hours/schemas.ts"
 
 type Json = Record<string, unknown>
 
@@ -182,6 +183,18 @@ export function openApiDocument(): Json {
         }
       },
       ...peoplePaths({ jsonSchema, json, error, idParameter }),
+      "/api/v1/office-hours": {
+        get: {
+          operationId: "previewOfficeHours",
+          summary: "The office hours the settings give (any role): opening periods as UTC instants, dates closed as a whole and why (Dutch holiday name, closedDates, override), and the next opening",
+          parameters: officeHoursPreviewParameters,
+          responses: {
+            "200": json(jsonSchema(OfficeHoursPreviewDocument), "The preview"),
+            "422": json(error, "invalid_query: from is not a real YYYY-MM-DD date or days is not 1 to 400"),
+            "401": errors["401"]
+          }
+        }
+      },
       "/api/v1/openapi.json": { get: { operationId: "openapi", security: [], responses: { "200": { description: "This document" } } } }
     }
   }
