@@ -19,6 +19,7 @@ import { Events } from "./Events.ts"
 import { type Envelope, makeInbox } from "./Inbox.ts"
 import { OutboxSignal } from "./outbox/OutboxSignal.ts"
 import { Templates } from "./templates/Templates.ts"
+import { Settings } from "./settings/Settings.ts"
 
 const MAILBOX_SIZE = 256
 
@@ -45,12 +46,14 @@ export class Conversations extends Context.Service<Conversations, {
       const events = yield* Events
       const signal = yield* OutboxSignal
       const templates = yield* Templates
+      const settings = yield* Settings
       const inbox = makeInbox(database)
       const directory = makeContactDirectory(database)
       const store = makeConversationStore(database)
       const behavior = makeConversationBehavior({
         database, store, inbox, templates: templates.store, publish: events.publish,
-        wakeOutbox: signal.wake, templatesChanged: templates.requestSync
+        wakeOutbox: signal.wake, templatesChanged: templates.requestSync,
+        settings: settings.current
       })
       const host = yield* makeActorHost(behavior, {
         mailboxSize: MAILBOX_SIZE,

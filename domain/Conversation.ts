@@ -26,6 +26,12 @@ export const Conversation = Schema.Struct({
   lastMessageAt: Schema.String,
   windowExpiresAt: Schema.NullOr(Schema.String),
   /** The window closes within the hour and no agent has answered the resident's last message. */
-  windowClosingSoon: Schema.Boolean
+  windowClosingSoon: Schema.Boolean,
+  /**
+   * The queue order (docs/playbook.md): when the resident's oldest message no agent has answered
+   * yet arrived; null once an agent answers. Oldest first is first in the queue — a resident who
+   * wrote while closed is ahead of everyone who wrote after the opening.
+   */
+  waitingSince: Schema.optionalKey(Schema.NullOr(Schema.String))
 }).annotate({ identifier: "Conversation" })
 export type Conversation = typeof Conversation.Type

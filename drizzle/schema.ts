@@ -38,7 +38,14 @@ export const conversations = sqliteTable("conversations", {
   /** When an agent (or Loket) last sent something: a window warning is due only when none came after the resident. */
   lastOutboundAt: text("last_outbound_at"),
   /** The `windowExpiresAt` agents were warned about (once per window). */
-  windowWarnedFor: text("window_warned_for")
+  windowWarnedFor: text("window_warned_for"),
+  /**
+   * The playbook's queue order: when the resident's oldest message that no agent has answered yet
+   * arrived (provider time); null once an agent answers. Oldest first is first in the queue.
+   */
+  waitingSince: text("waiting_since"),
+  /** The office-hours period (closed: the next opening's instant) Loket last sent its own reply for: one per period. */
+  autoRepliedFor: text("auto_replied_for")
 }, (t) => [
   uniqueIndex("conversations_account_contact").on(t.channel, t.channelAccountId, t.contactId),
   index("conversations_activity").on(t.lastMessageAt, t.id)
@@ -219,6 +226,23 @@ export const auditLog = sqliteTable("audit_log", {
   after: text("after", { mode: "json" }).$type<unknown>()
 }, (t) => [index("audit_log_at").on(t.at, t.id)])
 
+/**
+ * Durable timers of the playbook (actors/timers): stored in the actor's transaction, fired by the
+ * leader's timer watch through the conversation's actor once due (late after a restart, never
+ * twice: `state` leaves `pending` in the transaction that does the timer's work).
+ * One row per conversation and kind (`follow-up`), re-armed in place. `outcome` says what firing did.
+ */
+export const timers = sqliteTable("timers", {
+  id: text("id").primaryKey(),
+  conversationId: text("conversation_id").notNull().references(() => conversations.id),
+  kind: text("kind").notNull(),
+  dueAt: text("due_at").notNull(),
+  state: text("state", { enum: ["pending", "fired", "cancelled"] }).notNull(),
+  outcome: text("outcome"),
+  createdAt: text("created_at").notNull(),
+  settledAt: text("settled_at")
+}, (t) => [index("timers_due").on(t.state, t.dueAt)])
+
 export type ContactRow = typeof contacts.$inferSelect
 export type ConversationRow = typeof conversations.$inferSelect
 export type MessageRow = typeof messages.$inferSelect
@@ -230,3 +254,4 @@ export type OutboxRow = typeof outbox.$inferSelect
 export type TemplateRow = typeof templates.$inferSelect
 export type SettingsRow = typeof settings.$inferSelect
 export type AuditLogRow = typeof auditLog.$inferSelect
+export type TimerRow = typeof timers.$inferSelect

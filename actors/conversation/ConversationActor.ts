@@ -13,6 +13,7 @@ import { onInboundMessage, onStatus, onTemplateStatus } from "./inbound.ts"
 import { onSend, onSendFailed, onSent } from "./outbound.ts"
 import type { ConversationMessage } from "./protocol.ts"
 import { onWindowCheck } from "./window.ts"
+import { onTimer } from "./timer.ts"
 
 export type { ConversationState } from "./deps.ts"
 
@@ -61,6 +62,8 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
         return onSendFailed(deps, state, message.messageId, message.error)
       case "window-check":
         return onWindowCheck(deps, state)
+      case "timer":
+        return onTimer(deps, state, message.timerId)
     }
   }
 

@@ -5,6 +5,7 @@ import type { ConversationRow } from "../../drizzle/schema.ts"
 import type { DomainEvent } from "../Events.ts"
 import type { Inbox } from "../Inbox.ts"
 import type { TemplateStore } from "../templates/TemplateStore.ts"
+import type { SettingsDocument } from "../../domain/settings/mod.ts"
 import type { ConversationStore } from "./ConversationStore.ts"
 
 export interface ConversationState {
@@ -24,6 +25,8 @@ export interface ActorDeps {
   readonly wakeOutbox: () => void
   /** Asks for a template sync (after a template status webhook). */
   readonly templatesChanged: () => void
+  /** The municipality's settings (office hours, auto-replies, follow-up); without them the playbook is off. */
+  readonly settings?: Effect.Effect<SettingsDocument> | undefined
 }
 
 export const WINDOW_MS = 24 * 60 * 60 * 1000

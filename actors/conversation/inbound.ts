@@ -9,6 +9,8 @@ import type { ContactRow, ConversationRow, MessageRow } from "../../drizzle/sche
 import { type ActorDeps, type ConversationState, WINDOW_MS } from "./deps.ts"
 import { contentOf, conversationToJson, messageToJson } from "./serialize.ts"
 import type { Envelope } from "../Inbox.ts"
+import { decideOnInbound, type InboundDecision } from "../../domain/playbook/decide.ts"
+import { applyPlaybook, awaitsAnswer } from "./playbook.ts"
 
 /** Inside the handler's transaction: the inbox row is done (embedded); the stream is acknowledged after the commit (cluster). */
 const markHandled = (deps: ActorDeps, envelope: Envelope) =>
@@ -26,13 +28,17 @@ export const onInboundMessage = (
     const body = event.message
     const at = body.createdAt
     const opensWindow = body.type !== "system"
+    const waits = awaitsAnswer(body.type)
+    const settings = waits && deps.settings !== undefined ? yield* deps.settings : undefined
     const result = yield* deps.database.transaction(Effect.gen(function*() {
-      const now = yield* nowIso
+      const nowMs = yield* nowMillis
+      const now = new Date(nowMs).toISOString()
       const existing = state.conversation
       const conversation: ConversationRow = existing ?? {
         id: newConversationId(), channel: state.channel, channelAccountId: state.channelAccountId,
         contactId: state.contactId, status: "open", team: null, assignee: null,
-        createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null
+        createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null,
+        waitingSince: null, autoRepliedFor: null
       }
       const row: MessageRow = {
         seq: 0, id: newMessageId(), conversationId: conversation.id, direction: "inbound", type: body.type,
@@ -41,29 +47,45 @@ export const onInboundMessage = (
         idempotencyKey: null, author: null
       }
       const windowEnd = new Date(Date.parse(at) + WINDOW_MS).toISOString()
-      const afterMessage: ConversationRow = {
+      const afterMessage: { -readonly [K in keyof ConversationRow]: ConversationRow[K] } = {
         ...conversation,
         status: "open",
         lastMessageAt: at > conversation.lastMessageAt ? at : conversation.lastMessageAt,
         windowExpiresAt: opensWindow && (conversation.windowExpiresAt === null || windowEnd > conversation.windowExpiresAt)
           ? windowEnd
-          : conversation.windowExpiresAt
+          : conversation.windowExpiresAt,
+        waitingSince: waits && conversation.waitingSince === null ? at : conversation.waitingSince
       }
+      // Loket's own replies go only while the resident's window is open (a redelivery days late gets none).
+      const decision: InboundDecision | undefined = settings === undefined ? undefined : (() => {
+        const decided = decideOnInbound(settings, nowMs, { isNew: existing === null, autoRepliedFor: conversation.autoRepliedFor })
+        const windowOpen = afterMessage.windowExpiresAt !== null && afterMessage.windowExpiresAt > now
+        return windowOpen ? decided : { ...decided, replies: [], repliedFor: undefined }
+      })()
+      if (decision?.repliedFor !== undefined) afterMessage.autoRepliedFor = decision.repliedFor
       // A new conversation is written once, as it stands after its first message (before it, for the foreign key).
       if (existing === null) yield* store.insertConversation(afterMessage)
       const inserted = yield* store.insertMessage(row)
       const next = inserted === undefined ? (existing === null ? afterMessage : conversation) : afterMessage
       if (existing !== null && inserted !== undefined) yield* store.updateConversation(next)
+      const resident = knownContact === undefined
+        ? Effect.map(store.contact(state.contactId), (found) => found!)
+        : Effect.succeed(knownContact)
+      const auto = inserted === undefined || decision === undefined
+        ? []
+        : yield* applyPlaybook(deps, next, resident, decision, existing === null, now)
       yield* markHandled(deps, envelope)
-      return { conversation: next, message: inserted === undefined ? undefined : { ...row, seq: inserted } }
+      return { conversation: next, message: inserted === undefined ? undefined : { ...row, seq: inserted }, auto }
     }))
     yield* deps.database.committed()
     envelope.handled?.()
     const nextState = { ...state, conversation: result.conversation }
     if (result.message === undefined) return nextState // a redelivery: nothing changes
+    if (result.auto.length > 0) deps.wakeOutbox()
     const contact = knownContact ?? (yield* store.contact(state.contactId))!
     yield* deps.publish([
       { type: "message.created", data: messageToJson(result.message) },
+      ...result.auto.map((auto) => ({ type: "message.created" as const, data: messageToJson(auto) })),
       { type: "conversation.updated", data: conversationToJson(result.conversation, contact, yield* nowMillis) }
     ])
     return nextState

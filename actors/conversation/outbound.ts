@@ -17,6 +17,9 @@ import type { ActorDeps, ConversationState } from "./deps.ts"
 import { applyDelivery } from "./inbound.ts"
 import { conversationToJson, messageToJson } from "./serialize.ts"
 import { checkTemplate, renderTemplateText } from "./template-check.ts"
+import { AUTO_FLAG } from "./auto-reply.ts"
+import { timerId } from "./ConversationStore.ts"
+import { FOLLOW_UP } from "./playbook.ts"
 
 /** What agents read of an outbound message: text, and the parts the contract's Message has. */
 function describe(content: OutboundContent, template: TemplateRow | undefined): { text: string | null; content: Record<string, unknown> } {
@@ -115,8 +118,16 @@ export const onSend = (
       replyTo: command.replyTo,
       trackingId: row.id
     }
-    const next = { ...conversation, lastMessageAt: now > conversation.lastMessageAt ? now : conversation.lastMessageAt, lastOutboundAt: now }
+    // Loket's own messages (flag `auto`) are no agent's answer: the resident keeps waiting, the window warning still comes.
+    const byAgent = !(command.flags ?? []).includes(AUTO_FLAG)
+    const next = byAgent
+      ? { ...conversation, lastMessageAt: now > conversation.lastMessageAt ? now : conversation.lastMessageAt, lastOutboundAt: now, waitingSince: null }
+      : { ...conversation, lastMessageAt: now > conversation.lastMessageAt ? now : conversation.lastMessageAt }
     const seq = yield* deps.database.transaction(Effect.gen(function*() {
+      // An agent answered: the follow-up at the next opening is not needed (one is pending only while the resident waits).
+      if (byAgent && conversation.waitingSince !== null) {
+        yield* store.settleTimer(timerId(conversation.id, FOLLOW_UP), "cancelled", "an agent answered", now)
+      }
       const inserted = (yield* store.insertMessage(row))!
       yield* store.insertOutbox({
         messageId: row.id, conversationId: conversation.id, channel: conversation.channel, channelAccountId: conversation.channelAccountId,

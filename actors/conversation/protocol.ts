@@ -33,4 +33,6 @@ export type ConversationMessage = (
   | { readonly kind: "sent"; readonly messageId: string; readonly providerMessageId: string }
   | { readonly kind: "send-failed"; readonly messageId: string; readonly error: MessageError }
   | { readonly kind: "window-check" }
+  /** A durable timer (actors/timers) is due: the actor fires it, once. */
+  | { readonly kind: "timer"; readonly timerId: string }
 ) & { readonly fence?: Fence | undefined }

@@ -76,6 +76,7 @@ export function conversationToJson(row: ConversationRow, contact: ContactRow, no
     createdAt: row.createdAt,
     lastMessageAt: row.lastMessageAt,
     windowExpiresAt: row.windowExpiresAt,
-    windowClosingSoon: windowClosingSoon(row, now)
+    windowClosingSoon: windowClosingSoon(row, now),
+    waitingSince: row.waitingSince
   }
 }
