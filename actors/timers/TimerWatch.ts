@@ -8,7 +8,7 @@
 import { and, asc, eq, lte } from "drizzle-orm"
 import { Duration, Effect, Layer, Schedule } from "effect"
 import { nowIso } from "../../domain/time.ts"
-import { Database } from "../../drizzle/Database.ts"
+import { Database, type DatabaseShape } from "../../drizzle/Database.ts"
 import { conversationKey } from "../conversation/ConversationActor.ts"
 import { Conversations } from "../Conversations.ts"
 import { Leadership } from "../Leadership.ts"
@@ -18,21 +18,24 @@ export const TIMER_CHECK = Duration.seconds(15)
 /** Timers told per look; more wait for the next one. */
 const BATCH = 500
 
+/** Pending timers due at `now` (ISO), earliest first, with their conversation actor's address. */
+export const dueTimers = (database: DatabaseShape, now: string) =>
+  database.all((db, t) =>
+    db.select({ id: t.timers.id, channel: t.conversations.channel, account: t.conversations.channelAccountId, contactId: t.conversations.contactId })
+      .from(t.timers)
+      .innerJoin(t.conversations, eq(t.conversations.id, t.timers.conversationId))
+      .where(and(eq(t.timers.state, "pending"), lte(t.timers.dueAt, now)))
+      .orderBy(asc(t.timers.dueAt))
+      .limit(BATCH)
+  )
+
 export const TimerWatch = Layer.effectDiscard(
   Effect.gen(function*() {
     const database = yield* Database
     const actors = yield* Conversations
     const leadership = yield* Leadership
     const check = Effect.gen(function*() {
-      const now = yield* nowIso
-      const due = yield* database.all((db, t) =>
-        db.select({ id: t.timers.id, channel: t.conversations.channel, account: t.conversations.channelAccountId, contactId: t.conversations.contactId })
-          .from(t.timers)
-          .innerJoin(t.conversations, eq(t.conversations.id, t.timers.conversationId))
-          .where(and(eq(t.timers.state, "pending"), lte(t.timers.dueAt, now)))
-          .orderBy(asc(t.timers.dueAt))
-          .limit(BATCH)
-      )
+      const due = yield* dueTimers(database, yield* nowIso)
       for (const timer of due) {
         yield* actors.tell(conversationKey(timer.channel, timer.account, timer.contactId), { kind: "timer", timerId: timer.id })
       }
