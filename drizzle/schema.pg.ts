@@ -55,7 +55,8 @@ export const conversations = pgTable("conversations", {
   autoRepliedFor: text("auto_replied_for")
 }, (t) => [
   uniqueIndex("conversations_account_contact").on(t.channel, t.channelAccountId, t.contactId),
-  index("conversations_activity").on(t.lastMessageAt, t.id)
+  index("conversations_activity").on(t.lastMessageAt, t.id),
+  index("conversations_waiting").on(t.waitingSince, t.id)
 ])
 
 export const messages = pgTable("messages", {

@@ -48,7 +48,8 @@ export const conversations = sqliteTable("conversations", {
   autoRepliedFor: text("auto_replied_for")
 }, (t) => [
   uniqueIndex("conversations_account_contact").on(t.channel, t.channelAccountId, t.contactId),
-  index("conversations_activity").on(t.lastMessageAt, t.id)
+  index("conversations_activity").on(t.lastMessageAt, t.id),
+  index("conversations_waiting").on(t.waitingSince, t.id)
 ])
 
 export const messages = sqliteTable("messages", {

@@ -25,6 +25,7 @@ import { tokenRoutes } from "./api/people/tokens-routes.ts"
 import { openApiDocument } from "./api/openapi/document.ts"
 import { SETTINGS_BODY_LIMIT } from "./api/settings/schemas.ts"
 import { officeHoursRoutes } from "./api/office-hours/routes.ts"
+import { queueRoutes } from "./api/queue/routes.ts"
 import { nowMillis } from "../domain/time.ts"
 import { Settings } from "../actors/settings/Settings.ts"
 import { LoketConfig } from "../config/Config.ts"
@@ -72,6 +73,7 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     ], { maxBytes: 64 * KiB, what: "A request body" }))
     .route("/me", meRoutes())
     .route("/conversations", conversationRoutes(database))
+    .route("/queue", queueRoutes(database))
     .route("/conversations", sendRoutes(runtime, database))
     .route("/templates", templateRoutes(runtime, verify))
     // Admin routes: an agent-role caller gets 403 forbidden.

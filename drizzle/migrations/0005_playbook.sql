@@ -12,4 +12,5 @@ CREATE TABLE `timers` (
 --> statement-breakpoint
 CREATE INDEX `timers_due` ON `timers` (`state`,`due_at`);--> statement-breakpoint
 ALTER TABLE `conversations` ADD `waiting_since` text;--> statement-breakpoint
-ALTER TABLE `conversations` ADD `auto_replied_for` text;
+ALTER TABLE `conversations` ADD `auto_replied_for` text;--> statement-breakpoint
+CREATE INDEX `conversations_waiting` ON `conversations` (`waiting_since`,`id`);

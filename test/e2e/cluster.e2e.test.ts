@@ -6,7 +6,7 @@
  */
 import { connect } from "nats"
 import { afterEach, describe, expect, it } from "vitest"
-import { ADMIN_TOKEN, APP_SECRET, auth, type ChildGateway, eventually, startChildGateway } from "../support/gateway.ts"
+import { ADMIN_TOKEN, APP_SECRET, auth, type ChildGateway, eventually, PLAYBOOK_OFF, startChildGateway } from "../support/gateway.ts"
 import { startGraphStandIn } from "../support/graph-stand-in.ts"
 import { freshPostgresDatabase, natsNamespace, natsUrl, purgeNatsNamespace, startNatsServer } from "../support/services.ts"
 import { allConversations, allMessages, fixtures, postWebhook } from "../support/whatsapp.ts"
@@ -167,7 +167,7 @@ describe("cluster mode", { timeout: 90_000 }, () => {
     const standIn = await startGraphStandIn({ accessToken: "cluster-token" })
     cleanups.push(() => standIn.close())
     const { gateways } = await startCluster(2, natsUrl(), {
-      WHATSAPP_ACCESS_TOKEN: "cluster-token", GRAPH_API_URL: standIn.url, WHATSAPP_MESSAGES_PER_SECOND: "10", WHATSAPP_PAIR_BURST: "45"
+      WHATSAPP_ACCESS_TOKEN: "cluster-token", GRAPH_API_URL: standIn.url, WHATSAPP_MESSAGES_PER_SECOND: "10", WHATSAPP_PAIR_BURST: "45", ...PLAYBOOK_OFF
     })
     const now = String(Math.floor(Date.now() / 1000))
     const residents = Array.from({ length: 12 }, (_, i) => resident(500 + i))

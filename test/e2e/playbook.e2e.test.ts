@@ -29,7 +29,7 @@ const patchSettings = async (url: string, patch: unknown) => {
 describe("out-of-hours reply under concurrent messages", () => {
   let ctx: Awaited<ReturnType<typeof startOutboundGateway>>
   beforeAll(async () => {
-    ctx = await startOutboundGateway()
+    ctx = await startOutboundGateway({}, { playbook: true })
   })
   afterAll(() => ctx.close())
   afterEach(() => ctx.graph.assertValid())
@@ -59,6 +59,28 @@ describe("out-of-hours reply under concurrent messages", () => {
     const after = (await api(ctx.gw.url, `/conversations/${conversation.id}`)).body
     expect(after.waitingSince).toBe(new Date(now * 1000).toISOString())
   }, 60_000)
+
+  it("the queue (GET /api/v1/queue) puts who waits longest first; an agent's answer takes a conversation out, Loket's own replies do not", async () => {
+    const now = Math.floor(Date.now() / 1000)
+    const early = await residentWrites(ctx.gw.url, { timestamp: now - 600, body: "Al tien minuten geleden" })
+    const late = await residentWrites(ctx.gw.url, { timestamp: now - 60, body: "Net" })
+    const queue = async () => ((await api(ctx.gw.url, "/queue?limit=200")).body.items as Array<any>).map((c) => c.contact.handle)
+    const waiting = await eventually(queue, (q) => q.includes(early.waId) && q.includes(late.waId))
+    expect(waiting.indexOf(early.waId)).toBeLessThan(waiting.indexOf(late.waId))
+    const conversation = (await allConversations(ctx.gw.url)).find((c) => c.contact.handle === early.waId)
+    const answer = await fetch(`${ctx.gw.url}/api/v1/conversations/${conversation.id}/messages`, {
+      method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ text: "We zoeken het uit." })
+    })
+    expect(answer.status).toBe(202)
+    const after = await queue()
+    expect(after).not.toContain(early.waId)
+    expect(after).toContain(late.waId)
+    const page = await api(ctx.gw.url, "/queue?limit=1")
+    expect(page.body.nextCursor).toEqual(expect.any(String))
+    const bad = await api(ctx.gw.url, "/queue?limit=0")
+    expect(bad.status).toBe(400)
+    expect(bad.body.error).toMatchObject({ code: "invalid_query", details: [{ path: "limit" }] })
+  })
 })
 
 describe("the follow-up survives kill -9", () => {

@@ -12,6 +12,7 @@ import { SettingsDocument } from "../../../domain/settings/mod.ts"
 import { ListAuditQuery, SETTINGS_BODY_LIMIT } from "../settings/schemas.ts"
 import { peoplePaths } from "../people/openapi.ts"
 import { ListAllAuditQuery } from "../audit/routes.ts"
+import { QueueQuery } from "../queue/schemas.ts"
 import { OfficeHoursPreviewDocument, officeHoursPreviewParameters } from "../office-hours/schemas.ts"
 
 type Json = Record<string, unknown>
@@ -74,6 +75,14 @@ export function openApiDocument(): Json {
           operationId: "listConversations", summary: "Conversations, newest activity first",
           parameters: queryParameters(ListConversationsQuery),
           responses: { "200": json(jsonSchema(page(Conversation, "ConversationPage")), "A page of conversations"), ...errors }
+        }
+      },
+      "/api/v1/queue": {
+        get: {
+          operationId: "listQueue",
+          summary: "The open conversations whose resident waits for an agent's answer, longest waiting first (waitingSince, then id): a resident who wrote while closed is ahead of everyone who wrote after the opening (docs/playbook.md)",
+          parameters: queryParameters(QueueQuery),
+          responses: { "200": json(jsonSchema(page(Conversation, "ConversationPage")), "A page of waiting conversations"), ...errors }
         }
       },
       "/api/v1/conversations/{id}": {
