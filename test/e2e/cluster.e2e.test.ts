@@ -23,7 +23,7 @@ async function startCluster(count: number, nats = natsUrl(), extra: Record<strin
   cleanups.push(() => database.drop(), () => purgeNatsNamespace(nats, ns))
   const env = (i: number) => ({
     DATABASE_URL: database.url, NATS_URL: nats, LOKET_NATS_NAMESPACE: ns, LOKET_PARTITIONS: "12", LOKET_LEASE_MS: "2000",
-    LOKET_INSTANCE_ID: `gw${i}`, WHATSAPP_APP_SECRET: APP_SECRET, LOKET_ADMIN_TOKEN: ADMIN_TOKEN, LOKET_DB_POOL_SIZE: "5", ...extra
+    LOKET_INSTANCE_ID: `gw${i}`, WHATSAPP_APP_SECRET: APP_SECRET, LOKET_ADMIN_TOKEN: ADMIN_TOKEN, LOKET_DB_POOL_SIZE: "5", ...PLAYBOOK_OFF, ...extra
   })
   const gateways: Array<ChildGateway> = []
   for (let i = 0; i < count; i++) {
@@ -167,7 +167,7 @@ describe("cluster mode", { timeout: 90_000 }, () => {
     const standIn = await startGraphStandIn({ accessToken: "cluster-token" })
     cleanups.push(() => standIn.close())
     const { gateways } = await startCluster(2, natsUrl(), {
-      WHATSAPP_ACCESS_TOKEN: "cluster-token", GRAPH_API_URL: standIn.url, WHATSAPP_MESSAGES_PER_SECOND: "10", WHATSAPP_PAIR_BURST: "45", ...PLAYBOOK_OFF
+      WHATSAPP_ACCESS_TOKEN: "cluster-token", GRAPH_API_URL: standIn.url, WHATSAPP_MESSAGES_PER_SECOND: "10", WHATSAPP_PAIR_BURST: "45"
     })
     const now = String(Math.floor(Date.now() / 1000))
     const residents = Array.from({ length: 12 }, (_, i) => resident(500 + i))
