@@ -73,7 +73,7 @@ export const onInboundMessage = (
         : Effect.succeed(knownContact)
       const auto = inserted === undefined || decision === undefined
         ? []
-        : yield* applyPlaybook(deps, next, resident, decision, existing === null, now)
+        : yield* applyPlaybook(deps, next, resident, decision, existing !== null && existing.waitingSince !== null, now)
       yield* markHandled(deps, envelope)
       return { conversation: next, message: inserted === undefined ? undefined : { ...row, seq: inserted }, auto }
     }))

@@ -22,7 +22,8 @@ export const applyPlaybook = (
   conversation: ConversationRow,
   contact: Effect.Effect<ContactRow, DatabaseUnavailable>,
   decision: InboundDecision,
-  isNew: boolean,
+  /** A follow-up may be pending (one is only while the resident waits, `waitingSince` set before this message). */
+  mayHaveFollowUp: boolean,
   now: string
 ) =>
   Effect.gen(function*() {
@@ -34,6 +35,6 @@ export const applyPlaybook = (
       }
     }
     if (decision.followUpAt !== null) yield* deps.store.armTimer(conversation.id, FOLLOW_UP, decision.followUpAt, now)
-    else if (!isNew) yield* deps.store.settleTimer(timerId(conversation.id, FOLLOW_UP), "cancelled", "resident wrote during office hours", now)
+    else if (mayHaveFollowUp) yield* deps.store.settleTimer(timerId(conversation.id, FOLLOW_UP), "cancelled", "resident wrote during office hours", now)
     return written
   })

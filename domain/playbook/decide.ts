@@ -34,38 +34,68 @@ export interface ConversationSoFar {
 /** What `{{nextOpen}}` reads when nothing opens within the horizon (400 days). */
 const NO_OPENING = { nl: "zodra we weer open zijn", en: "as soon as we are open again" } as const
 
-/** The key of a closed period (`closed:` + the next opening) or of an open one (`open:` + its close). */
-export function periodKey(settings: SettingsDocument, now: number): { readonly closed: boolean; readonly key: string } {
-  const at = new Date(now)
-  const closed = closedPeriodKey(settings.officeHours, at)
-  if (closed !== null) return { closed: true, key: `closed:${closed}` }
-  return { closed: false, key: `open:${nextClose(settings.officeHours, at)?.toISOString() ?? "beyond-horizon"}` }
+/** What the playbook asks of the office hours at one instant. */
+export interface OfficeHoursNow {
+  readonly closed: boolean
+  /** `closed:` + the next opening's instant, or `open:` + the current period's close: one key per period. */
+  readonly key: string
+  /** The next opening (ISO), null while open or when nothing opens within the horizon. */
+  readonly nextOpen: string | null
+  /** `{{nextOpen}}` in the resident's language, e.g. "maandag 1 december om 08:30" (or "morgen om 08:30"). */
+  readonly nextOpenText: string
 }
 
-/** `{{nextOpen}}` in the resident's language, e.g. "maandag 1 december om 08:30" (or "morgen om 08:30"). */
-export function nextOpenText(settings: SettingsDocument, now: number): string {
-  const opening = nextOpen(settings.officeHours, new Date(now))
-  return opening === null
-    ? NO_OPENING[settings.language]
-    : formatNextOpen(opening, settings.officeHours.timezone, settings.language, { now: new Date(now) })
+/**
+ * Every answer holds for a whole minute: openings, closings and local midnight (where "morgen"
+ * becomes "vandaag") fall on minute boundaries, since zones' offsets are whole minutes. So the
+ * office-hours rules run once a minute per settings document, not once per message.
+ */
+const MINUTE_MS = 60_000
+const cache = new WeakMap<SettingsDocument, { readonly minute: number; readonly value: OfficeHoursNow }>()
+
+export function officeHoursNow(settings: SettingsDocument, now: number): OfficeHoursNow {
+  const minute = Math.floor(now / MINUTE_MS)
+  const cached = cache.get(settings)
+  if (cached !== undefined && cached.minute === minute) return cached.value
+  const at = new Date(minute * MINUTE_MS)
+  const closed = closedPeriodKey(settings.officeHours, at)
+  const opening = closed === null ? null : nextOpen(settings.officeHours, at)
+  const value: OfficeHoursNow = closed === null
+    ? { closed: false, key: `open:${nextClose(settings.officeHours, at)?.toISOString() ?? "beyond-horizon"}`, nextOpen: null, nextOpenText: "" }
+    : {
+      closed: true,
+      key: `closed:${closed}`,
+      nextOpen: opening?.toISOString() ?? null,
+      nextOpenText: opening === null
+        ? NO_OPENING[settings.language]
+        : formatNextOpen(opening, settings.officeHours.timezone, settings.language, { now: at })
+    }
+  cache.set(settings, { minute, value })
+  return value
 }
+
+/** Nothing of the playbook is on: no office-hours question needs asking. */
+const playbookOff = (settings: SettingsDocument) =>
+  !settings.autoReplies.outOfHours.enabled && !settings.autoReplies.receipt.enabled && !settings.autoReplies.firstContact.enabled && !settings.followUp.enabled
+
+const NOTHING: InboundDecision = { replies: [], repliedFor: undefined, followUpAt: null }
 
 export function decideOnInbound(settings: SettingsDocument, now: number, conversation: ConversationSoFar): InboundDecision {
+  if (playbookOff(settings)) return NOTHING
   const { autoReplies, followUp } = settings
   const replies: Array<AutoReplyText> = []
   if (conversation.isNew && autoReplies.firstContact.enabled) replies.push({ kind: "first-contact", text: autoReplies.firstContact.text })
-  const period = periodKey(settings, now)
+  const period = officeHoursNow(settings, now)
   const alreadyReplied = conversation.autoRepliedFor === period.key
   let repliedFor: string | undefined
   if (period.closed) {
     if (autoReplies.outOfHours.enabled && !alreadyReplied) {
-      replies.push({ kind: "out-of-hours", text: autoReplies.outOfHours.text.replaceAll("{{nextOpen}}", nextOpenText(settings, now)) })
+      replies.push({ kind: "out-of-hours", text: autoReplies.outOfHours.text.replaceAll("{{nextOpen}}", period.nextOpenText) })
       repliedFor = period.key
     }
   } else if (autoReplies.receipt.enabled && !alreadyReplied) {
     replies.push({ kind: "receipt", text: autoReplies.receipt.text })
     repliedFor = period.key
   }
-  const opening = period.closed && followUp.enabled ? nextOpen(settings.officeHours, new Date(now)) : null
-  return { replies, repliedFor, followUpAt: opening === null ? null : opening.toISOString() }
+  return { replies, repliedFor, followUpAt: period.closed && followUp.enabled ? period.nextOpen : null }
 }

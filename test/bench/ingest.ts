@@ -75,7 +75,8 @@ export function bigBatch(messages: number, targetBytes: number, firstResident: n
 /** Counts rows in the gateway's SQLite file through a read-only connection. */
 export function openCounter(dbPath: string) {
   const db = new BetterSqlite(dbPath, { readonly: true, fileMustExist: true })
-  const messages = db.prepare("select count(*) as n from messages")
+  // The residents' messages only: Loket's own replies (the playbook's, at night) are not ingest.
+  const messages = db.prepare("select count(*) as n from messages where direction = 'inbound'")
   const inbox = db.prepare("select state, count(*) as n from inbox group by state")
   const count = () => (messages.get() as { n: number }).n
   const inboxStates = () => Object.fromEntries((inbox.all() as Array<{ state: string; n: number }>).map((r) => [r.state, r.n]))

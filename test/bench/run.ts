@@ -17,8 +17,10 @@
  *     leading under load, time until the survivor owns every partition and until a message of the
  *     killed one's residents is acknowledged and in the API. Needs the test NATS and PostgreSQL
  *     (test/support/services.ts: LOKET_TEST_NATS_URL / LOKET_TEST_DATABASE_URL or 127.0.0.1:4222 / :5432)
+ *  7. the playbook (./playbook.ts): ingest with the playbook off, with the office-hours decision and
+ *     the follow-up timer per message (target: at most 5 % slower), and with the out-of-hours reply too
  * Every server runs in its own child process; the load comes from this one over loopback HTTP.
- * BENCH_ONLY=1,2,3,5,6 picks parts (3 includes 4).
+ * BENCH_ONLY=1,2,3,5,6,7 picks parts (3 includes 4).
  * BENCH_OUT_RATE=<n>, BENCH_OUT_LIMIT=<n> change part 5's offered rate and WHATSAPP_MESSAGES_PER_SECOND (both 1,000);
  * BENCH_OUT_PROFILE=1 runs its gateway with --cpu-prof and prints where the time went; BENCH_OUT_DUMP=<file> writes the arrivals.
  * BENCH_RATE=<n> changes part 2's rate (default 1,000/s); BENCH_SPIN=1 makes its schedule spin.
@@ -29,11 +31,12 @@ import { batchedWebhooks, bigBatch, openCounter, singleMessageWebhooks } from ".
 import { closedLoop, formatStatuses, makeClient, median, openLoop, percentile, type Prepared } from "./load.ts"
 import { CLUSTER, clusterBench } from "./cluster.ts"
 import { OUT, outboundBench } from "./outbound.ts"
+import { PLAYBOOK_BENCH, playbookBench } from "./playbook.ts"
 import { memoryOf, type ServerUnderTest, startBareHono, startDurableFloor, startLoket } from "./servers.ts"
 
 const quick = process.env.BENCH_QUICK === "1"
 /** BENCH_ONLY=2,3 runs only those parts (3 includes 4). */
-const only = new Set((process.env.BENCH_ONLY ?? "1,2,3,5,6").split(",").map((s) => s.trim()))
+const only = new Set((process.env.BENCH_ONLY ?? "1,2,3,5,6,7").split(",").map((s) => s.trim()))
 const P = {
   concurrency: 64,
   warmup: quick ? 500 : 2_000,
@@ -120,6 +123,7 @@ async function main() {
   console.log(`parameters: ${JSON.stringify(P)}`)
   if (only.has("5")) console.log(`outbound parameters (part 5): ${JSON.stringify(OUT)}`)
   if (only.has("6")) console.log(`cluster parameters (part 6): ${JSON.stringify(CLUSTER)}`)
+  if (only.has("7")) console.log(`playbook parameters (part 7): ${JSON.stringify(PLAYBOOK_BENCH)}`)
   console.log("servers run as child processes (Loket: the production build, node --max-old-space-size=192 --max-semi-space-size=8 dist/main.mjs; its CPU profile run: tsx); load from this process over 127.0.0.1 with a keep-alive node:http Agent\n")
 
   if (only.has("1")) await throughput()
@@ -127,6 +131,7 @@ async function main() {
   if (only.has("3")) await memoryAndBigBatch()
   if (only.has("5")) await outboundBench({ log, row, verdict, withServer })
   if (only.has("6")) await clusterBench({ log, row, verdict }, { concurrency: P.concurrency, warmup: P.warmup, messages: P.throughputMessages, commitTimeoutMs: COMMIT_TIMEOUT_MS })
+  if (only.has("7")) await playbookBench({ log, row, verdict, withServer })
   printTable()
 }
 
