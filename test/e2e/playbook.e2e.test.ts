@@ -7,21 +7,14 @@
 import { join } from "node:path"
 import Database from "better-sqlite3"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { localDateTime } from "../../domain/office-hours/zone.ts"
 import { APP_SECRET, auth, type ChildGateway, eventually, startChildGateway, tempDir } from "../support/gateway.ts"
 import { startGraphStandIn } from "../support/graph-stand-in.ts"
 import { residentWrites, startOutboundGateway } from "../support/outbound.ts"
 import { allConversations, allMessages, api, fixtures, postWebhook } from "../support/whatsapp.ts"
-
-const TZ = "Europe/Amsterdam"
-const pad = (n: number) => String(n).padStart(2, "0")
-const local = (ms: number) => {
-  const { date, minutes } = localDateTime(ms, TZ)
-  return { date, time: `${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}` }
-}
+import { FOLLOW_UP, FOLLOW_UP_REQUEST_TEMPLATE, FOLLOW_UP_TEMPLATE, local, openingSoon, patchSettings as patch_, TZ } from "../support/playbook.ts"
 
 const patchSettings = async (url: string, patch: unknown) => {
-  const res = await fetch(`${url}/api/v1/settings`, { method: "PATCH", headers: { ...auth, "content-type": "application/merge-patch+json" }, body: JSON.stringify(patch) })
+  const res = await patch_(url, patch)
   expect(res.status, await res.clone().text()).toBe(200)
   return res.json()
 }
@@ -93,10 +86,7 @@ describe("the follow-up survives kill -9", () => {
     const token = "playbook-token"
     const standIn = await startGraphStandIn({ accessToken: token, wabaId: fixtures.DEFAULT_WABA_ID })
     try {
-      standIn.templates([{
-        name: "loket_follow_up", language: "nl", status: "APPROVED", category: "UTILITY",
-        components: [{ type: "BODY", text: "Heb je nog hulp nodig?" }, { type: "BUTTONS", buttons: [{ type: "QUICK_REPLY", text: "Ja, graag" }, { type: "QUICK_REPLY", text: "Nee, dank je" }] }]
-      }])
+      standIn.templates([FOLLOW_UP_TEMPLATE])
       const file = join(tempDir(), "loket.db")
       const env = {
         DATABASE_URL: `file:${file}`, WHATSAPP_APP_SECRET: APP_SECRET, LOKET_ADMIN_TOKEN: "test-admin-token", LOKET_TIMEZONE: TZ,
@@ -108,16 +98,9 @@ describe("the follow-up survives kill -9", () => {
       await eventually(async () => (await api(first.url, "/templates")).body.items, (items: Array<any>) => items.some((t) => t.name === "loket_follow_up"))
 
       // Closed now; open from the minute after next (60–120 s away) until the end of that day.
-      let opening = (Math.floor(Date.now() / 60_000) + 2) * 60_000
-      if (local(opening).time >= "23:58") opening += 3 * 60_000
-      const today = local(Date.now()).date
+      const { opening, overrides } = openingSoon()
       const open = local(opening)
-      const overrides: Record<string, Array<{ open: string; close: string }>> = { [open.date]: [{ open: open.time, close: "23:59" }] }
-      if (today !== open.date) overrides[today] = []
-      await patchSettings(first.url, {
-        officeHours: { overrides },
-        followUp: { enabled: true, template: { name: "loket_follow_up", language: "nl", buttons: ["Ja, graag", "Nee, dank je"] } }
-      })
+      await patchSettings(first.url, { officeHours: { overrides }, followUp: FOLLOW_UP })
 
       // The resident wrote 23 h 59 min 30 s ago by Meta's clock: the window is open for the reply, closed by the opening.
       const waId = "31699887766"
@@ -144,13 +127,7 @@ describe("the follow-up survives kill -9", () => {
       const templates = await eventually(async () => standIn.sent.filter((s) => s.body.to === waId && s.body.type === "template"), (sent) => sent.length >= 1, 30_000)
       expect(templates[0]!.body).toEqual({
         messaging_product: "whatsapp", recipient_type: "individual", to: waId, type: "template",
-        template: {
-          name: "loket_follow_up", language: { code: "nl" },
-          components: [
-            { type: "button", sub_type: "quick_reply", index: "0", parameters: [{ type: "payload", payload: "loket:follow-up:0" }] },
-            { type: "button", sub_type: "quick_reply", index: "1", parameters: [{ type: "payload", payload: "loket:follow-up:1" }] }
-          ]
-        },
+        template: FOLLOW_UP_REQUEST_TEMPLATE,
         biz_opaque_callback_data: expect.any(String)
       })
       expect(standIn.problems).toEqual([])
