@@ -1,5 +1,5 @@
 /** A resident's message and delivery statuses: applied with the inbox event marked done, in one transaction. */
-import { nowIso, nowMillis } from "../../domain/time.ts"
+import { nowMillis } from "../../domain/time.ts"
 import { Effect } from "effect"
 import { advances, toMessageStatus } from "../../domain/delivery.ts"
 import { newConversationId, newMessageId } from "../../domain/ids.ts"
