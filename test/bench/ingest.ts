@@ -38,7 +38,7 @@ export function singleMessageWebhooks(count: number, firstResident: number): Arr
  * `messages` text messages from `residents` residents, `perWebhook` to a webhook (as Meta
  * batches them); message k comes from resident k mod `residents`.
  */
-export function batchedWebhooks(messages: number, residents: number, perWebhook: number, firstResident: number): Array<Prepared> {
+export function batchedWebhooks(messages: number, residents: number, perWebhook: number, firstResident: number, timestamp?: number): Array<Prepared> {
   const out: Array<Prepared> = []
   for (let k = 0; k < messages; k += perWebhook) {
     const contacts: Array<fixtures.Json> = []
@@ -47,7 +47,7 @@ export function batchedWebhooks(messages: number, residents: number, perWebhook:
       const r = firstResident + (j % residents)
       const waId = waIdOf(r)
       contacts.push(fixtures.contact({ waId, name: `Inwoner ${r}` }))
-      items.push(fixtures.textMessage({ from: waId, body: `${QUESTION} (${j})` }))
+      items.push(fixtures.textMessage({ from: waId, body: `${QUESTION} (${j})`, ...(timestamp === undefined ? {} : { timestamp: String(timestamp) }) }))
     }
     out.push(prepare(fixtures.webhookBody({ contacts, messages: items })))
   }

@@ -8,8 +8,8 @@
  *  - everything: the same with the out-of-hours reply on (one per resident, through the outbox
  *    to a local Graph stand-in).
  * Target: decision + timers cost at most 5 % of the rate with the playbook off. Off and
- * decision + timers run twice, alternating, and the better of each is kept (other processes on
- * the machine disturb one run more than the other).
+ * decision + timers run three times, alternating, and the best of each is kept (other processes
+ * on the machine disturb one run more than another).
  */
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
@@ -27,6 +27,8 @@ export const PLAYBOOK_BENCH = {
   residents: quick ? 300 : 1_200,
   warmup: quick ? 300 : 1_200,
   concurrency: 64,
+  /** Off and decision + timers alternate this many times; the best of each counts. */
+  rounds: 3,
   target: 0.05
 }
 const ACCESS_TOKEN = "bench-playbook-token"
@@ -61,9 +63,11 @@ export async function playbookBench(r: Reporter): Promise<void> {
   }
   let residentsFrom = 80_000_000
   const run = (label: string, extra: Record<string, string>) => r.withServer(() => startLoket(`Loket FULL (playbook: ${label})`, "default", { ...graphEnv, ...extra }), async (s) => {
-    const warmup = batchedWebhooks(P.warmup, P.warmup, 1, residentsFrom)
+    // Sent now by Meta's clock: the residents' windows are open, so the out-of-hours reply goes.
+    const now = Math.floor(Date.now() / 1000)
+    const warmup = batchedWebhooks(P.warmup, P.warmup, 1, residentsFrom, now)
     residentsFrom += P.warmup
-    const bodies = batchedWebhooks(P.messages, P.residents, 1, residentsFrom)
+    const bodies = batchedWebhooks(P.messages, P.residents, 1, residentsFrom, now)
     residentsFrom += P.residents
     const client = makeClient(s.url, "/webhooks/whatsapp", P.concurrency)
     const counter = openCounter(s.dbPath!)
@@ -85,19 +89,21 @@ export async function playbookBench(r: Reporter): Promise<void> {
   try {
     const offConfig = new URL("../support/playbook-off.json", import.meta.url).pathname
     const timersConfig = closedConfig(false)
-    const off1 = await run("off", { LOKET_CONFIG: offConfig })
-    const on1 = await run("decision + timers", { LOKET_CONFIG: timersConfig })
-    const off2 = await run("off", { LOKET_CONFIG: offConfig })
-    const on2 = await run("decision + timers", { LOKET_CONFIG: timersConfig })
+    const offs: Array<{ rate: number; committed: boolean }> = []
+    const ons: Array<{ rate: number; committed: boolean }> = []
+    for (let i = 0; i < P.rounds; i++) {
+      offs.push(await run("off", { LOKET_CONFIG: offConfig }))
+      ons.push(await run("decision + timers", { LOKET_CONFIG: timersConfig }))
+    }
     const all = await run("everything", { LOKET_CONFIG: closedConfig(true) })
-    const off = Math.max(off1.rate, off2.rate)
-    const on = Math.max(on1.rate, on2.rate)
     const f0 = (n: number) => Math.round(n).toLocaleString("en-US")
+    const off = Math.max(...offs.map((x) => x.rate))
+    const on = Math.max(...ons.map((x) => x.rate))
     const cost = 1 - on / off
-    r.row(`7. playbook off: ${f0(P.messages)} msgs from ${f0(P.residents)} residents (best of 2)`, `${f0(off)} msg/s committed (runs: ${f0(off1.rate)}, ${f0(off2.rate)})`)
-    r.row("7. playbook on, closed: office-hours decision + follow-up timer per message (best of 2)", `${f0(on)} msg/s (runs: ${f0(on1.rate)}, ${f0(on2.rate)}): ${(cost * 100).toFixed(1)} % slower`)
-    r.row("7. playbook on, closed, with the out-of-hours reply (one per resident, sent)", `${f0(all.rate)} msg/s: ${((1 - all.rate / off) * 100).toFixed(1)} % slower; ${standIn.sent.length} replies at the Graph stand-in`)
-    const committed = [off1, on1, off2, on2, all].every((x) => x.committed)
+    r.row(`7. playbook off: ${f0(P.messages)} msgs from ${f0(P.residents)} residents (best of ${P.rounds})`, `${f0(off)} msg/s committed (runs: ${offs.map((x) => f0(x.rate)).join(", ")})`)
+    r.row(`7. playbook on, closed: office-hours decision + follow-up timer per message (best of ${P.rounds})`, `${f0(on)} msg/s (runs: ${ons.map((x) => f0(x.rate)).join(", ")}): ${(cost * 100).toFixed(1)} % slower`)
+    r.row("7. playbook on, closed, with the out-of-hours reply (one per resident, sent)", `${f0(all.rate)} msg/s: ${((1 - all.rate / off) * 100).toFixed(1)} % slower; ${standIn.sent.length} replies at the Graph stand-in by then`)
+    const committed = [...offs, ...ons, all].every((x) => x.committed)
     r.verdict(committed && cost <= P.target, `playbook cost on ingest: decision + timers ${(cost * 100).toFixed(1)} % (target ≤ ${P.target * 100} %)`)
   } finally {
     await standIn.close()
