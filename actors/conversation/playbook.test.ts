@@ -25,6 +25,7 @@ import { TimerWatch } from "../timers/TimerWatch.ts"
 import { makeConversationBehavior, type ConversationState } from "./ConversationActor.ts"
 import { makeConversationStore } from "./ConversationStore.ts"
 import type { ConversationMessage } from "./protocol.ts"
+import { windowClosingSoon } from "./serialize.ts"
 
 const TZ = "Europe/Amsterdam"
 const WA_ID = "31612345678"
@@ -145,6 +146,8 @@ describe("out-of-hours reply and follow-up (TestClock)", () => {
     expect(result.requests[1]).toMatchObject({ to: { waId: WA_ID }, content: FOLLOW_UP_REQUEST })
     // The auto messages are no agent's answer: the resident is still waiting, the window is the resident's own.
     expect(result.conversation).toMatchObject({ lastOutboundAt: null, waitingSince: new Date(friday).toISOString(), windowExpiresAt: new Date(friday + 86_400_000).toISOString() })
+    // …so agents are still warned when the window is about to close unanswered.
+    expect(windowClosingSoon(result.conversation!, friday + 23.5 * 3_600_000)).toBe(true)
   })
 
   it("names the next opening in English when the language is en", async () => {
