@@ -23,6 +23,7 @@ import { type Envelope, makeInbox } from "./Inbox.ts"
 import { OutboxSignal } from "./outbox/OutboxSignal.ts"
 import { Templates } from "./templates/Templates.ts"
 import { ResidentSafety } from "./safety/ResidentSafety.ts"
+import { Settings } from "./settings/Settings.ts"
 
 const MAILBOX_SIZE = 256
 
@@ -53,11 +54,13 @@ export class Conversations extends Context.Service<Conversations, {
       const templates = yield* Templates
       const safety = yield* ResidentSafety
       const audit = yield* Audit
+      const settings = yield* Settings
       const inbox = makeInbox(database)
       const store = makeConversationStore(database)
       const behavior = makeConversationBehavior({
         database, store, inbox, templates: templates.store, publish: events.publish, audit: audit.record,
-        wakeOutbox: signal.wake, templatesChanged: templates.requestSync, safety: safety.current
+        wakeOutbox: signal.wake, templatesChanged: templates.requestSync, safety: safety.current,
+        settings: settings.current
       })
       const host = yield* makeActorHost(behavior, {
         mailboxSize: MAILBOX_SIZE,

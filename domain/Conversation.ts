@@ -28,6 +28,12 @@ export const Conversation = Schema.Struct({
   /** The window closes within the hour and no agent has answered the resident's last message. */
   windowClosingSoon: Schema.Boolean,
   /** The resident's messages since an agent last replied, wrote a note, assigned or closed it. */
-  unreadCount: Schema.Number
+  unreadCount: Schema.Number,
+  /**
+   * The queue order (docs/playbook.md): when the resident's oldest message no agent has answered
+   * yet arrived; null once an agent answers. Oldest first is first in the queue — a resident who
+   * wrote while closed is ahead of everyone who wrote after the opening.
+   */
+  waitingSince: Schema.optionalKey(Schema.NullOr(Schema.String))
 }).annotate({ identifier: "Conversation" })
 export type Conversation = typeof Conversation.Type

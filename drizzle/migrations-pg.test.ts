@@ -139,7 +139,7 @@ describe("PostgreSQL migrations", () => {
     const conversation: typeof conversations.$inferSelect = {
       id: `conv_${unique()}`, channel: "whatsapp", channelAccountId: "pn_1", contactId: contact.id, status: "open",
       team: "burgerzaken", assignee: "piet", createdAt: at, lastMessageAt: at, windowExpiresAt: at, lastOutboundAt: at,
-      windowWarnedFor: at, unreadCount: 3, personalDataWarnedAt: at
+      windowWarnedFor: at, unreadCount: 3, personalDataWarnedAt: at, waitingSince: at, autoRepliedFor: at
     }
     const message: Omit<typeof messages.$inferSelect, "seq"> = {
       id: `msg_${unique()}`, conversationId: conversation.id, direction: "inbound", type: "image",

@@ -42,13 +42,21 @@ export const conversations = sqliteTable("conversations", {
   /** The resident's messages since an agent last acted on the conversation (reply, note, assign, close). */
   unreadCount: integer("unread_count").notNull().default(0),
   /** When the resident was warned not to send personal data here (once per conversation; null: not yet). */
-  personalDataWarnedAt: text("personal_data_warned_at")
+  personalDataWarnedAt: text("personal_data_warned_at"),
+  /**
+   * The playbook's queue order: when the resident's oldest message that no agent has answered yet
+   * arrived (provider time); null once an agent answers. Oldest first is first in the queue.
+   */
+  waitingSince: text("waiting_since"),
+  /** The office-hours period (closed: the next opening's instant) Loket last sent its own reply for: one per period. */
+  autoRepliedFor: text("auto_replied_for")
 }, (t) => [
   uniqueIndex("conversations_account_contact").on(t.channel, t.channelAccountId, t.contactId),
   index("conversations_activity").on(t.lastMessageAt, t.id),
   index("conversations_team").on(t.team, t.lastMessageAt, t.id),
   index("conversations_assignee").on(t.assignee, t.lastMessageAt, t.id),
-  index("conversations_contact").on(t.contactId)
+  index("conversations_contact").on(t.contactId),
+  index("conversations_waiting").on(t.waitingSince, t.id)
 ])
 
 export const messages = sqliteTable("messages", {
@@ -258,6 +266,23 @@ export const cannedResponses = sqliteTable("canned_responses", {
   updatedAt: text("updated_at").notNull()
 })
 
+/**
+ * Durable timers of the playbook (actors/timers): stored in the actor's transaction, fired by the
+ * leader's timer watch through the conversation's actor once due (late after a restart, never
+ * twice: `state` leaves `pending` in the transaction that does the timer's work).
+ * One row per conversation and kind (`follow-up`), re-armed in place. `outcome` says what firing did.
+ */
+export const timers = sqliteTable("timers", {
+  id: text("id").primaryKey(),
+  conversationId: text("conversation_id").notNull().references(() => conversations.id),
+  kind: text("kind").notNull(),
+  dueAt: text("due_at").notNull(),
+  state: text("state", { enum: ["pending", "fired", "cancelled"] }).notNull(),
+  outcome: text("outcome"),
+  createdAt: text("created_at").notNull(),
+  settledAt: text("settled_at")
+}, (t) => [index("timers_due").on(t.state, t.dueAt)])
+
 export type ContactRow = typeof contacts.$inferSelect
 export type ConversationRow = typeof conversations.$inferSelect
 export type MessageRow = typeof messages.$inferSelect
@@ -271,3 +296,4 @@ export type WidgetCampaignRow = typeof widgetCampaigns.$inferSelect
 export type SettingsRow = typeof settings.$inferSelect
 export type AuditLogRow = typeof auditLog.$inferSelect
 export type CannedResponseRow = typeof cannedResponses.$inferSelect
+export type TimerRow = typeof timers.$inferSelect

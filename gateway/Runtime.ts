@@ -5,6 +5,7 @@
 import { Effect, Layer, type LogLevel, ManagedRuntime, References } from "effect"
 import { WindowWatch } from "../actors/conversation/WindowWatch.ts"
 import { Channels } from "../actors/Channels.ts"
+import { TimerWatch } from "../actors/timers/TimerWatch.ts"
 import { Conversations } from "../actors/Conversations.ts"
 import { Events } from "../actors/Events.ts"
 import { InProcessTransport } from "../actors/InProcessTransport.ts"
@@ -78,7 +79,7 @@ export function appLayer(
   const templates = Templates.layer.pipe(Layer.provideMerge(base))
   const settings = ResidentSafety.fromSettings.pipe(Layer.provideMerge(settingsLayer(SettingsBell.local).pipe(Layer.provideMerge(templates))))
   const conversations = Conversations.layer.pipe(Layer.provideMerge(settings))
-  const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays), CannedResponses.layer).pipe(Layer.provideMerge(conversations))
+  const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays), CannedResponses.layer, TimerWatch).pipe(Layer.provideMerge(conversations))
   return Layer.mergeAll(running, peopleLayer(TokenRevocations.layer).pipe(Layer.provide(base)))
 }
 
@@ -95,7 +96,7 @@ function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, 
   const templates = Templates.layer.pipe(Layer.provideMerge(shared))
   const settings = ResidentSafety.fromSettings.pipe(Layer.provideMerge(settingsLayer(ClusterSettingsBell).pipe(Layer.provideMerge(templates))))
   const conversations = ClusterConversations.pipe(Layer.provide(Conversations.layer), Layer.provideMerge(settings))
-  const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays), CannedResponses.layer).pipe(Layer.provideMerge(conversations))
+  const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays), CannedResponses.layer, TimerWatch).pipe(Layer.provideMerge(conversations))
   return Layer.mergeAll(running, peopleLayer(ClusterTokenRevocations).pipe(Layer.provide(nats)))
 }
 

@@ -36,6 +36,7 @@ import { openApiDocument } from "./api/openapi/document.ts"
 import { SETTINGS_BODY_LIMIT } from "./api/settings/schemas.ts"
 import { officeHoursRoutes } from "./api/office-hours/routes.ts"
 import { nowMillis } from "../domain/time.ts"
+import { queueRoutes } from "./api/queue/routes.ts"
 import { LoketConfig } from "../config/Config.ts"
 import { healthRoutes } from "./health.ts"
 import { apiBodyLimits, KiB, MiB } from "./http/api-body-limits/index.ts"
@@ -94,6 +95,7 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     .route("/conversations", workRoutes(runtime, database))
     .route("/conversations", revealRoutes(runtime, database))
     .route("/canned-responses", cannedResponseRoutes(runtime, database))
+    .route("/queue", queueRoutes(database))
     .route("/templates", templateRoutes(runtime, verify))
     .route("/office-hours", officeHoursRoutes(
       async () => (await runtime.runPromise(Settings.use((s) => s.current))).officeHours,

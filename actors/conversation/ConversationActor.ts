@@ -15,6 +15,7 @@ import type { ConversationMessage } from "./protocol.ts"
 import { onPruneIfEmpty } from "./retention.ts"
 import { onWindowCheck } from "./window.ts"
 import { onWork } from "./work.ts"
+import { onTimer } from "./timer.ts"
 
 export type { ConversationState } from "./deps.ts"
 
@@ -73,6 +74,8 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
         )
       case "work":
         return onWork(deps, state, message.command, message.by, message.reply)
+      case "timer":
+        return onTimer(deps, state, message.timerId)
     }
   }
 

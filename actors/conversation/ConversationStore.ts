@@ -3,9 +3,12 @@ import { nowIso } from "../../domain/time.ts"
 import { and, eq, isNotNull, lte, notInArray, sql } from "drizzle-orm"
 import { Effect } from "effect"
 import type { DatabaseShape, DatabaseUnavailable } from "../../drizzle/Database.ts"
-import type { ContactRow, ConversationRow, MessageRow, orphanStatuses, outbox } from "../../drizzle/schema.ts"
+import type { ContactRow, ConversationRow, MessageRow, orphanStatuses, outbox, TimerRow } from "../../drizzle/schema.ts"
 
 const p = sql.placeholder
+
+/** A conversation's timer of one kind has one row, re-armed in place. */
+export const timerId = (conversationId: string, kind: string) => `${conversationId}:${kind}`
 type Q<A> = Effect.Effect<A, DatabaseUnavailable>
 type OrphanRow = typeof orphanStatuses.$inferSelect
 
@@ -29,7 +32,8 @@ export function makeConversationStore(database: DatabaseShape) {
     contactId: p("contactId"), status: p("status"), team: p("team"),
     assignee: p("assignee"), createdAt: p("createdAt"), lastMessageAt: p("lastMessageAt"),
     windowExpiresAt: p("windowExpiresAt"), lastOutboundAt: p("lastOutboundAt"),
-    windowWarnedFor: p("windowWarnedFor"), unreadCount: p("unreadCount"), personalDataWarnedAt: p("personalDataWarnedAt")
+    windowWarnedFor: p("windowWarnedFor"), unreadCount: p("unreadCount"), personalDataWarnedAt: p("personalDataWarnedAt"),
+    waitingSince: p("waitingSince"), autoRepliedFor: p("autoRepliedFor")
   }))
   const byIdempotencyKey = prepare.one((db, t) => db.select().from(t.messages)
     .where(and(eq(t.messages.conversationId, p("conversationId")), eq(t.messages.idempotencyKey, p("key")))))
@@ -54,8 +58,20 @@ export function makeConversationStore(database: DatabaseShape) {
     status: sql`${p("status")}`, lastMessageAt: sql`${p("lastMessageAt")}`,
     windowExpiresAt: sql`${p("windowExpiresAt")}`, team: sql`${p("team")}`,
     assignee: sql`${p("assignee")}`, lastOutboundAt: sql`${p("lastOutboundAt")}`,
-    windowWarnedFor: sql`${p("windowWarnedFor")}`, unreadCount: sql`${p("unreadCount")}`, personalDataWarnedAt: sql`${p("personalDataWarnedAt")}`
+    windowWarnedFor: sql`${p("windowWarnedFor")}`, unreadCount: sql`${p("unreadCount")}`, personalDataWarnedAt: sql`${p("personalDataWarnedAt")}`,
+    waitingSince: sql`${p("waitingSince")}`, autoRepliedFor: sql`${p("autoRepliedFor")}`
   }).where(eq(t.conversations.id, p("id"))))
+  const timerById = prepare.one((db, t) => db.select().from(t.timers).where(eq(t.timers.id, p("id"))))
+  const armTimer = prepare.run((db, t) => db.insert(t.timers).values({
+    id: p("id"), conversationId: p("conversationId"), kind: p("kind"), dueAt: p("dueAt"), state: "pending",
+    outcome: null, createdAt: p("createdAt"), settledAt: null
+  }).onConflictDoUpdate({
+    target: t.timers.id,
+    set: { dueAt: sql`${p("dueAt")}`, state: "pending", outcome: null, createdAt: sql`${p("createdAt")}`, settledAt: null }
+  }))
+  const settleTimer = prepare.run((db, t) => db.update(t.timers).set({
+    state: sql`${p("state")}`, outcome: sql`${p("outcome")}`, settledAt: sql`${p("settledAt")}`
+  }).where(and(eq(t.timers.id, p("id")), eq(t.timers.state, "pending"))))
 
   const hasMessages = prepare.one((db, t) => db.select({ seq: t.messages.seq }).from(t.messages).where(eq(t.messages.conversationId, p("id"))).limit(1))
   const sentUpTo = prepare.all((db, t) => db.select().from(t.messages).where(and(
@@ -97,7 +113,14 @@ export function makeConversationStore(database: DatabaseShape) {
     insertOutbox: (row: Omit<typeof outbox.$inferInsert, "seq" | "lastError" | "sentAt">) => insertOutbox(row as never),
     /** The send is settled: sent (confirmed by the provider's answer or a status) or failed for good. */
     settleOutbox: (messageId: string, state: "sent" | "failed", lastError: string | null) =>
-      Effect.flatMap(nowIso, (now) => settle({ messageId, state, lastError, sentAt: state === "sent" ? now : null }))
+      Effect.flatMap(nowIso, (now) => settle({ messageId, state, lastError, sentAt: state === "sent" ? now : null })),
+    timer: (id: string) => timerById({ id }) as Q<TimerRow | undefined>,
+    /** Stores (or re-arms) the conversation's timer of `kind`, due at `dueAt`: one per conversation and kind. */
+    armTimer: (conversationId: string, kind: string, dueAt: string, now: string) =>
+      armTimer({ id: timerId(conversationId, kind), conversationId, kind, dueAt, createdAt: now }),
+    /** A pending timer leaves `pending` (fired with what it did, or cancelled); a settled one stays as it was. */
+    settleTimer: (id: string, state: "fired" | "cancelled", outcome: string, now: string) =>
+      settleTimer({ id, state, outcome, settledAt: now })
   }
 }
 

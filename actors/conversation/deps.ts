@@ -6,6 +6,7 @@ import type { ConversationRow } from "../../drizzle/schema.ts"
 import type { DomainEvent } from "../Events.ts"
 import type { Inbox } from "../Inbox.ts"
 import type { TemplateStore } from "../templates/TemplateStore.ts"
+import type { SettingsDocument } from "../../domain/settings/mod.ts"
 import type { ConversationStore } from "./ConversationStore.ts"
 import type { ResidentSafetySettings } from "../safety/ResidentSafety.ts"
 
@@ -30,5 +31,7 @@ export interface ActorDeps {
   readonly templatesChanged: () => void
   /** The resident-safety settings now (from memory). */
   readonly safety: Effect.Effect<ResidentSafetySettings>
+  /** The municipality's settings (office hours, auto-replies, follow-up); without them the playbook is off. */
+  readonly settings?: Effect.Effect<SettingsDocument> | undefined
 }
 

@@ -16,6 +16,8 @@ import { checkInbound } from "../safety/inbound-check.ts"
 export const PERSONAL_DATA_WARNING_FLAG = "warning:personal-data"
 import type { Envelope } from "../Inbox.ts"
 import { windowEndAfter } from "./window-rule.ts"
+import { decideOnInbound, type InboundDecision } from "../../domain/playbook/decide.ts"
+import { applyPlaybook, awaitsAnswer } from "./playbook.ts"
 
 /** Inside the handler's transaction: the inbox row is done (embedded); the stream is acknowledged after the commit (cluster). */
 const markHandled = (deps: ActorDeps, envelope: Envelope) =>
@@ -39,13 +41,18 @@ export const onInboundMessage = (
     const mayWarn = check.personalDataFound && settings.personalData.warnResident && opensWindow &&
       (state.conversation === null || state.conversation.personalDataWarnedAt === null)
     const warnContact = mayWarn ? (knownContact ?? (yield* store.contact(state.contactId))) : undefined
+    // The playbook (office hours, auto-replies, follow-ups) for messages that wait for an answer.
+    const waits = awaitsAnswer(body.type)
+    const playbook = waits && deps.settings !== undefined ? yield* deps.settings : undefined
     const result = yield* deps.database.transaction(Effect.gen(function*() {
-      const now = yield* nowIso
+      const nowMs = yield* nowMillis
+      const now = new Date(nowMs).toISOString()
       const existing = state.conversation
       const conversation: ConversationRow = existing ?? {
         id: newConversationId(), channel: state.channel, channelAccountId: state.channelAccountId,
         contactId: state.contactId, status: "open", team: null, assignee: null,
-        createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null, unreadCount: 0, personalDataWarnedAt: null
+        createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null, unreadCount: 0, personalDataWarnedAt: null,
+        waitingSince: null, autoRepliedFor: null
       }
       const row: MessageRow = {
         seq: 0, id: newMessageId(), conversationId: conversation.id, direction: "inbound", type: body.type,
@@ -56,7 +63,7 @@ export const onInboundMessage = (
         idempotencyKey: null, author: null
       }
       const windowEnd = windowEndAfter(conversation.channel, at)
-      const afterMessage: ConversationRow = {
+      const afterMessage: { -readonly [K in keyof ConversationRow]: ConversationRow[K] } = {
         ...conversation,
         // A resident writing to a closed conversation reopens it.
         status: "open",
@@ -64,8 +71,16 @@ export const onInboundMessage = (
         lastMessageAt: at > conversation.lastMessageAt ? at : conversation.lastMessageAt,
         windowExpiresAt: opensWindow && windowEnd !== null && (conversation.windowExpiresAt === null || windowEnd > conversation.windowExpiresAt)
           ? windowEnd
-          : conversation.windowExpiresAt
+          : conversation.windowExpiresAt,
+        waitingSince: waits && conversation.waitingSince === null ? at : conversation.waitingSince
       }
+      // Loket's own replies go only while the resident's window is open (a redelivery days late gets none).
+      const decision: InboundDecision | undefined = playbook === undefined ? undefined : (() => {
+        const decided = decideOnInbound(playbook, nowMs, { isNew: existing === null, autoRepliedFor: conversation.autoRepliedFor })
+        const windowOpen = afterMessage.windowExpiresAt !== null && afterMessage.windowExpiresAt > now
+        return windowOpen ? decided : { ...decided, replies: [], repliedFor: undefined }
+      })()
+      if (decision?.repliedFor !== undefined) afterMessage.autoRepliedFor = decision.repliedFor
       // A new conversation is written once, as it stands after its first message (before it, for the foreign key).
       if (existing === null) yield* store.insertConversation(afterMessage)
       const inserted = yield* store.insertMessage(row)
@@ -76,8 +91,14 @@ export const onInboundMessage = (
         : undefined
       if (warning !== undefined) next = { ...next, personalDataWarnedAt: now }
       if ((existing !== null && inserted !== undefined) || warning !== undefined) yield* store.updateConversation(next)
+      const resident = knownContact === undefined
+        ? Effect.map(store.contact(state.contactId), (found) => found!)
+        : Effect.succeed(knownContact)
+      const auto = inserted === undefined || decision === undefined
+        ? []
+        : yield* applyPlaybook(deps, next, resident, decision, existing !== null && existing.waitingSince !== null, now)
       yield* markHandled(deps, envelope)
-      return { conversation: next, message: inserted === undefined ? undefined : { ...row, seq: inserted }, warning }
+      return { conversation: next, message: inserted === undefined ? undefined : { ...row, seq: inserted }, warning, auto }
     }))
     yield* deps.database.committed()
     envelope.handled?.()
@@ -87,11 +108,12 @@ export const onInboundMessage = (
     yield* Effect.logDebug("inbound message stored", { conversationId: result.conversation.id, messageId: result.message.id, type: result.message.type, flags: result.message.flags })
     const contact = warnContact ?? knownContact ?? (yield* store.contact(state.contactId))!
     const view = agentViewOf(settings)
-    if (result.warning !== undefined) deps.wakeOutbox()
+    if (result.warning !== undefined || result.auto.length > 0) deps.wakeOutbox()
     const alertAt = yield* nowIso
     yield* deps.publish([
       { type: "message.created", data: messageToJson(result.message, view) },
       ...(result.warning === undefined ? [] : [{ type: "message.created" as const, data: messageToJson(result.warning, view) }]),
+      ...result.auto.map((auto) => ({ type: "message.created" as const, data: messageToJson(auto, view) })),
       { type: "conversation.updated", data: conversationToJson(result.conversation, contact, yield* nowMillis) },
       ...(check.blockedLinks.length === 0 ? [] : [{
         type: "link.blocked" as const,
@@ -139,7 +161,8 @@ const onEcho = (
       const conversation: ConversationRow = existing ?? {
         id: newConversationId(), channel: state.channel, channelAccountId: state.channelAccountId,
         contactId: state.contactId, status: "open", team: null, assignee: null,
-        createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null, unreadCount: 0, personalDataWarnedAt: null
+        createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null, unreadCount: 0, personalDataWarnedAt: null,
+        waitingSince: null, autoRepliedFor: null
       }
       const row: MessageRow = {
         seq: 0, id: newMessageId(), conversationId: conversation.id, direction: "outbound", type: body.type,

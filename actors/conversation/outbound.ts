@@ -19,6 +19,8 @@ import { applyDelivery } from "./inbound.ts"
 import { conversationToJson, messageToJson } from "./serialize.ts"
 import { checkTemplate, renderTemplateText } from "./template-check.ts"
 import { checkWindow } from "./window-rule.ts"
+import { timerId } from "./ConversationStore.ts"
+import { FOLLOW_UP } from "./playbook.ts"
 
 /** What agents read of an outbound message: text, and the parts the contract's Message has. */
 function describe(content: OutboundContent, template: TemplateRow | undefined): { text: string | null; content: Record<string, unknown> } {
@@ -123,14 +125,21 @@ export const onSend = (
     const takes = command.sender?.kind === "agent" && conversation.assignee === null &&
       (conversation.team === null || (yield* deps.database.one((db, t) => db.select({ agentId: t.teamMembers.agentId }).from(t.teamMembers)
         .where(and(eq(t.teamMembers.teamId, conversation.team!), eq(t.teamMembers.agentId, command.sender!.id))))) !== undefined)
+    // Loket's own messages (flag `auto`) are no agent's answer: the resident keeps waiting, the window warning still comes.
+    const byAgent = !byLoket
     const next = {
       ...conversation,
       lastMessageAt: now > conversation.lastMessageAt ? now : conversation.lastMessageAt,
-      lastOutboundAt: now,
+      lastOutboundAt: byAgent ? now : conversation.lastOutboundAt,
+      waitingSince: byAgent ? null : conversation.waitingSince,
       unreadCount: byLoket ? conversation.unreadCount : 0,
       assignee: takes ? command.sender!.id : conversation.assignee
     }
     const seq = yield* deps.database.transaction(Effect.gen(function*() {
+      // An agent answered: the follow-up at the next opening is not needed (one is pending only while the resident waits).
+      if (byAgent && conversation.waitingSince !== null) {
+        yield* store.settleTimer(timerId(conversation.id, FOLLOW_UP), "cancelled", "an agent answered", now)
+      }
       const inserted = (yield* store.insertMessage(row))!
       yield* store.insertOutbox({
         messageId: row.id, conversationId: conversation.id, channel: conversation.channel, channelAccountId: conversation.channelAccountId,

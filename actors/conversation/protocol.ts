@@ -51,4 +51,6 @@ export type ConversationMessage = (
   | { readonly kind: "hold"; readonly ready: Deferred.Deferred<void>; readonly release: Deferred.Deferred<void> }
   /** Assign, close, reopen, a note: answered once durable. */
   | { readonly kind: "work"; readonly command: WorkCommand; readonly by: WorkBy; readonly reply: Deferred.Deferred<WorkDone, WorkRefused> }
+  /** A durable timer (actors/timers) is due: the actor fires it, once. */
+  | { readonly kind: "timer"; readonly timerId: string }
 ) & { readonly fence?: Fence | undefined }

@@ -89,6 +89,7 @@ export function conversationToJson(row: ConversationRow, contact: ContactRow, no
     lastMessageAt: row.lastMessageAt,
     windowExpiresAt: row.windowExpiresAt,
     windowClosingSoon: windowClosingSoon(row, now),
-    unreadCount: row.unreadCount
+    unreadCount: row.unreadCount,
+    waitingSince: row.waitingSince
   }
 }

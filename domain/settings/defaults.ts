@@ -16,8 +16,8 @@ export const defaultTexts = {
     en: "We have received your message. A member of staff will answer as soon as possible."
   },
   firstContact: {
-    nl: "Welkom bij de gemeente. Stel uw vraag in een bericht. Stuur geen wachtwoorden of pincodes.",
-    en: "Welcome to the municipality. Ask your question in a message. Do not send passwords or PIN codes."
+    nl: "Welkom bij de gemeente. Via WhatsApp kunt u een vraag stellen of iets melden. Een aanvraag, een bezwaar of iets over uw eigen gegevens regelt u op de website van de gemeente, met DigiD. Stuur hier geen wachtwoorden of pincodes.",
+    en: "Welcome to the municipality. On WhatsApp you can ask a question or report something. Applications, objections and anything about your own details go through the municipality's website, with DigiD. Do not send passwords or PIN codes here."
   },
   personalDataWarning: {
     nl: "Stuur liever geen BSN of andere persoonlijke gegevens via WhatsApp. Voor persoonlijke zaken gebruikt u de beveiligde omgeving van de gemeente: log in met DigiD.",

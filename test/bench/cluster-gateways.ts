@@ -5,7 +5,7 @@
  */
 import type { ClusterView } from "../../actors/Transport.ts"
 import pg from "pg"
-import { ADMIN_TOKEN, APP_SECRET, type ChildGateway, startChildGateway, VERIFY_TOKEN } from "../support/gateway.ts"
+import { ADMIN_TOKEN, APP_SECRET, type ChildGateway, PLAYBOOK_OFF, startChildGateway, VERIFY_TOKEN } from "../support/gateway.ts"
 import { freshPostgresDatabase, natsNamespace, natsUrl, purgeNatsNamespace } from "../support/services.ts"
 import { PRODUCTION_NODE_OPTIONS, productionBuild } from "./servers.ts"
 
@@ -66,6 +66,7 @@ function gatewayEnv(databaseUrl: string, nats: string, namespace: string, instan
     WHATSAPP_APP_SECRET: APP_SECRET,
     WHATSAPP_VERIFY_TOKEN: VERIFY_TOKEN,
     LOKET_ADMIN_TOKEN: ADMIN_TOKEN,
+    ...PLAYBOOK_OFF,
     NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? PRODUCTION_NODE_OPTIONS
   }
 }

@@ -38,7 +38,7 @@ export function singleMessageWebhooks(count: number, firstResident: number): Arr
  * `messages` text messages from `residents` residents, `perWebhook` to a webhook (as Meta
  * batches them); message k comes from resident k mod `residents`.
  */
-export function batchedWebhooks(messages: number, residents: number, perWebhook: number, firstResident: number): Array<Prepared> {
+export function batchedWebhooks(messages: number, residents: number, perWebhook: number, firstResident: number, timestamp?: number): Array<Prepared> {
   const out: Array<Prepared> = []
   for (let k = 0; k < messages; k += perWebhook) {
     const contacts: Array<fixtures.Json> = []
@@ -47,7 +47,7 @@ export function batchedWebhooks(messages: number, residents: number, perWebhook:
       const r = firstResident + (j % residents)
       const waId = waIdOf(r)
       contacts.push(fixtures.contact({ waId, name: `Inwoner ${r}` }))
-      items.push(fixtures.textMessage({ from: waId, body: `${QUESTION} (${j})` }))
+      items.push(fixtures.textMessage({ from: waId, body: `${QUESTION} (${j})`, ...(timestamp === undefined ? {} : { timestamp: String(timestamp) }) }))
     }
     out.push(prepare(fixtures.webhookBody({ contacts, messages: items })))
   }
@@ -75,7 +75,8 @@ export function bigBatch(messages: number, targetBytes: number, firstResident: n
 /** Counts rows in the gateway's SQLite file through a read-only connection. */
 export function openCounter(dbPath: string) {
   const db = new BetterSqlite(dbPath, { readonly: true, fileMustExist: true })
-  const messages = db.prepare("select count(*) as n from messages")
+  // The residents' messages only: Loket's own replies (the playbook's, at night) are not ingest.
+  const messages = db.prepare("select count(*) as n from messages where direction = 'inbound'")
   const inbox = db.prepare("select state, count(*) as n from inbox group by state")
   const count = () => (messages.get() as { n: number }).n
   const inboxStates = () => Object.fromEntries((inbox.all() as Array<{ state: string; n: number }>).map((r) => [r.state, r.n]))

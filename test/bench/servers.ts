@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process"
 import { readFileSync, rmSync } from "node:fs"
 import { dirname, join } from "node:path"
-import { APP_SECRET, baseEnv, freePort, spawnListening, startChildGateway, tempDir } from "../support/gateway.ts"
+import { APP_SECRET, baseEnv, freePort, PLAYBOOK_OFF, spawnListening, startChildGateway, tempDir } from "../support/gateway.ts"
 
 export interface ServerUnderTest {
   readonly name: string
@@ -37,7 +37,8 @@ export function productionBuild(): { readonly bundle: string } {
 
 /** Loket as a child process. `sync`: "default" leaves LOKET_SQLITE_SYNCHRONOUS unset (FULL). */
 export async function startLoket(name: string, sync: "default" | "NORMAL", extra: Record<string, string> = {}): Promise<ServerUnderTest> {
-  const env = baseEnv(extra)
+  // The playbook's own replies (out of hours) would make the figures depend on the hour: off unless a part sets LOKET_CONFIG.
+  const env = baseEnv({ ...PLAYBOOK_OFF, ...extra })
   if (sync === "default") delete env.LOKET_SQLITE_SYNCHRONOUS
   else env.LOKET_SQLITE_SYNCHRONOUS = sync
   const dbPath = env.DATABASE_URL!.replace(/^file:/, "")
@@ -61,7 +62,8 @@ export async function startLoket(name: string, sync: "default" | "NORMAL", extra
  * like startChildGateway otherwise. `stop` sends SIGTERM (so a CPU profile gets written), SIGKILL after 15 s.
  */
 export async function startLoketWith(name: string, nodeArgs: ReadonlyArray<string>, extra: Record<string, string> = {}): Promise<ServerUnderTest> {
-  const env = baseEnv(extra)
+  // The playbook's own replies (out of hours) would make the figures depend on the hour: off unless a part sets LOKET_CONFIG.
+  const env = baseEnv({ ...PLAYBOOK_OFF, ...extra })
   delete env.LOKET_SQLITE_SYNCHRONOUS
   const dbPath = env.DATABASE_URL!.replace(/^file:/, "")
   const port = await freePort()

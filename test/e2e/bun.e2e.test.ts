@@ -1,7 +1,7 @@
 /** The same gateway under Bun (Bun.serve, bun:sqlite): a webhook → agent API round trip. */
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { ADMIN_TOKEN, APP_SECRET, type ChildGateway, eventually, startChildGateway, tempDir } from "../support/gateway.ts"
+import { ADMIN_TOKEN, APP_SECRET, type ChildGateway, eventually, PLAYBOOK_OFF, startChildGateway, tempDir } from "../support/gateway.ts"
 import { allConversations, allMessages, fixtures, postWebhook } from "../support/whatsapp.ts"
 
 let bun: ChildGateway | undefined
@@ -10,7 +10,7 @@ afterAll(() => bun?.kill())
 describe("on Bun", () => {
   it("takes a signed webhook and shows the message in the agent API", async () => {
     const dir = tempDir()
-    bun = await startChildGateway({ DATABASE_URL: `file:${join(dir, "loket.db")}`, WHATSAPP_APP_SECRET: APP_SECRET, LOKET_ADMIN_TOKEN: ADMIN_TOKEN }, "bun")
+    bun = await startChildGateway({ DATABASE_URL: `file:${join(dir, "loket.db")}`, WHATSAPP_APP_SECRET: APP_SECRET, LOKET_ADMIN_TOKEN: ADMIN_TOKEN, ...PLAYBOOK_OFF }, "bun")
     const from = "31693000000"
     const body = fixtures.webhookBody({ contacts: [fixtures.contact({ waId: from, name: "Bram" })], messages: [fixtures.textMessage({ from, body: "Hallo vanaf Bun" })] })
     const res = await postWebhook(bun.url, body)

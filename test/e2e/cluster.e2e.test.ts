@@ -6,7 +6,7 @@
  */
 import { connect } from "nats"
 import { afterEach, describe, expect, it } from "vitest"
-import { ADMIN_TOKEN, APP_SECRET, auth, type ChildGateway, eventually, startChildGateway } from "../support/gateway.ts"
+import { ADMIN_TOKEN, APP_SECRET, auth, type ChildGateway, eventually, PLAYBOOK_OFF, startChildGateway } from "../support/gateway.ts"
 import { startGraphStandIn } from "../support/graph-stand-in.ts"
 import { freshPostgresDatabase, natsNamespace, natsUrl, purgeNatsNamespace, startNatsServer } from "../support/services.ts"
 import { allConversations, allMessages, fixtures, postWebhook } from "../support/whatsapp.ts"
@@ -23,7 +23,7 @@ async function startCluster(count: number, nats = natsUrl(), extra: Record<strin
   cleanups.push(() => database.drop(), () => purgeNatsNamespace(nats, ns))
   const env = (i: number) => ({
     DATABASE_URL: database.url, NATS_URL: nats, LOKET_NATS_NAMESPACE: ns, LOKET_PARTITIONS: "12", LOKET_LEASE_MS: "2000",
-    LOKET_INSTANCE_ID: `gw${i}`, WHATSAPP_APP_SECRET: APP_SECRET, LOKET_ADMIN_TOKEN: ADMIN_TOKEN, LOKET_DB_POOL_SIZE: "5", ...extra
+    LOKET_INSTANCE_ID: `gw${i}`, WHATSAPP_APP_SECRET: APP_SECRET, LOKET_ADMIN_TOKEN: ADMIN_TOKEN, LOKET_DB_POOL_SIZE: "5", ...PLAYBOOK_OFF, ...extra
   })
   const gateways: Array<ChildGateway> = []
   for (let i = 0; i < count; i++) {

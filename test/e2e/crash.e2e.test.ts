@@ -6,7 +6,7 @@
 import { join } from "node:path"
 import Database from "better-sqlite3"
 import { afterAll, describe, expect, it } from "vitest"
-import { APP_SECRET, type ChildGateway, eventually, startChildGateway, tempDir } from "../support/gateway.ts"
+import { APP_SECRET, type ChildGateway, eventually, PLAYBOOK_OFF, startChildGateway, tempDir } from "../support/gateway.ts"
 import { fixtures } from "../support/whatsapp.ts"
 
 const children: Array<ChildGateway> = []
@@ -45,7 +45,7 @@ const counts = (file: string) => {
 describe("kill -9", () => {
   it("loses no acknowledged message and doubles none, across a crash under load", async () => {
     const file = join(tempDir(), "loket.db")
-    const env = { DATABASE_URL: `file:${file}`, WHATSAPP_APP_SECRET: APP_SECRET, LOKET_ADMIN_TOKEN: "t" }
+    const env = { DATABASE_URL: `file:${file}`, WHATSAPP_APP_SECRET: APP_SECRET, LOKET_ADMIN_TOKEN: "t", ...PLAYBOOK_OFF }
     const first = await startChildGateway(env)
     children.push(first)
 

@@ -7,7 +7,7 @@ import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Transport } from "../../actors/Transport.ts"
 import { join } from "node:path"
-import { baseEnv, eventually, startGateway, startGatewayOnFile, tempDir, type TestGateway } from "../support/gateway.ts"
+import { baseEnv, eventually, PLAYBOOK_OFF, startGateway, startGatewayOnFile, tempDir, type TestGateway } from "../support/gateway.ts"
 import { openSideConnection } from "../support/side-connection.ts"
 import { allConversations, allMessages, fixtures, postWebhook } from "../support/whatsapp.ts"
 
@@ -73,7 +73,7 @@ describe("ingest", () => {
       ({ client }) => Effect.sync(() => client.close())
     ).pipe(Effect.map(({ client, db }) =>
       makeSqliteShape(db as Db, () => true, `file:${path}`, preparedControl((q) => client.prepare(q)), flakyFlush))))
-    const gw2 = await startGateway(baseEnv({ DATABASE_URL: `file:${path}` }), database)
+    const gw2 = await startGateway(baseEnv({ DATABASE_URL: `file:${path}`, ...PLAYBOOK_OFF }), database)
     try {
       const body = fixtures.webhookBody({ contacts: [fixtures.contact({ waId: "31650000002", name: "Flush" })], messages: [oneText("31650000002", "wamid.unflushed")] })
       failNextFlush = true
@@ -155,7 +155,7 @@ describe("ingest", () => {
 
 describe("a burst larger than the in-memory handoff", () => {
   it("reads what spilled back from the inbox: every message arrives once, in order per resident", async () => {
-    const small = await startGateway(baseEnv({ LOKET_HANDOFF_CAP: "10" }))
+    const small = await startGateway(baseEnv({ LOKET_HANDOFF_CAP: "10", ...PLAYBOOK_OFF }))
     try {
       const residents = Array.from({ length: 20 }, (_, i) => `3168${String(i).padStart(7, "0")}`)
       const bodies = Array.from({ length: 10 }, (_, round) =>

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { ADMIN_TOKEN, APP_SECRET, type ChildGateway, eventually, freePort, startChildGateway, tempDir } from "../support/gateway.ts"
+import { ADMIN_TOKEN, APP_SECRET, type ChildGateway, eventually, PLAYBOOK_OFF, freePort, startChildGateway, tempDir } from "../support/gateway.ts"
 import { startGraphStandIn } from "../support/graph-stand-in.ts"
 import { allConversations, allMessages, fixtures, postWebhook } from "../support/whatsapp.ts"
 
@@ -29,7 +29,7 @@ describe("kill -9 with replies queued and in flight", () => {
     const env = {
       DATABASE_URL: `file:${join(tempDir(), "loket.db")}`, WHATSAPP_APP_SECRET: APP_SECRET, LOKET_ADMIN_TOKEN: ADMIN_TOKEN,
       WHATSAPP_ACCESS_TOKEN: "crash-token", GRAPH_API_URL: standIn.url, WHATSAPP_MESSAGES_PER_SECOND: "20",
-      WHATSAPP_PAIR_BURST: "45", LOKET_SEND_CONFIRM_SECONDS: "15"
+      WHATSAPP_PAIR_BURST: "45", LOKET_SEND_CONFIRM_SECONDS: "15", ...PLAYBOOK_OFF
     }
     const first = await startChildGateway(env, "node", port)
     children.push(first)

@@ -274,8 +274,8 @@ describe("read receipts and templates", () => {
 
 describe("without an access token", () => {
   it("refuses a reply at once instead of queueing it for nothing", async () => {
-    const { startGateway, baseEnv } = await import("../support/gateway.ts")
-    const bare = await startGateway(baseEnv())
+    const { startGateway, baseEnv, PLAYBOOK_OFF } = await import("../support/gateway.ts")
+    const bare = await startGateway(baseEnv(PLAYBOOK_OFF))
     try {
       const { waId } = await residentWrites(bare.url)
       const conversation = await eventually(async () => (await allConversations(bare.url)).find((c) => c.contact.handle === waId), (c) => c !== undefined)

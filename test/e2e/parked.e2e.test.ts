@@ -5,13 +5,13 @@
  */
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { auth, eventually, startGateway, type TestGateway } from "../support/gateway.ts"
+import { auth, baseEnv, eventually, PLAYBOOK_OFF, startGateway, type TestGateway } from "../support/gateway.ts"
 import { openSideConnection } from "../support/side-connection.ts"
 import { allConversations, allMessages, fixtures, postWebhook } from "../support/whatsapp.ts"
 
 let gw: TestGateway
 beforeAll(async () => {
-  gw = await startGateway()
+  gw = await startGateway(baseEnv(PLAYBOOK_OFF))
 })
 afterAll(() => gw.close())
 

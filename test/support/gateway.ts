@@ -10,6 +10,8 @@ import { serve } from "@hono/node-server"
 import { Effect, type Layer } from "effect"
 import type { Database } from "../../drizzle/Database.ts"
 import { makeApp } from "../../gateway/app.ts"
+import { applySettingsFile } from "../../gateway/settings-file.ts"
+import { readSettingsFile } from "../../config/settingsFile.ts"
 import { LoketConfig } from "../../config/Config.ts"
 import { appLayer, type AppRuntime, makeRuntime } from "../../gateway/Runtime.ts"
 import { freshPostgresDatabase } from "./services.ts"
@@ -22,6 +24,14 @@ export const VERIFY_TOKEN = "test-verify-token"
 export const ADMIN_TOKEN = "test-admin-token"
 
 export const tempDir = (prefix = "loket-test-") => mkdtempSync(join(tmpdir(), prefix))
+
+/**
+ * LOKET_CONFIG for tests that are not about the playbook: without it a resident writing outside
+ * office hours (the default Monday–Friday 08:30–17:00, so whenever the suite runs at night) gets
+ * Loket's out-of-hours reply, an outbound message such tests do not expect: a test whose outcome
+ * would depend on the hour it runs uses it.
+ */
+export const PLAYBOOK_OFF = { LOKET_CONFIG: new URL("./playbook-off.json", import.meta.url).pathname }
 
 export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -60,6 +70,15 @@ export async function startGateway(given: Record<string, string> = baseEnv(), da
   }), LoketConfig.fromEnv(env)))
   const runtime = makeRuntime(database === undefined ? appLayer(config) : appLayer(config, database))
   const app = await makeApp(runtime)
+  // LOKET_CONFIG as `npm start` applies it (gateway/start.ts), before the first request.
+  if (config.settingsFile !== undefined) {
+    const file = readSettingsFile(config.settingsFile, config.timezone)
+    const applied = file.ok ? await applySettingsFile(runtime, file.document) : file
+    if (!applied.ok) {
+      await runtime.dispose()
+      throw new Error(applied.lines.join("\n"))
+    }
+  }
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" })
   await new Promise<void>((resolve) => server.once("listening", () => resolve()))
   const address = server.address()

@@ -1,7 +1,7 @@
 /** An in-process gateway with msw standing in for Meta's Graph API (messages, templates, media). */
 import { setupServer } from "msw/node"
 import { graphMessagesMock } from "../msw/graph-messages.ts"
-import { baseEnv, startGateway, type TestGateway } from "./gateway.ts"
+import { baseEnv, PLAYBOOK_OFF, startGateway, type TestGateway } from "./gateway.ts"
 import { fixtures, postWebhook } from "./whatsapp.ts"
 
 export const GRAPH = "https://graph.test/v23.0"
@@ -14,7 +14,8 @@ export const APPROVED_TEMPLATES = [
   { name: "gemeente_nieuws", language: "nl", status: "PAUSED", category: "MARKETING", components: [{ type: "BODY", text: "Nieuws" }] }
 ]
 
-export async function startOutboundGateway(extra: Record<string, string> = {}) {
+/** `playbook: true` keeps Loket's own replies (out of hours) on; agents' reply tests turn them off (PLAYBOOK_OFF). */
+export async function startOutboundGateway(extra: Record<string, string> = {}, options: { readonly playbook?: boolean } = {}) {
   /** When each message reached the stand-in (performance.now()), in order. */
   const arrivals: Array<number> = []
   const graph = graphMessagesMock({ graphApiUrl: GRAPH, accessToken: ACCESS_TOKEN, wabaId: WABA, onSent: () => void arrivals.push(performance.now()) })
@@ -23,7 +24,7 @@ export async function startOutboundGateway(extra: Record<string, string> = {}) {
   msw.listen({ onUnhandledRequest: "bypass" })
   const gw: TestGateway = await startGateway(baseEnv({
     GRAPH_API_URL: GRAPH, WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN, WHATSAPP_BUSINESS_ACCOUNT_ID: WABA,
-    WHATSAPP_PHONE_NUMBER_ID: PHONE, WHATSAPP_SEND_TIMEOUT_MS: "500", ...extra
+    WHATSAPP_PHONE_NUMBER_ID: PHONE, WHATSAPP_SEND_TIMEOUT_MS: "500", ...(options.playbook === true ? {} : PLAYBOOK_OFF), ...extra
   }))
   return {
     gw, graph, arrivals,

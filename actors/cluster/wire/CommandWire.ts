@@ -54,7 +54,8 @@ const Told = Schema.Union([
   Schema.Struct({ kind: Schema.Literal("sent"), messageId: Schema.String, providerMessageId: Schema.String }),
   Schema.Struct({ kind: Schema.Literal("send-failed"), messageId: Schema.String, error: MessageError }),
   Schema.Struct({ kind: Schema.Literal("window-check") }),
-  Schema.Struct({ kind: Schema.Literal("prune-if-empty"), before: Schema.String })
+  Schema.Struct({ kind: Schema.Literal("prune-if-empty"), before: Schema.String }),
+  Schema.Struct({ kind: Schema.Literal("timer"), timerId: Schema.String })
 ])
 /** `hold` is in-process only: it carries Deferreds (contact merges hold local actors). */
 export type Told = Exclude<ConversationMessage, { kind: "event" } | { kind: "send" } | { kind: "hold" } | { kind: "work" }>

@@ -16,6 +16,7 @@ import { ListAuditQuery, SETTINGS_BODY_LIMIT } from "../settings/schemas.ts"
 import { peoplePaths } from "../people/openapi.ts"
 import { workPaths } from "../conversations/openapi.ts"
 import { ListAllAuditQuery } from "../audit/routes.ts"
+import { QueueQuery } from "../queue/schemas.ts"
 import { OfficeHoursPreviewDocument, officeHoursPreviewParameters } from "../office-hours/schemas.ts"
 
 type Json = Record<string, unknown>
@@ -116,6 +117,14 @@ export function openApiDocument(channels: ReadonlyArray<ChannelAdapter> = []): J
           operationId: "listConversations", summary: "Conversations, newest activity first, filtered by status, channel, team, assignee and text (q); with access \"team\" an agent sees only those without a team, of its teams, or assigned to it",
           parameters: queryParameters(ListConversationsQuery),
           responses: { "200": json(jsonSchema(page(Conversation, "ConversationPage")), "A page of conversations"), ...errors }
+        }
+      },
+      "/api/v1/queue": {
+        get: {
+          operationId: "listQueue",
+          summary: "The open conversations whose resident waits for an agent's answer, longest waiting first (waitingSince, then id): a resident who wrote while closed is ahead of everyone who wrote after the opening (docs/playbook.md)",
+          parameters: queryParameters(QueueQuery),
+          responses: { "200": json(jsonSchema(page(Conversation, "ConversationPage")), "A page of waiting conversations"), ...errors }
         }
       },
       "/api/v1/conversations/{id}": {
