@@ -63,6 +63,8 @@ export const moveConversations = (database: DatabaseShape, survivor: ContactRow,
         lastMessageAt: joined.lastMessageAt, windowExpiresAt: joined.windowExpiresAt,
         lastOutboundAt: joined.lastOutboundAt, windowWarnedFor: joined.windowWarnedFor
       }).where(eq(t.conversations.id, into.id)))
+      // The absorbed conversation's timers (a pending follow-up) go with it: the survivor keeps its own.
+      yield* database.run((db, t) => db.delete(t.timers).where(eq(t.timers.conversationId, from.id)))
       yield* database.run((db, t) => db.delete(t.conversations).where(eq(t.conversations.id, from.id)))
       changed.push(joined)
     }

@@ -78,13 +78,15 @@ export function makeConversationStore(database: DatabaseShape) {
     eq(t.messages.conversationId, p("conversationId")), eq(t.messages.direction, "outbound"), isNotNull(t.messages.providerMessageId),
     lte(t.messages.createdAt, p("at")), notInArray(t.messages.status, ["read", "failed"])
   )))
+  const deleteTimersOf = prepare.run((db, t) => db.delete(t.timers).where(eq(t.timers.conversationId, p("id"))))
   const deleteConversation = prepare.run((db, t) => db.delete(t.conversations).where(eq(t.conversations.id, p("id"))))
 
   return {
     /** Whether any message is left in the conversation. */
     hasMessages: (conversationId: string) => (hasMessages({ id: conversationId }) as Q<{ seq: number } | undefined>).pipe(Effect.map((row) => row !== undefined)),
     /** Removes a conversation with no message left (retention). */
-    deleteConversation: (conversationId: string) => deleteConversation({ id: conversationId }),
+    deleteConversation: (conversationId: string) =>
+      Effect.andThen(deleteTimersOf({ id: conversationId }), deleteConversation({ id: conversationId })),
     find: (channel: string, account: string, contactId: string) =>
       find({ channel, account, contact: contactId }) as Q<ConversationRow | undefined>,
     contact: (id: string) => contact({ id }) as Q<ContactRow | undefined>,
