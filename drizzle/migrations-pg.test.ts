@@ -13,7 +13,7 @@ import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { postgresUrl } from "../test/support/services.ts"
 import * as schema from "./schema.pg.ts"
-import { agents, apiTokens, auditLog, cannedResponses, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, settings, teamMembers, teams, templates, widgetCampaigns } from "./schema.pg.ts"
+import { agents, apiTokens, auditLog, cannedResponses, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, settings, teamMembers, teams, templates, timers, widgetCampaigns } from "./schema.pg.ts"
 
 const serverUrl = postgresUrl()
 const migrationsFolder = join(import.meta.dirname, "migrations-pg")
@@ -179,6 +179,11 @@ describe("PostgreSQL migrations", () => {
 
     await db.insert(contacts).values(contact)
     await db.insert(conversations).values(conversation)
+    const timer: typeof timers.$inferSelect = {
+      id: `tmr_${unique()}`, conversationId: conversation.id, kind: "follow-up", dueAt: at, state: "pending", outcome: null, createdAt: at, settledAt: null
+    }
+    await db.insert(timers).values(timer)
+    expect(await db.select().from(timers).where(eq(timers.id, timer.id))).toEqual([timer])
     const messageSeq = (await db.insert(messages).values(message).returning({ seq: messages.seq }))[0]!.seq
     const outboxSeq = (await db.insert(outbox).values(outboxRow).returning({ seq: outbox.seq }))[0]!.seq
     await db.insert(templates).values(template)
@@ -317,6 +322,6 @@ describe("PostgreSQL migrations", () => {
 
 // Every table of schema.pg.ts gets a row in the round-trip test above.
 it("round-trip covers every table", () => {
-  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, settings, auditLog, agents, teams, teamMembers, widgetCampaigns, cannedResponses]
+  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, settings, auditLog, agents, teams, teamMembers, widgetCampaigns, cannedResponses, timers]
   expect(new Set(tables)).toEqual(new Set(covered))
 })

@@ -9,7 +9,7 @@ import { setupServer } from "msw/node"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { Conversations } from "../../actors/Conversations.ts"
 import { instagramSendApiMock } from "../msw/messenger.ts"
-import { auth, baseEnv, eventually, startGateway, type TestGateway } from "../support/gateway.ts"
+import { auth, baseEnv, eventually, startGateway, type TestGateway, PLAYBOOK_OFF } from "../support/gateway.ts"
 import {
   echoTo, fromResident, IG_ACCOUNT_ID, IG_GRAPH, IG_TOKEN, INSTAGRAM_VERIFY, instagramEnv, mid, newResidentId, postMeta, webhook
 } from "../support/meta-messaging.ts"
@@ -22,7 +22,7 @@ let gw: TestGateway
 
 beforeAll(async () => {
   msw.listen({ onUnhandledRequest: "bypass" })
-  gw = await startGateway(baseEnv(instagramEnv({ META_APP_ID: LOKET_APP_ID })))
+  gw = await startGateway(baseEnv({ ...instagramEnv({ META_APP_ID: LOKET_APP_ID }), ...PLAYBOOK_OFF }))
 })
 afterAll(async () => {
   await gw.close()

@@ -9,7 +9,7 @@ import { setupServer } from "msw/node"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { Conversations } from "../../actors/Conversations.ts"
 import { graphError, messengerSendApiMock } from "../msw/messenger.ts"
-import { APP_SECRET, auth, baseEnv, eventually, startGateway, type TestGateway } from "../support/gateway.ts"
+import { APP_SECRET, auth, baseEnv, eventually, startGateway, type TestGateway, PLAYBOOK_OFF } from "../support/gateway.ts"
 import {
   echoTo, fromResident, GRAPH, MESSENGER_VERIFY, messengerEnv, mid, newResidentId, PAGE_ID, PAGE_TOKEN, postMeta, webhook
 } from "../support/meta-messaging.ts"
@@ -21,7 +21,7 @@ let gw: TestGateway
 
 beforeAll(async () => {
   msw.listen({ onUnhandledRequest: "bypass" })
-  gw = await startGateway(baseEnv(messengerEnv({ MESSENGER_HUMAN_AGENT: "true" })))
+  gw = await startGateway(baseEnv({ ...messengerEnv({ MESSENGER_HUMAN_AGENT: "true" }), ...PLAYBOOK_OFF }))
 })
 afterAll(async () => {
   await gw.close()

@@ -7,12 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Audit } from "../../actors/audit/Audit.ts"
 import { DEFAULT_PERSONAL_DATA_WARNING } from "../../actors/safety/ResidentSafety.ts"
-import { auth, baseEnv, eventually, startGateway, type TestGateway } from "../support/gateway.ts"
+import { auth, baseEnv, eventually, startGateway, type TestGateway, PLAYBOOK_OFF } from "../support/gateway.ts"
 import { allConversations, allMessages, fixtures, postWebhook } from "../support/whatsapp.ts"
 
 let gw: TestGateway
 beforeAll(async () => {
-  gw = await startGateway(baseEnv({ WHATSAPP_ACCESS_TOKEN: "safety-token", GRAPH_API_URL: "http://127.0.0.1:9/v23.0" }))
+  gw = await startGateway(baseEnv({ WHATSAPP_ACCESS_TOKEN: "safety-token", GRAPH_API_URL: "http://127.0.0.1:9/v23.0", ...PLAYBOOK_OFF }))
 })
 afterAll(async () => gw?.close())
 
