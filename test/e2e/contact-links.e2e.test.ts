@@ -65,10 +65,11 @@ async function telegramResident() {
   return { chatId, conversation: await conversationWhere("telegram", (c) => c.handle === String(chatId)) }
 }
 
+/** The handle Loket keeps for SMS is the E.164 number without `+`. */
 async function smsResident() {
   const number = newResidentNumber()
   expect((await postTwilio(gw.url, inboundSms(number, "En per sms"))).status).toBe(200)
-  return { number, conversation: await conversationWhere("sms", (c) => c.handle === number) }
+  return { number, conversation: await conversationWhere("sms", (c) => c.handle === number.slice(1)) }
 }
 
 const linkedOf = async (conversationId: string) => (await call("GET", `/conversations/${conversationId}`)).json.contact.linked
