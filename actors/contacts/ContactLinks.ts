@@ -6,7 +6,7 @@
  * three; it holds at most one contact per channel. Every link and unlink is audited in the
  * transaction that makes it, with contact ids only (never a handle or a name).
  */
-import { eq, inArray } from "drizzle-orm"
+import { and, eq, inArray, isNull } from "drizzle-orm"
 import { Context, Effect, Layer, Schema } from "effect"
 import type { Channel } from "../../domain/Channel.ts"
 import type { LinkedContact } from "../../domain/Conversation.ts"
@@ -32,6 +32,11 @@ export class ContactNotFound extends Schema.TaggedError<ContactNotFound>()("Cont
 export class LinkRefused extends Schema.TaggedError<LinkRefused>()("LinkRefused", {
   code: Schema.Literals(["same_contact", "same_channel"]),
   reason: Schema.String
+}) {}
+
+/** Another link or unlink changed one of the residents between this one's read and its write: nothing was written. */
+export class LinkConflict extends Schema.TaggedError<LinkConflict>()("LinkConflict", {
+  id: Schema.String
 }) {}
 
 /** The two contacts are not linked (unlink). */
@@ -62,14 +67,14 @@ export interface LinkChange {
   readonly changed: boolean
 }
 
-type LinkError = ContactNotFound | LinkRefused | DatabaseUnavailable
+type LinkError = ContactNotFound | LinkRefused | LinkConflict | DatabaseUnavailable
 
 export class ContactLinks extends Context.Service<ContactLinks, {
   readonly profile: (id: string, sees: SeesConversation) => Effect.Effect<ContactProfile, ContactNotFound | DatabaseUnavailable>
   /** Links `otherId` (and its resident's contacts) to the resident of `id`. */
   readonly link: (id: string, otherId: string, actor: AuditActor, sees: SeesConversation) => Effect.Effect<LinkChange, LinkError>
   /** `otherId` leaves the resident of `id`; a resident left with one contact ends. */
-  readonly unlink: (id: string, otherId: string, actor: AuditActor, sees: SeesConversation) => Effect.Effect<LinkChange, ContactNotFound | LinkNotFound | DatabaseUnavailable>
+  readonly unlink: (id: string, otherId: string, actor: AuditActor, sees: SeesConversation) => Effect.Effect<LinkChange, ContactNotFound | LinkNotFound | LinkConflict | DatabaseUnavailable>
 }>()("loket/actors/contacts/ContactLinks") {
   static readonly layer = Layer.effect(
     ContactLinks,
@@ -130,6 +135,20 @@ export class ContactLinks extends Context.Service<ContactLinks, {
 
       const ids = (rows: ReadonlyArray<ContactRow>) => rows.map((r) => r.id).sort()
 
+      /**
+       * Moves `group` (read before, all of one resident or one contact linked to none) to `residentId`,
+       * only while it is as it was read: a concurrent link or unlink fails this one (rolled back).
+       */
+      const moveGroup = (group: ReadonlyArray<ContactRow>, residentId: string | null, conflictId: string) =>
+        Effect.gen(function*() {
+          const was = group[0]!.residentId
+          if (was === residentId) return
+          const moved = yield* database.all((db, t) => db.update(t.contacts).set({ residentId })
+            .where(was === null ? and(eq(t.contacts.id, group[0]!.id), isNull(t.contacts.residentId)) : eq(t.contacts.residentId, was))
+            .returning({ id: t.contacts.id }))
+          if (moved.length !== group.length) return yield* new LinkConflict({ id: conflictId })
+        })
+
       const link = Effect.fn("ContactLinks.link")(function*(id: string, otherId: string, actor: AuditActor, sees: SeesConversation) {
         const contact = yield* contactFor(id, "id", sees)
         const other = yield* contactFor(otherId, "contactId", sees)
@@ -150,9 +169,9 @@ export class ContactLinks extends Context.Service<ContactLinks, {
           })
         }
         const residentId = contact.residentId ?? other.residentId ?? newId("res")
-        const joining = [...ours, ...theirs].filter((c) => c.residentId !== residentId).map((c) => c.id)
         yield* database.transaction(Effect.gen(function*() {
-          yield* database.run((db, t) => db.update(t.contacts).set({ residentId }).where(inArray(t.contacts.id, joining)))
+          yield* moveGroup(ours, residentId, contact.id)
+          yield* moveGroup(theirs, residentId, contact.id)
           yield* audit.record({
             actor, action: "contact.link", target: `contact:${contact.id}`,
             before: { contactIds: ids(ours), otherContactIds: ids(theirs) },
@@ -175,7 +194,9 @@ export class ContactLinks extends Context.Service<ContactLinks, {
         // A resident of one contact links nothing: it ends.
         const leaving = staying.length <= 1 ? members.map((m) => m.id) : [other.id]
         yield* database.transaction(Effect.gen(function*() {
-          yield* database.run((db, t) => db.update(t.contacts).set({ residentId: null }).where(inArray(t.contacts.id, leaving)))
+          const left = yield* database.all((db, t) => db.update(t.contacts).set({ residentId: null })
+            .where(and(inArray(t.contacts.id, leaving), eq(t.contacts.residentId, contact.residentId!))).returning({ id: t.contacts.id }))
+          if (left.length !== leaving.length) return yield* new LinkConflict({ id: contact.id })
           yield* audit.record({
             actor, action: "contact.unlink", target: `contact:${contact.id}`,
             before: { residentId: contact.residentId, contactIds: ids(members) },

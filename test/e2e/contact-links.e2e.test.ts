@@ -172,6 +172,22 @@ describe("linking a resident's contacts across channels", () => {
     expect(await linkedOf(tg.conversation.id)).toEqual([{ contactId: w, channel: "whatsapp" }])
   })
 
+  it("two agents linking one contact to two Telegram users at once: one link wins, the resident keeps one contact per channel", async () => {
+    for (let round = 0; round < 5; round++) {
+      const wa = await whatsappResident()
+      const [first, second] = [await telegramResident(), await telegramResident()]
+      const w = wa.conversation.contact.id
+      const answers = await Promise.all([first, second].map((tg) => call("POST", `/contacts/${w}/links`, { body: { contactId: tg.conversation.contact.id } })))
+      const statuses = answers.map((a) => a.status).sort()
+      expect(statuses[0]).toBe(201)
+      expect([409, 422]).toContain(statuses[1])
+      const winner = answers.find((a) => a.status === 201)!.json.linked[0].contactId
+      expect(await linkedOf(wa.conversation.id)).toEqual([{ contactId: winner, channel: "telegram" }])
+      const loser = [first, second].find((tg) => tg.conversation.contact.id !== winner)!
+      expect(await linkedOf(loser.conversation.id)).toEqual([])
+    }
+  })
+
   it("refuses what cannot be a link with a 4xx naming the field", async () => {
     const wa = await whatsappResident()
     const second = await whatsappResident()

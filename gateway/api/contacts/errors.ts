@@ -1,6 +1,6 @@
 /** ContactLinks' errors as HTTP answers, in one place. A DatabaseUnavailable goes on to app.ts's onError (503). */
 import type { Context } from "hono"
-import type { ContactNotFound, LinkNotFound, LinkRefused } from "../../../actors/contacts/ContactLinks.ts"
+import type { ContactNotFound, LinkConflict, LinkNotFound, LinkRefused } from "../../../actors/contacts/ContactLinks.ts"
 import { jsonError } from "../../http/errors.ts"
 
 export function contactErrorResponse(c: Context, error: unknown): Response {
@@ -17,6 +17,10 @@ export function contactErrorResponse(c: Context, error: unknown): Response {
     case "LinkRefused": {
       const e = error as LinkRefused
       return jsonError(c, 422, e.code, e.reason, [{ path: "contactId", message: e.code === "same_contact" ? "the same contact" : "a channel the resident already has a contact on" }])
+    }
+    case "LinkConflict": {
+      const e = error as LinkConflict
+      return jsonError(c, 409, "link_conflict", `The contacts linked to ${e.id} changed meanwhile (another agent linked or unlinked one); nothing was changed: look again and retry.`)
     }
     case "LinkNotFound": {
       const e = error as LinkNotFound

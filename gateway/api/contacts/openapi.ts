@@ -30,6 +30,7 @@ export function contactPaths({ jsonSchema, json, error, idParameter }: OpenApiHe
           "400": json(error, "invalid_json"),
           "401": json(error, "No valid bearer token"),
           "404": notFound,
+          "409": json(error, "link_conflict: another link or unlink changed these residents meanwhile; nothing changed, retry"),
           "413": json(error, "payload_too_large: a link body is limited to 4 KiB"),
           "422": json(error, "invalid_body; contact_not_found (details path contactId); same_contact; same_channel (both on one channel, or the resident already has a contact on the other's channel)")
         }
@@ -40,7 +41,7 @@ export function contactPaths({ jsonSchema, json, error, idParameter }: OpenApiHe
         operationId: "unlinkContacts",
         summary: "otherId leaves this contact's resident (a resident left with one contact ends; any role, audited)",
         parameters: [idParameter, otherIdParameter],
-        responses: { "200": profile("The contact as it is now"), "401": json(error, "No valid bearer token"), "404": json(error, "contact_not_found, or link_not_found: the two are not linked") }
+        responses: { "200": profile("The contact as it is now"), "401": json(error, "No valid bearer token"), "404": json(error, "contact_not_found, or link_not_found: the two are not linked"), "409": json(error, "link_conflict: changed meanwhile; retry") }
       }
     }
   }
