@@ -11,7 +11,7 @@ import type { Resident } from "../domain/InboundEvent.ts"
 import type { SystemNotice } from "../domain/Message.ts"
 import type { DatabaseShape, DatabaseUnavailable } from "../drizzle/Database.ts"
 import type { ContactRow, ConversationRow } from "../drizzle/schema.ts"
-import { conversationsOf, moveConversations } from "./contacts/mergeContacts.ts"
+import { conversationsOf, moveConversations, residentAfterMerge } from "./contacts/mergeContacts.ts"
 import { conversationKey } from "./conversation/ConversationActor.ts"
 
 /** Entries kept in memory; the database is the truth, this only spares look-ups. */
@@ -118,7 +118,7 @@ export function makeContactDirectory(database: DatabaseShape, holdActors: HoldAc
       const userId = notice?.newUserId ?? resident.userId ?? same.find((c) => c.userId !== null)?.userId ?? null
       const survivor = same[0]
       if (survivor === undefined) {
-        const row: ContactRow = { id: newContactId(), channel, handle: waId ?? userId ?? "", waId, userId, name: resident.name, createdAt: now, updatedAt: now }
+        const row: ContactRow = { id: newContactId(), channel, handle: waId ?? userId ?? "", waId, userId, name: resident.name, createdAt: now, updatedAt: now, residentId: null }
         // Numbers this resident now holds are released by residents who held them before.
         yield* database.transaction(Effect.gen(function*() {
           yield* releaseNumbers(losesNumber, now)
@@ -131,7 +131,8 @@ export function makeContactDirectory(database: DatabaseShape, holdActors: HoldAc
       const absorbed = same.slice(1)
       const next: ContactRow = {
         ...survivor, waId, userId, handle: waId ?? userId ?? survivor.handle,
-        name: resident.name ?? survivor.name ?? absorbed.find((c) => c.name !== null)?.name ?? null
+        name: resident.name ?? survivor.name ?? absorbed.find((c) => c.name !== null)?.name ?? null,
+        residentId: residentAfterMerge(survivor, absorbed)
       }
       const unchanged = absorbed.length === 0 && losesNumber.length === 0 &&
         next.waId === survivor.waId && next.userId === survivor.userId && next.name === survivor.name
@@ -145,7 +146,9 @@ export function makeContactDirectory(database: DatabaseShape, holdActors: HoldAc
       const merged = yield* database.transaction(Effect.gen(function*() {
         yield* releaseNumbers(losesNumber, now)
         const changed = yield* moveConversations(database, survivor, absorbed)
-        yield* database.run((db, t) => db.update(t.contacts).set(next).where(eq(t.contacts.id, survivor.id)))
+        // The resident link is written by moveConversations (a merge) or by an agent (ContactLinks), never from this read.
+        const { residentId: _linkedBy, ...ids } = next
+        yield* database.run((db, t) => db.update(t.contacts).set(ids).where(eq(t.contacts.id, survivor.id)))
         return changed
       })).pipe(Effect.tap(() => database.committed()), Effect.ensuring(release))
       // Released and absorbed ids may sit in the cache under other contacts.

@@ -1,13 +1,22 @@
 import { Schema } from "effect"
 import { Channel } from "./Channel.ts"
 
+/** Another contact of the same resident, on another channel (an agent linked them: docs/contacts.md). */
+export const LinkedContact = Schema.Struct({
+  contactId: Schema.String,
+  channel: Channel
+}).annotate({ identifier: "LinkedContact" })
+export type LinkedContact = typeof LinkedContact.Type
+
 export const Contact = Schema.Struct({
   id: Schema.String,
   /** How the channel addresses the resident: WhatsApp's wa_id, or the BSUID when there is no number. */
   handle: Schema.String,
   name: Schema.NullOr(Schema.String),
   /** WhatsApp's business-scoped user id, when Meta sends one. */
-  userId: Schema.NullOr(Schema.String)
+  userId: Schema.NullOr(Schema.String),
+  /** The resident's contacts on other channels, linked by an agent (API reads; empty: linked to none). */
+  linked: Schema.optionalKey(Schema.Array(LinkedContact))
 }).annotate({ identifier: "Contact" })
 export type Contact = typeof Contact.Type
 

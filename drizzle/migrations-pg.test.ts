@@ -134,7 +134,7 @@ describe("PostgreSQL migrations", () => {
     const at = now()
     const contact: typeof contacts.$inferSelect = {
       id: `con_${unique()}`, channel: "whatsapp", handle: "31612345678", waId: "31612345678", userId: "NL.123", name: "Jan",
-      createdAt: at, updatedAt: at
+      createdAt: at, updatedAt: at, residentId: `res_${unique()}`
     }
     const conversation: typeof conversations.$inferSelect = {
       id: `conv_${unique()}`, channel: "whatsapp", channelAccountId: "pn_1", contactId: contact.id, status: "open",

@@ -16,10 +16,16 @@ export const contacts = sqliteTable("contacts", {
   userId: text("user_id"),
   name: text("name"),
   createdAt: text("created_at").notNull(),
-  updatedAt: text("updated_at").notNull()
+  updatedAt: text("updated_at").notNull(),
+  /**
+   * The resident this contact is linked to across channels by an agent (docs/contacts.md, "Linked
+   * contacts"): contacts sharing a resident id are one person; null: linked to none.
+   */
+  residentId: text("resident_id")
 }, (t) => [
   uniqueIndex("contacts_channel_wa_id").on(t.channel, t.waId),
-  uniqueIndex("contacts_channel_user_id").on(t.channel, t.userId)
+  uniqueIndex("contacts_channel_user_id").on(t.channel, t.userId),
+  index("contacts_resident").on(t.residentId)
 ])
 
 /** One conversation per channel account (WhatsApp: phone_number_id) and resident. */

@@ -26,6 +26,7 @@ import { NatsTransport } from "../actors/cluster/NatsTransport.ts"
 import type { Transport } from "../actors/Transport.ts"
 import { Audit } from "../actors/audit/Audit.ts"
 import { CannedResponses } from "../actors/canned/CannedResponses.ts"
+import { ContactLinks } from "../actors/contacts/ContactLinks.ts"
 import { Settings } from "../actors/settings/Settings.ts"
 import { SettingsBell } from "../actors/settings/SettingsBell.ts"
 import type { Database } from "../drizzle/Database.ts"
@@ -39,7 +40,7 @@ import { ResidentSafety } from "../actors/safety/ResidentSafety.ts"
 import { channelLayers } from "./channels.ts"
 import { type LoketConfigValue, LoketConfig } from "../config/Config.ts"
 
-export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | Audit | Settings | People | TokenRevocations | Channels | CannedResponses | ResidentSafety
+export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | Audit | Settings | People | TokenRevocations | Channels | CannedResponses | ResidentSafety | ContactLinks
 
 /** The database `DATABASE_URL` names: PostgreSQL for `postgres://…`, else SQLite through better-sqlite3. */
 export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, unknown> =>
@@ -79,7 +80,7 @@ export function appLayer(
   const templates = Templates.layer.pipe(Layer.provideMerge(base))
   const settings = ResidentSafety.fromSettings.pipe(Layer.provideMerge(settingsLayer(SettingsBell.local).pipe(Layer.provideMerge(templates))))
   const conversations = Conversations.layer.pipe(Layer.provideMerge(settings))
-  const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays), CannedResponses.layer, TimerWatch).pipe(Layer.provideMerge(conversations))
+  const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays), CannedResponses.layer, ContactLinks.layer, TimerWatch).pipe(Layer.provideMerge(conversations))
   return Layer.mergeAll(running, peopleLayer(TokenRevocations.layer).pipe(Layer.provide(base)))
 }
 
@@ -96,7 +97,7 @@ function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, 
   const templates = Templates.layer.pipe(Layer.provideMerge(shared))
   const settings = ResidentSafety.fromSettings.pipe(Layer.provideMerge(settingsLayer(ClusterSettingsBell).pipe(Layer.provideMerge(templates))))
   const conversations = ClusterConversations.pipe(Layer.provide(Conversations.layer), Layer.provideMerge(settings))
-  const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays), CannedResponses.layer, TimerWatch).pipe(Layer.provideMerge(conversations))
+  const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays), CannedResponses.layer, ContactLinks.layer, TimerWatch).pipe(Layer.provideMerge(conversations))
   return Layer.mergeAll(running, peopleLayer(ClusterTokenRevocations).pipe(Layer.provide(nats)))
 }
 

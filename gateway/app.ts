@@ -22,6 +22,8 @@ import { WORK_BODY_LIMIT } from "./api/conversations/work-schemas.ts"
 import { cannedResponseRoutes } from "./api/canned-responses/routes.ts"
 import { CANNED_BODY_LIMIT } from "./api/canned-responses/schemas.ts"
 import { revealRoutes } from "./api/conversations/reveal-routes.ts"
+import { contactRoutes } from "./api/contacts/routes.ts"
+import { LINK_BODY_LIMIT } from "./api/contacts/schemas.ts"
 import { templateRoutes } from "./api/templates/routes.ts"
 import { clusterRoutes } from "./api/admin/cluster-routes.ts"
 import { parkedRoutes } from "./api/admin/parked-routes.ts"
@@ -87,7 +89,8 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
       { path: /^\/(tokens|agents|teams)(\/|$)/, maxBytes: 16 * KiB, what: "A person, team or token" },
       { path: /^\/campaigns(\/|$)/, maxBytes: CAMPAIGN_BODY_LIMIT, what: "A campaign" },
       { path: /^\/conversations\/[^/]+\/(assign|close|reopen|notes)\/?$/, maxBytes: WORK_BODY_LIMIT, what: "An assignment or a note", fix: "a note is at most 4,096 characters" },
-      { path: /^\/canned-responses(\/|$)/, maxBytes: CANNED_BODY_LIMIT, what: "A canned response", fix: "its text is at most 4,096 characters" }
+      { path: /^\/canned-responses(\/|$)/, maxBytes: CANNED_BODY_LIMIT, what: "A canned response", fix: "its text is at most 4,096 characters" },
+      { path: /^\/contacts(\/|$)/, maxBytes: LINK_BODY_LIMIT, what: "A contact link", fix: "send {\"contactId\": \"…\"}" }
     ], { maxBytes: 64 * KiB, what: "A request body" }))
     .route("/me", meRoutes())
     .route("/conversations", conversationRoutes(runtime, database, agentView))
@@ -95,6 +98,7 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     .route("/conversations", workRoutes(runtime, database))
     .route("/conversations", revealRoutes(runtime, database))
     .route("/canned-responses", cannedResponseRoutes(runtime, database))
+    .route("/contacts", contactRoutes(runtime))
     .route("/queue", queueRoutes(database))
     .route("/templates", templateRoutes(runtime, verify))
     .route("/office-hours", officeHoursRoutes(

@@ -68,8 +68,33 @@ export const moveConversations = (database: DatabaseShape, survivor: ContactRow,
       yield* database.run((db, t) => db.delete(t.conversations).where(eq(t.conversations.id, from.id)))
       changed.push(joined)
     }
+    yield* moveLinks(database, survivor, absorbed)
     yield* database.run((db, t) => db.delete(t.contacts).where(inArray(t.contacts.id, absorbedIds)))
     return changed
+  })
+
+/**
+ * The resident the survivor of a merge belongs to (docs/contacts.md, "Linked contacts"): its own,
+ * else the first absorbed contact's that has one.
+ */
+export const residentAfterMerge = (survivor: ContactRow, absorbed: ReadonlyArray<ContactRow>): string | null =>
+  survivor.residentId ?? absorbed.find((c) => c.residentId !== null)?.residentId ?? null
+
+/**
+ * The absorbed contacts' links move to the survivor: it joins their resident when it had none, and
+ * the contacts linked to any absorbed contact join the survivor's resident (call inside the merge's transaction).
+ */
+export const moveLinks = (database: DatabaseShape, survivor: ContactRow, absorbed: ReadonlyArray<ContactRow>) =>
+  Effect.gen(function*() {
+    const residentId = residentAfterMerge(survivor, absorbed)
+    if (residentId === null) return
+    const others = [...new Set(absorbed.map((c) => c.residentId).filter((r): r is string => r !== null && r !== residentId))]
+    if (others.length > 0) {
+      yield* database.run((db, t) => db.update(t.contacts).set({ residentId }).where(inArray(t.contacts.residentId, others)))
+    }
+    if (survivor.residentId !== residentId) {
+      yield* database.run((db, t) => db.update(t.contacts).set({ residentId }).where(eq(t.contacts.id, survivor.id)))
+    }
   })
 
 /** Conversations (channel account and contact) of `contactIds`: the actors a merge must hold. */

@@ -2,6 +2,7 @@
 import { Effect } from "effect"
 import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm"
 import { conversationToJson, messageToJson } from "../../../actors/conversation/serialize.ts"
+import { linkedContactsOf } from "../../../actors/contacts/linked.ts"
 import { type AgentView, CLEAR_VIEW } from "../../../actors/safety/agent-view.ts"
 import type { Conversation } from "../../../domain/Conversation.ts"
 import type { Message } from "../../../domain/Message.ts"
@@ -43,10 +44,14 @@ export function makeConversationQueries(database: DatabaseShape) {
     const ids = [...new Set(rows.map((r) => r.contactId))]
     const people = await Effect.runPromise(database.all((db, t) => db.select().from(t.contacts).where(inArray(t.contacts.id, ids))))
     const byId = new Map(people.map((p) => [p.id, p]))
+    // The resident's other contacts (linked by an agent): one query for the whole page.
+    const linked = await Effect.runPromise(linkedContactsOf(database, people))
     // A conversation read just before a contact merge removed it (its contact is gone too): it no longer exists.
     return rows.flatMap((row) => {
       const contact = byId.get(row.contactId)
-      return contact === undefined ? [] : [conversationToJson(row, contact)]
+      if (contact === undefined) return []
+      const json = conversationToJson(row, contact)
+      return [{ ...json, contact: { ...json.contact, linked: linked.get(contact.id) ?? [] } }]
     })
   }
 

@@ -15,6 +15,7 @@ import { SettingsDocument } from "../../../domain/settings/mod.ts"
 import { ListAuditQuery, SETTINGS_BODY_LIMIT } from "../settings/schemas.ts"
 import { peoplePaths } from "../people/openapi.ts"
 import { workPaths } from "../conversations/openapi.ts"
+import { contactPaths } from "../contacts/openapi.ts"
 import { ListAllAuditQuery } from "../audit/routes.ts"
 import { QueueQuery } from "../queue/schemas.ts"
 import { OfficeHoursPreviewDocument, officeHoursPreviewParameters } from "../office-hours/schemas.ts"
@@ -333,6 +334,7 @@ export function openApiDocument(channels: ReadonlyArray<ChannelAdapter> = []): J
       },
       ...peoplePaths({ jsonSchema, json, error, idParameter }),
       ...workPaths({ jsonSchema, json, error, idParameter }, queryParameters),
+      ...contactPaths({ jsonSchema, json, error, idParameter }),
       "/api/v1/office-hours": {
         get: {
           operationId: "previewOfficeHours",
