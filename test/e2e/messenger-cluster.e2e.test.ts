@@ -5,7 +5,7 @@
 import { setupServer } from "msw/node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { messengerSendApiMock } from "../msw/messenger.ts"
-import { auth, baseEnv, eventually, startGateway, type TestGateway } from "../support/gateway.ts"
+import { auth, baseEnv, eventually, PLAYBOOK_OFF, startGateway, type TestGateway } from "../support/gateway.ts"
 import { echoTo, fromResident, GRAPH, messengerEnv, mid, newResidentId, PAGE_TOKEN, postMeta, webhook } from "../support/meta-messaging.ts"
 import { freshPostgresDatabase, natsNamespace, natsUrl, purgeNatsNamespace } from "../support/services.ts"
 import { allConversations, allMessages } from "../support/whatsapp.ts"
@@ -19,7 +19,7 @@ let gw: TestGateway
 beforeAll(async () => {
   msw.listen({ onUnhandledRequest: "bypass" })
   database = await freshPostgresDatabase()
-  gw = await startGateway(baseEnv(messengerEnv({ DATABASE_URL: database.url, NATS_URL: natsUrl(), LOKET_NATS_NAMESPACE: ns, LOKET_PARTITIONS: "4" })))
+  gw = await startGateway(baseEnv({ ...messengerEnv({ DATABASE_URL: database.url, NATS_URL: natsUrl(), LOKET_NATS_NAMESPACE: ns, LOKET_PARTITIONS: "4" }), ...PLAYBOOK_OFF }))
 })
 afterAll(async () => {
   await gw?.close()
