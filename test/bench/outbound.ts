@@ -299,6 +299,7 @@ export async function outboundBench(r: Reporter): Promise<void> {
           : `${f0(allSentInDb - lastAnswer)} ms after the last 202 (${f0(epoch(allSentInDb) - t1)} ms after the last arrival at the stand-in)`)
         r.row("5. stand-in: duplicates / refused / Meta-rule problems / unmarked", `${report.duplicates} / ${report.refused} / ${report.problems.length} / ${report.unmarked}${report.problems.length > 0 ? ` (${report.problems[0]})` : ""}`)
         r.row("5. CPU, offer start → last arrival: Loket / stand-in / load generator", `${f0(100 * cpu.child)} % / ${f0(100 * cpu.graph)} % / ${f0(100 * cpu.self)} % of one core over ${f1(cpu.wall)} s (load average before: ${load})`)
+        r.row("5. Loket's CPU per reply (accept, store, send, settle), offer start → last arrival", `${(1000 * cpu.child * cpu.wall / Math.max(1, accepted)).toFixed(2)} ms (${f0(accepted)} replies)`)
         r.row("5. load generator: event-loop delay p99 / max; send lag p99", `${f1(lag.percentile(99) / 1e6)} / ${f1(lag.max / 1e6)} ms; ${f1(percentile(m.sendLag, 99))} ms`)
 
         // No sender can send exactly the limit in every sliding second without going over it now and then: 2 % slack.
