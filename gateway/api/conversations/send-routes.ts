@@ -2,7 +2,7 @@
  * `POST /api/v1/conversations/:id/messages` (an agent's reply: 202 once durable) and
  * `POST /api/v1/conversations/:id/read` (read receipts: an explicit agent action).
  */
-import { and, desc, eq } from "drizzle-orm"
+import { and, desc, eq, sql } from "drizzle-orm"
 import { Effect } from "effect"
 import { type Context, Hono } from "hono"
 import { bodyLimit } from "hono/body-limit"
@@ -49,6 +49,8 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channel
       .where(and(eq(t.messages.id, ref), eq(t.messages.conversationId, conversationId)))))
     return row?.providerMessageId ?? null
   }
+  /** Every reply reads its conversation's channel: prepared once. */
+  const channelOf = database.prepare.one((db, t) => db.select({ channel: t.conversations.channel }).from(t.conversations).where(eq(t.conversations.id, sql.placeholder("id"))))
   const invalid = (c: Context, message: string, details: Array<{ path: string; message: string }>) =>
     jsonError(c, 422, "invalid_message", message, details)
 
@@ -75,8 +77,7 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channel
       if (!decoded.ok) return invalid(c, `Invalid ${kind} message: ${decoded.details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, decoded.details)
       const value = decoded.value as any
       const content = toContent(kind, value)
-      const channel = (await read(database.one((db, t) =>
-        db.select({ channel: t.conversations.channel }).from(t.conversations).where(eq(t.conversations.id, conversationId)))))?.channel
+      const channel = ((await read(channelOf({ id: conversationId }))) as { channel: string } | undefined)?.channel
       // No conversation: the actor answers 404. Otherwise the conversation's channel says what it can send.
       const adapter = channel === undefined ? undefined : channels.of(channel)
       if (channel !== undefined && adapter === undefined) {
