@@ -21,6 +21,8 @@
  *     to the rendered button in headless Chromium on a host page of another origin with a strict CSP
  * Every server runs in its own child process (but part 7's gateway); the load comes from this one over loopback HTTP.
  * BENCH_ONLY=1,2,3,5,6,7 picks parts (3 includes 4).
+ * BENCH_BUNDLE=<path to main.mjs>: Loket on Node from that build instead of this tree's (a before/after:
+ *   `git archive <commit> | tar -x -C .tmp/base-src && (cd .tmp/base-src && node scripts/build.mjs ../base-build)`).
  * BENCH_RUNTIMES=node,bun (the default): parts 1, 2 and 5 also run Loket on Bun and print Node and Bun side by side.
  * BENCH_OUT_RATE=<n>, BENCH_OUT_LIMIT=<n> change part 5's offered rate and WHATSAPP_MESSAGES_PER_SECOND (both 1,000);
  * BENCH_OUT_PROFILE=1 runs its gateway with --cpu-prof and prints where the time went; BENCH_OUT_DUMP=<file> writes the arrivals.

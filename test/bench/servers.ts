@@ -27,6 +27,8 @@ let built: string | undefined
  * TypeScript loader. Built once per bench run into .tmp/ (inside the project, so node_modules resolve).
  */
 export function productionBuild(): { readonly bundle: string } {
+  // BENCH_BUNDLE=<main.mjs>: another build (e.g. of an older commit, for a before/after in the same hour).
+  if (process.env.BENCH_BUNDLE !== undefined) return { bundle: process.env.BENCH_BUNDLE }
   if (built === undefined) {
     const root = new URL("../../", import.meta.url).pathname
     execFileSync(process.execPath, ["scripts/build.mjs", ".tmp/bench-build"], { cwd: root, stdio: "ignore" })
