@@ -5,12 +5,12 @@
 import { and, desc, eq, sql } from "drizzle-orm"
 import { Effect } from "effect"
 import { type Context, Hono } from "hono"
-import { bodyLimit } from "hono/body-limit"
 import { unsupportedContent } from "../../../adapters/ChannelAdapter.ts"
 import type { Channels } from "../../../actors/Channels.ts"
 import { Conversations } from "../../../actors/Conversations.ts"
 import type { OutboundContent } from "../../../domain/Outbound.ts"
 import type { DatabaseShape, DatabaseUnavailable } from "../../../drizzle/Database.ts"
+import { declaredBodyLimit } from "../../http/body-limit/index.ts"
 import { jsonError } from "../../http/errors.ts"
 import { decodeWith } from "../../http/validate.ts"
 import type { AppRuntime } from "../../Runtime.ts"
@@ -57,7 +57,7 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channel
   return new Hono<AuthEnv>()
     .post(
       "/:id/messages",
-      bodyLimit({
+      declaredBodyLimit({
         maxSize: MAX_SEND_BODY_BYTES,
         onError: (c) => jsonError(c, 413, "payload_too_large", `A reply is limited to 64 KiB (${MAX_SEND_BODY_BYTES} bytes): send files through POST /api/v1/media and refer to them by id.`)
       }),
