@@ -96,7 +96,22 @@ export function makeContactDirectory(database: DatabaseShape, holdActors: HoldAc
     return row
   }
 
-  const lookUp = (channel: string, waIds: ReadonlyArray<string>, userIds: ReadonlyArray<string>) =>
+  // The common shapes (a number, a user id, or one of each) prepared once: every new resident's first message looks up.
+  const byWaId = database.prepare.all((db, t) => db.select().from(t.contacts)
+    .where(and(eq(t.contacts.channel, sql.placeholder("channel")), eq(t.contacts.waId, sql.placeholder("waId")))))
+  const byUserId = database.prepare.all((db, t) => db.select().from(t.contacts)
+    .where(and(eq(t.contacts.channel, sql.placeholder("channel")), eq(t.contacts.userId, sql.placeholder("userId")))))
+  const byEither = database.prepare.all((db, t) => db.select().from(t.contacts).where(and(
+    eq(t.contacts.channel, sql.placeholder("channel")),
+    or(eq(t.contacts.waId, sql.placeholder("waId")), eq(t.contacts.userId, sql.placeholder("userId")))
+  )))
+  const lookUp = (channel: string, waIds: ReadonlyArray<string>, userIds: ReadonlyArray<string>): Effect.Effect<Array<ContactRow>, DatabaseUnavailable> => {
+    if (waIds.length === 1 && userIds.length === 0) return byWaId({ channel, waId: waIds[0] }) as Effect.Effect<Array<ContactRow>, DatabaseUnavailable>
+    if (waIds.length === 0 && userIds.length === 1) return byUserId({ channel, userId: userIds[0] }) as Effect.Effect<Array<ContactRow>, DatabaseUnavailable>
+    if (waIds.length === 1 && userIds.length === 1) return byEither({ channel, waId: waIds[0], userId: userIds[0] }) as Effect.Effect<Array<ContactRow>, DatabaseUnavailable>
+    return lookUpAny(channel, waIds, userIds)
+  }
+  const lookUpAny = (channel: string, waIds: ReadonlyArray<string>, userIds: ReadonlyArray<string>) =>
     database.all((db, t) => db.select().from(t.contacts).where(and(
       eq(t.contacts.channel, channel),
       or(

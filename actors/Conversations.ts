@@ -7,7 +7,7 @@ import { Cause, Context, Deferred, Effect, Layer } from "effect"
 import { SendRefused, WorkRefused } from "../domain/errors.ts"
 import type { Message } from "../domain/Message.ts"
 import { Database, type DatabaseUnavailable, type Fence } from "../drizzle/Database.ts"
-import type { ContactRow } from "../drizzle/schema.ts"
+import type { ContactRow, ConversationRow } from "../drizzle/schema.ts"
 import { LoketConfig } from "../config/Config.ts"
 import { eq, sql } from "drizzle-orm"
 import { defaultRetry, makeActorHost } from "./ActorHost.ts"
@@ -27,11 +27,18 @@ import { Settings } from "./settings/Settings.ts"
 
 const MAILBOX_SIZE = 256
 
+/** Where a conversation's actor lives, when the caller has just read the conversation (cluster mode): not read again. */
+export interface KnownConversation {
+  readonly channel: string
+  readonly channelAccountId: string
+  readonly contactId: string
+}
+
 export class Conversations extends Context.Service<Conversations, {
   /** Routes a durable event to its conversation's actor (waits while that mailbox is full). */
   route(envelope: Envelope): Effect.Effect<void>
   /** An agent's send, through the conversation's actor: answered once it is durable (`fence`: cluster mode's lease). */
-  send(conversationId: string, command: SendCommand, fence?: Fence): Effect.Effect<Message, SendRefused>
+  send(conversationId: string, command: SendCommand, fence?: Fence, known?: KnownConversation): Effect.Effect<Message, SendRefused>
   /** Assign, close, reopen or a note, through the conversation's actor: answered once durable (with its audit entry). */
   work(conversationId: string, command: WorkCommand, by: WorkBy, fence?: Fence): Effect.Effect<WorkDone, WorkRefused>
   /** Tells the actor at `key` (`conversationKey(…)`) something. */
@@ -115,11 +122,11 @@ export class Conversations extends Context.Service<Conversations, {
         )
 
       const conversationById = database.prepare.one((db, t) => db.select().from(t.conversations).where(eq(t.conversations.id, sql.placeholder("id"))))
-      const send = (conversationId: string, command: SendCommand, fence?: Fence) =>
+      const send = (conversationId: string, command: SendCommand, fence?: Fence, known?: KnownConversation) =>
         Effect.gen(function*() {
-          const row = yield* conversationById({ id: conversationId }).pipe(
+          const row = known ?? (yield* conversationById({ id: conversationId }).pipe(
             Effect.mapError((e) => new SendRefused({ code: "database_unavailable", status: 503, message: e.message }))
-          )
+          )) as ConversationRow | undefined
           if (row === undefined) {
             return yield* new SendRefused({ code: "conversation_not_found", status: 404, message: `No conversation with id ${conversationId}.` })
           }

@@ -6,13 +6,13 @@
  * `COMMAND_PATIENCE_MS`.
  */
 import { randomUUID } from "node:crypto"
-import { eq } from "drizzle-orm"
+import { eq, sql } from "drizzle-orm"
 import { Effect, Layer, Schedule, Stream } from "effect"
 import type { Msg, Subscription } from "nats"
 import { SendRefused, WorkRefused } from "../../domain/errors.ts"
 import type { Message } from "../../domain/Message.ts"
-import { Database } from "../../drizzle/Database.ts"
-import { Conversations } from "../Conversations.ts"
+import { Database, type DatabaseUnavailable } from "../../drizzle/Database.ts"
+import { Conversations, type KnownConversation } from "../Conversations.ts"
 import type { ConversationMessage, SendCommand } from "../conversation/protocol.ts"
 import { type Answer, type Command, decodeAnswer, decodeCommand } from "./wire/CommandWire.ts"
 import { logRefused } from "./wire/decodeWire.ts"
@@ -38,8 +38,18 @@ export const ClusterConversations = Layer.effect(
     const placement = yield* PartitionLeases
     const database = yield* Database
 
+    // Prepared once: the dispatcher's results and every agent's send look these up.
+    const contactIds = database.prepare.one((db, t) => db.select({ waId: t.contacts.waId, userId: t.contacts.userId }).from(t.contacts)
+      .where(eq(t.contacts.id, sql.placeholder("id"))))
+    /** An agent's send: the conversation and its resident's ids in one statement. */
+    const conversationWithContact = database.prepare.one((db, t) => db.select({
+      channel: t.conversations.channel, channelAccountId: t.conversations.channelAccountId, contactId: t.conversations.contactId,
+      contactFound: t.contacts.id, waId: t.contacts.waId, userId: t.contacts.userId
+    }).from(t.conversations).leftJoin(t.contacts, eq(t.contacts.id, t.conversations.contactId)).where(eq(t.conversations.id, sql.placeholder("id"))))
+    type ConversationWithContact = { channel: string; channelAccountId: string; contactId: string; contactFound: string | null; waId: string | null; userId: string | null }
+
     const contactPartition = (channel: string, account: string, contactId: string) =>
-      database.one((db, t) => db.select().from(t.contacts).where(eq(t.contacts.id, contactId))).pipe(
+      (contactIds({ id: contactId }) as Effect.Effect<{ waId: string | null; userId: string | null } | undefined, DatabaseUnavailable>).pipe(
         Effect.map((contact) => contact === undefined ? undefined : partitionOf(residentPlacementKey(channel, account, contact), placement.partitions))
       )
     const partitionOfKey = (key: string) => {
@@ -48,13 +58,13 @@ export const ClusterConversations = Layer.effect(
     }
 
     /** Runs a command here, as the owner of `partition`: under its lease (fenced by its token). */
-    const runHere = (partition: number, command: Command): Effect.Effect<Answer> => {
+    const runHere = (partition: number, command: Command, known?: KnownConversation): Effect.Effect<Answer> => {
       const fence = { partition, token: placement.tokenOf(partition) ?? 0 }
       const refusedAnswer = (refused: SendRefused | WorkRefused) =>
         Effect.succeed<Answer>({ refused: { code: refused.code, status: refused.status, message: refused.message, ...(refused.details ? { details: refused.details } : {}) } })
       switch (command.op) {
         case "send":
-          return local.send(command.conversationId, command.command, fence).pipe(Effect.map((message): Answer => ({ ok: message })), Effect.catch(refusedAnswer))
+          return local.send(command.conversationId, command.command, fence, known).pipe(Effect.map((message): Answer => ({ ok: message })), Effect.catch(refusedAnswer))
         case "work":
           return local.work(command.conversationId, command.command, command.by, fence).pipe(Effect.map((done): Answer => ({ ok: done })), Effect.catch(refusedAnswer))
         case "tell":
@@ -63,9 +73,9 @@ export const ClusterConversations = Layer.effect(
     }
 
     /** Sends a command to the owner of `partition` (here or elsewhere), waiting out a failover. */
-    const dispatch = (partition: number, command: Command): Effect.Effect<Answer> =>
+    const dispatch = (partition: number, command: Command, known?: KnownConversation): Effect.Effect<Answer> =>
       Effect.suspend(() => {
-        if (placement.owned().has(partition)) return runHere(partition, command)
+        if (placement.owned().has(partition)) return runHere(partition, command, known)
         return Effect.tryPromise({
           try: () => nc.request(names.commandsOf(partition), JSON.stringify(command), { timeout: REQUEST_TIMEOUT_MS }),
           catch: () => new NotOwnerNow()
@@ -87,19 +97,19 @@ export const ClusterConversations = Layer.effect(
 
     const send = (conversationId: string, command: SendCommand) =>
       Effect.gen(function*() {
-        const row = yield* database.one((db, t) => db.select().from(t.conversations).where(eq(t.conversations.id, conversationId))).pipe(
+        const row = (yield* conversationWithContact({ id: conversationId }).pipe(
           Effect.mapError((e) => new SendRefused({ code: "database_unavailable", status: 503, message: e.message }))
-        )
+        )) as ConversationWithContact | undefined
         if (row === undefined) {
           return yield* new SendRefused({ code: "conversation_not_found", status: 404, message: `No conversation with id ${conversationId}.` })
         }
-        const partition = yield* contactPartition(row.channel, row.channelAccountId, row.contactId).pipe(
-          Effect.mapError((e) => new SendRefused({ code: "database_unavailable", status: 503, message: e.message }))
-        )
-        if (partition === undefined) return yield* local.send(conversationId, command)
+        const known = { channel: row.channel, channelAccountId: row.channelAccountId, contactId: row.contactId }
+        // No contact row (as before: sent from here).
+        if (row.contactFound === null) return yield* local.send(conversationId, command, undefined, known)
+        const partition = partitionOf(residentPlacementKey(row.channel, row.channelAccountId, row), placement.partitions)
         // A request may be answered after it timed out and be tried again: the key makes the retry harmless.
         const keyed = command.idempotencyKey === null ? { ...command, idempotencyKey: `cluster:${randomUUID()}` } : command
-        const answer = yield* dispatch(partition, { op: "send", conversationId, command: keyed })
+        const answer = yield* dispatch(partition, { op: "send", conversationId, command: keyed }, known)
         if ("refused" in answer) return yield* new SendRefused({ ...answer.refused, ...(answer.refused.details ? { details: [...answer.refused.details] } : {}) })
         return (answer as { ok: Message }).ok
       })

@@ -22,7 +22,7 @@ import { busiestWindow, epoch, marker, startTimedGraphChild, type TimedGraphChil
 import { prepare, waIdOf } from "./ingest.ts"
 import { closedLoop, formatStatuses, makeClient, percentile } from "./load.ts"
 import { summarizeProfiles } from "./cpuprofile.ts"
-import { type ServerUnderTest, startLoket, startLoketWith } from "./servers.ts"
+import { type BenchRuntime, type ServerUnderTest, startLoket, startLoketWith } from "./servers.ts"
 
 const quick = process.env.BENCH_QUICK === "1"
 export const OUT = {
@@ -161,7 +161,22 @@ async function arrivedAll(graph: TimedGraphChild, target: number, timeoutMs: num
   return (await graph.distinct()) >= target
 }
 
-export async function outboundBench(r: Reporter): Promise<void> {
+/** Per runtime: achieved rate, busiest second, CPU per reply (for the side-by-side row). */
+const byRuntime = new Map<BenchRuntime, { rate: number; busiest: number; cpuMs: number; p99: number }>()
+export const outboundSideBySide = () => {
+  const node = byRuntime.get("node")
+  const bun = byRuntime.get("bun")
+  if (node === undefined || bun === undefined) return "n/a"
+  return `achieved ${f0(node.rate)} ↔ ${f0(bun.rate)} msg/s; busiest second ${f0(node.busiest)} ↔ ${f0(bun.busiest)}; CPU per reply ${node.cpuMs.toFixed(2)} ↔ ${bun.cpuMs.toFixed(2)} ms; accept → stand-in p99 ${f0(node.p99)} ↔ ${f0(bun.p99)} ms`
+}
+
+export async function outboundBench(reporter: Reporter, runtime: BenchRuntime = "node"): Promise<void> {
+  // Bun's rows say so; Node's keep their names.
+  const r: Reporter = runtime === "node" ? reporter : {
+    ...reporter,
+    row: (label, value) => reporter.row(label.replace(/^5\. /, "5. Bun: "), value),
+    verdict: (ok, what) => reporter.verdict(ok, `on Bun: ${what}`)
+  }
   const warmCount = OUT.ratePerSecond * OUT.warmupSeconds
   const count = OUT.ratePerSecond * OUT.seconds
   const total = warmCount + count
@@ -174,10 +189,10 @@ export async function outboundBench(r: Reporter): Promise<void> {
     WHATSAPP_MESSAGES_PER_SECOND: String(OUT.limitPerSecond),
     WHATSAPP_PAIR_BURST: String(OUT.pairBurst)
   }
-  const profileDir = OUT.profile ? mkdtempSync(join(tmpdir(), "loket-outprof-")) : undefined
+  const profileDir = OUT.profile && runtime === "node" ? mkdtempSync(join(tmpdir(), "loket-outprof-")) : undefined
   try {
-    await r.withServer(() => profileDir === undefined
-      ? startLoket("Loket FULL (outbound)", "default", env)
+    await r.withServer(() => profileDir === undefined || runtime === "bun"
+      ? startLoket(`Loket FULL (outbound${runtime === "bun" ? ", Bun" : ""})`, "default", env, runtime)
       : startLoketWith("Loket FULL (outbound, --cpu-prof)", ["--cpu-prof", `--cpu-prof-dir=${profileDir}`], env), async (s) => {
       const db = new BetterSqlite(s.dbPath!, { readonly: true, fileMustExist: true })
       const agents = agentClient(s.url, 256)
@@ -299,8 +314,10 @@ export async function outboundBench(r: Reporter): Promise<void> {
           : `${f0(allSentInDb - lastAnswer)} ms after the last 202 (${f0(epoch(allSentInDb) - t1)} ms after the last arrival at the stand-in)`)
         r.row("5. stand-in: duplicates / refused / Meta-rule problems / unmarked", `${report.duplicates} / ${report.refused} / ${report.problems.length} / ${report.unmarked}${report.problems.length > 0 ? ` (${report.problems[0]})` : ""}`)
         r.row("5. CPU, offer start → last arrival: Loket / stand-in / load generator", `${f0(100 * cpu.child)} % / ${f0(100 * cpu.graph)} % / ${f0(100 * cpu.self)} % of one core over ${f1(cpu.wall)} s (load average before: ${load})`)
+        r.row("5. Loket's CPU per reply (accept, store, send, settle), offer start → last arrival", `${(1000 * cpu.child * cpu.wall / Math.max(1, accepted)).toFixed(2)} ms (${f0(accepted)} replies)`)
         r.row("5. load generator: event-loop delay p99 / max; send lag p99", `${f1(lag.percentile(99) / 1e6)} / ${f1(lag.max / 1e6)} ms; ${f1(percentile(m.sendLag, 99))} ms`)
 
+        byRuntime.set(runtime, { rate: steadyRate, busiest: busiest.count, cpuMs: 1000 * cpu.child * cpu.wall / Math.max(1, accepted), p99: percentile(fromAccept, 99) })
         // No sender can send exactly the limit in every sliding second without going over it now and then: 2 % slack.
         const rateOk = steadyRate >= OUT.ratePerSecond * 0.98 && drained
         r.verdict(rateOk && non202 === 0, `outbound ${f0(OUT.ratePerSecond)} msg/s sustained for one sender: ${f0(steadyRate)} msg/s at the stand-in, ${non202} non-202, accept → stand-in p99 ${p(fromAccept, 99)} ms (target ≥ ${f0(OUT.ratePerSecond * 0.98)} msg/s, i.e. within 2 %)`)
@@ -315,7 +332,7 @@ export async function outboundBench(r: Reporter): Promise<void> {
     lag.disable()
     await graph.close()
   }
-  if (profileDir !== undefined) {
+  if (profileDir !== undefined && runtime === "node") {
     console.log(`\nCPU profile of the outbound child (whole run, set-up included), in ${profileDir}:`)
     for (const line of summarizeProfiles(profileDir)) console.log(`  ${line}`)
   }

@@ -27,6 +27,9 @@
  * 10. the playbook (./playbook.ts): ingest with the playbook off, with the office-hours decision and
  *     the follow-up timer per message (target: at most 5 % slower), and with the out-of-hours reply too
  * BENCH_ONLY=1,2,3,5,6,7,8,9,10 picks parts (3 includes 4).
+ * BENCH_BUNDLE=<path to main.mjs>: Loket on Node from that build instead of this tree's (a before/after:
+ *   `git archive <commit> | tar -x -C .tmp/base-src && (cd .tmp/base-src && node scripts/build.mjs ../base-build)`).
+ * BENCH_RUNTIMES=node,bun (the default): parts 1, 2 and 5 also run Loket on Bun and print Node and Bun side by side.
  * BENCH_OUT_RATE=<n>, BENCH_OUT_LIMIT=<n> change part 5's offered rate and WHATSAPP_MESSAGES_PER_SECOND (both 1,000);
  * BENCH_OUT_PROFILE=1 runs its gateway with --cpu-prof and prints where the time went; BENCH_OUT_DUMP=<file> writes the arrivals.
  * BENCH_RATE=<n> changes part 2's rate (default 1,000/s); BENCH_SPIN=1 makes its schedule spin.
@@ -36,12 +39,12 @@ import { cpus } from "node:os"
 import { batchedWebhooks, bigBatch, openCounter, singleMessageWebhooks } from "./ingest.ts"
 import { closedLoop, formatStatuses, makeClient, median, openLoop, percentile, type Prepared } from "./load.ts"
 import { CLUSTER, clusterBench } from "./cluster.ts"
-import { OUT, outboundBench } from "./outbound.ts"
+import { OUT, outboundBench, outboundSideBySide } from "./outbound.ts"
 import { safetyBench } from "./safety.ts"
 import { widgetBench } from "./widget.ts"
 import { LIST, listBench } from "./conversation-list.ts"
 import { PLAYBOOK_BENCH, playbookBench } from "./playbook.ts"
-import { memoryOf, type ServerUnderTest, startBareHono, startDurableFloor, startLoket } from "./servers.ts"
+import { memoryOf, RUNTIMES, type ServerUnderTest, startBareHono, startDurableFloor, startLoket } from "./servers.ts"
 
 const quick = process.env.BENCH_QUICK === "1"
 /** BENCH_ONLY=2,3 runs only those parts (3 includes 4). */
@@ -139,7 +142,10 @@ async function main() {
   if (only.has("1")) await throughput()
   if (only.has("2")) await steadyRate()
   if (only.has("3")) await memoryAndBigBatch()
-  if (only.has("5")) await outboundBench({ log, row, verdict, withServer })
+  if (only.has("5")) {
+    for (const runtime of RUNTIMES) await outboundBench({ log, row, verdict, withServer }, runtime)
+    if (RUNTIMES.length > 1) row("5. Node ↔ Bun, same run", outboundSideBySide())
+  }
   if (only.has("6")) await clusterBench({ log, row, verdict }, { concurrency: P.concurrency, warmup: P.warmup, messages: P.throughputMessages, commitTimeoutMs: COMMIT_TIMEOUT_MS })
   if (only.has("7")) await widgetBench({ log, row, verdict })
   if (only.has("8")) await safetyBench({ log, row, verdict, withServer, ingest }, { warmup: P.warmup, messages: P.throughputMessages })
@@ -158,12 +164,19 @@ async function throughput() {
   const floorFull = await withServer(() => startDurableFloor("full"), (s) => ingest(s, warmup, bodies, bodies.length))
   const full = await withServer(() => startLoket("Loket FULL", "default"), (s) => ingest(s, warmup, bodies, bodies.length))
   const normal = await withServer(() => startLoket("Loket NORMAL", "NORMAL"), (s) => ingest(s, warmup, bodies, bodies.length))
+  const bun = RUNTIMES.includes("bun")
+    ? await withServer(() => startLoket("Loket FULL on Bun", "default", {}, "bun"), (s) => ingest(s, warmup, bodies, bodies.length))
+    : undefined
   const ratio = full.rate / bare.rate
   row(`1. bare Hono (read body, 200), ${f0(P.throughputMessages)} webhooks`, `${f0(bare.rate)} msg/s`)
   row("1. floor: bare Hono + signature + JSON + an inbox row, group commit + fsync", `${f0(floor.rate)} msg/s = ${(floor.rate / bare.rate).toFixed(3)} × bare  [${floor.statuses}]`)
   row("1. floor: the same + contact, conversation, message rows (raw SQL, Loket's schema)", `${f0(floorFull.rate)} msg/s = ${(floorFull.rate / bare.rate).toFixed(3)} × bare  [${floorFull.statuses}]`)
   row("1. Loket, default durability (FULL): to committed rows", `${f0(full.rate)} msg/s  (200s alone: ${f0(full.answeredRate)}/s)${full.committed ? "" : " NOT ALL COMMITTED"}`)
   row("1. Loket, LOKET_SQLITE_SYNCHRONOUS=NORMAL: to committed rows", `${f0(normal.rate)} msg/s  (200s alone: ${f0(normal.answeredRate)}/s)${normal.committed ? "" : " NOT ALL COMMITTED"}`)
+  if (bun !== undefined) {
+    row("1. Loket FULL on Bun (Bun.serve, bun:sqlite): to committed rows", `${f0(bun.rate)} msg/s  (200s alone: ${f0(bun.answeredRate)}/s)${bun.committed ? "" : " NOT ALL COMMITTED"}`)
+    row("1. Node ↔ Bun, Loket FULL, same run", `${f0(full.rate)} ↔ ${f0(bun.rate)} msg/s: Bun ÷ Node ${(bun.rate / full.rate).toFixed(2)}; ÷ the raw floor ${(full.rate / floorFull.rate).toFixed(2)} ↔ ${(bun.rate / floorFull.rate).toFixed(2)}`)
+  }
   row("1. ratio Loket FULL / bare   (target ≥ 0.5)", `${ratio.toFixed(3)}`)
   row("1. ratio Loket NORMAL / bare (for comparison)", `${(normal.rate / bare.rate).toFixed(3)}`)
   row("1. answers", `bare ${bare.statuses}; FULL ${full.statuses}; NORMAL ${normal.statuses}`)
@@ -203,9 +216,11 @@ async function steadyRate() {
     }
   })
   const loket = await measure(() => startLoket("Loket FULL (open loop)", "default"), "Loket FULL")
+  const bun = RUNTIMES.includes("bun") ? await measure(() => startLoket("Loket FULL on Bun (open loop)", "default", {}, "bun"), "Loket FULL on Bun") : undefined
   // The same load on the raw floor (./durable-floor.ts, all of Loket's rows): what this machine,
   // its disk's fsync and the load generator leave for any durable receiver.
   const floor = await measure(() => startDurableFloor("full"), "floor (raw SQL, same rows)")
+  if (bun !== undefined) row("2. Node ↔ Bun, p99 at the same load, same run", `${loket.p99.toFixed(2)} ↔ ${bun.p99.toFixed(2)} ms (the raw floor: ${floor.p99.toFixed(2)} ms); non-200 ${loket.non200} ↔ ${bun.non200}`)
   verdict(loket.p99 <= TARGET.p99Ms && loket.non200 === 0, `p99 at ${P.openRatePerSecond} msg/s: ${loket.p99.toFixed(2)} ms, ${loket.non200} non-200 (target ≤ ${TARGET.p99Ms} ms; the raw floor in the same run: ${floor.p99.toFixed(2)} ms)`)
 }
 

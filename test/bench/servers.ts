@@ -27,6 +27,8 @@ let built: string | undefined
  * TypeScript loader. Built once per bench run into .tmp/ (inside the project, so node_modules resolve).
  */
 export function productionBuild(): { readonly bundle: string } {
+  // BENCH_BUNDLE=<main.mjs>: another build (e.g. of an older commit, for a before/after in the same hour).
+  if (process.env.BENCH_BUNDLE !== undefined) return { bundle: process.env.BENCH_BUNDLE }
   if (built === undefined) {
     const root = new URL("../../", import.meta.url).pathname
     execFileSync(process.execPath, ["scripts/build.mjs", ".tmp/bench-build"], { cwd: root, stdio: "ignore" })
@@ -35,15 +37,24 @@ export function productionBuild(): { readonly bundle: string } {
   return { bundle: built }
 }
 
-/** Loket as a child process. `sync`: "default" leaves LOKET_SQLITE_SYNCHRONOUS unset (FULL). */
-export async function startLoket(name: string, sync: "default" | "NORMAL", extra: Record<string, string> = {}): Promise<ServerUnderTest> {
+/** The runtimes Loket is measured on (BENCH_RUNTIMES=node,bun; default both): side by side in parts 1, 2 and 5. */
+export type BenchRuntime = "node" | "bun"
+export const RUNTIMES: ReadonlyArray<BenchRuntime> = (process.env.BENCH_RUNTIMES ?? "node,bun").split(",")
+  .map((s) => s.trim()).filter((s): s is BenchRuntime => s === "node" || s === "bun")
+
+/**
+ * Loket as a child process. `sync`: "default" leaves LOKET_SQLITE_SYNCHRONOUS unset (FULL).
+ * `runtime` "bun": `npm run start:bun` (Bun.serve, bun:sqlite), from the sources as Bun runs them.
+ */
+export async function startLoket(name: string, sync: "default" | "NORMAL", extra: Record<string, string> = {}, runtime: BenchRuntime = "node"): Promise<ServerUnderTest> {
   // The playbook's own replies (out of hours) would make the figures depend on the hour: off unless a part sets LOKET_CONFIG.
   const env = baseEnv({ ...PLAYBOOK_OFF, ...extra })
   if (sync === "default") delete env.LOKET_SQLITE_SYNCHRONOUS
   else env.LOKET_SQLITE_SYNCHRONOUS = sync
   const dbPath = env.DATABASE_URL!.replace(/^file:/, "")
   env.NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? PRODUCTION_NODE_OPTIONS
-  const gateway = await startChildGateway(env, productionBuild())
+  if (runtime === "bun") delete env.NODE_OPTIONS
+  const gateway = await startChildGateway(env, runtime === "bun" ? "bun" : productionBuild())
   return {
     name,
     url: gateway.url,

@@ -31,3 +31,7 @@ const p2 = db.select().from(conversations).where(eq(conversations.id, sql.placeh
 time("prepared:   same", (i) => p2.get({ id: `c${i}` }))
 time("unprepared: updateMessageDelivery", (i) => db.update(messages).set({ status: "sent", error: null, providerMessageId: `w${i}` }).where(eq(messages.seq, i)).run())
 time("raw better-sqlite3 prepare only (update messages ...)", () => client.prepare("update messages set status = ?, error = ?, provider_message_id = ? where seq = ?"))
+const c = schema.contacts
+time("unprepared: contact look-up by number (ContactDirectory, before)", (i) => db.select().from(c).where(and(eq(c.channel, "whatsapp"), sql`(${c.waId} in (${`316${i}`}))`)).all())
+const p3 = db.select().from(c).where(and(eq(c.channel, sql.placeholder("channel")), eq(c.waId, sql.placeholder("waId")))).prepare()
+time("prepared:   same (ContactDirectory, now)", (i) => p3.all({ channel: "whatsapp", waId: `316${i}` }))

@@ -102,3 +102,49 @@ describe("graph stand-in", () => {
     standIn.assertValid()
   })
 })
+
+describe("sends over keep-alive connections", () => {
+  /** A Graph-like server that counts the connections made to it and answers with `answer`. */
+  async function countingGraph(answer: (res: import("node:http").ServerResponse) => void) {
+    let connections = 0
+    receiver = createServer((req, res) => {
+      req.resume()
+      req.on("end", () => answer(res))
+    })
+    receiver.on("connection", () => connections++)
+    await new Promise<void>((resolve) => receiver!.listen(0, "127.0.0.1", () => resolve()))
+    return { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/v23.0`, connections: () => connections }
+  }
+  const send = (client: ReturnType<typeof makeGraphSendClient>, n: number) => client.send({
+    channelAccountId: PHONE_ID, to: { waId: "31612345678", userId: null }, trackingId: `t${n}`, content: { type: "text", text: `Hoi ${n}`, previewUrl: false }
+  })
+  const wamid = (res: import("node:http").ServerResponse) =>
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ messaging_product: "whatsapp", messages: [{ id: "wamid.X" }] }))
+
+  it("200 sends, 8 at a time, open at most 8 connections", async () => {
+    const graph = await countingGraph(wamid)
+    const client = makeGraphSendClient({ graphApiUrl: graph.url, accessToken: TOKEN })
+    let next = 0
+    const ids = await Promise.all(Array.from({ length: 8 }, async () => {
+      const got: Array<string> = []
+      while (next < 200) got.push((await send(client, next++)).providerMessageId)
+      return got
+    }))
+    expect(ids.flat()).toHaveLength(200)
+    expect(graph.connections()).toBeGreaterThan(0)
+    expect(graph.connections()).toBeLessThanOrEqual(8)
+  })
+
+  it("carries Retry-After of a 429 and refuses an answer larger than 4 MiB", async () => {
+    let n = 0
+    const graph = await countingGraph((res) => {
+      if (n++ === 0) {
+        res.writeHead(429, { "content-type": "application/json", "retry-after": "7" })
+          .end(JSON.stringify({ error: { message: "(#130429) Rate limit hit", type: "OAuthException", code: 130429, fbtrace_id: "A1" } }))
+      } else res.writeHead(200, { "content-type": "application/json" }).end(`{"pad":"${"x".repeat(5 * 1024 * 1024)}"}`)
+    })
+    const client = makeGraphSendClient({ graphApiUrl: graph.url, accessToken: TOKEN })
+    await expect(send(client, 1)).rejects.toMatchObject({ code: 130429, retryable: true, retryAfterMs: 7_000 })
+    await expect(send(client, 2)).rejects.toMatchObject({ code: "unreadable_answer", retryable: false })
+  })
+})

@@ -11,6 +11,7 @@
  */
 import type { OutboundRequest } from "../../../domain/Outbound.ts"
 import { fromGraphAnswer, GraphSendError, isRecord, localError, redactor } from "./errors.ts"
+import { makePostJson } from "./keep-alive.ts"
 import { toGraphMessage } from "./request.ts"
 import { TEMPLATE_FIELDS, type TemplateInfo, templateInfo } from "./templates.ts"
 
@@ -76,6 +77,19 @@ export function makeGraphSendClient(options: GraphSendClientOptions): GraphSendC
   const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
   const authorization = `Bearer ${options.accessToken}`
   const tokenOnly = redactor([options.accessToken])
+  /** Sends and read receipts: a keep-alive agent (./keep-alive.ts), or the `fetch` a test passes. */
+  const keepAlive = options.fetch === undefined ? makePostJson(origin) : undefined
+
+  /** A JSON POST under one deadline; a non-2xx answer becomes Meta's error (redacted). */
+  async function postJson(what: string, url: string, payload: unknown, redact: (text: string) => string): Promise<{ status: number; body: unknown }> {
+    const body = JSON.stringify(payload)
+    if (keepAlive === undefined) return call(what, url, { method: "POST", headers: { "content-type": "application/json" }, body }, timeoutMs, redact)
+    const answer = await keepAlive.post(what, url, { authorization, accept: "application/json", "content-type": "application/json" }, body, timeoutMs, MAX_JSON_BYTES)
+    if (answer.status < 200 || answer.status > 299) {
+      throw fromGraphAnswer(answer.status, answer.body, new Headers(answer.retryAfter === null ? {} : { "retry-after": answer.retryAfter }), redact)
+    }
+    return answer
+  }
 
   /** One exchange under one deadline; any failure becomes a GraphSendError. */
   async function call(what: string, url: string, init: Init, limitMs: number, redact: (text: string) => string): Promise<Answer> {
@@ -117,12 +131,10 @@ export function makeGraphSendClient(options: GraphSendClientOptions): GraphSendC
     if (body.to === undefined && body.recipient === undefined) {
       throw localError("no_recipient", "the resident has neither a phone number nor a business-scoped user id", false)
     }
-    const redact = redactor([options.accessToken, ...contentStrings(body)])
-    const answer = await call("message", `${base}/${encodeURIComponent(req.channelAccountId)}/messages`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body)
-    }, timeoutMs, redact)
+    // Only an error needs the message's words to scrub: collected then, not per send.
+    let scrub: ((text: string) => string) | undefined
+    const redact = (text: string) => (scrub ??= redactor([options.accessToken, ...contentStrings(body)]))(text)
+    const answer = await postJson("message", `${base}/${encodeURIComponent(req.channelAccountId)}/messages`, body, redact)
     const messages = isRecord(answer.body) && Array.isArray(answer.body.messages) ? answer.body.messages : []
     const id = isRecord(messages[0]) ? messages[0].id : undefined
     if (typeof id !== "string" || id === "") throw unreadable("message", answer.status)
@@ -136,11 +148,7 @@ export function makeGraphSendClient(options: GraphSendClientOptions): GraphSendC
       message_id: providerMessageId,
       ...(markOptions.typing === true ? { typing_indicator: { type: "text" } } : {})
     }
-    await call("read receipt", `${base}/${encodeURIComponent(phoneNumberId)}/messages`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body)
-    }, timeoutMs, tokenOnly)
+    await postJson("read receipt", `${base}/${encodeURIComponent(phoneNumberId)}/messages`, body, tokenOnly)
   }
 
   async function listTemplates(wabaId: string): Promise<Array<TemplateInfo>> {

@@ -2,10 +2,9 @@
  * `POST /api/v1/conversations/:id/messages` (an agent's reply: 202 once durable) and
  * `POST /api/v1/conversations/:id/read` (read receipts: an explicit agent action).
  */
-import { and, desc, eq } from "drizzle-orm"
+import { and, desc, eq, sql } from "drizzle-orm"
 import { Effect } from "effect"
 import { type Context, Hono } from "hono"
-import { bodyLimit } from "hono/body-limit"
 import { unsupportedContent } from "../../../adapters/ChannelAdapter.ts"
 import type { Channels } from "../../../actors/Channels.ts"
 import { Conversations } from "../../../actors/Conversations.ts"
@@ -13,6 +12,7 @@ import { ResidentSafety } from "../../../actors/safety/ResidentSafety.ts"
 import { checkOutboundText } from "../../../domain/safety/outbound-policy/OutboundPolicy.ts"
 import type { OutboundContent } from "../../../domain/Outbound.ts"
 import type { DatabaseShape, DatabaseUnavailable } from "../../../drizzle/Database.ts"
+import { declaredBodyLimit } from "../../http/body-limit/index.ts"
 import { jsonError } from "../../http/errors.ts"
 import { decodeWith } from "../../http/validate.ts"
 import type { AppRuntime } from "../../Runtime.ts"
@@ -73,6 +73,8 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channel
       .where(and(eq(t.messages.id, ref), eq(t.messages.conversationId, conversationId)))))
     return row?.providerMessageId ?? null
   }
+  /** Every reply reads its conversation's channel: prepared once. */
+  const channelOf = database.prepare.one((db, t) => db.select({ channel: t.conversations.channel }).from(t.conversations).where(eq(t.conversations.id, sql.placeholder("id"))))
   const invalid = (c: Context, message: string, details: Array<{ path: string; message: string }>) =>
     jsonError(c, 422, "invalid_message", message, details)
 
@@ -87,7 +89,7 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channel
   return new Hono<AuthEnv>()
     .post(
       "/:id/messages",
-      bodyLimit({
+      declaredBodyLimit({
         maxSize: MAX_SEND_BODY_BYTES,
         onError: (c) => jsonError(c, 413, "payload_too_large", `A reply is limited to 64 KiB (${MAX_SEND_BODY_BYTES} bytes): send files through POST /api/v1/media and refer to them by id.`)
       }),
@@ -108,8 +110,7 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channel
       if (!decoded.ok) return invalid(c, `Invalid ${kind} message: ${decoded.details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, decoded.details)
       const value = decoded.value as any
       const content = toContent(kind, value)
-      const channel = (await read(database.one((db, t) =>
-        db.select({ channel: t.conversations.channel }).from(t.conversations).where(eq(t.conversations.id, conversationId)))))?.channel
+      const channel = ((await read(channelOf({ id: conversationId }))) as { channel: string } | undefined)?.channel
       // No conversation: the actor answers 404. Otherwise the conversation's channel says what it can send.
       const adapter = channel === undefined ? undefined : channels.of(channel)
       if (channel !== undefined && adapter === undefined) {
