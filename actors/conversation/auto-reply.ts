@@ -9,13 +9,15 @@
  */
 import { Effect } from "effect"
 import { newMessageId } from "../../domain/ids.ts"
-import type { OutboundRequest } from "../../domain/Outbound.ts"
+import type { OutboundContent, OutboundRequest } from "../../domain/Outbound.ts"
 import type { ContactRow, ConversationRow, MessageRow } from "../../drizzle/schema.ts"
 import type { ActorDeps } from "./deps.ts"
 import { checkWindow } from "./window-rule.ts"
 
 export const AUTO_FLAG = "auto"
 export const LOKET_AUTHOR = "loket"
+/** The contract's `Message.sender` of Loket's own messages. */
+export const LOKET_SENDER = { kind: "loket", id: "loket", name: "Loket" } as const
 
 export interface AutoMessage {
   readonly text: string
@@ -37,14 +39,29 @@ export const writeAutoMessage = (deps: ActorDeps, conversation: ConversationRow,
     const row: MessageRow = {
       seq: 0, id: newMessageId(), conversationId: conversation.id, direction: "outbound", type: "text",
       dedupeKey: null, providerMessageId: null, createdAt: now, status: "queued", text: message.text,
-      // The contract's Message.sender: Loket's own messages are `loket`.
-      replyTo: null, content: { sender: { kind: "loket", id: "loket", name: "Loket" } }, error: null, flags: [AUTO_FLAG, ...(message.flags ?? [])],
+      replyTo: null, content: { sender: LOKET_SENDER }, error: null, flags: [AUTO_FLAG, ...(message.flags ?? [])],
       idempotencyKey: null, author: LOKET_AUTHOR
     }
+    return yield* queueLoketMessage(deps, conversation, contact, row, { type: "text", text: message.text, previewUrl: false }, now)
+  })
+
+/**
+ * Writes one of Loket's own outbound messages (`row`, queued) with its outbox entry for `content`,
+ * inside the caller's transaction: the dispatcher sends it once, like an agent's reply.
+ */
+export const queueLoketMessage = (
+  deps: ActorDeps,
+  conversation: ConversationRow,
+  contact: ContactRow,
+  row: MessageRow,
+  content: OutboundContent,
+  now: string
+) =>
+  Effect.gen(function*() {
     const request: OutboundRequest = {
       channelAccountId: conversation.channelAccountId,
       to: { waId: contact.waId, userId: contact.userId },
-      content: { type: "text", text: message.text, previewUrl: false },
+      content,
       replyTo: null,
       trackingId: row.id
     }

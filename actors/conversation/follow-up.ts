@@ -5,10 +5,9 @@
  */
 import { Effect } from "effect"
 import { newMessageId } from "../../domain/ids.ts"
-import type { OutboundRequest } from "../../domain/Outbound.ts"
 import type { FollowUp } from "../../domain/settings/followUp.ts"
 import type { ContactRow, ConversationRow, MessageRow, TemplateRow } from "../../drizzle/schema.ts"
-import { AUTO_FLAG, LOKET_AUTHOR } from "./auto-reply.ts"
+import { AUTO_FLAG, LOKET_AUTHOR, LOKET_SENDER, queueLoketMessage } from "./auto-reply.ts"
 import type { ActorDeps } from "./deps.ts"
 import { renderTemplateText } from "./template-check.ts"
 
@@ -35,26 +34,14 @@ export const writeAutoTemplate = (
   template: TemplateRow | undefined,
   now: string
 ) =>
-  Effect.gen(function*() {
+  Effect.suspend(() => {
     const components = content.template.components ?? []
     const row: MessageRow = {
       seq: 0, id: newMessageId(), conversationId: conversation.id, direction: "outbound", type: "template",
       dedupeKey: null, providerMessageId: null, createdAt: now, status: "queued",
       text: renderTemplateText(template, components), replyTo: null,
-      content: { template: { name: content.template.name, language: content.template.language, components } },
+      content: { template: { name: content.template.name, language: content.template.language, components }, sender: LOKET_SENDER },
       error: null, flags: [AUTO_FLAG, "auto:follow-up"], idempotencyKey: null, author: LOKET_AUTHOR
     }
-    const request: OutboundRequest = {
-      channelAccountId: conversation.channelAccountId,
-      to: { waId: contact.waId, userId: contact.userId },
-      content,
-      replyTo: null,
-      trackingId: row.id
-    }
-    const seq = (yield* deps.store.insertMessage(row))!
-    yield* deps.store.insertOutbox({
-      messageId: row.id, conversationId: conversation.id, channel: conversation.channel, channelAccountId: conversation.channelAccountId,
-      contactId: conversation.contactId, request, state: "pending", attempts: 0, notBefore: now, createdAt: now
-    })
-    return { ...row, seq }
+    return queueLoketMessage(deps, conversation, contact, row, content, now)
   })

@@ -19,6 +19,14 @@ import { windowEndAfter } from "./window-rule.ts"
 import { decideOnInbound, type InboundDecision } from "../../domain/playbook/decide.ts"
 import { applyPlaybook, awaitsAnswer } from "./playbook.ts"
 
+/** A conversation as it starts, before its first message (`at`: the message's time). */
+const newConversation = (state: ConversationState, now: string, at: string): ConversationRow => ({
+  id: newConversationId(), channel: state.channel, channelAccountId: state.channelAccountId,
+  contactId: state.contactId, status: "open", team: null, assignee: null,
+  createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null, unreadCount: 0, personalDataWarnedAt: null,
+  waitingSince: null, autoRepliedFor: null
+})
+
 /** Inside the handler's transaction: the inbox row is done (embedded); the stream is acknowledged after the commit (cluster). */
 const markHandled = (deps: ActorDeps, envelope: Envelope) =>
   envelope.handled === undefined ? deps.inbox.markDone(envelope.seq) : Effect.void
@@ -48,12 +56,7 @@ export const onInboundMessage = (
       const nowMs = yield* nowMillis
       const now = new Date(nowMs).toISOString()
       const existing = state.conversation
-      const conversation: ConversationRow = existing ?? {
-        id: newConversationId(), channel: state.channel, channelAccountId: state.channelAccountId,
-        contactId: state.contactId, status: "open", team: null, assignee: null,
-        createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null, unreadCount: 0, personalDataWarnedAt: null,
-        waitingSince: null, autoRepliedFor: null
-      }
+      const conversation: ConversationRow = existing ?? newConversation(state, now, at)
       const row: MessageRow = {
         seq: 0, id: newMessageId(), conversationId: conversation.id, direction: "inbound", type: body.type,
         dedupeKey: event.key, providerMessageId: body.providerMessageId, createdAt: at, status: "received",
@@ -158,12 +161,7 @@ const onEcho = (
       }
       const now = yield* nowIso
       const existing = state.conversation
-      const conversation: ConversationRow = existing ?? {
-        id: newConversationId(), channel: state.channel, channelAccountId: state.channelAccountId,
-        contactId: state.contactId, status: "open", team: null, assignee: null,
-        createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null, unreadCount: 0, personalDataWarnedAt: null,
-        waitingSince: null, autoRepliedFor: null
-      }
+      const conversation: ConversationRow = existing ?? newConversation(state, now, at)
       const row: MessageRow = {
         seq: 0, id: newMessageId(), conversationId: conversation.id, direction: "outbound", type: body.type,
         dedupeKey: event.key, providerMessageId: body.providerMessageId, createdAt: at, status: "sent",
