@@ -1,0 +1,171 @@
+/**
+ * `/console`: the agent console, server-rendered (Hono JSX), live through htmx and its SSE
+ * extension. Every page and action checks the session (and on changes its CSRF token) first;
+ * what is shown and done goes through the agent API with the session (api-client.ts), so roles
+ * and the `access` setting apply exactly as for API callers.
+ */
+import { type Context, Hono } from "hono"
+import { bodyLimit } from "hono/body-limit"
+import { setCookie } from "hono/cookie"
+import { Settings } from "../../actors/settings/Settings.ts"
+import type { Conversation } from "../../domain/Conversation.ts"
+import type { Message } from "../../domain/Message.ts"
+import { nowMillis } from "../../domain/time.ts"
+import { jsonError } from "../http/errors.ts"
+import type { Lifecycle } from "../lifecycle.ts"
+import type { AppRuntime } from "../Runtime.ts"
+import { type AppFetch, apiClient, errorMessage } from "./api-client.ts"
+import { consoleAssets } from "./assets.ts"
+import { consoleEvents } from "./events.ts"
+import { loginRoutes } from "./login/routes.tsx"
+import { ConversationList, LIST_VIEWS, ListItems, type ListView } from "./pages/ConversationList.tsx"
+import { CONSOLE_POLICY } from "./pages/Document.tsx"
+import { Shell } from "./pages/Shell.tsx"
+import { MessageItems, type TemplateChoice, Thread } from "./pages/Thread.tsx"
+import { type ConsoleEnv, cookieIsSecure, LANGUAGE_COOKIE, requireSession } from "./session.ts"
+import { textsFor } from "./texts.ts"
+
+/** A reply or template form: the API's reply limit is 64 KiB; a form of it is at most that too. */
+export const CONSOLE_FORM_LIMIT = 64 * 1024
+const LIST_LIMIT = 50
+const MESSAGE_PAGES = 10
+
+/** The list views the API can answer (`assignee`, `team` filters); "all" always. */
+export interface ConsoleOptions {
+  readonly views: ReadonlyArray<ListView>
+}
+
+const isView = (v: string | undefined): v is ListView => LIST_VIEWS.includes(v as ListView)
+
+export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetch: AppFetch, options: ConsoleOptions = { views: ["all"] }) {
+  const callApi = apiClient(appFetch)
+  const settingsNow = () => runtime.runPromise(Settings.use((s) => s.current))
+  const now = () => runtime.runPromise(nowMillis)
+
+  const listQuery = (c: Context<ConsoleEnv>, view: ListView) => {
+    const q = new URLSearchParams({ status: "open", limit: String(LIST_LIMIT) })
+    if (view === "mine") q.set("assignee", "me")
+    if (view === "unassigned") q.set("assignee", "none")
+    if (view === "team") {
+      const teams = c.get("principal").teams
+      if (teams.length > 0) q.set("team", teams[0]!)
+    }
+    if (view === "all") q.set("status", "all")
+    return q
+  }
+  const viewOf = (c: Context<ConsoleEnv>): ListView => {
+    const v = c.req.query("view")
+    return isView(v) && options.views.includes(v) ? v : options.views[0] ?? "all"
+  }
+
+  const loadList = async (c: Context<ConsoleEnv>, view: ListView) => {
+    const answer = await callApi<{ items: Array<Conversation> }>(c, c.get("session"), `/conversations?${listQuery(c, view)}`)
+    return answer.status === 200 ? answer.body.items : []
+  }
+  const loadMessages = async (c: Context<ConsoleEnv>, id: string) => {
+    const messages: Array<Message> = []
+    let cursor: string | null = null
+    for (let page = 0; page < MESSAGE_PAGES; page++) {
+      const answer: { status: number; body: { items: Array<Message>; nextCursor: string | null } } =
+        await callApi(c, c.get("session"), `/conversations/${id}/messages?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`)
+      if (answer.status !== 200) break
+      messages.push(...answer.body.items)
+      cursor = answer.body.nextCursor
+      if (cursor === null) break
+    }
+    return messages
+  }
+  const loadTemplates = async (c: Context<ConsoleEnv>): Promise<Array<TemplateChoice>> => {
+    const answer = await callApi<{ items: Array<{ name: string; language: string; status: string; parameterCounts: { body: number } | null }> }>(c, c.get("session"), "/templates")
+    return answer.status === 200 ? answer.body.items.filter((t) => t.status === "APPROVED").map((t) => ({ name: t.name, language: t.language, body: t.parameterCounts?.body ?? 0 })) : []
+  }
+
+  const html = (c: Context, body: string, status: 200 | 400 | 404 | 409 | 413 | 422 | 429 | 503 = 200) => {
+    c.header("content-security-policy", CONSOLE_POLICY)
+    c.header("cache-control", "no-store")
+    return c.html(body, status)
+  }
+
+  async function page(c: Context<ConsoleEnv>, conversationId?: string) {
+    const language = c.get("language")
+    const texts = textsFor(language)
+    const settings = await settingsNow()
+    const timeZone = settings.officeHours.timezone
+    const view = viewOf(c)
+    const items = await loadList(c, view)
+    let main: unknown = <p class="empty">{texts.chooseConversation}</p>
+    let title = `${texts.conversations} · ${texts.appName}`
+    if (conversationId !== undefined) {
+      const answer = await callApi<Conversation>(c, c.get("session"), `/conversations/${conversationId}`)
+      if (answer.status !== 200) return jsonError(c, answer.status === 404 ? 404 : 503, "conversation_not_found", errorMessage(answer))
+      const [messages, templates, at] = await Promise.all([loadMessages(c, conversationId), loadTemplates(c), now()])
+      main = <Thread texts={texts} language={language} timeZone={timeZone} conversation={answer.body} messages={messages}
+        defangLinks={settings.linkProtection.mode === "neutralize"} templates={templates} now={at} />
+      title = `${texts.conversationWith(answer.body.contact.name ?? texts.inbound)} · ${texts.appName}`
+    }
+    const list = <ConversationList texts={texts} language={language} timeZone={timeZone} view={view} views={options.views} items={items} current={conversationId} />
+    const here = new URL(c.req.url).pathname + new URL(c.req.url).search
+    return html(c, `<!doctype html>${<Shell language={language} texts={texts} principal={c.get("principal")} csrf={c.get("session").csrfToken} title={title} here={here} list={list}>{main as never}</Shell>}`)
+  }
+
+  /** After an action: htmx gets the fragment for #reply-result; a plain form post goes back to the conversation. */
+  const actionAnswer = (c: Context<ConsoleEnv>, id: string, outcome: { ok: true; text: string } | { ok: false; status: number; text: string }) => {
+    if (c.req.header("hx-request") !== "true") return c.redirect(`/console/c/${id}`, 303)
+    const status = outcome.ok ? 200 : ([400, 404, 409, 413, 422, 429].includes(outcome.status) ? outcome.status : 422) as 400 | 404 | 409 | 413 | 422 | 429
+    return html(c, outcome.ok ? `${<p class="notice">{outcome.text}</p>}` : `${<p class="alert" role="alert">{outcome.text}</p>}`, status)
+  }
+
+  const form = async (c: Context<ConsoleEnv>) => (await c.req.parseBody()) as Record<string, string | File>
+  const formLimit = bodyLimit({
+    maxSize: CONSOLE_FORM_LIMIT,
+    onError: (c) => jsonError(c, 413, "payload_too_large", `A console form is limited to ${CONSOLE_FORM_LIMIT / 1024} KiB: a reply is at most 4,096 characters; send files through POST /api/v1/media.`)
+  })
+
+  return new Hono<ConsoleEnv>()
+    .route("/assets", consoleAssets())
+    .route("/", loginRoutes(runtime))
+    .get("/language", function chooseLanguage(c) {
+      const to = c.req.query("to") === "en" ? "en" : "nl"
+      setCookie(c, LANGUAGE_COOKIE, to, { sameSite: "Lax", path: "/", secure: cookieIsSecure(c), maxAge: 365 * 24 * 3600 })
+      const back = c.req.query("back") ?? "/console"
+      return c.redirect(/^\/console(\/|\?|$)/.test(back) && !back.startsWith("//") ? back : "/console", 303)
+    })
+    .use("*", requireSession(runtime))
+    .get("/", function consoleHome(c) {
+      return page(c)
+    })
+    .get("/c/:id", function consoleConversation(c) {
+      return page(c, c.req.param("id"))
+    })
+    .get("/events", consoleEvents(runtime, lifecycle))
+    .get("/fragments/list", async function listFragment(c) {
+      const language = c.get("language")
+      const view = viewOf(c)
+      const [items, settings] = await Promise.all([loadList(c, view), settingsNow()])
+      return html(c, `${<ListItems texts={textsFor(language)} language={language} timeZone={settings.officeHours.timezone} view={view} views={options.views} items={items} current={c.req.query("current")} />}`)
+    })
+    .get("/fragments/messages/:id", async function messagesFragment(c) {
+      const language = c.get("language")
+      const [messages, settings] = await Promise.all([loadMessages(c, c.req.param("id")), settingsNow()])
+      return html(c, `${<MessageItems texts={textsFor(language)} language={language} timeZone={settings.officeHours.timezone} messages={messages} defangLinks={settings.linkProtection.mode === "neutralize"} />}`)
+    })
+    .post("/c/:id/reply", formLimit, async function reply(c) {
+      const texts = textsFor(c.get("language"))
+      const id = c.req.param("id")
+      const text = (await form(c)).text
+      if (typeof text !== "string" || text.trim().length === 0) return actionAnswer(c, id, { ok: false, status: 400, text: texts.replyEmpty })
+      const answer = await callApi(c, c.get("session"), `/conversations/${id}/messages`, { method: "POST", body: { text } })
+      return actionAnswer(c, id, answer.status === 202 ? { ok: true, text: texts.sent } : { ok: false, status: answer.status, text: errorMessage(answer) })
+    })
+    .post("/c/:id/template", formLimit, async function sendTemplate(c) {
+      const texts = textsFor(c.get("language"))
+      const id = c.req.param("id")
+      const body = await form(c)
+      const [name, language] = typeof body.template === "string" ? body.template.split("|") : []
+      if (name === undefined || language === undefined) return actionAnswer(c, id, { ok: false, status: 400, text: `${texts.template}?` })
+      const parameters = typeof body.parameters === "string" ? body.parameters.split(/\r?\n/).map((p) => p.trim()).filter((p) => p.length > 0) : []
+      const template = { name, language, ...(parameters.length > 0 ? { components: [{ type: "body", parameters: parameters.map((text) => ({ type: "text", text })) }] } : {}) }
+      const answer = await callApi(c, c.get("session"), `/conversations/${id}/messages`, { method: "POST", body: { template } })
+      return actionAnswer(c, id, answer.status === 202 ? { ok: true, text: texts.sent } : { ok: false, status: answer.status, text: errorMessage(answer) })
+    })
+}
