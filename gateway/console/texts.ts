@@ -68,7 +68,7 @@ const nl = {
     ["n", "naar de notitie"],
     ["Ctrl+K", "opdrachten"],
     ["?", "deze hulp"],
-    ["Esc", "venster sluiten"]
+    ["Esc", "venster sluiten, of uit een invoerveld naar de sneltoetsen"]
   ] as ReadonlyArray<readonly [string, string]>,
   language: "English",
   languageHref: "en",
@@ -156,7 +156,7 @@ const en: ConsoleTexts = {
     ["n", "go to the note"],
     ["Ctrl+K", "commands"],
     ["?", "this help"],
-    ["Esc", "close the dialog"]
+    ["Esc", "close the dialog, or leave a field for the shortcuts"]
   ],
   language: "Nederlands",
   languageHref: "nl",

@@ -100,6 +100,8 @@
       e.target.form.requestSubmit()
       return
     }
+    // Escape in a field hands the keys back to the shortcuts (focus on the main pane).
+    if (e.key === "Escape" && typing(e.target) && !$("dialog[open]")) { var main = $("#main"); if (main) main.focus(); return }
     if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target) || $("dialog[open]")) return
     switch (e.key) {
       case "?": e.preventDefault(); openDialog("help"); break

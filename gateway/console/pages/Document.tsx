@@ -41,6 +41,7 @@ export function Document({ language, title, scripts = true, children }: Document
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content={HTMX_CONFIG} />
         <title>{title}</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/console/assets/console.css" />
         {scripts ? <script src="/console/assets/htmx.min.js" defer></script> : null}
         {scripts ? <script src="/console/assets/htmx-sse.js" defer></script> : null}

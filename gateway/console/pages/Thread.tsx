@@ -50,7 +50,7 @@ function Body({ message, texts, defangLinks }: { message: AnyMessage; texts: Con
 }
 
 export function MessageItems({ texts, language, timeZone, messages, defangLinks }: Pick<ThreadProps, "texts" | "language" | "timeZone" | "messages" | "defangLinks">) {
-  if (messages.length === 0) return <p class="empty">{texts.noMessages}</p>
+  if (messages.length === 0) return <li class="empty">{texts.noMessages}</li>
   return (
     <>
       {messages.map((raw) => {
@@ -96,10 +96,11 @@ export function Thread(props: ThreadProps) {
       </header>
       {props.extra as never}
       <h3 class="visually-hidden">{texts.messages}</h3>
-      <ol id="messages" class="messages" role="log" aria-label={texts.messages}
-        hx-get={`/console/fragments/messages/${id}`} hx-trigger={`sse:c-${id}`} hx-swap="innerHTML">
-        <MessageItems {...props} />
-      </ol>
+      <div role="log" aria-label={texts.messages}>
+        <ol id="messages" class="messages" hx-get={`/console/fragments/messages/${id}`} hx-trigger={`sse:c-${id}`} hx-swap="innerHTML">
+          <MessageItems {...props} />
+        </ol>
+      </div>
       <div id="reply-result" role="status">{error ? <p class="alert">{error}</p> : null}</div>
       {open ? (
         <form class="reply" method="post" action={`/console/c/${id}/reply`} hx-post={`/console/c/${id}/reply`} hx-target="#reply-result" hx-swap="innerHTML" data-reset-on-success>

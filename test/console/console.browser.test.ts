@@ -1,0 +1,254 @@
+/**
+ * The agent console in real headless Chromium (test/support/browser.ts), on a real in-process
+ * gateway (SQLite) with msw standing in for the Graph API: signing in, the list, a
+ * conversation answered with the keyboard only, a resident's message arriving live, axe on every
+ * page; and over plain HTTP: CSRF refusals, logout, deactivation and the sign-in throttle.
+ */
+import { readFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import type { Browser, BrowserContext, Page } from "playwright-core"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { launchChromium } from "../support/browser.ts"
+import { auth, eventually } from "../support/gateway.ts"
+import { residentWrites, startOutboundGateway } from "../support/outbound.ts"
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")
+const PASSWORD = "correct horse battery staple"
+
+let ctx: Awaited<ReturnType<typeof startOutboundGateway>>
+let browser: Browser
+const contexts: Array<BrowserContext> = []
+let agentCount = 0
+
+beforeAll(async () => {
+  ctx = await startOutboundGateway()
+  browser = await launchChromium()
+}, 90_000)
+afterAll(async () => {
+  await Promise.all(contexts.map((c) => c.close().catch(() => {})))
+  await browser?.close()
+  await ctx?.close()
+})
+afterEach(() => ctx.graph.assertValid())
+
+const url = () => ctx.gw.url
+
+async function adminApi(path: string, init: { method?: string; body?: unknown } = {}) {
+  const res = await fetch(`${url()}/api/v1${path}`, {
+    method: init.method ?? "GET", headers: { ...auth, "content-type": "application/json" },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) })
+  })
+  return { status: res.status, body: await res.json().catch(() => null) }
+}
+
+async function newAgent(role: "agent" | "admin" = "agent") {
+  const email = `agent${++agentCount}@gemeente.example`
+  const created = await adminApi("/agents", { method: "POST", body: { email, name: `Agent ${agentCount}`, role, password: PASSWORD } })
+  expect(created.status).toBe(201)
+  return { id: created.body.id as string, email }
+}
+
+async function axeViolations(page: Page): Promise<Array<string>> {
+  await page.evaluate(AXE)
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: Array<{ id: string; nodes: Array<unknown> }> }> } }).axe
+    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
+    return result.violations.map((v) => `${v.id} (${v.nodes.length})`)
+  })
+}
+
+async function openConsole() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  contexts.push(context)
+  await context.addInitScript(`window.__violations = []; document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.violatedDirective + " " + e.blockedURI));`)
+  const page = await context.newPage()
+  const errors: Array<string> = []
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()))
+  return { context, page, errors, violations: () => page.evaluate(() => (window as unknown as { __violations: Array<string> }).__violations) }
+}
+
+/** Signs in with the keyboard only: the e-mail field has the focus, Tab to the password, Enter. */
+async function signIn(page: Page, email: string, password = PASSWORD) {
+  await page.goto(`${url()}/console`)
+  await page.waitForURL(/\/console\/login/)
+  await page.keyboard.type(email)
+  await page.keyboard.press("Tab")
+  await page.keyboard.type(password)
+  await page.keyboard.press("Enter")
+}
+
+/** Sign-in over plain HTTP: the form's CSRF cookie and field, then the post. Answers the response. */
+async function postSignIn(email: string, password: string, headers: Record<string, string> = {}) {
+  const form = await fetch(`${url()}/console/login`)
+  const cookie = (form.headers.get("set-cookie") ?? "").split(";")[0]!
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!
+  return fetch(`${url()}/console/login`, {
+    method: "POST", redirect: "manual",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded", ...headers },
+    body: new URLSearchParams({ _csrf: csrf, email, password, next: "/console" })
+  })
+}
+
+async function sessionCookie(email: string) {
+  const res = await postSignIn(email, PASSWORD)
+  expect(res.status).toBe(303)
+  const cookie = res.headers.get("set-cookie")!
+  expect(cookie).toMatch(/loket_session=[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax/)
+  return cookie.split(";")[0]!
+}
+
+describe("in Chromium", () => {
+  it("signs in, lists the conversation, answers it with the keyboard only (the Graph API gets it), and a new message arrives live; axe finds nothing", async () => {
+    const agent = await newAgent()
+    const { waId } = await residentWrites(url(), { body: "Wanneer wordt het grofvuil opgehaald?" })
+    const { page, errors, violations } = await openConsole()
+
+    await page.goto(`${url()}/console/login`)
+    expect(await page.locator("html").getAttribute("lang")).toBe("nl")
+    expect(await axeViolations(page)).toEqual([])
+    await signIn(page, agent.email)
+    await page.waitForURL(`${url()}/console`)
+    const link = page.locator(".conversations a").filter({ hasText: "Sanne de Vries" }).first()
+    await link.waitFor()
+    expect(await axeViolations(page)).toEqual([])
+
+    // j opens the first (newest) conversation; r puts the focus in the reply box
+    await page.keyboard.press("j")
+    await page.waitForURL(/\/console\/c\//)
+    await page.getByText("Wanneer wordt het grofvuil opgehaald?").waitFor()
+    expect(await axeViolations(page)).toEqual([])
+    await page.keyboard.press("r")
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("reply-text")
+    await page.keyboard.type("Goedemiddag, dinsdag komen we langs.")
+    await page.keyboard.press("Control+Enter")
+    await page.locator("#reply-result .notice").waitFor({ timeout: 20_000 })
+    const sent = await eventually(async () => ctx.graph.sent.filter((s) => s.body.to === waId), (s) => s.length === 1, 20_000)
+    expect(sent[0]!.body).toMatchObject({ type: "text", text: { body: "Goedemiddag, dinsdag komen we langs." } })
+    // The reply appears in the thread (the stream refreshed it) and the box is empty again, focused
+    await page.locator(".message.outbound").filter({ hasText: "Goedemiddag, dinsdag komen we langs." }).waitFor({ timeout: 20_000 })
+    expect(await page.locator("#reply-text").inputValue()).toBe("")
+
+    // The resident writes again while the page is open: it appears without a reload
+    await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 42))
+    await residentWrites(url(), { waId, body: "Moet ik het buiten zetten?" })
+    await page.getByText("Moet ik het buiten zetten?").waitFor({ timeout: 20_000 })
+    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42)
+
+    // Help screen with ?, palette with Ctrl+K, both closed with Escape
+    await page.keyboard.press("Escape") // out of the reply box
+    await page.keyboard.press("?")
+    await page.locator("#help[open]").waitFor()
+    expect(await page.locator("#help").textContent()).toContain("Ctrl+Enter")
+    expect(await axeViolations(page)).toEqual([])
+    await page.keyboard.press("Escape")
+    await page.keyboard.press("Control+k")
+    await page.locator("#palette[open]").waitFor()
+    await page.keyboard.type("Uitloggen")
+    expect(errors).toEqual([]) // (signing out ends the live stream, which the SSE extension reports)
+    await page.keyboard.press("Enter")
+    await page.waitForURL(/\/console\/login\?signedOut=1/)
+    expect(await axeViolations(page)).toEqual([])
+
+    expect(await violations()).toEqual([])
+  }, 120_000)
+
+  it("shows the console in English when the agent picks it, and a focus outline on every control", async () => {
+    const agent = await newAgent()
+    const { page } = await openConsole()
+    await page.goto(`${url()}/console/login?lang=en`)
+    expect(await page.locator("h1").textContent()).toBe("Sign in to Loket")
+    await signIn(page, agent.email)
+    await page.waitForURL(`${url()}/console`)
+    expect(await page.locator("html").getAttribute("lang")).toBe("en")
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Tab")
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)
+    expect(outline).toBe("solid")
+    expect(await axeViolations(page)).toEqual([])
+  })
+})
+
+describe("over HTTP", () => {
+  it("every console page sends a strict CSP and the cookie is HttpOnly, SameSite=Lax, not Secure on loopback", async () => {
+    const agent = await newAgent()
+    const cookie = await sessionCookie(agent.email)
+    const res = await fetch(`${url()}/console`, { headers: { cookie } })
+    expect(res.status).toBe(200)
+    const csp = res.headers.get("content-security-policy")!
+    expect(csp).toContain("script-src 'self'")
+    expect(csp).toContain("style-src 'self'")
+    expect(csp).not.toContain("unsafe-inline")
+    const login = await fetch(`${url()}/console/login`)
+    expect(login.headers.get("content-security-policy")).toBe(csp)
+  })
+
+  it("refuses a change without the CSRF token (403), on the console and on the API with the session", async () => {
+    const agent = await newAgent()
+    const cookie = await sessionCookie(agent.email)
+    const { waId } = await residentWrites(url())
+    const conversation = await eventually(async () => (await adminApi("/conversations?status=all&limit=200")).body.items.find((c: { contact: { handle: string } }) => c.contact.handle === waId), (c) => c !== undefined)
+    const page = await (await fetch(`${url()}/console/c/${conversation.id}`, { headers: { cookie } })).text()
+    const csrf = /data-csrf="([^"]+)"/.exec(page)![1]!
+
+    const noToken = await fetch(`${url()}/console/c/${conversation.id}/reply`, { method: "POST", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: "text=Hallo" })
+    expect(noToken.status).toBe(403)
+    expect((await noToken.json()).error.code).toBe("csrf_token_invalid")
+    const wrong = await fetch(`${url()}/console/c/${conversation.id}/reply`, { method: "POST", headers: { cookie, "x-csrf-token": "x".repeat(csrf.length), "content-type": "application/x-www-form-urlencoded" }, body: "text=Hallo" })
+    expect(wrong.status).toBe(403)
+    const api = await fetch(`${url()}/api/v1/conversations/${conversation.id}/messages`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ text: "Hallo" }) })
+    expect(api.status).toBe(403)
+    expect(ctx.graph.sent.filter((s) => s.body.to === waId)).toHaveLength(0)
+
+    // With the token it goes through, as the agent
+    const ok = await fetch(`${url()}/console/c/${conversation.id}/reply`, { method: "POST", headers: { cookie, "x-csrf-token": csrf, "hx-request": "true", "content-type": "application/x-www-form-urlencoded" }, body: "text=Hallo" })
+    expect(ok.status).toBe(200)
+    const messages = await eventually(async () => (await adminApi(`/conversations/${conversation.id}/messages`)).body.items, (items: Array<{ direction: string }>) => items.some((m) => m.direction === "outbound"))
+    expect(messages.find((m: { direction: string }) => m.direction === "outbound")).toMatchObject({ text: "Hallo", author: expect.stringMatching(/^Agent \d+$/) })
+  })
+
+  it("logging out ends the session: the old cookie opens nothing any more", async () => {
+    const agent = await newAgent()
+    const cookie = await sessionCookie(agent.email)
+    const page = await (await fetch(`${url()}/console`, { headers: { cookie } })).text()
+    const csrf = /data-csrf="([^"]+)"/.exec(page)![1]!
+    expect((await fetch(`${url()}/api/v1/me`, { headers: { cookie } })).status).toBe(200)
+    const out = await fetch(`${url()}/console/logout`, { method: "POST", redirect: "manual", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: `_csrf=${encodeURIComponent(csrf)}` })
+    expect(out.status).toBe(303)
+    expect(out.headers.get("set-cookie")).toMatch(/loket_session=;/)
+    const again = await fetch(`${url()}/console`, { redirect: "manual", headers: { cookie } })
+    expect(again.status).toBe(303)
+    expect(again.headers.get("location")).toMatch(/^\/console\/login/)
+    expect((await fetch(`${url()}/api/v1/me`, { headers: { cookie } })).status).toBe(401)
+  })
+
+  it("deactivating an agent ends its sessions at once", async () => {
+    const agent = await newAgent()
+    const cookie = await sessionCookie(agent.email)
+    expect((await fetch(`${url()}/api/v1/me`, { headers: { cookie } })).status).toBe(200)
+    expect((await adminApi(`/agents/${agent.id}`, { method: "DELETE" })).status).toBe(200)
+    expect((await fetch(`${url()}/api/v1/me`, { headers: { cookie } })).status).toBe(401)
+    expect((await fetch(`${url()}/console`, { redirect: "manual", headers: { cookie } })).status).toBe(303)
+  })
+
+  it("a wrong password and an unknown address get the same answer; the sixth wrong try is throttled with Retry-After", async () => {
+    const agent = await newAgent()
+    const wrongPassword = await postSignIn(agent.email, "not the password at all")
+    const unknown = await postSignIn("nobody@gemeente.example", "not the password at all")
+    expect(wrongPassword.status).toBe(401)
+    expect(unknown.status).toBe(401)
+    const message = (html: string) => /<p class="alert" role="alert" id="login-error">([^<]+)<\/p>/.exec(html)?.[1]
+    expect(message(await wrongPassword.text())).toBe(message(await unknown.text()))
+    for (let i = 0; i < 4; i++) expect((await postSignIn(agent.email, `wrong ${i}`)).status).toBe(401)
+    const throttled = await postSignIn(agent.email, PASSWORD)
+    expect(throttled.status).toBe(429)
+    expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0)
+    expect(await throttled.text()).toContain("Te veel mislukte pogingen")
+  })
+
+  it("a signed-in admin opens /widget without HTTP Basic; an agent does not", async () => {
+    const admin = await newAgent("admin")
+    const agent = await newAgent("agent")
+    expect((await fetch(`${url()}/widget`, { headers: { cookie: await sessionCookie(admin.email) } })).status).toBe(200)
+    expect((await fetch(`${url()}/widget`, { headers: { cookie: await sessionCookie(agent.email) } })).status).toBe(401)
+  })
+})
