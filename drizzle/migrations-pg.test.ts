@@ -13,7 +13,7 @@ import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { postgresUrl } from "../test/support/services.ts"
 import * as schema from "./schema.pg.ts"
-import { agents, apiTokens, auditLog, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, settings, teamMembers, teams, templates, widgetCampaigns } from "./schema.pg.ts"
+import { agents, apiTokens, auditLog, consoleSessions, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, settings, teamMembers, teams, templates, widgetCampaigns } from "./schema.pg.ts"
 
 const serverUrl = postgresUrl()
 const migrationsFolder = join(import.meta.dirname, "migrations-pg")
@@ -222,6 +222,12 @@ describe("PostgreSQL migrations", () => {
     await db.insert(auditLog).values(auditRow)
     expect(await db.select().from(settings).where(eq(settings.id, "current"))).toEqual([settingsRow])
     expect(await db.select().from(auditLog).where(eq(auditLog.id, auditRow.id))).toEqual([auditRow])
+
+    const session: typeof consoleSessions.$inferSelect = {
+      id: `ses_${unique()}`, secretHash: `hash-${unique()}`, agentId: agent.id, createdAt: at, lastSeenAt: at, expiresAt: at, endedAt: null
+    }
+    await db.insert(consoleSessions).values(session)
+    expect(await db.select().from(consoleSessions).where(eq(consoleSessions.id, session.id))).toEqual([session])
   })
 
   it("fill in the defaults schema.ts fills in", async () => {
@@ -312,6 +318,6 @@ describe("PostgreSQL migrations", () => {
 
 // Every table of schema.pg.ts gets a row in the round-trip test above.
 it("round-trip covers every table", () => {
-  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, settings, auditLog, agents, teams, teamMembers, widgetCampaigns]
+  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, settings, auditLog, agents, teams, teamMembers, widgetCampaigns, consoleSessions]
   expect(new Set(tables)).toEqual(new Set(covered))
 })
