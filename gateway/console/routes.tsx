@@ -17,6 +17,7 @@ import type { AppRuntime } from "../Runtime.ts"
 import { type AppFetch, apiClient, errorMessage } from "./api-client.ts"
 import { consoleAssets } from "./assets.ts"
 import { consoleEvents } from "./events.ts"
+import { CONSOLE_FORM_LIMIT } from "./limits.ts"
 import { loginRoutes } from "./login/routes.tsx"
 import { ConversationList, LIST_VIEWS, ListItems, type ListView } from "./pages/ConversationList.tsx"
 import { CONSOLE_POLICY } from "./pages/Document.tsx"
@@ -25,8 +26,6 @@ import { MessageItems, type TemplateChoice, Thread } from "./pages/Thread.tsx"
 import { type ConsoleEnv, cookieIsSecure, LANGUAGE_COOKIE, requireSession } from "./session.ts"
 import { textsFor } from "./texts.ts"
 
-/** A reply or template form: the API's reply limit is 64 KiB; a form of it is at most that too. */
-export const CONSOLE_FORM_LIMIT = 64 * 1024
 const LIST_LIMIT = 50
 const MESSAGE_PAGES = 10
 

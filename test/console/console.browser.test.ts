@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { makeApp } from "../../gateway/app.ts"
 import { launchChromium } from "../support/browser.ts"
 import { auth, eventually } from "../support/gateway.ts"
 import { residentWrites, startOutboundGateway } from "../support/outbound.ts"
@@ -243,6 +244,16 @@ describe("over HTTP", () => {
     expect(throttled.status).toBe(429)
     expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0)
     expect(await throttled.text()).toContain("Te veel mislukte pogingen")
+  })
+
+  it("documents every /console route in the OpenAPI document", async () => {
+    const document = await (await fetch(`${url()}/api/v1/openapi.json`)).json()
+    const app = await makeApp(ctx.gw.runtime)
+    const routes = app.routes
+      .filter((r) => r.path.startsWith("/console") && r.method !== "ALL" && !r.path.endsWith("*"))
+      .map((r) => ({ method: r.method.toLowerCase(), path: r.path.replace(/\/$/, "").replace(/:([A-Za-z]+)/g, "{$1}") }))
+    expect(routes.length).toBeGreaterThan(8)
+    expect(routes.filter((r) => document.paths[r.path]?.[r.method] === undefined).map((r) => `${r.method.toUpperCase()} ${r.path}`)).toEqual([])
   })
 
   it("a signed-in admin opens /widget without HTTP Basic; an agent does not", async () => {

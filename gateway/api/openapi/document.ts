@@ -8,6 +8,7 @@ import { Conversation } from "../../../domain/Conversation.ts"
 import { Message } from "../../../domain/Message.ts"
 import { ListConversationsQuery, ListMessagesQuery } from "../conversations/schemas.ts"
 import { SendBodies } from "../conversations/send-schemas.ts"
+import { consolePaths, consoleSecurityScheme } from "../../console/openapi.ts"
 import { CampaignAnswer, ConfigQuery, CreateCampaignBody, QrQuery, SnippetQuery, UpdateCampaignBody, WidgetConfigAnswer } from "../../widget/schemas.ts"
 import { AuditEntry } from "../../../actors/audit/Audit.ts"
 import { SettingsDocument } from "../../../domain/settings/mod.ts"
@@ -93,7 +94,7 @@ export function openApiDocument(channels: ReadonlyArray<ChannelAdapter> = []): J
     info: { title: "Loket agent API", version: "1", description: "Residents' conversations with the municipality, on every channel." },
     servers: [{ url: "/" }],
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      securitySchemes: { bearer: { type: "http", scheme: "bearer" }, ...consoleSecurityScheme },
       schemas: components
     },
     security: [{ bearer: [] }],
@@ -300,7 +301,8 @@ export function openApiDocument(channels: ReadonlyArray<ChannelAdapter> = []): J
         }
       },
       "/api/v1/openapi.json": { get: { operationId: "openapi", security: [], responses: { "200": { description: "This document" } } } },
-      ...webhookPaths(channels, error)
+      ...webhookPaths(channels, error),
+      ...consolePaths(error)
     }
   }
 }

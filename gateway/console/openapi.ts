@@ -1,0 +1,62 @@
+/**
+ * The console's routes in the OpenAPI document: HTML pages and forms for browsers, signed in by
+ * the `loket_session` cookie (`consoleSession` security scheme); every POST carries the CSRF token.
+ * The agent API also takes the cookie (with `X-CSRF-Token` on changes): that is how the console calls it.
+ */
+import { SIGN_IN_BODY_LIMIT } from "./login/schemas.ts"
+import { CONSOLE_FORM_LIMIT } from "./limits.ts"
+
+type Json = Record<string, unknown>
+
+export const consoleSecurityScheme = { consoleSession: { type: "apiKey", in: "cookie", name: "loket_session", description: "The console's session (POST /console/login). State-changing requests also need the session's CSRF token: header X-CSRF-Token or form field _csrf; without it 403 csrf_token_invalid." } }
+
+export function consolePaths(error: Json): Json {
+  const html = (description: string) => ({ description, content: { "text/html": { schema: { type: "string" } } } })
+  const session = [{ consoleSession: [] }]
+  const toLogin = { "303": { description: "No live session: to /console/login?next=…" } }
+  const idParameter = { name: "id", in: "path", required: true, schema: { type: "string" } }
+  const csrf = { "401": { description: "No live session", content: { "application/json": { schema: error } } }, "403": { description: "csrf_token_invalid: no or a wrong CSRF token", content: { "application/json": { schema: error } } } }
+  const form = (properties: Json, required: Array<string>) => ({
+    required: true,
+    content: { "application/x-www-form-urlencoded": { schema: { type: "object", properties: { _csrf: { type: "string" }, ...properties }, required: ["_csrf", ...required] } } }
+  })
+  const action = (operationId: string, summary: string, properties: Json, required: Array<string>) => ({
+    post: {
+      operationId, summary, security: session, parameters: [idParameter], requestBody: form(properties, required),
+      responses: {
+        "200": html("htmx request (HX-Request: true): the outcome as an HTML fragment"),
+        "303": { description: "A plain form post: back to the conversation" },
+        "400": html("Nothing to send"), "404": html("No such conversation (or not visible with access \"team\")"),
+        "413": { description: `Form over ${CONSOLE_FORM_LIMIT / 1024} KiB`, content: { "application/json": { schema: error } } },
+        "422": html("The API refused it (e.g. window_closed: free text outside the 24-hour window); its message shown"), ...csrf
+      }
+    }
+  })
+  return {
+    "/console": { get: { operationId: "console", summary: "The agent console: the list of conversations (view=mine|unassigned|team|all where available)", security: session, responses: { "200": html("The console"), ...toLogin } } },
+    "/console/login": {
+      get: { operationId: "consoleLoginPage", security: [], summary: "The sign-in form (lang=nl|en picks the console's language; next= a /console path)", responses: { "200": html("The form; sets the form's CSRF cookie"), "303": { description: "Already signed in" } } },
+      post: {
+        operationId: "consoleLogin", security: [], summary: "Signs in with e-mail and password; the same answer for every wrong part; throttled per account and per address",
+        requestBody: { required: true, content: { "application/x-www-form-urlencoded": { schema: { type: "object", properties: { _csrf: { type: "string" }, email: { type: "string", maxLength: 320 }, password: { type: "string", maxLength: 1024 }, next: { type: "string" } }, required: ["_csrf", "email", "password"] } } } },
+        responses: {
+          "303": { description: "Signed in: the HttpOnly, SameSite=Lax session cookie (Secure except on loopback), to next or /console" },
+          "400": html("A field is empty"), "401": html("Wrong e-mail address or password, or the account is not active"),
+          "403": html("The form's CSRF token is missing or expired: reload the form"),
+          "413": { description: `Over ${SIGN_IN_BODY_LIMIT / 1024} KiB`, content: { "application/json": { schema: error } } },
+          "415": { description: "Not a form", content: { "application/json": { schema: error } } },
+          "429": { ...html("Too many failed attempts"), headers: { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait" } } }
+        }
+      }
+    },
+    "/console/logout": { post: { operationId: "consoleLogout", summary: "Ends the session at once (its live stream too)", security: session, requestBody: form({}, []), responses: { "303": { description: "To /console/login?signedOut=1, the cookie cleared" }, ...csrf } } },
+    "/console/language": { get: { operationId: "consoleLanguage", security: [], summary: "Picks the console's language (to=nl|en, kept in a cookie) and goes back (back= a /console path)", responses: { "303": { description: "Back" } } } },
+    "/console/c/{id}": { get: { operationId: "consoleConversation", summary: "One conversation: messages, the window, the reply box", security: session, parameters: [idParameter], responses: { "200": html("The conversation"), "404": { description: "No such conversation", content: { "application/json": { schema: error } } }, ...toLogin } } },
+    "/console/c/{id}/reply": action("consoleReply", "Sends a free-text reply through POST /api/v1/conversations/{id}/messages", { text: { type: "string", maxLength: 4096 } }, ["text"]),
+    "/console/c/{id}/template": action("consoleTemplate", "Sends an approved template with its body parameters (one per line)", { template: { type: "string", description: "name|language" }, parameters: { type: "string" } }, ["template"]),
+    "/console/events": { get: { operationId: "consoleEvents", summary: "Server-Sent Events for the console: `list` and `c-<conversationId>` name what changed (no resident data); ends with the session", security: session, responses: { "200": { description: "text/event-stream", content: { "text/event-stream": { schema: { type: "string" } } } }, ...toLogin } } },
+    "/console/fragments/list": { get: { operationId: "consoleListFragment", summary: "The list's items as an HTML fragment (htmx)", security: session, responses: { "200": html("Fragment"), ...toLogin } } },
+    "/console/fragments/messages/{id}": { get: { operationId: "consoleMessagesFragment", summary: "A conversation's messages as an HTML fragment (htmx)", security: session, parameters: [idParameter], responses: { "200": html("Fragment"), ...toLogin } } },
+    "/console/assets/{name}": { get: { operationId: "consoleAsset", security: [], summary: "The console's script and styles: htmx.min.js, htmx-sse.js, console.js, console.css", parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }], responses: { "200": { description: "The file (ETag)" }, "304": { description: "Unchanged" }, "404": { description: "No such asset", content: { "application/json": { schema: error } } } } } }
+  }
+}
