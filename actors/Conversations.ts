@@ -4,7 +4,7 @@
  * the window timer — each to the one actor of (channel account, contact).
  */
 import { Cause, Context, Deferred, Effect, Layer } from "effect"
-import { SendRefused } from "../domain/errors.ts"
+import { SendRefused, WorkRefused } from "../domain/errors.ts"
 import type { Message } from "../domain/Message.ts"
 import { Database, type DatabaseUnavailable, type Fence } from "../drizzle/Database.ts"
 import type { ContactRow } from "../drizzle/schema.ts"
@@ -16,6 +16,8 @@ import { makeConversationStore } from "./conversation/ConversationStore.ts"
 import { conversationKey, makeConversationBehavior, parkEnvelope } from "./conversation/ConversationActor.ts"
 import type { ConversationMessage, SendCommand } from "./conversation/protocol.ts"
 import { conversationToJson } from "./conversation/serialize.ts"
+import type { WorkBy, WorkCommand, WorkDone } from "./conversation/work.ts"
+import { Audit } from "./audit/Audit.ts"
 import { Events } from "./Events.ts"
 import { type Envelope, makeInbox } from "./Inbox.ts"
 import { OutboxSignal } from "./outbox/OutboxSignal.ts"
@@ -28,6 +30,8 @@ export class Conversations extends Context.Service<Conversations, {
   route(envelope: Envelope): Effect.Effect<void>
   /** An agent's send, through the conversation's actor: answered once it is durable (`fence`: cluster mode's lease). */
   send(conversationId: string, command: SendCommand, fence?: Fence): Effect.Effect<Message, SendRefused>
+  /** Assign, close, reopen or a note, through the conversation's actor: answered once durable (with its audit entry). */
+  work(conversationId: string, command: WorkCommand, by: WorkBy, fence?: Fence): Effect.Effect<WorkDone, WorkRefused>
   /** Tells the actor at `key` (`conversationKey(…)`) something. */
   tell(key: string, message: ConversationMessage): Effect.Effect<void>
   /** Conversation actors in memory now. */
@@ -46,10 +50,11 @@ export class Conversations extends Context.Service<Conversations, {
       const events = yield* Events
       const signal = yield* OutboxSignal
       const templates = yield* Templates
+      const audit = yield* Audit
       const inbox = makeInbox(database)
       const store = makeConversationStore(database)
       const behavior = makeConversationBehavior({
-        database, store, inbox, templates: templates.store, publish: events.publish,
+        database, store, inbox, templates: templates.store, publish: events.publish, audit: audit.record,
         wakeOutbox: signal.wake, templatesChanged: templates.requestSync
       })
       const host = yield* makeActorHost(behavior, {
@@ -118,11 +123,24 @@ export class Conversations extends Context.Service<Conversations, {
           return yield* Deferred.await(reply)
         })
 
+      const work = (conversationId: string, command: WorkCommand, by: WorkBy, fence?: Fence) =>
+        Effect.gen(function*() {
+          const row = yield* conversationById({ id: conversationId }).pipe(
+            Effect.mapError((e) => new WorkRefused({ code: "database_unavailable", status: 503, message: e.message }))
+          )
+          if (row === undefined) {
+            return yield* new WorkRefused({ code: "conversation_not_found", status: 404, message: `No conversation with id ${conversationId}.` })
+          }
+          const reply = yield* Deferred.make<WorkDone, WorkRefused>()
+          yield* host.tell(conversationKey(row.channel, row.channelAccountId, row.contactId), { kind: "work", command, by, reply, fence })
+          return yield* Deferred.await(reply)
+        })
+
       const forget = () => {
         host.forget()
         directory.forget()
       }
-      return Conversations.of({ route, send, tell: host.tell, active: host.active, forget })
+      return Conversations.of({ route, send, work, tell: host.tell, active: host.active, forget })
     })
   )
 }

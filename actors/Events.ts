@@ -10,6 +10,10 @@ export type DomainEvent =
   | { readonly type: "message.created"; readonly data: Message }
   | { readonly type: "message.updated"; readonly data: Message }
   | { readonly type: "conversation.updated"; readonly data: Conversation }
+  /** Its team or assignee changed (a hand-over to a vakteam, an agent taking it): the conversation as it is now. */
+  | { readonly type: "conversation.assigned"; readonly data: Conversation }
+  /** An agent wrote an internal note (a Message with direction `internal`, type `note`); never sent to the resident. */
+  | { readonly type: "note.created"; readonly data: Message }
   /** The window closes within the hour and no agent has answered: answer now, or a template is needed. */
   | { readonly type: "conversation.window_closing"; readonly data: Conversation }
   /** A channel needs an admin (WhatsApp: the access token expired, code 190). */

@@ -26,6 +26,8 @@ export const Conversation = Schema.Struct({
   lastMessageAt: Schema.String,
   windowExpiresAt: Schema.NullOr(Schema.String),
   /** The window closes within the hour and no agent has answered the resident's last message. */
-  windowClosingSoon: Schema.Boolean
+  windowClosingSoon: Schema.Boolean,
+  /** The resident's messages since an agent last replied, wrote a note, assigned or closed it. */
+  unreadCount: Schema.Number
 }).annotate({ identifier: "Conversation" })
 export type Conversation = typeof Conversation.Type

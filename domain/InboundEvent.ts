@@ -14,7 +14,7 @@ export interface Resident {
 }
 
 /** The parts of a `Message` a provider tells us; Loket adds id, conversation, direction, status and flags. */
-export type InboundMessageBody = Omit<Message, "id" | "conversationId" | "direction" | "status" | "flags" | "template" | "interactive" | "author">
+export type InboundMessageBody = Omit<Message, "id" | "conversationId" | "direction" | "status" | "flags" | "template" | "interactive" | "author" | "sender">
 
 export interface InboundMessageEvent {
   readonly kind: "message"

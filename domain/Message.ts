@@ -6,11 +6,14 @@ import { Schema } from "effect"
 
 export const MessageType = Schema.Literals([
   "text", "image", "audio", "video", "document", "sticker", "location", "contacts",
-  "interactive", "button", "reaction", "order", "system", "unsupported", "template"
+  "interactive", "button", "reaction", "order", "system", "unsupported", "template",
+  /** An agent's internal note: stored with the conversation, never sent to the resident. */
+  "note"
 ])
 export type MessageType = typeof MessageType.Type
 
-export const MessageDirection = Schema.Literals(["inbound", "outbound"])
+/** `internal`: a note agents write for each other; it never leaves Loket. */
+export const MessageDirection = Schema.Literals(["inbound", "outbound", "internal"])
 export type MessageDirection = typeof MessageDirection.Type
 
 export const MessageStatus = Schema.Literals(["received", "queued", "sent", "delivered", "read", "failed"])
@@ -120,6 +123,15 @@ export const InteractiveRef = Schema.Struct({
 })
 export type InteractiveRef = typeof InteractiveRef.Type
 
+/** Who wrote a message: the resident, an agent, an API token of its own, or Loket itself (auto-replies). */
+export const MessageSender = Schema.Struct({
+  kind: Schema.Literals(["resident", "agent", "token", "loket"]),
+  /** The contact id, agent id, token id, or "loket". */
+  id: Schema.String,
+  name: Schema.NullOr(Schema.String)
+}).annotate({ identifier: "MessageSender" })
+export type MessageSender = typeof MessageSender.Type
+
 export const Message = Schema.Struct({
   id: Schema.String,
   conversationId: Schema.String,
@@ -146,6 +158,8 @@ export const Message = Schema.Struct({
   template: Schema.NullOr(TemplateRef),
   interactive: Schema.NullOr(InteractiveRef),
   /** Outbound: who sent it (the API token's name), or null for the resident's messages. */
-  author: Schema.NullOr(Schema.String)
+  author: Schema.NullOr(Schema.String),
+  /** Who wrote it; null for messages stored before senders were recorded. */
+  sender: Schema.NullOr(MessageSender)
 }).annotate({ identifier: "Message" })
 export type Message = typeof Message.Type

@@ -8,3 +8,14 @@ export class SendRefused extends Schema.TaggedError<SendRefused>()("SendRefused"
   status: Schema.Literals([404, 409, 422, 503]),
   details: Schema.optionalKey(Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String })))
 }) {}
+
+/**
+ * Why Loket refuses to change a conversation (assign, close, reopen, a note): `conversation_not_found` (404),
+ * `invalid_assignment` / `invalid_note` (422, naming the field), `conversation_unavailable` (503).
+ */
+export class WorkRefused extends Schema.TaggedError<WorkRefused>()("WorkRefused", {
+  code: Schema.String,
+  message: Schema.String,
+  status: Schema.Literals([404, 409, 422, 503]),
+  details: Schema.optionalKey(Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String })))
+}) {}

@@ -13,7 +13,7 @@ import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { postgresUrl } from "../test/support/services.ts"
 import * as schema from "./schema.pg.ts"
-import { agents, apiTokens, auditLog, consoleSessions, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, settings, teamMembers, teams, templates, widgetCampaigns } from "./schema.pg.ts"
+import { agents, apiTokens, auditLog, cannedResponses, consoleSessions, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, settings, teamMembers, teams, templates, widgetCampaigns } from "./schema.pg.ts"
 
 const serverUrl = postgresUrl()
 const migrationsFolder = join(import.meta.dirname, "migrations-pg")
@@ -139,7 +139,7 @@ describe("PostgreSQL migrations", () => {
     const conversation: typeof conversations.$inferSelect = {
       id: `conv_${unique()}`, channel: "whatsapp", channelAccountId: "pn_1", contactId: contact.id, status: "open",
       team: "burgerzaken", assignee: "piet", createdAt: at, lastMessageAt: at, windowExpiresAt: at, lastOutboundAt: at,
-      windowWarnedFor: at
+      windowWarnedFor: at, unreadCount: 3
     }
     const message: Omit<typeof messages.$inferSelect, "seq"> = {
       id: `msg_${unique()}`, conversationId: conversation.id, direction: "inbound", type: "image",
@@ -228,6 +228,12 @@ describe("PostgreSQL migrations", () => {
     }
     await db.insert(consoleSessions).values(session)
     expect(await db.select().from(consoleSessions).where(eq(consoleSessions.id, session.id))).toEqual([session])
+
+    const canned: typeof cannedResponses.$inferSelect = {
+      id: `cr_${unique()}`, shortcut: `/afval-${unique()}`, title: "Afval", text: "Beste {{name}}, ✓", language: "nl", createdAt: at, updatedAt: at
+    }
+    await db.insert(cannedResponses).values(canned)
+    expect(await db.select().from(cannedResponses).where(eq(cannedResponses.id, canned.id))).toEqual([canned])
   })
 
   it("fill in the defaults schema.ts fills in", async () => {
@@ -318,6 +324,6 @@ describe("PostgreSQL migrations", () => {
 
 // Every table of schema.pg.ts gets a row in the round-trip test above.
 it("round-trip covers every table", () => {
-  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, settings, auditLog, agents, teams, teamMembers, widgetCampaigns, consoleSessions]
+  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, settings, auditLog, agents, teams, teamMembers, widgetCampaigns, consoleSessions, cannedResponses]
   expect(new Set(tables)).toEqual(new Set(covered))
 })

@@ -38,10 +38,15 @@ export const conversations = sqliteTable("conversations", {
   /** When an agent (or Loket) last sent something: a window warning is due only when none came after the resident. */
   lastOutboundAt: text("last_outbound_at"),
   /** The `windowExpiresAt` agents were warned about (once per window). */
-  windowWarnedFor: text("window_warned_for")
+  windowWarnedFor: text("window_warned_for"),
+  /** The resident's messages since an agent last acted on the conversation (reply, note, assign, close). */
+  unreadCount: integer("unread_count").notNull().default(0)
 }, (t) => [
   uniqueIndex("conversations_account_contact").on(t.channel, t.channelAccountId, t.contactId),
-  index("conversations_activity").on(t.lastMessageAt, t.id)
+  index("conversations_activity").on(t.lastMessageAt, t.id),
+  index("conversations_team").on(t.team, t.lastMessageAt, t.id),
+  index("conversations_assignee").on(t.assignee, t.lastMessageAt, t.id),
+  index("conversations_contact").on(t.contactId)
 ])
 
 export const messages = sqliteTable("messages", {
@@ -49,7 +54,7 @@ export const messages = sqliteTable("messages", {
   seq: integer("seq").primaryKey({ autoIncrement: true }),
   id: text("id").notNull().unique(),
   conversationId: text("conversation_id").notNull().references(() => conversations.id),
-  direction: text("direction", { enum: ["inbound", "outbound"] }).notNull(),
+  direction: text("direction", { enum: ["inbound", "outbound", "internal"] }).notNull(),
   type: text("type").notNull(),
   /** `<channel>:msg:<provider id>` for inbound messages: absorbs redeliveries. */
   dedupeKey: text("dedupe_key").unique(),
@@ -253,6 +258,20 @@ export const consoleSessions = sqliteTable("console_sessions", {
   endedAt: text("ended_at")
 }, (t) => [index("console_sessions_agent").on(t.agentId)])
 
+/**
+ * Canned responses (snelle antwoorden) agents insert with a shortcut such as `/afval`; admins manage them.
+ * `{{name}}` in `text` stands for the resident's name. Shortcuts are unique (stored lower-cased).
+ */
+export const cannedResponses = sqliteTable("canned_responses", {
+  id: text("id").primaryKey(),
+  shortcut: text("shortcut").notNull().unique(),
+  title: text("title").notNull(),
+  text: text("text").notNull(),
+  language: text("language", { enum: ["nl", "en"] }).notNull(),
+  createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull()
+})
+
 export type ContactRow = typeof contacts.$inferSelect
 export type ConversationRow = typeof conversations.$inferSelect
 export type MessageRow = typeof messages.$inferSelect
@@ -266,3 +285,4 @@ export type WidgetCampaignRow = typeof widgetCampaigns.$inferSelect
 export type SettingsRow = typeof settings.$inferSelect
 export type AuditLogRow = typeof auditLog.$inferSelect
 export type ConsoleSessionRow = typeof consoleSessions.$inferSelect
+export type CannedResponseRow = typeof cannedResponses.$inferSelect

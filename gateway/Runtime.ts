@@ -24,6 +24,7 @@ import { Nats } from "../actors/cluster/Nats.ts"
 import { NatsTransport } from "../actors/cluster/NatsTransport.ts"
 import type { Transport } from "../actors/Transport.ts"
 import { Audit } from "../actors/audit/Audit.ts"
+import { CannedResponses } from "../actors/canned/CannedResponses.ts"
 import { Settings } from "../actors/settings/Settings.ts"
 import { SettingsBell } from "../actors/settings/SettingsBell.ts"
 import type { Database } from "../drizzle/Database.ts"
@@ -38,7 +39,7 @@ import { ClusterTokenRevocations } from "../actors/cluster/ClusterTokenRevocatio
 import { channelLayers } from "./channels.ts"
 import { type LoketConfigValue, LoketConfig } from "../config/Config.ts"
 
-export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | Audit | Settings | People | TokenRevocations | Channels | ConsoleSessions | SignInThrottle
+export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | Audit | Settings | People | TokenRevocations | Channels | CannedResponses | ConsoleSessions | SignInThrottle
 
 /** The database `DATABASE_URL` names: PostgreSQL for `postgres://…`, else SQLite through better-sqlite3. */
 export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, unknown> =>
@@ -78,7 +79,7 @@ export function appLayer(
   const templates = Templates.layer.pipe(Layer.provideMerge(base))
   const settings = settingsLayer(SettingsBell.local).pipe(Layer.provideMerge(templates))
   const conversations = Conversations.layer.pipe(Layer.provideMerge(settings))
-  const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays)).pipe(Layer.provideMerge(conversations))
+  const running = Layer.mergeAll(InProcessTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays), CannedResponses.layer).pipe(Layer.provideMerge(conversations))
   return Layer.mergeAll(running, peopleLayer(TokenRevocations.layer).pipe(Layer.provide(base)))
 }
 
@@ -95,7 +96,7 @@ function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, 
   const templates = Templates.layer.pipe(Layer.provideMerge(shared))
   const settings = settingsLayer(ClusterSettingsBell).pipe(Layer.provideMerge(templates))
   const conversations = ClusterConversations.pipe(Layer.provide(Conversations.layer), Layer.provideMerge(settings))
-  const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays)).pipe(Layer.provideMerge(conversations))
+  const running = Layer.mergeAll(NatsTransport, Outbox.layer, WindowWatch, Retention.layer(messagesDays), CannedResponses.layer).pipe(Layer.provideMerge(conversations))
   return Layer.mergeAll(running, peopleLayer(ClusterTokenRevocations).pipe(Layer.provide(nats)))
 }
 

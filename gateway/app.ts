@@ -15,6 +15,10 @@ import { eventRoutes } from "./api/events/routes.ts"
 import { mediaRoutes } from "./api/media/routes.ts"
 import { uploadRoutes } from "./api/media/upload-routes.ts"
 import { sendRoutes } from "./api/conversations/send-routes.ts"
+import { workRoutes } from "./api/conversations/work-routes.ts"
+import { WORK_BODY_LIMIT } from "./api/conversations/work-schemas.ts"
+import { cannedResponseRoutes } from "./api/canned-responses/routes.ts"
+import { CANNED_BODY_LIMIT } from "./api/canned-responses/schemas.ts"
 import { templateRoutes } from "./api/templates/routes.ts"
 import { clusterRoutes } from "./api/admin/cluster-routes.ts"
 import { parkedRoutes } from "./api/admin/parked-routes.ts"
@@ -79,11 +83,15 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
       { path: /^\/settings(\/|$)/, maxBytes: SETTINGS_BODY_LIMIT, what: "The settings document" },
       { path: /^\/conversations\/[^/]+\/messages\/?$/, maxBytes: 64 * KiB, what: "A reply", fix: "send files through POST /api/v1/media and refer to them by id" },
       { path: /^\/(tokens|agents|teams)(\/|$)/, maxBytes: 16 * KiB, what: "A person, team or token" },
-      { path: /^\/campaigns(\/|$)/, maxBytes: CAMPAIGN_BODY_LIMIT, what: "A campaign" }
+      { path: /^\/campaigns(\/|$)/, maxBytes: CAMPAIGN_BODY_LIMIT, what: "A campaign" },
+      { path: /^\/conversations\/[^/]+\/(assign|close|reopen|notes)\/?$/, maxBytes: WORK_BODY_LIMIT, what: "An assignment or a note", fix: "a note is at most 4,096 characters" },
+      { path: /^\/canned-responses(\/|$)/, maxBytes: CANNED_BODY_LIMIT, what: "A canned response", fix: "its text is at most 4,096 characters" }
     ], { maxBytes: 64 * KiB, what: "A request body" }))
     .route("/me", meRoutes())
-    .route("/conversations", conversationRoutes(database))
+    .route("/conversations", conversationRoutes(runtime, database))
     .route("/conversations", sendRoutes(runtime, database, channels))
+    .route("/conversations", workRoutes(runtime, database))
+    .route("/canned-responses", cannedResponseRoutes(runtime, database))
     .route("/templates", templateRoutes(runtime, verify))
     .route("/office-hours", officeHoursRoutes(
       async () => (await runtime.runPromise(Settings.use((s) => s.current))).officeHours,

@@ -9,13 +9,14 @@ import { randomUUID } from "node:crypto"
 import { eq } from "drizzle-orm"
 import { Effect, Layer, Schedule, Stream } from "effect"
 import type { Msg, Subscription } from "nats"
-import { SendRefused } from "../../domain/errors.ts"
+import { SendRefused, WorkRefused } from "../../domain/errors.ts"
 import type { Message } from "../../domain/Message.ts"
 import { Database } from "../../drizzle/Database.ts"
 import { Conversations } from "../Conversations.ts"
 import type { ConversationMessage, SendCommand } from "../conversation/protocol.ts"
 import { type Answer, type Command, decodeAnswer, decodeCommand } from "./wire/CommandWire.ts"
 import { logRefused } from "./wire/decodeWire.ts"
+import type { WorkBy, WorkCommand, WorkDone } from "../conversation/work.ts"
 import { Nats } from "./Nats.ts"
 import { partitionOf } from "./partitionOf.ts"
 import { PartitionLeases } from "./PartitionLeases.ts"
@@ -49,12 +50,16 @@ export const ClusterConversations = Layer.effect(
     /** Runs a command here, as the owner of `partition`: under its lease (fenced by its token). */
     const runHere = (partition: number, command: Command): Effect.Effect<Answer> => {
       const fence = { partition, token: placement.tokenOf(partition) ?? 0 }
-      return command.op === "send"
-        ? local.send(command.conversationId, command.command, fence).pipe(
-          Effect.map((message): Answer => ({ ok: message })),
-          Effect.catch((refused) => Effect.succeed<Answer>({ refused: { code: refused.code, status: refused.status, message: refused.message, ...(refused.details ? { details: refused.details } : {}) } }))
-        )
-        : local.tell(command.key, { ...command.message, fence }).pipe(Effect.as<Answer>({ ok: true }))
+      const refusedAnswer = (refused: SendRefused | WorkRefused) =>
+        Effect.succeed<Answer>({ refused: { code: refused.code, status: refused.status, message: refused.message, ...(refused.details ? { details: refused.details } : {}) } })
+      switch (command.op) {
+        case "send":
+          return local.send(command.conversationId, command.command, fence).pipe(Effect.map((message): Answer => ({ ok: message })), Effect.catch(refusedAnswer))
+        case "work":
+          return local.work(command.conversationId, command.command, command.by, fence).pipe(Effect.map((done): Answer => ({ ok: done })), Effect.catch(refusedAnswer))
+        case "tell":
+          return local.tell(command.key, { ...command.message, fence }).pipe(Effect.as<Answer>({ ok: true }))
+      }
     }
 
     /** Sends a command to the owner of `partition` (here or elsewhere), waiting out a failover. */
@@ -99,8 +104,25 @@ export const ClusterConversations = Layer.effect(
         return (answer as { ok: Message }).ok
       })
 
+    const work = (conversationId: string, command: WorkCommand, by: WorkBy) =>
+      Effect.gen(function*() {
+        const unavailable = (e: { message: string }) => new WorkRefused({ code: "database_unavailable", status: 503, message: e.message })
+        const row = yield* database.one((db, t) => db.select().from(t.conversations).where(eq(t.conversations.id, conversationId))).pipe(Effect.mapError(unavailable))
+        if (row === undefined) {
+          return yield* new WorkRefused({ code: "conversation_not_found", status: 404, message: `No conversation with id ${conversationId}.` })
+        }
+        const partition = yield* contactPartition(row.channel, row.channelAccountId, row.contactId).pipe(Effect.mapError(unavailable))
+        if (partition === undefined) return yield* local.work(conversationId, command, by)
+        // A request may be answered after it timed out and be tried again: a note's key makes the retry harmless
+        // (assign, close and reopen are idempotent by themselves).
+        const keyed = command.op === "note" && command.idempotencyKey === null ? { ...command, idempotencyKey: `cluster:${randomUUID()}` } : command
+        const answer = yield* dispatch(partition, { op: "work", conversationId, command: keyed, by })
+        if ("refused" in answer) return yield* new WorkRefused({ ...answer.refused, ...(answer.refused.details ? { details: [...answer.refused.details] } : {}) })
+        return (answer as { ok: WorkDone }).ok
+      })
+
     const tell = (key: string, message: ConversationMessage) =>
-      message.kind === "event" || message.kind === "send" || message.kind === "hold"
+      message.kind === "event" || message.kind === "send" || message.kind === "hold" || message.kind === "work"
         ? local.tell(key, message) // carries a reply channel or a stream message: only ever told by this instance's own owner side
         : partitionOfKey(key).pipe(
           Effect.flatMap((partition) => (partition === undefined ? local.tell(key, message) : dispatch(partition, { op: "tell", key, message }))),
@@ -140,6 +162,6 @@ export const ClusterConversations = Layer.effect(
     )
     yield* Effect.addFinalizer(() => Effect.sync(() => subscriptions.forEach((s) => s.unsubscribe())))
 
-    return Conversations.of({ ...local, send, tell })
+    return Conversations.of({ ...local, send, work, tell })
   })
 )

@@ -25,7 +25,7 @@ const apply = (owned: boolean, options: { layer?: Layer.Layer<Database, unknown>
     const published: Array<DomainEvent> = []
     const behavior = makeConversationBehavior({
       database, store: makeConversationStore(database), inbox: makeInbox(database), templates: makeTemplateStore(database),
-      publish: (events) => Effect.sync(() => void published.push(...events)), wakeOutbox: () => {}, templatesChanged: () => {}
+      publish: (events) => Effect.sync(() => void published.push(...events)), audit: () => Effect.void, wakeOutbox: () => {}, templatesChanged: () => {}
     })
     const now = new Date().toISOString()
     yield* database.transaction(database.run((db, t) =>
@@ -70,7 +70,7 @@ describe("conversation actor in cluster mode", () => {
 describe("conversation actor: holds for a contact merge", () => {
   const behaviorOn = (database: Database["Service"]) => makeConversationBehavior({
     database, store: makeConversationStore(database), inbox: makeInbox(database), templates: makeTemplateStore(database),
-    publish: () => Effect.void, wakeOutbox: () => {}, templatesChanged: () => {}
+    publish: () => Effect.void, audit: () => Effect.void, wakeOutbox: () => {}, templatesChanged: () => {}
   })
 
   it("waits between two messages until released, then loads the conversation the merge left", async () => {

@@ -4,7 +4,7 @@
  * timer all pass through it, one at a time, in order.
  */
 import { Cause, Deferred, Effect } from "effect"
-import { SendRefused } from "../../domain/errors.ts"
+import { SendRefused, WorkRefused } from "../../domain/errors.ts"
 import { CurrentFence, isFenced } from "../../drizzle/Database.ts"
 import type { ActorBehavior } from "../ActorHost.ts"
 import type { Envelope, Inbox } from "../Inbox.ts"
@@ -14,6 +14,7 @@ import { onSend, onSendFailed, onSent } from "./outbound.ts"
 import type { ConversationMessage } from "./protocol.ts"
 import { onPruneIfEmpty } from "./retention.ts"
 import { onWindowCheck } from "./window.ts"
+import { onWork } from "./work.ts"
 
 export type { ConversationState } from "./deps.ts"
 
@@ -70,6 +71,8 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
           Effect.andThen(deps.store.find(state.channel, state.channelAccountId, state.contactId)),
           Effect.map((conversation): ConversationState => ({ ...state, conversation: conversation ?? null }))
         )
+      case "work":
+        return onWork(deps, state, message.command, message.by, message.reply)
     }
   }
 
@@ -86,6 +89,10 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
           return Deferred.succeed(message.ready, undefined).pipe(Effect.asVoid)
         case "send":
           return Effect.logError("send could not be stored", { key }).pipe(
+            Effect.andThen(Deferred.die(message.reply, Cause.squash(cause)))
+          )
+        case "work":
+          return Effect.logError("a change to the conversation could not be stored", { key, op: message.command.op }).pipe(
             Effect.andThen(Deferred.die(message.reply, Cause.squash(cause)))
           )
         case "sent":
@@ -111,6 +118,11 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
         return Deferred.fail(message.reply, new SendRefused({
           code: "conversation_unavailable", status: 503,
           message: "This conversation moved to another Loket instance while the reply was stored; send it again."
+        })).pipe(Effect.asVoid)
+      case "work":
+        return Deferred.fail(message.reply, new WorkRefused({
+          code: "conversation_unavailable", status: 503,
+          message: "This conversation moved to another Loket instance while the change was stored; try again."
         })).pipe(Effect.asVoid)
       default:
         return Effect.logInfo(`${message.kind} left to the partition's new owner`, { key })

@@ -29,7 +29,7 @@ export function makeConversationStore(database: DatabaseShape) {
     contactId: p("contactId"), status: p("status"), team: p("team"),
     assignee: p("assignee"), createdAt: p("createdAt"), lastMessageAt: p("lastMessageAt"),
     windowExpiresAt: p("windowExpiresAt"), lastOutboundAt: p("lastOutboundAt"),
-    windowWarnedFor: p("windowWarnedFor")
+    windowWarnedFor: p("windowWarnedFor"), unreadCount: p("unreadCount")
   }))
   const byIdempotencyKey = prepare.one((db, t) => db.select().from(t.messages)
     .where(and(eq(t.messages.conversationId, p("conversationId")), eq(t.messages.idempotencyKey, p("key")))))
@@ -54,7 +54,7 @@ export function makeConversationStore(database: DatabaseShape) {
     status: sql`${p("status")}`, lastMessageAt: sql`${p("lastMessageAt")}`,
     windowExpiresAt: sql`${p("windowExpiresAt")}`, team: sql`${p("team")}`,
     assignee: sql`${p("assignee")}`, lastOutboundAt: sql`${p("lastOutboundAt")}`,
-    windowWarnedFor: sql`${p("windowWarnedFor")}`
+    windowWarnedFor: sql`${p("windowWarnedFor")}`, unreadCount: sql`${p("unreadCount")}`
   }).where(eq(t.conversations.id, p("id"))))
 
   const hasMessages = prepare.one((db, t) => db.select({ seq: t.messages.seq }).from(t.messages).where(eq(t.messages.conversationId, p("id"))).limit(1))

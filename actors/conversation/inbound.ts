@@ -33,18 +33,22 @@ export const onInboundMessage = (
       const conversation: ConversationRow = existing ?? {
         id: newConversationId(), channel: state.channel, channelAccountId: state.channelAccountId,
         contactId: state.contactId, status: "open", team: null, assignee: null,
-        createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null
+        createdAt: now, lastMessageAt: at, windowExpiresAt: null, lastOutboundAt: null, windowWarnedFor: null, unreadCount: 0
       }
       const row: MessageRow = {
         seq: 0, id: newMessageId(), conversationId: conversation.id, direction: "inbound", type: body.type,
         dedupeKey: event.key, providerMessageId: body.providerMessageId, createdAt: at, status: "received",
-        text: body.text, replyTo: body.replyTo, content: contentOf(body), error: body.error, flags: [],
+        text: body.text, replyTo: body.replyTo,
+        content: { ...contentOf(body), sender: { kind: "resident", id: state.contactId, name: knownContact?.name ?? null } },
+        error: body.error, flags: [],
         idempotencyKey: null, author: null
       }
       const windowEnd = windowEndAfter(conversation.channel, at)
       const afterMessage: ConversationRow = {
         ...conversation,
+        // A resident writing to a closed conversation reopens it.
         status: "open",
+        unreadCount: conversation.unreadCount + (body.type === "system" ? 0 : 1),
         lastMessageAt: at > conversation.lastMessageAt ? at : conversation.lastMessageAt,
         windowExpiresAt: opensWindow && windowEnd !== null && (conversation.windowExpiresAt === null || windowEnd > conversation.windowExpiresAt)
           ? windowEnd

@@ -4,6 +4,7 @@
  * results come back here, so the conversation keeps one writer.
  */
 import { nowIso } from "../../domain/time.ts"
+import { and, eq } from "drizzle-orm"
 import { Deferred, Effect } from "effect"
 import { SendRefused } from "../../domain/errors.ts"
 import { newMessageId } from "../../domain/ids.ts"
@@ -105,6 +106,7 @@ export const onSend = (
       replyTo: command.replyTo, content: described.content, error: null, flags: [...(command.flags ?? [])],
       idempotencyKey: command.idempotencyKey, author: command.author
     }
+    if (command.sender !== undefined) row.content = { ...row.content, sender: command.sender }
     const request: OutboundRequest = {
       channelAccountId: conversation.channelAccountId,
       to: { waId: contact.waId, userId: contact.userId },
@@ -113,7 +115,19 @@ export const onSend = (
       trackingId: row.id,
       ...(window.tag === null ? {} : { tag: window.tag })
     }
-    const next = { ...conversation, lastMessageAt: now > conversation.lastMessageAt ? now : conversation.lastMessageAt, lastOutboundAt: now }
+    const byLoket = command.flags?.includes("auto") === true || command.sender?.kind === "loket"
+    // An agent's reply takes an unassigned conversation (as Chatwoot does); any reply but Loket's own marks it read.
+    // Only a member of the conversation's team takes it (the same rule as assigning).
+    const takes = command.sender?.kind === "agent" && conversation.assignee === null &&
+      (conversation.team === null || (yield* deps.database.one((db, t) => db.select({ agentId: t.teamMembers.agentId }).from(t.teamMembers)
+        .where(and(eq(t.teamMembers.teamId, conversation.team!), eq(t.teamMembers.agentId, command.sender!.id))))) !== undefined)
+    const next = {
+      ...conversation,
+      lastMessageAt: now > conversation.lastMessageAt ? now : conversation.lastMessageAt,
+      lastOutboundAt: now,
+      unreadCount: byLoket ? conversation.unreadCount : 0,
+      assignee: takes ? command.sender!.id : conversation.assignee
+    }
     const seq = yield* deps.database.transaction(Effect.gen(function*() {
       const inserted = (yield* store.insertMessage(row))!
       yield* store.insertOutbox({
@@ -121,14 +135,22 @@ export const onSend = (
         contactId: state.contactId, request, state: "pending", attempts: 0, notBefore: now, createdAt: now
       })
       yield* store.updateConversation(next)
+      if (takes) {
+        yield* deps.audit({
+          actor: { kind: "agent", id: command.sender!.id, name: command.sender!.name ?? "" }, action: "conversation.assign",
+          target: `conversation:${conversation.id}`, before: { team: conversation.team, assignee: null }, after: { team: conversation.team, assignee: next.assignee }
+        })
+      }
       return inserted
     }))
     yield* deps.database.committed()
     const message = messageToJson({ ...row, seq })
     deps.wakeOutbox()
+    const view = conversationToJson(next, contact, Date.parse(now))
     yield* deps.publish([
       { type: "message.created", data: message },
-      { type: "conversation.updated", data: conversationToJson(next, contact, Date.parse(now)) }
+      { type: "conversation.updated", data: view },
+      ...(takes ? [{ type: "conversation.assigned" as const, data: view }] : [])
     ])
     yield* Deferred.succeed(reply, message)
     return { ...state, conversation: next }

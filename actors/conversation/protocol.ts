@@ -1,11 +1,12 @@
 /** What a conversation actor is told: durable events, agents' commands, the dispatcher's results, timers. */
 import type { Deferred } from "effect"
 import type { Fence } from "../../drizzle/Database.ts"
-import type { SendRefused } from "../../domain/errors.ts"
-import type { Message, MessageError } from "../../domain/Message.ts"
+import type { SendRefused, WorkRefused } from "../../domain/errors.ts"
+import type { Message, MessageError, MessageSender } from "../../domain/Message.ts"
 import type { OutboundContent } from "../../domain/Outbound.ts"
 import type { ContactRow } from "../../drizzle/schema.ts"
 import type { Envelope } from "../Inbox.ts"
+import type { WorkBy, WorkCommand, WorkDone } from "./work.ts"
 
 export interface SendCommand {
   readonly content: OutboundContent
@@ -16,6 +17,8 @@ export interface SendCommand {
   readonly author: string
   /** Flags such as `auto` for Loket's own messages. */
   readonly flags?: ReadonlyArray<string>
+  /** Who sends it (the Message's `sender`); an agent's reply to an unassigned conversation assigns it to them. */
+  readonly sender?: MessageSender | undefined
 }
 
 /** Every message may carry the partition lease it is handled under (cluster mode). */
@@ -40,4 +43,6 @@ export type ConversationMessage = (
    * meanwhile), then loads the conversation afresh. In-process only: never crosses instances.
    */
   | { readonly kind: "hold"; readonly ready: Deferred.Deferred<void>; readonly release: Deferred.Deferred<void> }
+  /** Assign, close, reopen, a note: answered once durable. */
+  | { readonly kind: "work"; readonly command: WorkCommand; readonly by: WorkBy; readonly reply: Deferred.Deferred<WorkDone, WorkRefused> }
 ) & { readonly fence?: Fence | undefined }

@@ -48,7 +48,8 @@ export function messageToJson(row: MessageRow): Message {
     system: c.system ?? null,
     template: c.template ?? null,
     interactive: c.interactive ?? null,
-    author: row.author
+    author: row.author,
+    sender: c.sender ?? null
   }
 }
 
@@ -76,6 +77,7 @@ export function conversationToJson(row: ConversationRow, contact: ContactRow, no
     createdAt: row.createdAt,
     lastMessageAt: row.lastMessageAt,
     windowExpiresAt: row.windowExpiresAt,
-    windowClosingSoon: windowClosingSoon(row, now)
+    windowClosingSoon: windowClosingSoon(row, now),
+    unreadCount: row.unreadCount
   }
 }

@@ -111,7 +111,7 @@ describe("retention", () => {
         whileLeading: (_name, work) => (leading ? Effect.asVoid(Effect.forkScoped(work)) : Effect.void)
       }))
       const conversations = Layer.succeed(Conversations, Conversations.of({
-        route: () => Effect.void, send: () => Effect.die("unused"), tell: () => Effect.void, active: () => 0, forget: () => {}
+        route: () => Effect.void, send: () => Effect.die("unused"), work: () => Effect.die("unused"), tell: () => Effect.void, active: () => 0, forget: () => {}
       }))
       yield* Layer.build(Retention.layer().pipe(Layer.provide(Layer.mergeAll(leadership, conversations, Layer.succeed(Database, database)))))
       const seen: Array<number> = []
@@ -142,7 +142,7 @@ describe("retention", () => {
       // The emptied conversation's actor removes it (it is the single writer of that row).
       const behavior = makeConversationBehavior({
         database, store: makeConversationStore(database), inbox: makeInbox(database), templates: makeTemplateStore(database),
-        publish: () => Effect.void, wakeOutbox: () => {}, templatesChanged: () => {}
+        publish: () => Effect.void, audit: () => Effect.void, wakeOutbox: () => {}, templatesChanged: () => {}
       })
       const prune = told[0]!
       const state = yield* behavior.activate(prune.key, prune.message)
@@ -162,7 +162,7 @@ describe("retention", () => {
       yield* seed(database, "busy", [daysAgo(1)])
       const behavior = makeConversationBehavior({
         database, store: makeConversationStore(database), inbox: makeInbox(database), templates: makeTemplateStore(database),
-        publish: () => Effect.void, wakeOutbox: () => {}, templatesChanged: () => {}
+        publish: () => Effect.void, audit: () => Effect.void, wakeOutbox: () => {}, templatesChanged: () => {}
       })
       const message: ConversationMessage = { kind: "prune-if-empty", before: daysAgo(30) }
       yield* database.transaction(database.run((db, t) => db.delete(t.messages)))
@@ -199,7 +199,7 @@ describe("retention: the messages setting", () => {
       yield* TestClock.setTime(START)
       yield* seed(database, "s", [daysAgo(40), daysAgo(10)])
       const conversations = Layer.succeed(Conversations, Conversations.of({
-        route: () => Effect.void, send: () => Effect.die("unused"), tell: () => Effect.void, active: () => 0, forget: () => {}
+        route: () => Effect.void, send: () => Effect.die("unused"), work: () => Effect.die("unused"), tell: () => Effect.void, active: () => 0, forget: () => {}
       }))
       let current: number | null = null
       const days = Layer.succeed(Days, Days.of({ value: () => current }))

@@ -20,7 +20,9 @@
  *  7. widget (./widget.ts): widget.js gzipped as served (target ≤ 6 KiB), and the time from navigation
  *     to the rendered button in headless Chromium on a host page of another origin with a strict CSP
  * Every server runs in its own child process (but part 7's gateway); the load comes from this one over loopback HTTP.
- * BENCH_ONLY=1,2,3,5,6,7 picks parts (3 includes 4).
+ *  8. the agent console's conversation list (./conversation-list.ts): 100,000 conversations, 50 agents
+ *     with access "team", first page / assignee=me / team / text search, p99 (target ≤ 50 ms)
+ * BENCH_ONLY=1,2,3,5,6,7,8 picks parts (3 includes 4).
  * BENCH_OUT_RATE=<n>, BENCH_OUT_LIMIT=<n> change part 5's offered rate and WHATSAPP_MESSAGES_PER_SECOND (both 1,000);
  * BENCH_OUT_PROFILE=1 runs its gateway with --cpu-prof and prints where the time went; BENCH_OUT_DUMP=<file> writes the arrivals.
  * BENCH_RATE=<n> changes part 2's rate (default 1,000/s); BENCH_SPIN=1 makes its schedule spin.
@@ -32,11 +34,12 @@ import { closedLoop, formatStatuses, makeClient, median, openLoop, percentile, t
 import { CLUSTER, clusterBench } from "./cluster.ts"
 import { OUT, outboundBench } from "./outbound.ts"
 import { widgetBench } from "./widget.ts"
+import { LIST, listBench } from "./conversation-list.ts"
 import { memoryOf, type ServerUnderTest, startBareHono, startDurableFloor, startLoket } from "./servers.ts"
 
 const quick = process.env.BENCH_QUICK === "1"
 /** BENCH_ONLY=2,3 runs only those parts (3 includes 4). */
-const only = new Set((process.env.BENCH_ONLY ?? "1,2,3,5,6,7").split(",").map((s) => s.trim()))
+const only = new Set((process.env.BENCH_ONLY ?? "1,2,3,5,6,7,8").split(",").map((s) => s.trim()))
 const P = {
   concurrency: 64,
   warmup: quick ? 500 : 2_000,
@@ -123,6 +126,7 @@ async function main() {
   console.log(`parameters: ${JSON.stringify(P)}`)
   if (only.has("5")) console.log(`outbound parameters (part 5): ${JSON.stringify(OUT)}`)
   if (only.has("6")) console.log(`cluster parameters (part 6): ${JSON.stringify(CLUSTER)}`)
+  if (only.has("8")) console.log(`conversation list parameters (part 8): ${JSON.stringify(LIST)}`)
   console.log("servers run as child processes (Loket: the production build, node --max-old-space-size=192 --max-semi-space-size=8 dist/main.mjs; its CPU profile run: tsx); load from this process over 127.0.0.1 with a keep-alive node:http Agent\n")
 
   if (only.has("1")) await throughput()
@@ -131,6 +135,7 @@ async function main() {
   if (only.has("5")) await outboundBench({ log, row, verdict, withServer })
   if (only.has("6")) await clusterBench({ log, row, verdict }, { concurrency: P.concurrency, warmup: P.warmup, messages: P.throughputMessages, commitTimeoutMs: COMMIT_TIMEOUT_MS })
   if (only.has("7")) await widgetBench({ log, row, verdict })
+  if (only.has("8")) await listBench({ log, row, verdict })
   printTable()
 }
 

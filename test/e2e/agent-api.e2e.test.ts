@@ -121,7 +121,7 @@ describe("agent API", () => {
     expect(doc.openapi).toBe("3.1.0")
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/conversations", "/api/v1/conversations/{id}", "/api/v1/conversations/{id}/messages", "/api/v1/events"]))
     const params = doc.paths["/api/v1/conversations"].get.parameters.map((p: any) => p.name)
-    expect(params).toEqual(["status", "channel", "limit", "cursor"])
+    expect(params).toEqual(["status", "channel", "team", "assignee", "q", "limit", "cursor"])
     expect(doc.components.schemas.Message.properties.type.enum).toContain("reaction")
     const send = doc.paths["/api/v1/conversations/{id}/messages"].post
     expect(send.requestBody.content["application/json"].schema.oneOf.map((s: any) => s.$ref)).toEqual([

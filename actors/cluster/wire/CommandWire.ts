@@ -3,8 +3,10 @@
  * answers: an agent's send, the dispatcher's results, the window check.
  */
 import { Schema } from "effect"
+import { Conversation } from "../../../domain/Conversation.ts"
 import { Message, MessageError } from "../../../domain/Message.ts"
 import type { ConversationMessage, SendCommand } from "../../conversation/protocol.ts"
+import { WorkBy, WorkCommand, type WorkDone } from "../../conversation/work.ts"
 import { type Wire, wireDecoder } from "./decodeWire.ts"
 
 const MediaRef = Schema.Struct({
@@ -55,19 +57,27 @@ const Told = Schema.Union([
   Schema.Struct({ kind: Schema.Literal("prune-if-empty"), before: Schema.String })
 ])
 /** `hold` is in-process only: it carries Deferreds (contact merges hold local actors). */
-export type Told = Exclude<ConversationMessage, { kind: "event" } | { kind: "send" } | { kind: "hold" }>
+export type Told = Exclude<ConversationMessage, { kind: "event" } | { kind: "send" } | { kind: "hold" } | { kind: "work" }>
+
+/** An agent's change to a conversation (assign, close, reopen, note), as it travels to the partition's owner. */
+const WorkRequest = Schema.Struct({ op: Schema.Literal("work"), conversationId: Schema.String, command: WorkCommand, by: WorkBy })
+type WorkRequest = typeof WorkRequest.Type
 
 export const CommandWire = Schema.Union([
   Schema.Struct({ op: Schema.Literal("send"), conversationId: Schema.String, command: SendCommandWire }),
-  Schema.Struct({ op: Schema.Literal("tell"), key: Schema.String, message: Told })
+  Schema.Struct({ op: Schema.Literal("tell"), key: Schema.String, message: Told }),
+  WorkRequest
 ])
 export type Command =
   | { readonly op: "send"; readonly conversationId: string; readonly command: SendCommand }
   | { readonly op: "tell"; readonly key: string; readonly message: Told }
+  | WorkRequest
+
+const WorkDoneWire = Schema.Struct({ conversation: Conversation, note: Schema.optionalKey(Message) })
 
 const Detail = Schema.Struct({ path: Schema.String, message: Schema.String })
 export const AnswerWire = Schema.Union([
-  Schema.Struct({ ok: Schema.Union([Message, Schema.Literal(true)]) }),
+  Schema.Struct({ ok: Schema.Union([Message, WorkDoneWire, Schema.Literal(true)]) }),
   Schema.Struct({
     refused: Schema.Struct({
       code: Schema.String,
@@ -79,7 +89,7 @@ export const AnswerWire = Schema.Union([
   Schema.Struct({ notOwner: Schema.Literal(true) })
 ])
 export type Answer =
-  | { readonly ok: Message | true }
+  | { readonly ok: Message | WorkDone | true }
   | { readonly refused: { code: string; status: 404 | 409 | 422 | 503; message: string; details?: ReadonlyArray<{ path: string; message: string }> } }
   | { readonly notOwner: true }
 

@@ -15,8 +15,8 @@ const ChannelAlert = Schema.Struct({
 })
 
 export const DomainEventsWire = Schema.Array(Schema.Union([
-  Schema.Struct({ type: Schema.Literals(["message.created", "message.updated"]), data: Message }),
-  Schema.Struct({ type: Schema.Literals(["conversation.updated", "conversation.window_closing"]), data: Conversation }),
+  Schema.Struct({ type: Schema.Literals(["message.created", "message.updated", "note.created"]), data: Message }),
+  Schema.Struct({ type: Schema.Literals(["conversation.updated", "conversation.assigned", "conversation.window_closing"]), data: Conversation }),
   Schema.Struct({ type: Schema.Literal("channel.alert"), data: ChannelAlert })
 ]))
 

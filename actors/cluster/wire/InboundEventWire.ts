@@ -7,7 +7,7 @@ import { type Wire, wireDecoder } from "./decodeWire.ts"
 
 const Resident = Schema.Struct({ waId: Schema.NullOr(Schema.String), userId: Schema.NullOr(Schema.String), name: Schema.NullOr(Schema.String) })
 
-const InboundMessageBody = Message.mapFields(Struct.omit(["id", "conversationId", "direction", "status", "flags", "template", "interactive", "author"]))
+const InboundMessageBody = Message.mapFields(Struct.omit(["id", "conversationId", "direction", "status", "flags", "template", "interactive", "author", "sender"]))
 
 const InboundMessageEvent = Schema.Struct({
   kind: Schema.Literal("message"),

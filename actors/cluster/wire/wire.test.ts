@@ -44,7 +44,8 @@ const body = fixtures.envelope([
 const message = {
   id: "msg_1", conversationId: "conv_1", direction: "outbound", type: "text", providerMessageId: null, createdAt: "2026-12-02T03:00:00.000Z",
   text: "Uw melding is ontvangen", media: null, location: null, reaction: null, reply: null, replyTo: null, status: "queued", error: null,
-  flags: [], forwarded: null, contacts: null, referral: null, flow: null, order: null, system: null, template: null, interactive: null, author: "kcc"
+  flags: [], forwarded: null, contacts: null, referral: null, flow: null, order: null, system: null, template: null, interactive: null, author: "kcc",
+  sender: { kind: "agent", id: "agt_1", name: "kcc" }
 } as const
 
 describe("events on the JetStream stream", () => {
@@ -79,6 +80,8 @@ describe("events on the JetStream stream", () => {
 
 describe("commands to a partition's owner", () => {
   const commands: Array<Command> = [
+    { op: "work", conversationId: "conv_1", command: { op: "assign", team: "team_1" }, by: { actor: { kind: "agent", id: "agt_1", name: "kcc" }, sender: { kind: "agent", id: "agt_1", name: "kcc" } } },
+    { op: "work", conversationId: "conv_1", command: { op: "note", text: "Bellen", idempotencyKey: null }, by: { actor: { kind: "token", id: "tok_1", name: "beheer" }, sender: { kind: "token", id: "tok_1", name: "beheer" } } },
     { op: "send", conversationId: "conv_1", command: { content: { type: "text", text: "Hallo", previewUrl: false }, replyTo: null, idempotencyKey: "k1", author: "kcc" } },
     {
       op: "send", conversationId: "conv_1",
@@ -129,12 +132,14 @@ describe("domain events for the SSE streams", () => {
     const conversation = {
       id: "conv_1", channel: "whatsapp", channelAccountId: "106540352242922", contact: { id: "ct_1", handle: from, name: null, userId: null },
       status: "open", team: null, assignee: null, createdAt: "2026-12-02T03:00:00.000Z", lastMessageAt: "2026-12-02T03:00:00.000Z",
-      windowExpiresAt: null, windowClosingSoon: false
+      windowExpiresAt: null, windowClosingSoon: false, unreadCount: 0
     } as const
     const events: Array<DomainEvent> = [
       { type: "message.created", data: message },
       { type: "message.updated", data: { ...message, status: "sent" } },
       { type: "conversation.updated", data: conversation },
+      { type: "conversation.assigned", data: { ...conversation, team: "team_1" } },
+      { type: "note.created", data: { ...message, direction: "internal", type: "note" } },
       { type: "conversation.window_closing", data: { ...conversation, windowClosingSoon: true } },
       { type: "channel.alert", data: { channel: "whatsapp", channelAccountId: "1", code: 190, title: "Token expired", message: "renew", at: "2026-12-02T03:00:00.000Z" } }
     ]

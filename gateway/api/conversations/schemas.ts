@@ -9,6 +9,11 @@ const Cursor = Schema.String.annotate({ description: "The `nextCursor` of the pr
 export const ListConversationsQuery = Schema.Struct({
   status: Schema.optionalKey(Schema.Literals(["open", "closed", "all"]).annotate({ description: "Default: open." })),
   channel: Schema.optionalKey(Channel),
+  team: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1)).annotate({ description: "A team id, or `none`: conversations without a team." })),
+  assignee: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1)).annotate({ description: "`me` (the calling agent), an agent id, or `none`: unassigned." })),
+  q: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200)).annotate({
+    description: "Text (1 to 200 characters) the contact's name or handle, or a message of the conversation, contains; case-insensitive."
+  })),
   limit: Schema.optionalKey(Limit),
   cursor: Schema.optionalKey(Cursor)
 })

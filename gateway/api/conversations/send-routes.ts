@@ -16,6 +16,8 @@ import { decodeWith } from "../../http/validate.ts"
 import type { AppRuntime } from "../../Runtime.ts"
 import type { AuthEnv } from "../auth/index.ts"
 import { SendBodies, type SendKind } from "./send-schemas.ts"
+import { canSee, visibilityOf } from "./access.ts"
+import { senderOf } from "./sender.ts"
 
 const KINDS = Object.keys(SendBodies) as Array<SendKind>
 const decoders = Object.fromEntries(KINDS.map((kind) => [kind, decodeWith(SendBodies[kind])])) as { [K in SendKind]: ReturnType<typeof decodeWith<typeof SendBodies[K]>> }
@@ -52,6 +54,14 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channel
   const invalid = (c: Context, message: string, details: Array<{ path: string; message: string }>) =>
     jsonError(c, 422, "invalid_message", message, details)
 
+  /** Whether the conversation exists and the caller may see it (else it answers 404, as if it did not exist). */
+  const visible = async (c: Context<AuthEnv>, id: string) => {
+    const row = await read(database.one((db, t) => db.select({ team: t.conversations.team, assignee: t.conversations.assignee })
+      .from(t.conversations).where(eq(t.conversations.id, id))))
+    return row !== undefined && canSee(await visibilityOf(runtime, c.get("principal")), row)
+  }
+  const notFound = (c: Context, id: string) => jsonError(c, 404, "conversation_not_found", `No conversation with id ${id}.`)
+
   return new Hono<AuthEnv>()
     .post(
       "/:id/messages",
@@ -61,6 +71,7 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channel
       }),
       async function sendMessage(c) {
       const conversationId = c.req.param("id")
+      if (!(await visible(c, conversationId))) return notFound(c, conversationId)
       let body: unknown
       try {
         body = await c.req.json()
@@ -110,7 +121,7 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channel
         return jsonError(c, 400, "invalid_idempotency_key", `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters.`)
       }
       const result = await runtime.runPromise(
-        Conversations.use((actors) => actors.send(conversationId, { content, replyTo, idempotencyKey, author: c.get("principal").name })).pipe(Effect.result)
+        Conversations.use((actors) => actors.send(conversationId, { content, replyTo, idempotencyKey, author: c.get("principal").name, sender: senderOf(c.get("principal")) })).pipe(Effect.result)
       )
       if (result._tag === "Failure") {
         const refused = result.failure
@@ -122,6 +133,7 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channel
     .post("/:id/read", async function markRead(c) {
       const conversationId = c.req.param("id")
       const conversation = await read(database.one((db, t) => db.select().from(t.conversations).where(eq(t.conversations.id, conversationId))))
+      if (conversation !== undefined && !(await visible(c, conversationId))) return notFound(c, conversationId)
       if (conversation === undefined) return jsonError(c, 404, "conversation_not_found", `No conversation with id ${conversationId}.`)
       const last = await read(database.one((db, t) => db.select({ id: t.messages.id, providerMessageId: t.messages.providerMessageId }).from(t.messages)
         .where(and(eq(t.messages.conversationId, conversationId), eq(t.messages.direction, "inbound")))

@@ -14,6 +14,7 @@ import { AuditEntry } from "../../../actors/audit/Audit.ts"
 import { SettingsDocument } from "../../../domain/settings/mod.ts"
 import { ListAuditQuery, SETTINGS_BODY_LIMIT } from "../settings/schemas.ts"
 import { peoplePaths } from "../people/openapi.ts"
+import { workPaths } from "../conversations/openapi.ts"
 import { ListAllAuditQuery } from "../audit/routes.ts"
 import { OfficeHoursPreviewDocument, officeHoursPreviewParameters } from "../office-hours/schemas.ts"
 
@@ -101,7 +102,7 @@ export function openApiDocument(channels: ReadonlyArray<ChannelAdapter> = []): J
     paths: {
       "/api/v1/conversations": {
         get: {
-          operationId: "listConversations", summary: "Conversations, newest activity first",
+          operationId: "listConversations", summary: "Conversations, newest activity first, filtered by status, channel, team, assignee and text (q); with access \"team\" an agent sees only those without a team, of its teams, or assigned to it",
           parameters: queryParameters(ListConversationsQuery),
           responses: { "200": json(jsonSchema(page(Conversation, "ConversationPage")), "A page of conversations"), ...errors }
         }
@@ -206,7 +207,7 @@ export function openApiDocument(channels: ReadonlyArray<ChannelAdapter> = []): J
       "/api/v1/events": {
         get: {
           operationId: "streamEvents",
-          summary: "Server-Sent Events: message.created, message.updated, conversation.updated (data: the full resource); conversation.window_closing (data: the Conversation); channel.alert (data: { channel, channelAccountId, code, title, message, at })",
+          summary: "Server-Sent Events: message.created, message.updated, conversation.updated, conversation.assigned (data: the full resource), note.created (data: the note's Message; with access \"team\" an agent's stream carries only the conversations it may see); conversation.window_closing (data: the Conversation); channel.alert (data: { channel, channelAccountId, code, title, message, at })",
           responses: { "200": { description: "An event stream", content: { "text/event-stream": { schema: { type: "string" } } } }, "401": errors["401"] }
         }
       },
@@ -300,6 +301,7 @@ export function openApiDocument(channels: ReadonlyArray<ChannelAdapter> = []): J
           }
         }
       },
+      ...workPaths({ jsonSchema, json, error, idParameter }, queryParameters),
       "/api/v1/openapi.json": { get: { operationId: "openapi", security: [], responses: { "200": { description: "This document" } } } },
       ...webhookPaths(channels, error),
       ...consolePaths(error)
