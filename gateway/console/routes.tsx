@@ -23,6 +23,8 @@ import { ConversationList, LIST_VIEWS, ListItems, type ListView } from "./pages/
 import { CONSOLE_POLICY } from "./pages/Document.tsx"
 import { Shell } from "./pages/Shell.tsx"
 import { MessageItems, type TemplateChoice, Thread } from "./pages/Thread.tsx"
+import { Assignment, type CannedChoice, WorkPanel } from "./pages/WorkPanel.tsx"
+import { People } from "../../actors/people/People.ts"
 import { type ConsoleEnv, cookieIsSecure, LANGUAGE_COOKIE, requireSession } from "./session.ts"
 import { textsFor } from "./texts.ts"
 
@@ -36,30 +38,39 @@ export interface ConsoleOptions {
 
 const isView = (v: string | undefined): v is ListView => LIST_VIEWS.includes(v as ListView)
 
-export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetch: AppFetch, options: ConsoleOptions = { views: ["all"] }) {
+export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetch: AppFetch, options: ConsoleOptions = { views: LIST_VIEWS }) {
   const callApi = apiClient(appFetch)
   const settingsNow = () => runtime.runPromise(Settings.use((s) => s.current))
   const now = () => runtime.runPromise(nowMillis)
 
-  const listQuery = (c: Context<ConsoleEnv>, view: ListView) => {
-    const q = new URLSearchParams({ status: "open", limit: String(LIST_LIMIT) })
-    if (view === "mine") q.set("assignee", "me")
-    if (view === "unassigned") q.set("assignee", "none")
-    if (view === "team") {
-      const teams = c.get("principal").teams
-      if (teams.length > 0) q.set("team", teams[0]!)
+  /** The API queries a view stands for: Team is one per team of the agent, merged. */
+  const listQueries = (c: Context<ConsoleEnv>, view: ListView): Array<URLSearchParams> => {
+    const q = (extra: Record<string, string>) => new URLSearchParams({ status: "open", limit: String(LIST_LIMIT), ...extra })
+    switch (view) {
+      case "mine": return [q({ assignee: "me" })]
+      case "unassigned": return [q({ assignee: "none" })]
+      case "team": return c.get("principal").teams.map((team) => q({ team }))
+      case "all": return [q({ status: "all" })]
     }
-    if (view === "all") q.set("status", "all")
-    return q
   }
   const viewOf = (c: Context<ConsoleEnv>): ListView => {
     const v = c.req.query("view")
-    return isView(v) && options.views.includes(v) ? v : options.views[0] ?? "all"
+    return isView(v) && options.views.includes(v) ? v : "all"
   }
 
   const loadList = async (c: Context<ConsoleEnv>, view: ListView) => {
-    const answer = await callApi<{ items: Array<Conversation> }>(c, c.get("session"), `/conversations?${listQuery(c, view)}`)
-    return answer.status === 200 ? answer.body.items : []
+    const answers = await Promise.all(listQueries(c, view).map((q) => callApi<{ items: Array<Conversation> }>(c, c.get("session"), `/conversations?${q}`)))
+    const items = answers.flatMap((a) => (a.status === 200 ? a.body.items : []))
+    const unique = [...new Map(items.map((i) => [i.id, i])).values()]
+    return unique.sort((a, b) => (a.lastMessageAt === b.lastMessageAt ? (a.id < b.id ? 1 : -1) : a.lastMessageAt < b.lastMessageAt ? 1 : -1)).slice(0, LIST_LIMIT)
+  }
+  const loadPeople = async () => {
+    const [teams, agents] = await Promise.all([runtime.runPromise(People.use((p) => p.listTeams())), runtime.runPromise(People.use((p) => p.listAgents()))])
+    return { teams: teams.map((t) => ({ id: t.id, name: t.name })), agentNames: new Map(agents.map((a) => [a.id, a.name])) }
+  }
+  const loadCanned = async (c: Context<ConsoleEnv>, id: string): Promise<Array<CannedChoice>> => {
+    const answer = await callApi<{ items: Array<{ id: string; shortcut: string; title: string; text: string; rendered?: string }> }>(c, c.get("session"), `/canned-responses?conversationId=${encodeURIComponent(id)}`)
+    return answer.status === 200 ? answer.body.items.map((i) => ({ id: i.id, shortcut: i.shortcut, title: i.title, text: i.rendered ?? i.text })) : []
   }
   const loadMessages = async (c: Context<ConsoleEnv>, id: string) => {
     const messages: Array<Message> = []
@@ -97,9 +108,17 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
     if (conversationId !== undefined) {
       const answer = await callApi<Conversation>(c, c.get("session"), `/conversations/${conversationId}`)
       if (answer.status !== 200) return jsonError(c, answer.status === 404 ? 404 : 503, "conversation_not_found", errorMessage(answer))
-      const [messages, templates, at] = await Promise.all([loadMessages(c, conversationId), loadTemplates(c), now()])
+      const [messages, templates, at, people, canned] = await Promise.all([loadMessages(c, conversationId), loadTemplates(c), now(), loadPeople(), loadCanned(c, conversationId)])
+      const extra = (
+        <>
+          <div id="status" hx-get={`/console/fragments/status/${conversationId}`} hx-trigger={`sse:c-${conversationId}`} hx-swap="innerHTML">
+            <Assignment texts={texts} conversation={answer.body} {...people} />
+          </div>
+          <WorkPanel texts={texts} conversation={answer.body} {...people} me={c.get("principal").agentId} canned={canned} />
+        </>
+      )
       main = <Thread texts={texts} language={language} timeZone={timeZone} conversation={answer.body} messages={messages}
-        defangLinks={settings.linkProtection.mode === "neutralize"} templates={templates} now={at} />
+        defangLinks={settings.linkProtection.mode === "neutralize"} templates={templates} now={at} extra={extra} />
       title = `${texts.conversationWith(answer.body.contact.name ?? texts.inbound)} · ${texts.appName}`
     }
     const list = <ConversationList texts={texts} language={language} timeZone={timeZone} view={view} views={options.views} items={items} current={conversationId} />
@@ -108,8 +127,10 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
   }
 
   /** After an action: htmx gets the fragment for #reply-result; a plain form post goes back to the conversation. */
-  const actionAnswer = (c: Context<ConsoleEnv>, id: string, outcome: { ok: true; text: string } | { ok: false; status: number; text: string }) => {
+  const actionAnswer = (c: Context<ConsoleEnv>, id: string, outcome: { ok: true; text: string } | { ok: false; status: number; text: string }, reload = false) => {
     if (c.req.header("hx-request") !== "true") return c.redirect(`/console/c/${id}`, 303)
+    // Closing or reopening changes which actions the page offers: htmx loads the page again.
+    if (reload) c.header("hx-refresh", "true")
     const status = outcome.ok ? 200 : ([400, 404, 409, 413, 422, 429].includes(outcome.status) ? outcome.status : 422) as 400 | 404 | 409 | 413 | 422 | 429
     return html(c, outcome.ok ? `${<p class="notice">{outcome.text}</p>}` : `${<p class="alert" role="alert">{outcome.text}</p>}`, status)
   }
@@ -147,6 +168,39 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
       const language = c.get("language")
       const [messages, settings] = await Promise.all([loadMessages(c, c.req.param("id")), settingsNow()])
       return html(c, `${<MessageItems texts={textsFor(language)} language={language} timeZone={settings.officeHours.timezone} messages={messages} defangLinks={settings.linkProtection.mode === "neutralize"} />}`)
+    })
+    .get("/fragments/status/:id", async function statusFragment(c) {
+      const texts = textsFor(c.get("language"))
+      const [answer, people] = await Promise.all([callApi<Conversation>(c, c.get("session"), `/conversations/${c.req.param("id")}`), loadPeople()])
+      if (answer.status !== 200) return html(c, `${<p class="alert">{errorMessage(answer)}</p>}`, 404)
+      return html(c, `${<Assignment texts={texts} conversation={answer.body} {...people} />}`)
+    })
+    .post("/c/:id/assign", formLimit, async function assign(c) {
+      const id = c.req.param("id")
+      const body = await form(c)
+      const change: Record<string, string | null> = {}
+      if (typeof body.team === "string") change.team = body.team === "" ? null : body.team
+      if (typeof body.assignee === "string") change.assignee = body.assignee === "" ? null : body.assignee
+      const answer = await callApi(c, c.get("session"), `/conversations/${id}/assign`, { method: "POST", body: change })
+      return actionAnswer(c, id, answer.status === 200 ? { ok: true, text: textsFor(c.get("language")).done } : { ok: false, status: answer.status, text: errorMessage(answer) })
+    })
+    .post("/c/:id/close", formLimit, async function close(c) {
+      const id = c.req.param("id")
+      const answer = await callApi(c, c.get("session"), `/conversations/${id}/close`, { method: "POST", body: {} })
+      return actionAnswer(c, id, answer.status === 200 ? { ok: true, text: textsFor(c.get("language")).done } : { ok: false, status: answer.status, text: errorMessage(answer) }, answer.status === 200)
+    })
+    .post("/c/:id/reopen", formLimit, async function reopen(c) {
+      const id = c.req.param("id")
+      const answer = await callApi(c, c.get("session"), `/conversations/${id}/reopen`, { method: "POST", body: {} })
+      return actionAnswer(c, id, answer.status === 200 ? { ok: true, text: textsFor(c.get("language")).done } : { ok: false, status: answer.status, text: errorMessage(answer) }, answer.status === 200)
+    })
+    .post("/c/:id/note", formLimit, async function note(c) {
+      const texts = textsFor(c.get("language"))
+      const id = c.req.param("id")
+      const text = (await form(c)).text
+      if (typeof text !== "string" || text.trim().length === 0) return actionAnswer(c, id, { ok: false, status: 400, text: texts.noteEmpty })
+      const answer = await callApi(c, c.get("session"), `/conversations/${id}/notes`, { method: "POST", body: { text } })
+      return actionAnswer(c, id, answer.status === 201 ? { ok: true, text: texts.noteAdded } : { ok: false, status: answer.status, text: errorMessage(answer) })
     })
     .post("/c/:id/reply", formLimit, async function reply(c) {
       const texts = textsFor(c.get("language"))

@@ -84,7 +84,10 @@ const nl = {
   closeConversation: "Gesprek sluiten",
   reopenConversation: "Heropenen",
   cannedResponses: "Standaardantwoorden",
-  useCanned: "Invoegen"
+  useCanned: "Invoegen",
+  done: "Gedaan.",
+  noteAdded: "Notitie toegevoegd (niet verstuurd aan de inwoner).",
+  noteEmpty: "Typ eerst een notitie."
 }
 
 export type ConsoleTexts = typeof nl
@@ -172,7 +175,10 @@ const en: ConsoleTexts = {
   closeConversation: "Close conversation",
   reopenConversation: "Reopen",
   cannedResponses: "Canned responses",
-  useCanned: "Insert"
+  useCanned: "Insert",
+  done: "Done.",
+  noteAdded: "Note added (not sent to the resident).",
+  noteEmpty: "Type a note first."
 }
 
 export const textsFor = (language: ConsoleLanguage): ConsoleTexts => (language === "en" ? en : nl)

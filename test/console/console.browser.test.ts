@@ -153,6 +153,64 @@ describe("in Chromium", () => {
     expect(await violations()).toEqual([])
   }, 120_000)
 
+  it("with the keyboard: the Unassigned view with its unread count, a hand-over to a vakteam, a note never sent, a canned response, taking it", async () => {
+    const team = await adminApi("/teams", { method: "POST", body: { name: `Afval ${agentCount}` } })
+    expect(team.status).toBe(201)
+    const agent = await newAgent()
+    expect((await adminApi(`/agents/${agent.id}`, { method: "PATCH", body: { teams: [team.body.id] } })).status).toBe(200)
+    const canned = await adminApi("/canned-responses", { method: "POST", body: { shortcut: `/grofvuil${agentCount}`, title: "Grofvuil", text: "Beste {{name}}, grofvuil halen we gratis op.", language: "nl" } })
+    expect(canned.status).toBe(201)
+    const { waId } = await residentWrites(url(), { body: "Mijn container is kapot" })
+    await residentWrites(url(), { waId, body: "Hij lekt ook" })
+    const conversation = await eventually(async () => (await adminApi("/conversations?status=all&limit=200")).body.items.find((c: { contact: { handle: string } }) => c.contact.handle === waId), (c) => c !== undefined)
+
+    const { page, errors } = await openConsole()
+    await signIn(page, agent.email)
+    await page.waitForURL(`${url()}/console`)
+    await page.goto(`${url()}/console?view=unassigned`)
+    const item = page.locator(`.conversations a[data-conversation="${conversation.id}"]`)
+    await item.waitFor()
+    expect(await item.locator(".badge").textContent()).toBe("2 ongelezen")
+    await item.focus()
+    await page.keyboard.press("Enter")
+    await page.waitForURL(new RegExp(`/console/c/${conversation.id}`))
+    await page.getByText("Hij lekt ook").waitFor()
+
+    // t: the vakteam choice; pick the team with the keyboard and submit
+    await page.keyboard.press("t")
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("assign-team")
+    await page.keyboard.press("ArrowDown")
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")
+    await page.locator("#assignment").getByText(team.body.name).waitFor({ timeout: 20_000 })
+    expect((await adminApi(`/conversations/${conversation.id}`)).body.team).toBe(team.body.id)
+
+    // n: a note, sent with Ctrl+Enter; it shows as a note and never reaches the Graph API
+    await page.keyboard.press("Escape")
+    await page.keyboard.press("n")
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("note-text")
+    await page.keyboard.type("Bewoner belt morgen terug over de container")
+    await page.keyboard.press("Control+Enter")
+    await page.locator(".message.internal").filter({ hasText: "Bewoner belt morgen terug over de container" }).waitFor({ timeout: 20_000 })
+    expect(ctx.graph.sent.filter((s) => JSON.stringify(s.body).includes("Bewoner belt morgen"))).toEqual([])
+
+    // A canned response goes into the reply box with the resident's name filled in
+    await page.locator("#canned-choice").focus()
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")
+    expect(await page.locator("#reply-text").inputValue()).toBe("Beste Sanne de Vries, grofvuil halen we gratis op.")
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("reply-text")
+
+    // a: take it; the Mine view lists it
+    await page.keyboard.press("Escape")
+    await page.keyboard.press("a")
+    await eventually(async () => (await adminApi(`/conversations/${conversation.id}`)).body.assignee, (a) => a === agent.id, 20_000)
+    await page.goto(`${url()}/console?view=mine`)
+    await page.locator(`.conversations a[data-conversation="${conversation.id}"]`).waitFor()
+    expect(await axeViolations(page)).toEqual([])
+    expect(errors).toEqual([])
+  }, 120_000)
+
   it("shows the console in English when the agent picks it, and a focus outline on every control", async () => {
     const agent = await newAgent()
     const { page } = await openConsole()

@@ -88,6 +88,19 @@
         else if (e.key === "Enter") { e.preventDefault(); runCommand(selected) }
       })
     }
+    // A canned response goes into the reply box at the cursor; the agent reads it over and sends.
+    document.addEventListener("click", function (e) {
+      var button = e.target && e.target.closest ? e.target.closest("[data-insert-canned]") : null
+      if (!button) return
+      var choice = $("#canned-choice"), reply = $("#reply-text")
+      if (!choice || !reply) return
+      var option = choice.options[choice.selectedIndex]
+      var text = option ? option.getAttribute("data-text") || "" : ""
+      var start = reply.selectionStart || 0, end = reply.selectionEnd || 0
+      reply.value = reply.value.slice(0, start) + text + reply.value.slice(end)
+      reply.focus()
+      reply.setSelectionRange(start + text.length, start + text.length)
+    })
     // Back on a conversation page: the agent continues in the list where they were.
     var current = $(".conversations a[aria-current='page']")
     if (current && !$("[autofocus]")) current.focus({ preventScroll: false })
