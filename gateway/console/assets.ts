@@ -2,12 +2,13 @@
  * `/console/assets/*`: the console's stylesheet and scripts, from the gateway itself (no CDN):
  * htmx and its SSE extension from node_modules, the console's own script and styles from
  * gateway/console/assets (copied beside the bundle by `npm run build`). Read once, served with
- * an ETag; the app's compress middleware (if any) or the proxy gzips them.
+ * an ETag, gzipped by Hono's compress middleware when the browser accepts it.
  */
 import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { Hono } from "hono"
+import { compress } from "hono/compress"
 
 const require = createRequire(import.meta.url)
 
@@ -52,7 +53,7 @@ export function consoleAsset(name: string): Asset | undefined {
 }
 
 export function consoleAssets() {
-  return new Hono().get("/:name", function consoleAssetFile(c) {
+  return new Hono().get("/:name", compress(), function consoleAssetFile(c) {
     const asset = consoleAsset(c.req.param("name"))
     if (asset === undefined) return c.json({ error: { code: "not_found", message: `No console asset ${c.req.param("name")}.` } }, 404)
     if (c.req.header("if-none-match") === asset.etag) return c.body(null, 304)

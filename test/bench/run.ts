@@ -19,10 +19,12 @@
  *     (test/support/services.ts: LOKET_TEST_NATS_URL / LOKET_TEST_DATABASE_URL or 127.0.0.1:4222 / :5432)
  *  7. widget (./widget.ts): widget.js gzipped as served (target ≤ 6 KiB), and the time from navigation
  *     to the rendered button in headless Chromium on a host page of another origin with a strict CSP
- * Every server runs in its own child process (but part 7's gateway); the load comes from this one over loopback HTTP.
  *  8. the agent console's conversation list (./conversation-list.ts): 100,000 conversations, 50 agents
  *     with access "team", first page / assignee=me / team / text search, p99 (target ≤ 50 ms)
- * BENCH_ONLY=1,2,3,5,6,7,8 picks parts (3 includes 4).
+ *  9. the agent console (./console.ts): its JavaScript and CSS gzipped as served (target ≤ 100 KiB of
+ *     JavaScript), navigation → usable list in headless Chromium with 10,000 conversations
+ * Every server runs in its own child process (but part 7's gateway); the load comes from this one over loopback HTTP.
+ * BENCH_ONLY=1,2,3,5,6,7,8,9 picks parts (3 includes 4).
  * BENCH_OUT_RATE=<n>, BENCH_OUT_LIMIT=<n> change part 5's offered rate and WHATSAPP_MESSAGES_PER_SECOND (both 1,000);
  * BENCH_OUT_PROFILE=1 runs its gateway with --cpu-prof and prints where the time went; BENCH_OUT_DUMP=<file> writes the arrivals.
  * BENCH_RATE=<n> changes part 2's rate (default 1,000/s); BENCH_SPIN=1 makes its schedule spin.
@@ -35,11 +37,12 @@ import { CLUSTER, clusterBench } from "./cluster.ts"
 import { OUT, outboundBench } from "./outbound.ts"
 import { widgetBench } from "./widget.ts"
 import { LIST, listBench } from "./conversation-list.ts"
+import { consoleBench } from "./console.ts"
 import { memoryOf, type ServerUnderTest, startBareHono, startDurableFloor, startLoket } from "./servers.ts"
 
 const quick = process.env.BENCH_QUICK === "1"
 /** BENCH_ONLY=2,3 runs only those parts (3 includes 4). */
-const only = new Set((process.env.BENCH_ONLY ?? "1,2,3,5,6,7,8").split(",").map((s) => s.trim()))
+const only = new Set((process.env.BENCH_ONLY ?? "1,2,3,5,6,7,8,9").split(",").map((s) => s.trim()))
 const P = {
   concurrency: 64,
   warmup: quick ? 500 : 2_000,
@@ -136,6 +139,7 @@ async function main() {
   if (only.has("6")) await clusterBench({ log, row, verdict }, { concurrency: P.concurrency, warmup: P.warmup, messages: P.throughputMessages, commitTimeoutMs: COMMIT_TIMEOUT_MS })
   if (only.has("7")) await widgetBench({ log, row, verdict })
   if (only.has("8")) await listBench({ log, row, verdict })
+  if (only.has("9")) await consoleBench({ log, row, verdict })
   printTable()
 }
 
