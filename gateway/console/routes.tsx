@@ -25,6 +25,7 @@ import { Shell } from "./pages/Shell.tsx"
 import { MessageItems, type TemplateChoice, Thread } from "./pages/Thread.tsx"
 import { Assignment, type CannedChoice, WorkPanel } from "./pages/WorkPanel.tsx"
 import { People } from "../../actors/people/People.ts"
+import { adminRoutes } from "./admin/routes.tsx"
 import { type ConsoleEnv, cookieIsSecure, LANGUAGE_COOKIE, requireSession } from "./session.ts"
 import { textsFor } from "./texts.ts"
 
@@ -94,6 +95,16 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
     c.header("content-security-policy", CONSOLE_POLICY)
     c.header("cache-control", "no-store")
     return c.html(body, status)
+  }
+
+  /** A console page around `main`, with the list (the default view) on the left. */
+  async function shellPage(c: Context<ConsoleEnv>, title: string, main: unknown, status: 200 | 400 | 403 | 422 = 200) {
+    const language = c.get("language")
+    const texts = textsFor(language)
+    const [settings, items] = await Promise.all([settingsNow(), loadList(c, "all")])
+    const list = <ConversationList texts={texts} language={language} timeZone={settings.officeHours.timezone} view="all" views={options.views} items={items} />
+    const here = new URL(c.req.url).pathname
+    return html(c, `<!doctype html>${<Shell language={language} texts={texts} principal={c.get("principal")} csrf={c.get("session").csrfToken} title={title} here={here} list={list}>{main as never}</Shell>}`, status as 200)
   }
 
   async function page(c: Context<ConsoleEnv>, conversationId?: string) {
@@ -169,6 +180,7 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
       const [messages, settings] = await Promise.all([loadMessages(c, c.req.param("id")), settingsNow()])
       return html(c, `${<MessageItems texts={textsFor(language)} language={language} timeZone={settings.officeHours.timezone} messages={messages} defangLinks={settings.linkProtection.mode === "neutralize"} />}`)
     })
+    .route("/admin", adminRoutes({ runtime, callApi, shellPage }))
     .get("/fragments/status/:id", async function statusFragment(c) {
       const texts = textsFor(c.get("language"))
       const [answer, people] = await Promise.all([callApi<Conversation>(c, c.get("session"), `/conversations/${c.req.param("id")}`), loadPeople()])

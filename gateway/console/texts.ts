@@ -87,7 +87,21 @@ const nl = {
   useCanned: "Invoegen",
   done: "Gedaan.",
   noteAdded: "Notitie toegevoegd (niet verstuurd aan de inwoner).",
-  noteEmpty: "Typ eerst een notitie."
+  noteEmpty: "Typ eerst een notitie.",
+  admin: {
+    people: "Medewerkers en vakteams", widget: "Widget", notSaved: "Niet opgeslagen:", saved: "Opgeslagen.", general: "Algemeen",
+    language: "Taal voor inwoners", access: "Wie ziet welke gesprekken", accessAll: "Iedereen alles", accessTeam: "Alleen eigen vakteams en niet toegewezen",
+    linkProtection: "Links in berichten van inwoners", linkModes: { off: "Niets doen", flag: "Markeren", neutralize: "Markeren en onklikbaar maken" } as Record<"off" | "flag" | "neutralize", string>,
+    autoReplies: "Automatische antwoorden", outOfHours: "Buiten openingstijden", receipt: "Ontvangstbevestiging", firstContact: "Eerste contact",
+    textOf: (what: string) => `Tekst: ${what}`,
+    officeHours: "Openingstijden", weeklyHint: "Per dag bijvoorbeeld 08:30-12:00, 13:00-17:00; leeg is gesloten.",
+    days: { monday: "Maandag", tuesday: "Dinsdag", wednesday: "Woensdag", thursday: "Donderdag", friday: "Vrijdag", saturday: "Zaterdag", sunday: "Zondag" } as Record<string, string>,
+    closedDates: "Gesloten op", closedHint: "Eén datum per regel, JJJJ-MM-DD. Nederlandse feestdagen zijn al gesloten.", save: "Opslaan",
+    badSlots: (day: string) => `${day}: schrijf tijden als 08:30-17:00, gescheiden door komma's`,
+    agents: "Medewerkers", name: "Naam", role: "Rol", teams: "Vakteams", state: "Status", actions: "Acties", active: "actief", inactive: "gedeactiveerd",
+    deactivate: "Deactiveren", deactivateWho: (name: string) => `${name} deactiveren`, newAgent: "Nieuwe medewerker", newTeam: "Nieuw vakteam", create: "Toevoegen",
+    forbidden: "Deze pagina is alleen voor beheerders."
+  }
 }
 
 export type ConsoleTexts = typeof nl
@@ -178,7 +192,21 @@ const en: ConsoleTexts = {
   useCanned: "Insert",
   done: "Done.",
   noteAdded: "Note added (not sent to the resident).",
-  noteEmpty: "Type a note first."
+  noteEmpty: "Type a note first.",
+  admin: {
+    people: "Agents and teams", widget: "Widget", notSaved: "Not saved:", saved: "Saved.", general: "General",
+    language: "Language for residents", access: "Who sees which conversations", accessAll: "Everyone everything", accessTeam: "Own teams and unassigned only",
+    linkProtection: "Links in residents' messages", linkModes: { off: "Do nothing", flag: "Flag", neutralize: "Flag and make unclickable" },
+    autoReplies: "Automatic replies", outOfHours: "Out of office hours", receipt: "Receipt", firstContact: "First contact",
+    textOf: (what: string) => `Text: ${what}`,
+    officeHours: "Office hours", weeklyHint: "Per day e.g. 08:30-12:00, 13:00-17:00; empty is closed.",
+    days: { monday: "Monday", tuesday: "Tuesday", wednesday: "Wednesday", thursday: "Thursday", friday: "Friday", saturday: "Saturday", sunday: "Sunday" },
+    closedDates: "Closed on", closedHint: "One date per line, YYYY-MM-DD. Dutch public holidays are closed already.", save: "Save",
+    badSlots: (day: string) => `${day}: write times as 08:30-17:00, separated by commas`,
+    agents: "Agents", name: "Name", role: "Role", teams: "Teams", state: "State", actions: "Actions", active: "active", inactive: "deactivated",
+    deactivate: "Deactivate", deactivateWho: (name: string) => `Deactivate ${name}`, newAgent: "New agent", newTeam: "New team", create: "Add",
+    forbidden: "This page is for admins only."
+  }
 }
 
 export const textsFor = (language: ConsoleLanguage): ConsoleTexts => (language === "en" ? en : nl)

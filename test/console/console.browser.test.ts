@@ -227,6 +227,63 @@ describe("in Chromium", () => {
   })
 })
 
+describe("admin pages", () => {
+  it("an admin changes an auto-reply and the office hours with the keyboard-reachable form; the API has it, audited as the admin; axe finds nothing", async () => {
+    const admin = await newAgent("admin")
+    const { page, errors } = await openConsole()
+    await signIn(page, admin.email)
+    await page.waitForURL(`${url()}/console`)
+    await page.getByRole("link", { name: "Instellingen" }).click()
+    await page.waitForURL(`${url()}/console/admin/settings`)
+    expect(await axeViolations(page)).toEqual([])
+    await page.locator("#outOfHours-text").fill("We zijn gesloten. We openen weer {{nextOpen}}.")
+    await page.locator("#weekly-friday").fill("08:30-12:00")
+    await page.locator("#weekly-friday").press("Enter")
+    await page.waitForURL(`${url()}/console/admin/settings?saved=1`)
+    const settings = (await adminApi("/settings")).body
+    expect(settings.autoReplies.outOfHours.text).toBe("We zijn gesloten. We openen weer {{nextOpen}}.")
+    expect(settings.officeHours.weekly.friday).toEqual([{ open: "08:30", close: "12:00" }])
+    const audit = (await adminApi("/audit?limit=5")).body.items
+    expect(audit[0]).toMatchObject({ action: "settings.update", actor: { kind: "agent", id: admin.id } })
+
+    expect(errors).toEqual([])
+    // A malformed day names the field (a 400 page) and keeps what was stored
+    await page.locator("#weekly-monday").fill("half negen tot vijf")
+    await page.locator("#weekly-monday").press("Enter")
+    await page.locator("#problems").getByText("officeHours.weekly.monday").waitFor()
+    expect((await adminApi("/settings")).body.officeHours.weekly.monday).toEqual(settings.officeHours.weekly.monday)
+
+    await page.getByRole("link", { name: "Medewerkers en vakteams" }).click()
+    await page.waitForURL(`${url()}/console/admin/people`)
+    expect(await axeViolations(page)).toEqual([])
+    expect(errors).toEqual(["Failed to load resource: the server responded with a status of 400 (Bad Request)"])
+  }, 120_000)
+
+  it("an agent gets 403 on the admin pages; an admin's form adds and deactivates an agent", async () => {
+    const agent = await newAgent("agent")
+    const agentCookie = await sessionCookie(agent.email)
+    const refused = await fetch(`${url()}/console/admin/settings`, { headers: { cookie: agentCookie } })
+    expect(refused.status).toBe(403)
+    const admin = await newAgent("admin")
+    const cookie = await sessionCookie(admin.email)
+    const csrf = /data-csrf="([^"]+)"/.exec(await (await fetch(`${url()}/console/admin/people`, { headers: { cookie } })).text())![1]!
+    const email = `nieuw${agentCount}@gemeente.example`
+    const created = await fetch(`${url()}/console/admin/people`, {
+      method: "POST", redirect: "manual", headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ _csrf: csrf, name: "Nieuwe Collega", email, role: "agent", password: PASSWORD, team: "" })
+    })
+    expect(created.status).toBe(303)
+    const added = (await adminApi("/agents")).body.items.find((a: { email: string }) => a.email === email)
+    expect(added).toMatchObject({ name: "Nieuwe Collega", role: "agent", active: true, hasPassword: true })
+    const theirCookie = await sessionCookie(email)
+    const deactivated = await fetch(`${url()}/console/admin/people/${added.id}/deactivate`, {
+      method: "POST", redirect: "manual", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ _csrf: csrf })
+    })
+    expect(deactivated.status).toBe(303)
+    expect((await fetch(`${url()}/api/v1/me`, { headers: { cookie: theirCookie } })).status).toBe(401)
+  })
+})
+
 describe("over HTTP", () => {
   it("every console page sends a strict CSP and the cookie is HttpOnly, SameSite=Lax, not Secure on loopback", async () => {
     const agent = await newAgent()

@@ -30,6 +30,7 @@ export function Shell({ language, texts, principal, csrf, title, here, list, chi
           <p class="brand"><a href="/console">{texts.appName}</a> <span>{texts.console}</span></p>
           <p class="who">{principal.name}</p>
           <ul class="top-actions">
+            {principal.role === "admin" ? <li><a href="/console/admin/settings">{texts.settings}</a></li> : null}
             <li><a href={`/console/language?to=${texts.languageHref}&back=${encodeURIComponent(here)}`} lang={texts.languageHref}>{texts.language}</a></li>
             <li><button type="button" class="button" data-open-dialog="help" aria-keyshortcuts="?">{texts.help}</button></li>
             <li><button type="button" class="button" data-open-dialog="palette" aria-keyshortcuts="Control+K">{texts.palette}</button></li>
