@@ -127,7 +127,7 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
   let appFetch: (request: Request) => Response | Promise<Response> = () => new Response(null, { status: 503 })
   const self = app
     .route("/api/v1", api)
-    .route("/console", consoleRoutes(runtime, lifecycle, (request) => appFetch(request)))
+    .route("/console", consoleRoutes(runtime, lifecycle, (request) => appFetch(request), config))
     .route("/", widgetRoutes(runtime))
     .route("/", widgetPageRoutes(runtime, database, verify))
     .route("/r", campaignLinkRoutes(runtime, database))

@@ -19,6 +19,8 @@ import { consoleAssets } from "./assets.ts"
 import { consoleEvents } from "./events.ts"
 import { CONSOLE_FORM_LIMIT } from "./limits.ts"
 import { loginRoutes } from "./login/routes.tsx"
+import { oidcFlow } from "./login/oidc.ts"
+import type { LoketConfigValue } from "../../config/Config.ts"
 import { ConversationList, LIST_VIEWS, ListItems, type ListView } from "./pages/ConversationList.tsx"
 import { CONSOLE_POLICY } from "./pages/Document.tsx"
 import { Shell } from "./pages/Shell.tsx"
@@ -39,7 +41,7 @@ export interface ConsoleOptions {
 
 const isView = (v: string | undefined): v is ListView => LIST_VIEWS.includes(v as ListView)
 
-export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetch: AppFetch, options: ConsoleOptions = { views: LIST_VIEWS }) {
+export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetch: AppFetch, config: LoketConfigValue, options: ConsoleOptions = { views: LIST_VIEWS }) {
   const callApi = apiClient(appFetch)
   const settingsNow = () => runtime.runPromise(Settings.use((s) => s.current))
   const now = () => runtime.runPromise(nowMillis)
@@ -154,7 +156,7 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
 
   return new Hono<ConsoleEnv>()
     .route("/assets", consoleAssets())
-    .route("/", loginRoutes(runtime))
+    .route("/", loginRoutes(runtime, oidcFlow(config, cookieIsSecure)))
     .get("/language", function chooseLanguage(c) {
       const to = c.req.query("to") === "en" ? "en" : "nl"
       setCookie(c, LANGUAGE_COOKIE, to, { sameSite: "Lax", path: "/", secure: cookieIsSecure(c), maxAge: 365 * 24 * 3600 })

@@ -10,9 +10,11 @@ export interface LoginPageProps {
   readonly email?: string
   readonly error?: string
   readonly notice?: string
+  /** The OpenID Connect provider's name, when one is configured. */
+  readonly oidcLabel?: string | undefined
 }
 
-export function LoginPage({ language, texts, csrf, next, email, error, notice }: LoginPageProps) {
+export function LoginPage({ language, texts, csrf, next, email, error, notice, oidcLabel }: LoginPageProps) {
   return (
     <Document language={language} title={texts.signInTitle} scripts={false}>
       <body class="login">
@@ -34,6 +36,9 @@ export function LoginPage({ language, texts, csrf, next, email, error, notice }:
             </p>
             <button type="submit" class="button primary">{texts.signInButton}</button>
           </form>
+          {oidcLabel !== undefined ? (
+            <p class="oidc"><a class="button" href={`/console/login/oidc?next=${encodeURIComponent(next)}`}>{texts.signInWith(oidcLabel)}</a></p>
+          ) : null}
           <p><a href={`/console/login?lang=${texts.languageHref}`} lang={texts.languageHref}>{texts.language}</a></p>
         </main>
       </body>

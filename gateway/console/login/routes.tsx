@@ -26,6 +26,7 @@ import { clearSessionCookie, cookieIsSecure, type ConsoleEnv, LANGUAGE_COOKIE, l
 import { type ConsoleLanguage, textsFor } from "../texts.ts"
 import { clientAddress } from "../client-address.ts"
 import { LoginPage } from "./LoginPage.tsx"
+import { type OidcFlow, OidcRefused } from "./oidc.ts"
 import { SIGN_IN_BODY_LIMIT, SignInForm } from "./schemas.ts"
 
 const LOGIN_CSRF_COOKIE = "loket_login"
@@ -38,16 +39,38 @@ let standIn: Promise<string> | undefined
 /** A hash no password matches: checked when the address has none, so every failure costs the same. */
 const standInHash = () => (standIn ??= Effect.runPromise(hashPassword(randomBytes(32).toString("base64url"))))
 
-export function loginRoutes(runtime: AppRuntime) {
-  const page = (c: Context, status: 200 | 400 | 401 | 403 | 429, props: { language: ConsoleLanguage; next: string; email?: string; error?: string; notice?: string }) => {
+export function loginRoutes(runtime: AppRuntime, oidc: OidcFlow | undefined) {
+  const page = (c: Context, status: 200 | 400 | 401 | 403 | 429 | 502, props: { language: ConsoleLanguage; next: string; email?: string; error?: string; notice?: string }) => {
     const csrf = randomBytes(24).toString("base64url")
     setCookie(c, LOGIN_CSRF_COOKIE, csrf, { httpOnly: true, secure: cookieIsSecure(c), sameSite: "Strict", path: "/console/login", maxAge: 3600 })
     c.header("content-security-policy", CONSOLE_POLICY)
     c.header("cache-control", "no-store")
-    return c.html(`<!doctype html>${<LoginPage {...props} texts={textsFor(props.language)} csrf={csrf} />}`, status)
+    return c.html(`<!doctype html>${<LoginPage {...props} texts={textsFor(props.language)} csrf={csrf} oidcLabel={oidc?.label} />}`, status)
+  }
+  const signInAs = async (c: Context, agentId: string, next: string) => {
+    const { secret } = await runtime.runPromise(ConsoleSessions.use((sessions) => sessions.start(agentId)))
+    setSessionCookie(c, secret)
+    return c.redirect(safeNext(next), 303)
   }
 
   return new Hono<ConsoleEnv>()
+    .get("/login/oidc", async function startOidc(c) {
+      const language = languageOf(c)
+      if (oidc === undefined) return jsonError(c, 404, "oidc_not_configured", "OpenID Connect sign-in is off: set LOKET_OIDC_ISSUER, LOKET_OIDC_CLIENT_ID and LOKET_OIDC_CLIENT_SECRET.")
+      const target = await oidc.start(c, safeNext(c.req.query("next"))).catch(() => undefined)
+      if (target === undefined) return page(c, 502, { language, next: "/console", error: textsFor(language).oidcUnavailable(oidc.label) })
+      return c.redirect(target.href, 302)
+    })
+    .get("/login/oidc/callback", async function finishOidc(c) {
+      const language = languageOf(c)
+      if (oidc === undefined) return jsonError(c, 404, "oidc_not_configured", "OpenID Connect sign-in is off.")
+      const texts = textsFor(language)
+      const outcome = await oidc.finish(c).then((ok) => ok, (error: unknown) => (error instanceof OidcRefused ? undefined : Promise.reject(error)))
+      if (outcome === undefined) return page(c, 401, { language, next: "/console", error: texts.oidcFailed(oidc.label) })
+      const credentials = await runtime.runPromise(People.use((people) => people.credentialsByEmail(outcome.email)))
+      if (credentials === undefined) return page(c, 401, { language, next: "/console", error: texts.oidcFailed(oidc.label) })
+      return signInAs(c, credentials.agentId, outcome.next)
+    })
     .get("/login", async function loginPage(c) {
       const lang = c.req.query("lang")
       let language = languageOf(c)
@@ -95,9 +118,7 @@ export function loginRoutes(runtime: AppRuntime) {
           return page(c, 401, { language, next, email, error: texts.signInFailed })
         }
         await runtime.runPromise(SignInThrottle.use((t) => t.succeeded(keys)))
-        const { secret } = await runtime.runPromise(ConsoleSessions.use((sessions) => sessions.start(credentials.agentId)))
-        setSessionCookie(c, secret)
-        return c.redirect(next, 303)
+        return signInAs(c, credentials.agentId, next)
       }
     )
     .post("/logout", bodyLimit({ maxSize: 4096, onError: (c) => jsonError(c, 413, "payload_too_large", "A logout carries only its _csrf field (at most 4 KiB).") }), requireSession(runtime), async function signOut(c) {
