@@ -2,24 +2,23 @@
  * The agent console in real headless Chromium (test/support/browser.ts), on a real in-process
  * gateway (SQLite) with msw standing in for the Graph API: signing in, the list, a
  * conversation answered with the keyboard only, a resident's message arriving live, axe on every
- * page; and over plain HTTP: CSRF refusals, logout, deactivation and the sign-in throttle.
+ * page, the admin pages. What is checked over plain HTTP is in test/e2e/console.e2e.test.ts.
  */
 import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { makeApp } from "../../gateway/app.ts"
 import { launchChromium } from "../support/browser.ts"
-import { auth, eventually } from "../support/gateway.ts"
+import * as support from "../support/console.ts"
+import { nextNumber, PASSWORD } from "../support/console.ts"
+import { eventually } from "../support/gateway.ts"
 import { residentWrites, startOutboundGateway } from "../support/outbound.ts"
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")
-const PASSWORD = "correct horse battery staple"
 
 let ctx: Awaited<ReturnType<typeof startOutboundGateway>>
 let browser: Browser
 const contexts: Array<BrowserContext> = []
-let agentCount = 0
 
 beforeAll(async () => {
   ctx = await startOutboundGateway()
@@ -33,21 +32,11 @@ afterAll(async () => {
 afterEach(() => ctx.graph.assertValid())
 
 const url = () => ctx.gw.url
+const adminApi = (path: string, init: { method?: string; body?: unknown } = {}) => support.adminApi(url(), path, init)
+const newAgent = (role: "agent" | "admin" = "agent") => support.newAgent(url(), role)
+const sessionCookie = (email: string) => support.sessionCookie(url(), email)
 
-async function adminApi(path: string, init: { method?: string; body?: unknown } = {}) {
-  const res = await fetch(`${url()}/api/v1${path}`, {
-    method: init.method ?? "GET", headers: { ...auth, "content-type": "application/json" },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) })
-  })
-  return { status: res.status, body: await res.json().catch(() => null) }
-}
 
-async function newAgent(role: "agent" | "admin" = "agent") {
-  const email = `agent${++agentCount}@gemeente.example`
-  const created = await adminApi("/agents", { method: "POST", body: { email, name: `Agent ${agentCount}`, role, password: PASSWORD } })
-  expect(created.status).toBe(201)
-  return { id: created.body.id as string, email }
-}
 
 async function axeViolations(page: Page): Promise<Array<string>> {
   await page.evaluate(AXE)
@@ -78,25 +67,7 @@ async function signIn(page: Page, email: string, password = PASSWORD) {
   await page.keyboard.press("Enter")
 }
 
-/** Sign-in over plain HTTP: the form's CSRF cookie and field, then the post. Answers the response. */
-async function postSignIn(email: string, password: string, headers: Record<string, string> = {}) {
-  const form = await fetch(`${url()}/console/login`)
-  const cookie = (form.headers.get("set-cookie") ?? "").split(";")[0]!
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!
-  return fetch(`${url()}/console/login`, {
-    method: "POST", redirect: "manual",
-    headers: { cookie, "content-type": "application/x-www-form-urlencoded", ...headers },
-    body: new URLSearchParams({ _csrf: csrf, email, password, next: "/console" })
-  })
-}
 
-async function sessionCookie(email: string) {
-  const res = await postSignIn(email, PASSWORD)
-  expect(res.status).toBe(303)
-  const cookie = res.headers.get("set-cookie")!
-  expect(cookie).toMatch(/loket_session=[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax/)
-  return cookie.split(";")[0]!
-}
 
 describe("in Chromium", () => {
   it("signs in, lists the conversation, answers it with the keyboard only (the Graph API gets it), and a new message arrives live; axe finds nothing", async () => {
@@ -154,11 +125,11 @@ describe("in Chromium", () => {
   }, 120_000)
 
   it("with the keyboard: the Unassigned view with its unread count, a hand-over to a vakteam, a note never sent, a canned response, taking it", async () => {
-    const team = await adminApi("/teams", { method: "POST", body: { name: `Afval ${agentCount}` } })
+    const team = await adminApi("/teams", { method: "POST", body: { name: `Afval ${nextNumber()}` } })
     expect(team.status).toBe(201)
     const agent = await newAgent()
     expect((await adminApi(`/agents/${agent.id}`, { method: "PATCH", body: { teams: [team.body.id] } })).status).toBe(200)
-    const canned = await adminApi("/canned-responses", { method: "POST", body: { shortcut: `/grofvuil${agentCount}`, title: "Grofvuil", text: "Beste {{name}}, grofvuil halen we gratis op.", language: "nl" } })
+    const canned = await adminApi("/canned-responses", { method: "POST", body: { shortcut: `/grofvuil${nextNumber()}`, title: "Grofvuil", text: "Beste {{name}}, grofvuil halen we gratis op.", language: "nl" } })
     expect(canned.status).toBe(201)
     const { waId } = await residentWrites(url(), { body: "Mijn container is kapot" })
     await residentWrites(url(), { waId, body: "Hij lekt ook" })
@@ -267,7 +238,7 @@ describe("admin pages", () => {
     const admin = await newAgent("admin")
     const cookie = await sessionCookie(admin.email)
     const csrf = /data-csrf="([^"]+)"/.exec(await (await fetch(`${url()}/console/admin/people`, { headers: { cookie } })).text())![1]!
-    const email = `nieuw${agentCount}@gemeente.example`
+    const email = `nieuw${nextNumber()}@gemeente.example`
     const created = await fetch(`${url()}/console/admin/people`, {
       method: "POST", redirect: "manual", headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ _csrf: csrf, name: "Nieuwe Collega", email, role: "agent", password: PASSWORD, team: "" })
@@ -284,97 +255,3 @@ describe("admin pages", () => {
   })
 })
 
-describe("over HTTP", () => {
-  it("every console page sends a strict CSP and the cookie is HttpOnly, SameSite=Lax, not Secure on loopback", async () => {
-    const agent = await newAgent()
-    const cookie = await sessionCookie(agent.email)
-    const res = await fetch(`${url()}/console`, { headers: { cookie } })
-    expect(res.status).toBe(200)
-    const csp = res.headers.get("content-security-policy")!
-    expect(csp).toContain("script-src 'self'")
-    expect(csp).toContain("style-src 'self'")
-    expect(csp).not.toContain("unsafe-inline")
-    const login = await fetch(`${url()}/console/login`)
-    expect(login.headers.get("content-security-policy")).toBe(csp)
-  })
-
-  it("refuses a change without the CSRF token (403), on the console and on the API with the session", async () => {
-    const agent = await newAgent()
-    const cookie = await sessionCookie(agent.email)
-    const { waId } = await residentWrites(url())
-    const conversation = await eventually(async () => (await adminApi("/conversations?status=all&limit=200")).body.items.find((c: { contact: { handle: string } }) => c.contact.handle === waId), (c) => c !== undefined)
-    const page = await (await fetch(`${url()}/console/c/${conversation.id}`, { headers: { cookie } })).text()
-    const csrf = /data-csrf="([^"]+)"/.exec(page)![1]!
-
-    const noToken = await fetch(`${url()}/console/c/${conversation.id}/reply`, { method: "POST", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: "text=Hallo" })
-    expect(noToken.status).toBe(403)
-    expect((await noToken.json()).error.code).toBe("csrf_token_invalid")
-    const wrong = await fetch(`${url()}/console/c/${conversation.id}/reply`, { method: "POST", headers: { cookie, "x-csrf-token": "x".repeat(csrf.length), "content-type": "application/x-www-form-urlencoded" }, body: "text=Hallo" })
-    expect(wrong.status).toBe(403)
-    const api = await fetch(`${url()}/api/v1/conversations/${conversation.id}/messages`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ text: "Hallo" }) })
-    expect(api.status).toBe(403)
-    expect(ctx.graph.sent.filter((s) => s.body.to === waId)).toHaveLength(0)
-
-    // With the token it goes through, as the agent
-    const ok = await fetch(`${url()}/console/c/${conversation.id}/reply`, { method: "POST", headers: { cookie, "x-csrf-token": csrf, "hx-request": "true", "content-type": "application/x-www-form-urlencoded" }, body: "text=Hallo" })
-    expect(ok.status).toBe(200)
-    const messages = await eventually(async () => (await adminApi(`/conversations/${conversation.id}/messages`)).body.items, (items: Array<{ direction: string }>) => items.some((m) => m.direction === "outbound"))
-    expect(messages.find((m: { direction: string }) => m.direction === "outbound")).toMatchObject({ text: "Hallo", author: expect.stringMatching(/^Agent \d+$/) })
-  })
-
-  it("logging out ends the session: the old cookie opens nothing any more", async () => {
-    const agent = await newAgent()
-    const cookie = await sessionCookie(agent.email)
-    const page = await (await fetch(`${url()}/console`, { headers: { cookie } })).text()
-    const csrf = /data-csrf="([^"]+)"/.exec(page)![1]!
-    expect((await fetch(`${url()}/api/v1/me`, { headers: { cookie } })).status).toBe(200)
-    const out = await fetch(`${url()}/console/logout`, { method: "POST", redirect: "manual", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: `_csrf=${encodeURIComponent(csrf)}` })
-    expect(out.status).toBe(303)
-    expect(out.headers.get("set-cookie")).toMatch(/loket_session=;/)
-    const again = await fetch(`${url()}/console`, { redirect: "manual", headers: { cookie } })
-    expect(again.status).toBe(303)
-    expect(again.headers.get("location")).toMatch(/^\/console\/login/)
-    expect((await fetch(`${url()}/api/v1/me`, { headers: { cookie } })).status).toBe(401)
-  })
-
-  it("deactivating an agent ends its sessions at once", async () => {
-    const agent = await newAgent()
-    const cookie = await sessionCookie(agent.email)
-    expect((await fetch(`${url()}/api/v1/me`, { headers: { cookie } })).status).toBe(200)
-    expect((await adminApi(`/agents/${agent.id}`, { method: "DELETE" })).status).toBe(200)
-    expect((await fetch(`${url()}/api/v1/me`, { headers: { cookie } })).status).toBe(401)
-    expect((await fetch(`${url()}/console`, { redirect: "manual", headers: { cookie } })).status).toBe(303)
-  })
-
-  it("a wrong password and an unknown address get the same answer; the sixth wrong try is throttled with Retry-After", async () => {
-    const agent = await newAgent()
-    const wrongPassword = await postSignIn(agent.email, "not the password at all")
-    const unknown = await postSignIn("nobody@gemeente.example", "not the password at all")
-    expect(wrongPassword.status).toBe(401)
-    expect(unknown.status).toBe(401)
-    const message = (html: string) => /<p class="alert" role="alert" id="login-error">([^<]+)<\/p>/.exec(html)?.[1]
-    expect(message(await wrongPassword.text())).toBe(message(await unknown.text()))
-    for (let i = 0; i < 4; i++) expect((await postSignIn(agent.email, `wrong ${i}`)).status).toBe(401)
-    const throttled = await postSignIn(agent.email, PASSWORD)
-    expect(throttled.status).toBe(429)
-    expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0)
-    expect(await throttled.text()).toContain("Te veel mislukte pogingen")
-  })
-
-  it("documents every /console route in the OpenAPI document", async () => {
-    const document = await (await fetch(`${url()}/api/v1/openapi.json`)).json()
-    const app = await makeApp(ctx.gw.runtime)
-    const routes = app.routes
-      .filter((r) => r.path.startsWith("/console") && r.method !== "ALL" && !r.path.endsWith("*"))
-      .map((r) => ({ method: r.method.toLowerCase(), path: r.path.replace(/\/$/, "").replace(/:([A-Za-z]+)/g, "{$1}") }))
-    expect(routes.length).toBeGreaterThan(8)
-    expect(routes.filter((r) => document.paths[r.path]?.[r.method] === undefined).map((r) => `${r.method.toUpperCase()} ${r.path}`)).toEqual([])
-  })
-
-  it("a signed-in admin opens /widget without HTTP Basic; an agent does not", async () => {
-    const admin = await newAgent("admin")
-    const agent = await newAgent("agent")
-    expect((await fetch(`${url()}/widget`, { headers: { cookie: await sessionCookie(admin.email) } })).status).toBe(200)
-    expect((await fetch(`${url()}/widget`, { headers: { cookie: await sessionCookie(agent.email) } })).status).toBe(401)
-  })
-})

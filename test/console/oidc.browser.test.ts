@@ -4,7 +4,6 @@
  * flow with PKCE through openid-client, signing in the agent whose e-mail the ID token carries;
  * an account without an agent gets no session.
  */
-import type { AddressInfo } from "node:net"
 import { createServer, type Server } from "node:http"
 import Provider from "oidc-provider"
 import type { Browser } from "playwright-core"
