@@ -20,13 +20,13 @@ export const errorMessage = (answer: ApiAnswer) =>
   (answer.body as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${answer.status}`
 
 export function apiClient(appFetch: AppFetch) {
-  return async function callApi<T = any>(c: Context, session: ConsoleSession, path: string, init: { method?: string; body?: unknown } = {}): Promise<ApiAnswer<T>> {
+  return async function callApi<T = any>(c: Context, session: ConsoleSession, path: string, init: { method?: string; body?: unknown; form?: FormData } = {}): Promise<ApiAnswer<T>> {
     const headers: Record<string, string> = { cookie: `${SESSION_COOKIE}=${getCookie(c, SESSION_COOKIE) ?? ""}`, accept: "application/json" }
     if (init.body !== undefined) headers["content-type"] = "application/json"
     if (init.method !== undefined && init.method !== "GET") headers[CSRF_HEADER] = session.csrfToken
-    const request = new Request(new URL(`/api/v1${path}`, c.req.url), {
-      method: init.method ?? "GET", headers, ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) })
-    })
+    // A multipart body (a file for POST /media) sets its own content-type with the boundary.
+    const payload = init.form ?? (init.body === undefined ? undefined : JSON.stringify(init.body))
+    const request = new Request(new URL(`/api/v1${path}`, c.req.url), { method: init.method ?? "GET", headers, ...(payload === undefined ? {} : { body: payload }) })
     const response = await appFetch(request)
     const text = await response.text()
     let body: unknown = null

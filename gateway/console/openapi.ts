@@ -55,6 +55,13 @@ export function consolePaths(error: Json): Json {
     "/console/language": { get: { operationId: "consoleLanguage", security: [], summary: "Picks the console's language (to=nl|en, kept in a cookie) and goes back (back= a /console path)", responses: { "303": { description: "Back" } } } },
     "/console/c/{id}": { get: { operationId: "consoleConversation", summary: "One conversation: messages, the window, the reply box", security: session, parameters: [idParameter], responses: { "200": html("The conversation"), "404": { description: "No such conversation", content: { "application/json": { schema: error } } }, ...toLogin } } },
     "/console/c/{id}/reply": action("consoleReply", "Sends a free-text reply through POST /api/v1/conversations/{id}/messages", { text: { type: "string", maxLength: 4096 } }, ["text"]),
+    "/console/c/{id}/attachment": {
+      post: {
+        operationId: "consoleAttachment", summary: "Uploads a file through POST /api/v1/media and sends it (image, audio, video or document by its type) through POST /api/v1/conversations/{id}/messages", security: session, parameters: [idParameter],
+        requestBody: { required: true, content: { "multipart/form-data": { schema: { type: "object", properties: { _csrf: { type: "string" }, file: { type: "string", format: "binary" }, caption: { type: "string" } }, required: ["_csrf", "file"] } } } },
+        responses: { "200": html("htmx request: the outcome"), "303": { description: "A plain form post: back to the conversation" }, "400": html("No file"), "413": { description: "Over 100 MiB", content: { "application/json": { schema: error } } }, "422": html("The channel refused the file or the send"), ...csrf }
+      }
+    },
     "/console/c/{id}/template": action("consoleTemplate", "Sends an approved template with its body parameters (one per line)", { template: { type: "string", description: "name|language" }, parameters: { type: "string" } }, ["template"]),
     "/console/c/{id}/assign": action("consoleAssign", "Hands the conversation over (team: a vakteam id, empty for none) and/or assigns it (assignee: an agent id, empty for nobody) through POST /api/v1/conversations/{id}/assign", { team: { type: "string" }, assignee: { type: "string" } }, []),
     "/console/c/{id}/close": action("consoleClose", "Closes the conversation (POST /api/v1/conversations/{id}/close); htmx reloads the page (HX-Refresh)", {}, []),

@@ -17,7 +17,7 @@ import type { AppRuntime } from "../Runtime.ts"
 import { type AppFetch, apiClient, errorMessage } from "./api-client.ts"
 import { consoleAssets } from "./assets.ts"
 import { consoleEvents } from "./events.ts"
-import { CONSOLE_FORM_LIMIT } from "./limits.ts"
+import { CONSOLE_ATTACHMENT_LIMIT, CONSOLE_FORM_LIMIT } from "./limits.ts"
 import { loginRoutes } from "./login/routes.tsx"
 import { oidcFlow } from "./login/oidc.ts"
 import type { LoketConfigValue } from "../../config/Config.ts"
@@ -216,6 +216,31 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
       const answer = await callApi(c, c.get("session"), `/conversations/${id}/notes`, { method: "POST", body: { text } })
       return actionAnswer(c, id, answer.status === 201 ? { ok: true, text: texts.noteAdded } : { ok: false, status: answer.status, text: errorMessage(answer) })
     })
+    .post(
+      "/c/:id/attachment",
+      bodyLimit({ maxSize: CONSOLE_ATTACHMENT_LIMIT, onError: (c) => jsonError(c, 413, "payload_too_large", "Channels take files up to 100 MiB (WhatsApp documents; photos up to 5 MiB).") }),
+      async function sendAttachment(c) {
+        const texts = textsFor(c.get("language"))
+        const id = c.req.param("id")
+        const body = await form(c)
+        const file = body.file
+        if (!(file instanceof File) || file.size === 0) return actionAnswer(c, id, { ok: false, status: 400, text: texts.attachmentMissing })
+        const conversation = await callApi<Conversation>(c, c.get("session"), `/conversations/${id}`)
+        if (conversation.status !== 200) return actionAnswer(c, id, { ok: false, status: conversation.status, text: errorMessage(conversation) })
+        const upload = new FormData()
+        upload.set("file", file, file.name)
+        upload.set("channel", conversation.body.channel)
+        upload.set("channelAccountId", conversation.body.channelAccountId)
+        const uploaded = await callApi<{ id: string; mimeType: string; filename: string }>(c, c.get("session"), "/media", { method: "POST", form: upload })
+        if (uploaded.status !== 201) return actionAnswer(c, id, { ok: false, status: uploaded.status, text: errorMessage(uploaded) })
+        const mime = uploaded.body.mimeType
+        const type = mime.startsWith("image/") ? "image" : mime.startsWith("audio/") ? "audio" : mime.startsWith("video/") ? "video" : "document"
+        const caption = typeof body.caption === "string" && body.caption.trim() !== "" && type !== "audio" ? { caption: body.caption } : {}
+        const media = { type, id: uploaded.body.id, ...caption, ...(type === "document" ? { filename: uploaded.body.filename } : {}) }
+        const answer = await callApi(c, c.get("session"), `/conversations/${id}/messages`, { method: "POST", body: { media } })
+        return actionAnswer(c, id, answer.status === 202 ? { ok: true, text: texts.sent } : { ok: false, status: answer.status, text: errorMessage(answer) })
+      }
+    )
     .post("/c/:id/reply", formLimit, async function reply(c) {
       const texts = textsFor(c.get("language"))
       const id = c.req.param("id")

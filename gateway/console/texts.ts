@@ -50,6 +50,10 @@ const nl = {
   reactionTo: "reageerde",
   replyToMessage: "Antwoord op een eerder bericht",
   attachment: "Bijlage",
+  attachmentFile: "Bestand (foto, document, geluid of video)",
+  attachmentCaption: "Bijschrift (niet bij geluid)",
+  sendAttachment: "Bijlage versturen",
+  attachmentMissing: "Kies eerst een bestand.",
   location: "Locatie",
   flags: "Signalen",
   flag: {
@@ -158,6 +162,10 @@ const en: ConsoleTexts = {
   reactionTo: "reacted",
   replyToMessage: "Reply to an earlier message",
   attachment: "Attachment",
+  attachmentFile: "File (photo, document, audio or video)",
+  attachmentCaption: "Caption (not with audio)",
+  sendAttachment: "Send attachment",
+  attachmentMissing: "Choose a file first.",
   location: "Location",
   flags: "Flags",
   flag: {

@@ -182,6 +182,25 @@ describe("in Chromium", () => {
     expect(errors).toEqual([])
   }, 120_000)
 
+  it("sends an attachment from the reply area: uploaded to the Graph API, then sent as a document with its caption", async () => {
+    const agent = await newAgent()
+    const { waId } = await residentWrites(url(), { body: "Kunt u het besluit sturen?" })
+    const conversation = await eventually(async () => (await adminApi("/conversations?status=all&limit=200")).body.items.find((c: { contact: { handle: string } }) => c.contact.handle === waId), (c) => c !== undefined)
+    const { page, errors } = await openConsole()
+    await signIn(page, agent.email)
+    await page.waitForURL(`${url()}/console`)
+    await page.goto(`${url()}/console/c/${conversation.id}`)
+    await page.locator("#attachment-file").setInputFiles({ name: "besluit.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4 besluit") })
+    await page.locator("#attachment-caption").fill("Uw besluit")
+    await page.locator("#attachment-caption").press("Enter")
+    await page.locator("#reply-result .notice").waitFor({ timeout: 20_000 })
+    expect(ctx.graph.uploads.filter((u) => u.filename === "besluit.pdf")).toHaveLength(1)
+    const sent = await eventually(async () => ctx.graph.sent.filter((s) => s.body.to === waId), (list) => list.length === 1, 20_000)
+    expect(sent[0]!.body).toMatchObject({ type: "document", document: { caption: "Uw besluit", filename: "besluit.pdf" } })
+    await page.locator(".message.outbound").filter({ hasText: "besluit.pdf" }).waitFor({ timeout: 20_000 })
+    expect(errors).toEqual([])
+  }, 120_000)
+
   it("shows the console in English when the agent picks it, and a focus outline on every control", async () => {
     const agent = await newAgent()
     const { page } = await openConsole()

@@ -110,6 +110,19 @@ export function Thread(props: ThreadProps) {
           <button type="submit" class="button primary">{texts.send}</button>
         </form>
       ) : null}
+      {open ? (
+        <form class="attachment" method="post" action={`/console/c/${id}/attachment`} enctype="multipart/form-data"
+          hx-post={`/console/c/${id}/attachment`} hx-encoding="multipart/form-data" hx-target="#reply-result" hx-swap="innerHTML" data-reset-on-success>
+          <fieldset>
+            <legend>{texts.attachment}</legend>
+            <label for="attachment-file">{texts.attachmentFile}</label>
+            <input id="attachment-file" name="file" type="file" required />
+            <label for="attachment-caption">{texts.attachmentCaption}</label>
+            <input id="attachment-caption" name="caption" type="text" maxlength={1024} />
+            <button type="submit" class="button">{texts.sendAttachment}</button>
+          </fieldset>
+        </form>
+      ) : null}
       <form class="template" method="post" action={`/console/c/${id}/template`} hx-post={`/console/c/${id}/template`} hx-target="#reply-result" hx-swap="innerHTML" data-reset-on-success>
         <fieldset>
           <legend>{texts.template}</legend>
