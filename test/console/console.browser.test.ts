@@ -61,6 +61,11 @@ async function openConsole() {
 async function signIn(page: Page, email: string, password = PASSWORD) {
   await page.goto(`${url()}/console`)
   await page.waitForURL(/\/console\/login/)
+  await page.locator("#email").waitFor()
+  // The e-mail field has autofocus; a headless window may not apply it: Tab reaches it first.
+  const focused = () => page.evaluate(() => document.activeElement?.id)
+  if ((await focused()) !== "email") await page.keyboard.press("Tab")
+  expect(await focused()).toBe("email")
   await page.keyboard.type(email)
   await page.keyboard.press("Tab")
   await page.keyboard.type(password)
