@@ -8,7 +8,6 @@
  * municipality's, so Secure is set.
  */
 import { timingSafeEqual } from "node:crypto"
-import { Effect } from "effect"
 import type { Context, MiddlewareHandler } from "hono"
 import { deleteCookie, getCookie, setCookie } from "hono/cookie"
 import { ConsoleSessions, type ConsoleSession, SESSION_ABSOLUTE_MS } from "../../actors/console/ConsoleSessions.ts"
@@ -103,5 +102,3 @@ export function sessionForApi(runtime: AppRuntime): MiddlewareHandler<{ Variable
     await next()
   }
 }
-
-export const sessionsEffect = <A, E>(f: (sessions: ConsoleSessions["Service"]) => Effect.Effect<A, E>) => ConsoleSessions.use(f)
