@@ -105,6 +105,28 @@ describe("over HTTP", () => {
     expect((await fetch(`${url()}/api/v1/me`, { headers: { cookie } })).status).toBe(401)
   })
 
+  it("the API's event stream takes the session cookie too, and ends at logout", async () => {
+    const agent = await newAgent()
+    const cookie = await sessionCookie(agent.email)
+    const res = await fetch(`${url()}/api/v1/events`, { headers: { cookie } })
+    expect(res.status).toBe(200)
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let seen = ""
+    const closed = (async () => {
+      for (;;) {
+        const chunk = await reader.read()
+        if (chunk.done) return
+        seen += decoder.decode(chunk.value)
+      }
+    })()
+    const { waId } = await residentWrites(url())
+    await eventually(async () => seen, (text) => text.includes("message.created") && text.includes(waId))
+    const csrf = await csrfOf(url(), cookie)
+    await fetch(`${url()}/console/logout`, { method: "POST", redirect: "manual", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: `_csrf=${encodeURIComponent(csrf)}` })
+    await closed
+  })
+
   it("deactivating an agent ends its sessions at once", async () => {
     const agent = await newAgent()
     const cookie = await sessionCookie(agent.email)
