@@ -73,6 +73,8 @@ const nl = {
     ["Ctrl+Enter", "antwoord versturen"],
     ["t", "naar de vakteam-keuze (overdragen)"],
     ["n", "naar de notitie"],
+    ["a", "aan mij toewijzen"],
+    ["c", "gesprek sluiten"],
     ["Ctrl+K", "opdrachten"],
     ["?", "deze hulp"],
     ["Esc", "venster sluiten, of uit een invoerveld naar de sneltoetsen"]
@@ -185,6 +187,8 @@ const en: ConsoleTexts = {
     ["Ctrl+Enter", "send the reply"],
     ["t", "go to the team choice (hand over)"],
     ["n", "go to the note"],
+    ["a", "assign to me"],
+    ["c", "close the conversation"],
     ["Ctrl+K", "commands"],
     ["?", "this help"],
     ["Esc", "close the dialog, or leave a field for the shortcuts"]
