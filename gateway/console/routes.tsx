@@ -122,16 +122,14 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
       const answer = await callApi<Conversation>(c, c.get("session"), `/conversations/${conversationId}`)
       if (answer.status !== 200) return jsonError(c, answer.status === 404 ? 404 : 503, "conversation_not_found", errorMessage(answer))
       const [messages, templates, at, people, canned] = await Promise.all([loadMessages(c, conversationId), loadTemplates(c), now(), loadPeople(), loadCanned(c, conversationId)])
-      const extra = (
-        <>
-          <div id="status" hx-get={`/console/fragments/status/${conversationId}`} hx-trigger={`sse:c-${conversationId}`} hx-swap="innerHTML">
-            <Assignment texts={texts} conversation={answer.body} {...people} />
-          </div>
-          <WorkPanel texts={texts} conversation={answer.body} {...people} me={c.get("principal").agentId} canned={canned} />
-        </>
+      const status = (
+        <div id="status" hx-get={`/console/fragments/status/${conversationId}`} hx-trigger={`sse:c-${conversationId}`} hx-swap="innerHTML">
+          <Assignment texts={texts} conversation={answer.body} {...people} />
+        </div>
       )
+      const work = <WorkPanel texts={texts} conversation={answer.body} {...people} me={c.get("principal").agentId} canned={canned} />
       main = <Thread texts={texts} language={language} timeZone={timeZone} conversation={answer.body} messages={messages}
-        defangLinks={settings.linkProtection.mode === "neutralize"} templates={templates} now={at} extra={extra} />
+        defangLinks={settings.linkProtection.mode === "neutralize"} templates={templates} now={at} status={status} work={work} />
       title = `${texts.conversationWith(answer.body.contact.name ?? texts.inbound)} · ${texts.appName}`
     }
     const list = <ConversationList texts={texts} language={language} timeZone={timeZone} view={view} views={options.views} items={items} current={conversationId} />

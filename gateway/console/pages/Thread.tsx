@@ -26,7 +26,10 @@ export interface ThreadProps {
   readonly templates: ReadonlyArray<TemplateChoice>
   readonly now: number
   readonly error?: string | undefined
-  readonly extra?: unknown
+  /** Team and assignee (refreshed live), under the header. */
+  readonly status?: unknown
+  /** Hand-over, take, close, note, canned responses: after the reply forms. */
+  readonly work?: unknown
 }
 
 type AnyMessage = Message & { author?: string | null; sender?: { name: string } | null; template?: { name: string } | null }
@@ -94,7 +97,7 @@ export function Thread(props: ThreadProps) {
         </p>
         {props.defangLinks ? <p class="meta">{texts.linksDefanged}</p> : null}
       </header>
-      {props.extra as never}
+      {props.status as never}
       <h3 class="visually-hidden">{texts.messages}</h3>
       <div role="log" aria-label={texts.messages}>
         <ol id="messages" class="messages" hx-get={`/console/fragments/messages/${id}`} hx-trigger={`sse:c-${id}`} hx-swap="innerHTML">
@@ -139,6 +142,7 @@ export function Thread(props: ThreadProps) {
           )}
         </fieldset>
       </form>
+      {props.work as never}
     </section>
   )
 }

@@ -30,7 +30,7 @@ const post = (id: string, action: string) => ({
 export function Assignment({ texts, conversation, teams, agentNames }: Pick<WorkPanelProps, "texts" | "conversation" | "teams" | "agentNames">) {
   const team = teams.find((t) => t.id === conversation.team)?.name ?? texts.noTeam
   const assignee = conversation.assignee === null ? texts.unassigned : agentNames.get(conversation.assignee) ?? conversation.assignee
-  return <p class="meta" id="assignment">{texts.team}: <strong>{team}</strong> · {texts.assign}: <strong>{assignee}</strong></p>
+  return <p class="meta" id="assignment">{texts.teamLabel}: <strong>{team}</strong> · {texts.assigneeLabel}: <strong>{assignee}</strong></p>
 }
 
 export function WorkPanel(props: WorkPanelProps) {
