@@ -113,6 +113,11 @@ describe("in Chromium", () => {
     // The target is within a second; the bound is generous for a loaded machine (2 cores, shared).
     expect(performance.now() - posted).toBeLessThan(5_000)
     expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42)
+    // A new resident writes: the list shows the new conversation, still without a reload
+    const newcomer = await residentWrites(url(), { body: "Ik ben nieuw hier" })
+    const newConversation = await eventually(async () => (await adminApi("/conversations?status=all&limit=200")).body.items.find((c: { contact: { handle: string } }) => c.contact.handle === newcomer.waId), (c) => c !== undefined)
+    await page.locator(`.conversations a[data-conversation="${newConversation.id}"]`).waitFor({ timeout: 20_000 })
+    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42)
 
     // Help screen with ?, palette with Ctrl+K, both closed with Escape
     await page.keyboard.press("Escape") // out of the reply box
