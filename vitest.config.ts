@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config"
 
 /** End-to-end suites that run twice: on SQLite (embedded default) and on PostgreSQL, the same tests. */
-const BOTH_DIALECTS = ["inbound", "agent-api", "outbound", "pacing", "webhook-security", "parked", "body-limits", "settings", "people", "audit", "contacts", "contact-links", "telegram", "sms", "working", "resident-safety", "messenger", "instagram"].map((name) => `test/e2e/${name}.e2e.test.ts`)
+const BOTH_DIALECTS = ["inbound", "agent-api", "outbound", "pacing", "webhook-security", "parked", "body-limits", "settings", "people", "audit", "contacts", "contact-links", "telegram", "sms", "working", "resident-safety", "messenger", "instagram", "console"].map((name) => `test/e2e/${name}.e2e.test.ts`)
 /** Unit-level suites that also run on both dialects. */
 const BOTH_DIALECTS_BESIDE = ["gateway/widget/routes.test.ts"]
 

@@ -105,6 +105,14 @@ export const LoketConfigSchema = C.all({
   handoffCap: C.Int("LOKET_HANDOFF_CAP").pipe(C.withDefault(4096)),
   /** Seconds an idle conversation actor stays in memory. */
   actorIdleSeconds: C.Int("LOKET_ACTOR_IDLE_SECONDS").pipe(C.withDefault(30)),
+  /** The municipality's OpenID Connect provider for the console's sign-in (all three set, or none). */
+  oidc: C.all({
+    issuer: C.option(C.URL("LOKET_OIDC_ISSUER")).pipe(C.map((o) => (Option.isSome(o) ? o.value.href : undefined))),
+    clientId: optionalString("LOKET_OIDC_CLIENT_ID"),
+    clientSecret: optionalRedacted("LOKET_OIDC_CLIENT_SECRET"),
+    /** What the sign-in button calls it ("Inloggen met <name>"). */
+    name: optionalString("LOKET_OIDC_NAME")
+  }),
   /** SQLite `synchronous`: FULL survives power loss, NORMAL only process crashes. */
   sqliteSync: C.Literals(["FULL", "NORMAL"], "LOKET_SQLITE_SYNCHRONOUS").pipe(C.withDefault("FULL" as const)),
   /** Effect's minimum log level: what the gateway logs (no level logs residents' data in clear). */
@@ -131,6 +139,14 @@ export function oneLine(error: C.ConfigError): string {
   return at ? `${at[1]}: ${what}` : what
 }
 
+/** OpenID Connect needs its issuer, client id and secret together. */
+export function oidcProblem(oidc: LoketConfigValue["oidc"]): string | undefined {
+  const set = [oidc.issuer, oidc.clientId, oidc.clientSecret].filter((v) => v !== undefined).length
+  if (set === 0 || set === 3) return undefined
+  const missing = [oidc.issuer === undefined ? "LOKET_OIDC_ISSUER" : null, oidc.clientId === undefined ? "LOKET_OIDC_CLIENT_ID" : null, oidc.clientSecret === undefined ? "LOKET_OIDC_CLIENT_SECRET" : null].filter((v) => v !== null)
+  return `${missing[0]}: set LOKET_OIDC_ISSUER, LOKET_OIDC_CLIENT_ID and LOKET_OIDC_CLIENT_SECRET together for the console's OpenID Connect sign-in (missing: ${missing.join(", ")})`
+}
+
 /** Settings that are each valid but do not go together: the variable to fix and why, or undefined. */
 export function natsAuthProblem(auth: LoketConfigValue["natsAuth"]): string | undefined {
   if (auth.password !== undefined && auth.user === undefined) return "NATS_PASSWORD: set NATS_USER too (the user the password belongs to)"
@@ -149,7 +165,7 @@ export class LoketConfig extends Context.Service<LoketConfig, LoketConfigValue>(
       LoketConfigSchema.parse(ConfigProvider.fromEnv({ env: env as Record<string, string> })).pipe(
         Effect.mapError((error) => new ConfigInvalid({ message: `Invalid configuration: ${oneLine(error)}` })),
         Effect.flatMap((config) => {
-          const problem = natsAuthProblem(config.natsAuth)
+          const problem = natsAuthProblem(config.natsAuth) ?? oidcProblem(config.oidc)
           return problem === undefined ? Effect.succeed(config) : Effect.fail(new ConfigInvalid({ message: `Invalid configuration: ${problem}` }))
         })
       )

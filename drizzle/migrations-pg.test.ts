@@ -13,7 +13,7 @@ import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { postgresUrl } from "../test/support/services.ts"
 import * as schema from "./schema.pg.ts"
-import { agents, apiTokens, auditLog, cannedResponses, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, settings, teamMembers, teams, templates, timers, widgetCampaigns } from "./schema.pg.ts"
+import { agents, apiTokens, auditLog, cannedResponses, consoleSessions, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, settings, teamMembers, teams, templates, timers, widgetCampaigns } from "./schema.pg.ts"
 
 const serverUrl = postgresUrl()
 const migrationsFolder = join(import.meta.dirname, "migrations-pg")
@@ -227,6 +227,13 @@ describe("PostgreSQL migrations", () => {
     await db.insert(auditLog).values(auditRow)
     expect(await db.select().from(settings).where(eq(settings.id, "current"))).toEqual([settingsRow])
     expect(await db.select().from(auditLog).where(eq(auditLog.id, auditRow.id))).toEqual([auditRow])
+
+    const session: typeof consoleSessions.$inferSelect = {
+      id: `ses_${unique()}`, secretHash: `hash-${unique()}`, agentId: agent.id, createdAt: at, lastSeenAt: at, expiresAt: at, endedAt: null
+    }
+    await db.insert(consoleSessions).values(session)
+    expect(await db.select().from(consoleSessions).where(eq(consoleSessions.id, session.id))).toEqual([session])
+
     const canned: typeof cannedResponses.$inferSelect = {
       id: `cr_${unique()}`, shortcut: `/afval-${unique()}`, title: "Afval", text: "Beste {{name}}, ✓", language: "nl", createdAt: at, updatedAt: at
     }
@@ -322,6 +329,6 @@ describe("PostgreSQL migrations", () => {
 
 // Every table of schema.pg.ts gets a row in the round-trip test above.
 it("round-trip covers every table", () => {
-  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, settings, auditLog, agents, teams, teamMembers, widgetCampaigns, cannedResponses, timers]
+  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, settings, auditLog, agents, teams, teamMembers, widgetCampaigns, cannedResponses, timers, consoleSessions]
   expect(new Set(tables)).toEqual(new Set(covered))
 })

@@ -266,6 +266,22 @@ export const auditLog = pgTable("audit_log", {
 }, (t) => [index("audit_log_at").on(t.at, t.id)])
 
 /**
+ * Console sign-in sessions (gateway/console). The cookie carries a random secret; only its
+ * SHA-256 is stored (`secret_hash`). A session ends at `expires_at` (absolute lifetime), after
+ * the idle lifetime without a request (`last_seen_at`), at logout or when its agent is
+ * deactivated (`ended_at`). Every request looks its session up: no cache to invalidate.
+ */
+export const consoleSessions = pgTable("console_sessions", {
+  id: text("id").primaryKey(),
+  secretHash: text("secret_hash").notNull().unique(),
+  agentId: text("agent_id").notNull().references(() => agents.id),
+  createdAt: text("created_at").notNull(),
+  lastSeenAt: text("last_seen_at").notNull(),
+  expiresAt: text("expires_at").notNull(),
+  endedAt: text("ended_at")
+}, (t) => [index("console_sessions_agent").on(t.agentId)])
+
+/**
  * Canned responses (snelle antwoorden) agents insert with a shortcut such as `/afval`; admins manage them.
  * `{{name}}` in `text` stands for the resident's name. Shortcuts are unique (stored lower-cased).
  */
@@ -308,5 +324,6 @@ export type TemplateRow = typeof templates.$inferSelect
 export type WidgetCampaignRow = typeof widgetCampaigns.$inferSelect
 export type SettingsRow = typeof settings.$inferSelect
 export type AuditLogRow = typeof auditLog.$inferSelect
+export type ConsoleSessionRow = typeof consoleSessions.$inferSelect
 export type CannedResponseRow = typeof cannedResponses.$inferSelect
 export type TimerRow = typeof timers.$inferSelect

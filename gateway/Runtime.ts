@@ -35,12 +35,14 @@ import { sqliteNodeLayer } from "../drizzle/sqlite.ts"
 import { ApiTokens } from "../actors/people/ApiTokens.ts"
 import { People } from "../actors/people/People.ts"
 import { TokenRevocations } from "../actors/people/TokenRevocations.ts"
+import { ConsoleSessions } from "../actors/console/ConsoleSessions.ts"
+import { SignInThrottle } from "../actors/console/SignInThrottle.ts"
 import { ClusterTokenRevocations } from "../actors/cluster/ClusterTokenRevocations.ts"
 import { ResidentSafety } from "../actors/safety/ResidentSafety.ts"
 import { channelLayers } from "./channels.ts"
 import { type LoketConfigValue, LoketConfig } from "../config/Config.ts"
 
-export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | Audit | Settings | People | TokenRevocations | Channels | CannedResponses | ResidentSafety | ContactLinks
+export type AppServices = LoketConfig | Database | Events | Conversations | Transport | ApiTokens | Templates | Outbox | Senders | Audit | Settings | People | TokenRevocations | Channels | CannedResponses | ResidentSafety | ContactLinks | ConsoleSessions | SignInThrottle
 
 /** The database `DATABASE_URL` names: PostgreSQL for `postgres://…`, else SQLite through better-sqlite3. */
 export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, unknown> =>
@@ -53,7 +55,7 @@ export const databaseLayer = (config: LoketConfigValue): Layer.Layer<Database, u
  * SSE streams: in-process, or over NATS to every instance in cluster mode.
  */
 const peopleLayer = <E, R>(revocations: Layer.Layer<TokenRevocations, E, R>) =>
-  Layer.mergeAll(ApiTokens.layer, People.layer).pipe(Layer.provideMerge(revocations))
+  Layer.mergeAll(ApiTokens.layer, People.layer, ConsoleSessions.layer, SignInThrottle.layer).pipe(Layer.provideMerge(revocations))
 
 type ChannelLayers = Layer.Layer<Channels | Senders | TemplateSourceRef>
 

@@ -50,6 +50,8 @@ import { CAMPAIGN_BODY_LIMIT, campaignRoutes } from "./api/campaigns/routes.ts"
 import { campaignLinkRoutes } from "./widget/campaign-link.ts"
 import { widgetRoutes } from "./widget/routes.ts"
 import { widgetPageRoutes } from "./widget/page/routes.tsx"
+import { consoleRoutes } from "./console/routes.tsx"
+import { sessionForApi } from "./console/session.ts"
 
 /**
  * Hono's secure headers on every answer. The API serves JSON only, so its policy allows nothing
@@ -80,6 +82,8 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
 
   const api = new Hono<AuthEnv>()
     .get("/openapi.json", (c) => c.body(openapi, 200, { "content-type": "application/json" }))
+    // The console calls the API with its session cookie (and CSRF token on changes): it acts as the session's agent.
+    .use("*", sessionForApi(runtime))
     .use("*", bearerAuth(verify))
     .use("*", apiBodyLimits([
       // The largest file a channel takes (WhatsApp documents: 100 MiB) and the multipart around it; the route checks the file itself.
@@ -131,8 +135,11 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     .route("/", healthRoutes(runtime))
   // One generic webhook route per registered channel (adapters/registry.ts).
   for (const adapter of channels.all) app.route(`/webhooks/${adapter.channel}`, channelWebhook(runtime, adapter, config.publicUrl))
-  return app
+  // The console's in-process API calls go through the whole app (secure headers, draining, errors).
+  let appFetch: (request: Request) => Response | Promise<Response> = () => new Response(null, { status: 503 })
+  const self = app
     .route("/api/v1", api)
+    .route("/console", consoleRoutes(runtime, lifecycle, (request) => appFetch(request), config))
     .route("/", widgetRoutes(runtime))
     .route("/", widgetPageRoutes(runtime, database, verify))
     .route("/r", campaignLinkRoutes(runtime, database))
@@ -148,4 +155,6 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
       console.error(`Loket: unexpected error on ${c.req.method} ${c.req.path}: ${error instanceof Error ? error.stack : String(error)}`)
       return jsonError(c, 500, "internal_error", "Something went wrong inside Loket; it has been logged.")
     })
+  appFetch = (request) => self.fetch(request)
+  return self
 }

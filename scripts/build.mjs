@@ -21,6 +21,8 @@ await build({
 })
 cpSync("drizzle/migrations", `${out}/migrations`, { recursive: true })
 cpSync("drizzle/migrations-pg", `${out}/migrations-pg`, { recursive: true })
+// The console's own script and styles (gateway/console/assets.ts reads them beside the bundle).
+cpSync("gateway/console/assets", `${out}/console-assets`, { recursive: true })
 // The click-to-chat script, served as GET /widget.js: built here so production needs no esbuild.
 writeFileSync(`${out}/widget.js`, await buildWidgetScript())
 console.log(`built ${out}/main.mjs`)

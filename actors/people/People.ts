@@ -187,13 +187,16 @@ function makePeople(database: DatabaseShape, revocations: TokenRevocations["Serv
     if (!agent.active) return agent
     const now = yield* nowIso
     const tokens = yield* database.all((db, t) => db.select({ id: t.apiTokens.id }).from(t.apiTokens).where(and(eq(t.apiTokens.agentId, id), isNull(t.apiTokens.revokedAt))))
+    const sessions = yield* database.all((db, t) => db.select({ id: t.consoleSessions.id }).from(t.consoleSessions).where(and(eq(t.consoleSessions.agentId, id), isNull(t.consoleSessions.endedAt))))
     yield* write(Effect.gen(function*() {
       yield* database.run((db, t) => db.update(t.agents).set({ active: 0, deactivatedAt: now }).where(eq(t.agents.id, id)))
       yield* database.run((db, t) => db.update(t.apiTokens).set({ revokedAt: now }).where(and(eq(t.apiTokens.agentId, id), isNull(t.apiTokens.revokedAt))))
+      // Console sessions end with it (actors/console/ConsoleSessions.ts also refuses an inactive agent's).
+      yield* database.run((db, t) => db.update(t.consoleSessions).set({ endedAt: now }).where(and(eq(t.consoleSessions.agentId, id), isNull(t.consoleSessions.endedAt))))
     }))
-    // Open SSE streams of its tokens end; a token made between the select and the update is
-    // refused anyway (its agent is inactive) and its stream ends at its next re-check.
-    yield* revocations.announce(tokens.map((t) => t.id))
+    // Open SSE streams of its tokens and console sessions end; a token made between the select and
+    // the update is refused anyway (its agent is inactive) and its stream ends at its next re-check.
+    yield* revocations.announce([...tokens.map((t) => t.id), ...sessions.map((s) => s.id)])
     return yield* getAgent(id)
   })
 

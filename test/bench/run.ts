@@ -26,7 +26,9 @@
  *     with access "team", first page / assignee=me / team / text search, p99 (target ≤ 50 ms)
  * 10. the playbook (./playbook.ts): ingest with the playbook off, with the office-hours decision and
  *     the follow-up timer per message (target: at most 5 % slower), and with the out-of-hours reply too
- * BENCH_ONLY=1,2,3,5,6,7,8,9,10 picks parts (3 includes 4).
+ * 11. the agent console (./console.ts): its JavaScript and CSS gzipped as served (target ≤ 100 KiB of
+ *     JavaScript), navigation → usable list in headless Chromium with 10,000 conversations
+ * BENCH_ONLY=1,2,3,5,6,7,8,9,10,11 picks parts (3 includes 4).
  * BENCH_BUNDLE=<path to main.mjs>: Loket on Node from that build instead of this tree's (a before/after:
  *   `git archive <commit> | tar -x -C .tmp/base-src && (cd .tmp/base-src && node scripts/build.mjs ../base-build)`).
  * BENCH_RUNTIMES=node,bun (the default): parts 1, 2 and 5 also run Loket on Bun and print Node and Bun side by side.
@@ -44,11 +46,12 @@ import { safetyBench } from "./safety.ts"
 import { widgetBench } from "./widget.ts"
 import { LIST, listBench } from "./conversation-list.ts"
 import { PLAYBOOK_BENCH, playbookBench } from "./playbook.ts"
+import { consoleBench } from "./console.ts"
 import { memoryOf, RUNTIMES, type ServerUnderTest, startBareHono, startDurableFloor, startLoket } from "./servers.ts"
 
 const quick = process.env.BENCH_QUICK === "1"
 /** BENCH_ONLY=2,3 runs only those parts (3 includes 4). */
-const only = new Set((process.env.BENCH_ONLY ?? "1,2,3,5,6,7,8,9,10").split(",").map((s) => s.trim()))
+const only = new Set((process.env.BENCH_ONLY ?? "1,2,3,5,6,7,8,9,10,11").split(",").map((s) => s.trim()))
 const P = {
   concurrency: 64,
   warmup: quick ? 500 : 2_000,
@@ -151,6 +154,7 @@ async function main() {
   if (only.has("8")) await safetyBench({ log, row, verdict, withServer, ingest }, { warmup: P.warmup, messages: P.throughputMessages })
   if (only.has("9")) await listBench({ log, row, verdict })
   if (only.has("10")) await playbookBench({ log, row, verdict, withServer })
+  if (only.has("11")) await consoleBench({ log, row, verdict })
   printTable()
 }
 

@@ -61,7 +61,7 @@ export function makeConversationQueries(database: DatabaseShape) {
 
   /**
    * SQLite, 3 characters or more: the conversations whose messages or contact hold `text`, through the
-   * FTS5 trigram indexes (drizzle/migrations/0006_search.sql), at most SEARCH_SET of them; undefined
+   * FTS5 trigram indexes (drizzle/migrations/0007_search.sql), at most SEARCH_SET of them; undefined
    * when there are more (a common word: the list then scans by activity, where matches are dense).
    */
   const searchSet = async (text: string): Promise<ReadonlyArray<string> | undefined> => {

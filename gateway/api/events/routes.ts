@@ -22,6 +22,7 @@ import type { Principal } from "../../../actors/people/Principal.ts"
 import { Database } from "../../../drizzle/Database.ts"
 import { canSee } from "../conversations/access.ts"
 import { ApiTokens } from "../../../actors/people/ApiTokens.ts"
+import { ConsoleSessions } from "../../../actors/console/ConsoleSessions.ts"
 import { TokenRevocations } from "../../../actors/people/TokenRevocations.ts"
 import type { Lifecycle } from "../../lifecycle.ts"
 import type { AppRuntime } from "../../Runtime.ts"
@@ -37,7 +38,10 @@ const tokenEnds = (tokenId: string) =>
     const tokens = yield* ApiTokens
     const announced = revocations.revoked.pipe(Stream.filter((id) => id === tokenId), Stream.take(1), Stream.runDrain)
     // A database hiccup does not end the stream; only a definite "not active" does.
-    const rechecked = tokens.isActive(tokenId).pipe(
+    const sessions = yield* ConsoleSessions
+    // A console session (the API called with its cookie) is re-checked as a session, a token as a token.
+    const active = tokenId.startsWith("ses_") ? sessions.isActive(tokenId) : tokens.isActive(tokenId)
+    const rechecked = active.pipe(
       Effect.orElseSucceed(() => true),
       Effect.repeat({ schedule: Schedule.spaced(RECHECK_MS), until: (active) => !active }),
       Effect.asVoid

@@ -9,6 +9,7 @@ import { Message } from "../../../domain/Message.ts"
 import { ListConversationsQuery, ListMessagesQuery } from "../conversations/schemas.ts"
 import { SendBodies } from "../conversations/send-schemas.ts"
 import { RevealAnswer, RevealBody } from "../conversations/reveal-routes.ts"
+import { consolePaths, consoleSecurityScheme } from "../../console/openapi.ts"
 import { CampaignAnswer, ConfigQuery, CreateCampaignBody, QrQuery, SnippetQuery, UpdateCampaignBody, WidgetConfigAnswer } from "../../widget/schemas.ts"
 import { AuditEntry } from "../../../actors/audit/Audit.ts"
 import { SettingsDocument } from "../../../domain/settings/mod.ts"
@@ -108,7 +109,7 @@ export function openApiDocument(channels: ReadonlyArray<ChannelAdapter> = []): J
     info: { title: "Loket agent API", version: "1", description: "Residents' conversations with the municipality, on every channel." },
     servers: [{ url: "/" }],
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      securitySchemes: { bearer: { type: "http", scheme: "bearer" }, ...consoleSecurityScheme },
       schemas: components
     },
     security: [{ bearer: [] }],
@@ -348,7 +349,8 @@ export function openApiDocument(channels: ReadonlyArray<ChannelAdapter> = []): J
         }
       },
       "/api/v1/openapi.json": { get: { operationId: "openapi", security: [], responses: { "200": { description: "This document" } } } },
-      ...webhookPaths(channels, error)
+      ...webhookPaths(channels, error),
+      ...consolePaths(error)
     }
   }
 }

@@ -1,15 +1,16 @@
 /**
  * `GET /widget` (the IT team's page) and `GET /widget/preview` (its sample page), behind the admin
- * token. Until the console's sign-in exists, the browser asks for it with HTTP Basic: any user
- * name, the admin token as the password.
+ * token: a signed-in admin's console session, or HTTP Basic (any user name, the admin token as
+ * the password) for scripts and IT teams without a console account.
  */
-import { Hono } from "hono"
+import { Hono, type MiddlewareHandler } from "hono"
 import { basicAuth } from "hono/basic-auth"
 import { makeCampaignStore } from "../../../actors/widget/CampaignStore.ts"
 import { widgetSettingsNow } from "../../../actors/widget/widget-settings.ts"
 import type { DatabaseShape } from "../../../drizzle/Database.ts"
 import type { Principal } from "../../api/auth/ApiTokens.ts"
 import type { AppRuntime } from "../../Runtime.ts"
+import { sessionOf } from "../../console/session.ts"
 import { PreviewPage, WidgetPage } from "./WidgetPage.tsx"
 
 const PAGE_POLICY = "default-src 'none'; img-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -17,11 +18,16 @@ const PREVIEW_POLICY = "default-src 'none'; script-src 'self'; connect-src 'self
 
 export function widgetPageRoutes(runtime: AppRuntime, database: DatabaseShape, verify: (token: string) => Promise<Principal | undefined>) {
   const store = makeCampaignStore(database)
-  const admin = basicAuth({
+  const basic = basicAuth({
     realm: "Loket (admin token as password)",
     invalidUserMessage: { error: { code: "unauthorized", message: "Sign in with any user name and a Loket admin token as the password." } },
     verifyUser: async (_user, password) => (await verify(password))?.role === "admin"
   })
+  /** A signed-in admin's console session opens the page; without one, HTTP Basic with an admin token still does. */
+  const admin: MiddlewareHandler = async function adminSessionOrBasic(c, next) {
+    if ((await sessionOf(runtime, c))?.principal.role === "admin") return next()
+    return basic(c, next)
+  }
   return new Hono()
     .get("/widget", admin, async function widgetPage(c) {
       const settings = (await runtime.runPromise(widgetSettingsNow)).widget

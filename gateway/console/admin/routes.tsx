@@ -1,0 +1,108 @@
+/**
+ * `/console/admin/*`: the admins' settings and people pages. The role is checked here (an agent
+ * gets 403) and again by the API each form is saved through (settings, agents, teams: admin
+ * only, audited there).
+ */
+import { type Context, Hono, type MiddlewareHandler } from "hono"
+import { bodyLimit } from "hono/body-limit"
+import { People } from "../../../actors/people/People.ts"
+import { Settings } from "../../../actors/settings/Settings.ts"
+import { jsonError } from "../../http/errors.ts"
+import type { AppRuntime } from "../../Runtime.ts"
+import { type CallApi, errorMessage } from "../api-client.ts"
+import type { ConsoleEnv } from "../session.ts"
+import { textsFor } from "../texts.ts"
+import { type Problem, PeoplePage, SettingsPage, WEEKDAYS } from "./AdminPages.tsx"
+
+/** The settings form: the API takes the document up to 256 KiB; the form of these fields is far less. */
+export const ADMIN_FORM_LIMIT = 64 * 1024
+
+interface AdminDeps {
+  readonly runtime: AppRuntime
+  readonly callApi: CallApi
+  readonly shellPage: (c: Context<ConsoleEnv>, title: string, main: unknown, status?: 200 | 400 | 403 | 422) => Promise<Response>
+}
+
+const SLOTS = /^\s*(\d{2}:\d{2})\s*-\s*(\d{2}:\d{2})\s*$/
+
+/** The settings form as a JSON merge patch; problems name the field (as the API's details do). */
+export function settingsPatch(form: Record<string, unknown>, texts: ReturnType<typeof textsFor>): { patch: Record<string, unknown>; problems: Array<Problem> } {
+  const text = (key: string) => (typeof form[key] === "string" ? (form[key] as string) : "")
+  const problems: Array<Problem> = []
+  const weekly: Record<string, Array<{ open: string; close: string }>> = {}
+  for (const day of WEEKDAYS) {
+    const raw = text(`officeHours.weekly.${day}`).trim()
+    const parts = raw === "" ? [] : raw.split(",")
+    const slots = parts.map((part) => SLOTS.exec(part))
+    if (slots.some((m) => m === null)) problems.push({ path: `officeHours.weekly.${day}`, message: texts.admin.badSlots(texts.admin.days[day] ?? day) })
+    weekly[day] = slots.flatMap((m) => (m === null ? [] : [{ open: m[1]!, close: m[2]! }]))
+  }
+  const reply = (key: string) => ({ enabled: form[`autoReplies.${key}.enabled`] === "on", text: text(`autoReplies.${key}.text`) })
+  const patch = {
+    language: text("language"),
+    access: text("access"),
+    linkProtection: { mode: text("linkProtection.mode") },
+    autoReplies: { outOfHours: reply("outOfHours"), receipt: reply("receipt"), firstContact: reply("firstContact") },
+    officeHours: { weekly, closedDates: text("officeHours.closedDates").split(/\r?\n/).map((d) => d.trim()).filter((d) => d.length > 0) }
+  }
+  return { patch, problems }
+}
+
+export function adminRoutes({ runtime, callApi, shellPage }: AdminDeps) {
+  const adminOnly: MiddlewareHandler<ConsoleEnv> = async function adminOnly(c, next) {
+    if (c.get("principal").role !== "admin") {
+      const texts = textsFor(c.get("language"))
+      return shellPage(c, texts.settings, <p class="alert" role="alert">{texts.admin.forbidden}</p>, 403)
+    }
+    await next()
+  }
+  const formLimit = bodyLimit({
+    maxSize: ADMIN_FORM_LIMIT,
+    onError: (c) => jsonError(c, 413, "payload_too_large", `An admin form is limited to ${ADMIN_FORM_LIMIT / 1024} KiB; larger settings documents go through PUT /api/v1/settings.`)
+  })
+  const settingsPage = async (c: Context<ConsoleEnv>, problems: ReadonlyArray<Problem>, status: 200 | 400 | 422 = 200) => {
+    const texts = textsFor(c.get("language"))
+    const settings = await runtime.runPromise(Settings.use((s) => s.current))
+    return shellPage(c, texts.settings, <SettingsPage texts={texts} csrf={c.get("session").csrfToken} settings={settings} problems={problems} saved={c.req.query("saved") === "1"} />, status)
+  }
+  const peoplePage = async (c: Context<ConsoleEnv>, problems: ReadonlyArray<Problem>, status: 200 | 400 | 422 = 200) => {
+    const texts = textsFor(c.get("language"))
+    const [agents, teams] = await Promise.all([runtime.runPromise(People.use((p) => p.listAgents())), runtime.runPromise(People.use((p) => p.listTeams()))])
+    return shellPage(c, texts.admin.people, <PeoplePage texts={texts} csrf={c.get("session").csrfToken} agents={agents} teams={teams} problems={problems} saved={c.req.query("saved") === "1"} />, status)
+  }
+  const refusal = (answer: { status: number; body: any }): Array<Problem> =>
+    answer.body?.error?.details ?? [{ path: "", message: errorMessage(answer) }]
+
+  return new Hono<ConsoleEnv>()
+    .use("*", adminOnly)
+    .get("/settings", (c) => settingsPage(c, []))
+    .post("/settings", formLimit, async function saveSettings(c) {
+      const { patch, problems } = settingsPatch(await c.req.parseBody(), textsFor(c.get("language")))
+      if (problems.length > 0) return settingsPage(c, problems, 400)
+      const answer = await callApi(c, c.get("session"), "/settings", { method: "PATCH", body: patch })
+      if (answer.status !== 200) return settingsPage(c, refusal(answer), 422)
+      return c.redirect("/console/admin/settings?saved=1", 303)
+    })
+    .get("/people", (c) => peoplePage(c, []))
+    .post("/people", formLimit, async function createAgent(c) {
+      const form = await c.req.parseBody()
+      const field = (key: string) => (typeof form[key] === "string" ? (form[key] as string) : "")
+      const body: Record<string, unknown> = { name: field("name"), email: field("email"), role: field("role") }
+      if (field("password") !== "") body.password = field("password")
+      if (field("team") !== "") body.teams = [field("team")]
+      const answer = await callApi(c, c.get("session"), "/agents", { method: "POST", body })
+      if (answer.status !== 201) return peoplePage(c, refusal(answer), 422)
+      return c.redirect("/console/admin/people?saved=1", 303)
+    })
+    .post("/people/:id/deactivate", formLimit, async function deactivateAgent(c) {
+      const answer = await callApi(c, c.get("session"), `/agents/${encodeURIComponent(c.req.param("id"))}`, { method: "DELETE" })
+      if (answer.status !== 200) return peoplePage(c, refusal(answer), 422)
+      return c.redirect("/console/admin/people?saved=1", 303)
+    })
+    .post("/teams", formLimit, async function createTeam(c) {
+      const name = (await c.req.parseBody()).name
+      const answer = await callApi(c, c.get("session"), "/teams", { method: "POST", body: { name: typeof name === "string" ? name : "" } })
+      if (answer.status !== 201) return peoplePage(c, refusal(answer), 422)
+      return c.redirect("/console/admin/people?saved=1", 303)
+    })
+}

@@ -1,0 +1,289 @@
+/**
+ * The agent console in real headless Chromium (test/support/browser.ts), on a real in-process
+ * gateway (SQLite) with msw standing in for the Graph API: signing in, the list, a
+ * conversation answered with the keyboard only, a resident's message arriving live, axe on every
+ * page, the admin pages. What is checked over plain HTTP is in test/e2e/console.e2e.test.ts.
+ */
+import { readFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import type { Browser, BrowserContext, Page } from "playwright-core"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { launchChromium } from "../support/browser.ts"
+import * as support from "../support/console.ts"
+import { nextNumber, PASSWORD } from "../support/console.ts"
+import { eventually } from "../support/gateway.ts"
+import { residentWrites, startOutboundGateway } from "../support/outbound.ts"
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")
+
+let ctx: Awaited<ReturnType<typeof startOutboundGateway>>
+let browser: Browser
+const contexts: Array<BrowserContext> = []
+
+beforeAll(async () => {
+  ctx = await startOutboundGateway()
+  browser = await launchChromium()
+}, 90_000)
+afterAll(async () => {
+  await Promise.all(contexts.map((c) => c.close().catch(() => {})))
+  await browser?.close()
+  await ctx?.close()
+})
+afterEach(() => ctx.graph.assertValid())
+
+const url = () => ctx.gw.url
+const adminApi = (path: string, init: { method?: string; body?: unknown } = {}) => support.adminApi(url(), path, init)
+const newAgent = (role: "agent" | "admin" = "agent") => support.newAgent(url(), role)
+const sessionCookie = (email: string) => support.sessionCookie(url(), email)
+
+
+
+async function axeViolations(page: Page): Promise<Array<string>> {
+  await page.evaluate(AXE)
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: Array<{ id: string; nodes: Array<unknown> }> }> } }).axe
+    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
+    return result.violations.map((v) => `${v.id} (${v.nodes.length})`)
+  })
+}
+
+async function openConsole() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  contexts.push(context)
+  await context.addInitScript(`window.__violations = []; document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.violatedDirective + " " + e.blockedURI));`)
+  const page = await context.newPage()
+  const errors: Array<string> = []
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()))
+  return { context, page, errors, violations: () => page.evaluate(() => (window as unknown as { __violations: Array<string> }).__violations) }
+}
+
+/** Signs in with the keyboard only: the e-mail field has the focus, Tab to the password, Enter. */
+async function signIn(page: Page, email: string, password = PASSWORD) {
+  await page.goto(`${url()}/console`)
+  await page.waitForURL(/\/console\/login/)
+  await page.locator("#email").waitFor()
+  // The e-mail field has autofocus; a headless window may not apply it: Tab reaches it first.
+  const focused = () => page.evaluate(() => document.activeElement?.id)
+  if ((await focused()) !== "email") await page.keyboard.press("Tab")
+  expect(await focused()).toBe("email")
+  await page.keyboard.type(email)
+  await page.keyboard.press("Tab")
+  await page.keyboard.type(password)
+  await page.keyboard.press("Enter")
+}
+
+
+
+describe("in Chromium", () => {
+  it("signs in, lists the conversation, answers it with the keyboard only (the Graph API gets it), and a new message arrives live; axe finds nothing", async () => {
+    const agent = await newAgent()
+    const { waId } = await residentWrites(url(), { body: "Wanneer wordt het grofvuil opgehaald?" })
+    const { page, errors, violations } = await openConsole()
+
+    await page.goto(`${url()}/console/login`)
+    expect(await page.locator("html").getAttribute("lang")).toBe("nl")
+    expect(await axeViolations(page)).toEqual([])
+    await signIn(page, agent.email)
+    await page.waitForURL(`${url()}/console`)
+    const link = page.locator(".conversations a").filter({ hasText: "Sanne de Vries" }).first()
+    await link.waitFor()
+    expect(await axeViolations(page)).toEqual([])
+
+    // j opens the first (newest) conversation; r puts the focus in the reply box
+    await page.keyboard.press("j")
+    await page.waitForURL(/\/console\/c\//)
+    await page.getByText("Wanneer wordt het grofvuil opgehaald?").waitFor()
+    expect(await axeViolations(page)).toEqual([])
+    await page.keyboard.press("r")
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("reply-text")
+    await page.keyboard.type("Goedemiddag, dinsdag komen we langs.")
+    await page.keyboard.press("Control+Enter")
+    await page.locator("#reply-result .notice").waitFor({ timeout: 20_000 })
+    const sent = await eventually(async () => ctx.graph.sent.filter((s) => s.body.to === waId), (s) => s.length === 1, 20_000)
+    expect(sent[0]!.body).toMatchObject({ type: "text", text: { body: "Goedemiddag, dinsdag komen we langs." } })
+    // The reply appears in the thread (the stream refreshed it) and the box is empty again, focused
+    await page.locator(".message.outbound").filter({ hasText: "Goedemiddag, dinsdag komen we langs." }).waitFor({ timeout: 20_000 })
+    expect(await page.locator("#reply-text").inputValue()).toBe("")
+
+    // The resident writes again while the page is open: it appears without a reload
+    await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 42))
+    const posted = performance.now()
+    await residentWrites(url(), { waId, body: "Moet ik het buiten zetten?" })
+    await page.getByText("Moet ik het buiten zetten?").waitFor({ timeout: 20_000 })
+    // The target is within a second; the bound is generous for a loaded machine (2 cores, shared).
+    expect(performance.now() - posted).toBeLessThan(5_000)
+    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42)
+    // A new resident writes: the list shows the new conversation, still without a reload
+    const newcomer = await residentWrites(url(), { body: "Ik ben nieuw hier" })
+    const newConversation = await eventually(async () => (await adminApi("/conversations?status=all&limit=200")).body.items.find((c: { contact: { handle: string } }) => c.contact.handle === newcomer.waId), (c) => c !== undefined)
+    await page.locator(`.conversations a[data-conversation="${newConversation.id}"]`).waitFor({ timeout: 20_000 })
+    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42)
+
+    // Help screen with ?, palette with Ctrl+K, both closed with Escape
+    await page.keyboard.press("Escape") // out of the reply box
+    await page.keyboard.press("?")
+    await page.locator("#help[open]").waitFor()
+    expect(await page.locator("#help").textContent()).toContain("Ctrl+Enter")
+    expect(await axeViolations(page)).toEqual([])
+    await page.keyboard.press("Escape")
+    await page.keyboard.press("Control+k")
+    await page.locator("#palette[open]").waitFor()
+    await page.keyboard.type("Uitloggen")
+    expect(errors).toEqual([]) // (signing out ends the live stream, which the SSE extension reports)
+    await page.keyboard.press("Enter")
+    await page.waitForURL(/\/console\/login\?signedOut=1/)
+    expect(await axeViolations(page)).toEqual([])
+
+    expect(await violations()).toEqual([])
+  }, 120_000)
+
+  it("with the keyboard: the Unassigned view with its unread count, a hand-over to a vakteam, a note never sent, a canned response, taking it", async () => {
+    const team = await adminApi("/teams", { method: "POST", body: { name: `Afval ${nextNumber()}` } })
+    expect(team.status).toBe(201)
+    const agent = await newAgent()
+    expect((await adminApi(`/agents/${agent.id}`, { method: "PATCH", body: { teams: [team.body.id] } })).status).toBe(200)
+    const canned = await adminApi("/canned-responses", { method: "POST", body: { shortcut: `/grofvuil${nextNumber()}`, title: "Grofvuil", text: "Beste {{name}}, grofvuil halen we gratis op.", language: "nl" } })
+    expect(canned.status).toBe(201)
+    const { waId } = await residentWrites(url(), { body: "Mijn container is kapot" })
+    await residentWrites(url(), { waId, body: "Hij lekt ook" })
+    const conversation = await eventually(async () => (await adminApi("/conversations?status=all&limit=200")).body.items.find((c: { contact: { handle: string } }) => c.contact.handle === waId), (c) => c !== undefined)
+
+    const { page, errors } = await openConsole()
+    await signIn(page, agent.email)
+    await page.waitForURL(`${url()}/console`)
+    await page.goto(`${url()}/console?view=unassigned`)
+    const item = page.locator(`.conversations a[data-conversation="${conversation.id}"]`)
+    await item.waitFor()
+    expect(await item.locator(".badge").textContent()).toBe("2 ongelezen")
+    await item.focus()
+    await page.keyboard.press("Enter")
+    await page.waitForURL(new RegExp(`/console/c/${conversation.id}`))
+    await page.getByText("Hij lekt ook").waitFor()
+
+    // t: the vakteam choice; pick the team with the keyboard and submit
+    await page.keyboard.press("t")
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("assign-team")
+    await page.keyboard.press("ArrowDown")
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")
+    await page.locator("#assignment").getByText(team.body.name).waitFor({ timeout: 20_000 })
+    expect((await adminApi(`/conversations/${conversation.id}`)).body.team).toBe(team.body.id)
+
+    // n: a note, sent with Ctrl+Enter; it shows as a note and never reaches the Graph API
+    await page.keyboard.press("Escape")
+    await page.keyboard.press("n")
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("note-text")
+    await page.keyboard.type("Bewoner belt morgen terug over de container")
+    await page.keyboard.press("Control+Enter")
+    await page.locator(".message.internal").filter({ hasText: "Bewoner belt morgen terug over de container" }).waitFor({ timeout: 20_000 })
+    expect(ctx.graph.sent.filter((s) => JSON.stringify(s.body).includes("Bewoner belt morgen"))).toEqual([])
+
+    // A canned response goes into the reply box with the resident's name filled in
+    await page.locator("#canned-choice").focus()
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")
+    expect(await page.locator("#reply-text").inputValue()).toBe("Beste Sanne de Vries, grofvuil halen we gratis op.")
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("reply-text")
+
+    // a: take it; the Mine view lists it
+    await page.keyboard.press("Escape")
+    await page.keyboard.press("a")
+    await eventually(async () => (await adminApi(`/conversations/${conversation.id}`)).body.assignee, (a) => a === agent.id, 20_000)
+    await page.goto(`${url()}/console?view=mine`)
+    await page.locator(`.conversations a[data-conversation="${conversation.id}"]`).waitFor()
+    expect(await axeViolations(page)).toEqual([])
+    expect(errors).toEqual([])
+  }, 120_000)
+
+  it("sends an attachment from the reply area: uploaded to the Graph API, then sent as a document with its caption", async () => {
+    const agent = await newAgent()
+    const { waId } = await residentWrites(url(), { body: "Kunt u het besluit sturen?" })
+    const conversation = await eventually(async () => (await adminApi("/conversations?status=all&limit=200")).body.items.find((c: { contact: { handle: string } }) => c.contact.handle === waId), (c) => c !== undefined)
+    const { page, errors } = await openConsole()
+    await signIn(page, agent.email)
+    await page.waitForURL(`${url()}/console`)
+    await page.goto(`${url()}/console/c/${conversation.id}`)
+    await page.locator("#attachment-file").setInputFiles({ name: "besluit.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4 besluit") })
+    await page.locator("#attachment-caption").fill("Uw besluit")
+    await page.locator("#attachment-caption").press("Enter")
+    await page.locator("#reply-result .notice").waitFor({ timeout: 20_000 })
+    expect(ctx.graph.uploads.filter((u) => u.filename === "besluit.pdf")).toHaveLength(1)
+    const sent = await eventually(async () => ctx.graph.sent.filter((s) => s.body.to === waId), (list) => list.length === 1, 20_000)
+    expect(sent[0]!.body).toMatchObject({ type: "document", document: { caption: "Uw besluit", filename: "besluit.pdf" } })
+    await page.locator(".message.outbound").filter({ hasText: "besluit.pdf" }).waitFor({ timeout: 20_000 })
+    expect(errors).toEqual([])
+  }, 120_000)
+
+  it("shows the console in English when the agent picks it, and a focus outline on every control", async () => {
+    const agent = await newAgent()
+    const { page } = await openConsole()
+    await page.goto(`${url()}/console/login?lang=en`)
+    expect(await page.locator("h1").textContent()).toBe("Sign in to Loket")
+    await signIn(page, agent.email)
+    await page.waitForURL(`${url()}/console`)
+    expect(await page.locator("html").getAttribute("lang")).toBe("en")
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Tab")
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)
+    expect(outline).toBe("solid")
+    expect(await axeViolations(page)).toEqual([])
+  })
+})
+
+describe("admin pages", () => {
+  it("an admin changes an auto-reply and the office hours with the keyboard-reachable form; the API has it, audited as the admin; axe finds nothing", async () => {
+    const admin = await newAgent("admin")
+    const { page, errors } = await openConsole()
+    await signIn(page, admin.email)
+    await page.waitForURL(`${url()}/console`)
+    await page.getByRole("link", { name: "Instellingen" }).click()
+    await page.waitForURL(`${url()}/console/admin/settings`)
+    expect(await axeViolations(page)).toEqual([])
+    await page.locator("#outOfHours-text").fill("We zijn gesloten. We openen weer {{nextOpen}}.")
+    await page.locator("#weekly-friday").fill("08:30-12:00")
+    await page.locator("#weekly-friday").press("Enter")
+    await page.waitForURL(`${url()}/console/admin/settings?saved=1`)
+    const settings = (await adminApi("/settings")).body
+    expect(settings.autoReplies.outOfHours.text).toBe("We zijn gesloten. We openen weer {{nextOpen}}.")
+    expect(settings.officeHours.weekly.friday).toEqual([{ open: "08:30", close: "12:00" }])
+    const audit = (await adminApi("/audit?limit=5")).body.items
+    expect(audit[0]).toMatchObject({ action: "settings.update", actor: { kind: "agent", id: admin.id } })
+
+    expect(errors).toEqual([])
+    // A malformed day names the field (a 400 page) and keeps what was stored
+    await page.locator("#weekly-monday").fill("half negen tot vijf")
+    await page.locator("#weekly-monday").press("Enter")
+    await page.locator("#problems").getByText("officeHours.weekly.monday").waitFor()
+    expect((await adminApi("/settings")).body.officeHours.weekly.monday).toEqual(settings.officeHours.weekly.monday)
+
+    await page.getByRole("link", { name: "Medewerkers en vakteams" }).click()
+    await page.waitForURL(`${url()}/console/admin/people`)
+    expect(await axeViolations(page)).toEqual([])
+    expect(errors).toEqual(["Failed to load resource: the server responded with a status of 400 (Bad Request)"])
+  }, 120_000)
+
+  it("an agent gets 403 on the admin pages; an admin's form adds and deactivates an agent", async () => {
+    const agent = await newAgent("agent")
+    const agentCookie = await sessionCookie(agent.email)
+    const refused = await fetch(`${url()}/console/admin/settings`, { headers: { cookie: agentCookie } })
+    expect(refused.status).toBe(403)
+    const admin = await newAgent("admin")
+    const cookie = await sessionCookie(admin.email)
+    const csrf = /data-csrf="([^"]+)"/.exec(await (await fetch(`${url()}/console/admin/people`, { headers: { cookie } })).text())![1]!
+    const email = `nieuw${nextNumber()}@gemeente.example`
+    const created = await fetch(`${url()}/console/admin/people`, {
+      method: "POST", redirect: "manual", headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ _csrf: csrf, name: "Nieuwe Collega", email, role: "agent", password: PASSWORD, team: "" })
+    })
+    expect(created.status).toBe(303)
+    const added = (await adminApi("/agents")).body.items.find((a: { email: string }) => a.email === email)
+    expect(added).toMatchObject({ name: "Nieuwe Collega", role: "agent", active: true, hasPassword: true })
+    const theirCookie = await sessionCookie(email)
+    const deactivated = await fetch(`${url()}/console/admin/people/${added.id}/deactivate`, {
+      method: "POST", redirect: "manual", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ _csrf: csrf })
+    })
+    expect(deactivated.status).toBe(303)
+    expect((await fetch(`${url()}/api/v1/me`, { headers: { cookie: theirCookie } })).status).toBe(401)
+  })
+})
+
