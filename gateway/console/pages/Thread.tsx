@@ -35,7 +35,11 @@ export interface ThreadProps {
 type AnyMessage = Message & { author?: string | null; sender?: { name: string } | null; template?: { name: string } | null }
 
 function Body({ message, texts, defangLinks }: { message: AnyMessage; texts: ConsoleTexts; defangLinks: boolean }) {
-  const text = message.text === null ? null : defangLinks && message.direction === "inbound" ? defang(message.text) : message.text
+  // `textSafe` is what agents may see (personal data masked, links defanged, as the settings say);
+  // a message without it (stored before resident safety) is defanged here when the settings ask.
+  const text = message.textSafe !== undefined && message.textSafe !== message.text
+    ? message.textSafe
+    : message.text === null ? null : defangLinks && message.direction === "inbound" ? defang(message.text) : message.text
   return (
     <>
       {message.reply ? <p class="reply-to">{texts.replyToMessage}: {message.reply.title}</p> : null}
@@ -43,11 +47,11 @@ function Body({ message, texts, defangLinks }: { message: AnyMessage; texts: Con
       {message.reaction ? <p>{texts.reactionTo} {message.reaction.emoji ?? "—"}</p> : null}
       {message.media ? (
         message.media.mimeType.startsWith("image/") && message.type !== "sticker"
-          ? <p><img src={`/api/v1/media/${message.media.id}`} alt={message.text ?? texts.attachment} loading="lazy" /></p>
+          ? <p><img src={`/api/v1/media/${message.media.id}`} alt={text ?? texts.attachment} loading="lazy" /></p>
           : <p><a href={`/api/v1/media/${message.media.id}`}>{texts.attachment}: {message.media.filename ?? message.media.mimeType}</a></p>
       ) : null}
       {message.location ? <p>{texts.location}: {message.location.name ?? ""} {message.location.address ?? ""} ({message.location.latitude}, {message.location.longitude})</p> : null}
-      {text !== null && !(message.media && message.text === text && message.media.mimeType.startsWith("image/")) ? <p class="text">{text}</p> : null}
+      {text !== null && !(message.media && message.media.mimeType.startsWith("image/")) ? <p class="text">{text}</p> : null}
     </>
   )
 }

@@ -35,6 +35,12 @@ describe("the console's messages", () => {
     expect(defang("http://a.b/c.d")).toBe("hxxp://a[.]b/c[.]d")
   })
 
+  it("shows what agents may see: a masked BSN stays masked, never the text in clear", () => {
+    const html = render([message({ text: "Mijn BSN is 111222333", textSafe: "Mijn BSN is *** ** *33", masked: true, flags: ["pii:bsn"] } as Partial<Message>)], false)
+    expect(html).toContain("Mijn BSN is *** ** *33")
+    expect(html).not.toContain("111222333")
+  })
+
   it("escapes markup a resident sends", () => {
     const html = render([message({ text: "<script>alert(1)</script><img src=x>" })], false)
     expect(html).not.toContain("<script>")
