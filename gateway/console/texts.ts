@@ -111,7 +111,13 @@ const nl = {
     badSlots: (day: string) => `${day}: schrijf tijden als 08:30-17:00, gescheiden door komma's`,
     agents: "Medewerkers", name: "Naam", role: "Rol", teams: "Vakteams", state: "Status", actions: "Acties", active: "actief", inactive: "gedeactiveerd",
     deactivate: "Deactiveren", deactivateWho: (name: string) => `${name} deactiveren`, newAgent: "Nieuwe medewerker", newTeam: "Nieuw vakteam", create: "Toevoegen",
-    forbidden: "Deze pagina is alleen voor beheerders."
+    forbidden: "Deze pagina is alleen voor beheerders.",
+    widgetButton: "Chatknop op de website", widgetOn: "Knop tonen (uit: nergens, meteen)", widgetNumber: "WhatsApp-nummer (internationaal, alleen cijfers, bijv. 31612345678)",
+    widgetPercentage: "Deel van de bezoekers (0–100 %)", widgetText: "Voorgevuld bericht van de inwoner",
+    widgetInclude: "Op pagina's (één patroon per regel, bijv. /afval/**)", widgetExclude: "Niet op pagina's (één patroon per regel)",
+    widgetOfficeHours: "Buiten openingstijden",
+    widgetModes: { ignore: "Gewoon tonen", hide: "Verbergen", "show-next-open": "Tonen met de volgende opening" } as Record<"ignore" | "hide" | "show-next-open", string>,
+    badPercentage: "Deel van de bezoekers: een getal van 0 tot 100"
   }
 }
 
@@ -227,7 +233,13 @@ const en: ConsoleTexts = {
     badSlots: (day: string) => `${day}: write times as 08:30-17:00, separated by commas`,
     agents: "Agents", name: "Name", role: "Role", teams: "Teams", state: "State", actions: "Actions", active: "active", inactive: "deactivated",
     deactivate: "Deactivate", deactivateWho: (name: string) => `Deactivate ${name}`, newAgent: "New agent", newTeam: "New team", create: "Add",
-    forbidden: "This page is for admins only."
+    forbidden: "This page is for admins only.",
+    widgetButton: "Chat button on the website", widgetOn: "Show the button (off: nowhere, at once)", widgetNumber: "WhatsApp number (international, digits only, e.g. 31612345678)",
+    widgetPercentage: "Share of visitors (0–100 %)", widgetText: "Prefilled message from the resident",
+    widgetInclude: "On pages (one pattern per line, e.g. /afval/**)", widgetExclude: "Not on pages (one pattern per line)",
+    widgetOfficeHours: "Outside office hours",
+    widgetModes: { ignore: "Show as usual", hide: "Hide", "show-next-open": "Show with the next opening" },
+    badPercentage: "Share of visitors: a number from 0 to 100"
   }
 }
 

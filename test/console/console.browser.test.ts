@@ -241,11 +241,18 @@ describe("admin pages", () => {
     expect(await axeViolations(page)).toEqual([])
     await page.locator("#outOfHours-text").fill("We zijn gesloten. We openen weer {{nextOpen}}.")
     await page.locator("#weekly-friday").fill("08:30-12:00")
+    // The website's chat button: switched on for half of the visitors, not on the contact page.
+    await page.locator("#widget-enabled").check()
+    await page.locator("#widget-number").fill("31201234567")
+    await page.locator("#widget-percentage").fill("50")
+    await page.locator("#widget-exclude").fill("/contact/**")
+    await page.locator("#widget-office-hours").selectOption("show-next-open")
     await page.locator("#weekly-friday").press("Enter")
     await page.waitForURL(`${url()}/console/admin/settings?saved=1`)
     const settings = (await adminApi("/settings")).body
     expect(settings.autoReplies.outOfHours.text).toBe("We zijn gesloten. We openen weer {{nextOpen}}.")
     expect(settings.officeHours.weekly.friday).toEqual([{ open: "08:30", close: "12:00" }])
+    expect(settings.widget).toMatchObject({ enabled: true, number: "31201234567", percentage: 50, paths: { include: ["/**"], exclude: ["/contact/**"] }, officeHours: "show-next-open" })
     const audit = (await adminApi("/audit?limit=5")).body.items
     expect(audit[0]).toMatchObject({ action: "settings.update", actor: { kind: "agent", id: admin.id } })
 

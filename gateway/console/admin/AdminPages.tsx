@@ -91,6 +91,25 @@ export function SettingsPage({ texts, csrf, settings, problems, saved }: { texts
           <textarea id="closed-dates" name="officeHours.closedDates" rows={3} aria-describedby="closed-hint">{settings.officeHours.closedDates.join("\n")}</textarea>
           <p class="hint" id="closed-hint">{a.closedHint}</p>
         </fieldset>
+        <fieldset>
+          <legend>{a.widgetButton}</legend>
+          <p class="check"><input type="checkbox" id="widget-enabled" name="widget.enabled" value="on" checked={settings.widget.enabled} />
+            <label for="widget-enabled">{a.widgetOn}</label></p>
+          <label for="widget-number">{a.widgetNumber}</label>
+          <input id="widget-number" name="widget.number" type="text" inputmode="numeric" autocomplete="off" value={settings.widget.number} />
+          <label for="widget-percentage">{a.widgetPercentage}</label>
+          <input id="widget-percentage" name="widget.percentage" type="number" min="0" max="100" step="1" value={String(settings.widget.percentage)} />
+          <label for="widget-text">{a.widgetText}</label>
+          <input id="widget-text" name="widget.text" type="text" maxlength={200} value={settings.widget.text} />
+          <label for="widget-include">{a.widgetInclude}</label>
+          <textarea id="widget-include" name="widget.paths.include" rows={2}>{settings.widget.paths.include.join("\n")}</textarea>
+          <label for="widget-exclude">{a.widgetExclude}</label>
+          <textarea id="widget-exclude" name="widget.paths.exclude" rows={2}>{settings.widget.paths.exclude.join("\n")}</textarea>
+          <label for="widget-office-hours">{a.widgetOfficeHours}</label>
+          <select id="widget-office-hours" name="widget.officeHours">
+            {(["ignore", "hide", "show-next-open"] as const).map((m) => <option value={m} selected={(settings.widget.officeHours ?? "ignore") === m}>{a.widgetModes[m]}</option>)}
+          </select>
+        </fieldset>
         <button type="submit" class="button primary">{a.save}</button>
       </form>
     </section>

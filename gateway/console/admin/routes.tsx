@@ -38,12 +38,20 @@ export function settingsPatch(form: Record<string, unknown>, texts: ReturnType<t
     weekly[day] = slots.flatMap((m) => (m === null ? [] : [{ open: m[1]!, close: m[2]! }]))
   }
   const reply = (key: string) => ({ enabled: form[`autoReplies.${key}.enabled`] === "on", text: text(`autoReplies.${key}.text`) })
+  const lines = (key: string) => text(key).split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0)
+  const percentage = Number(text("widget.percentage").trim())
+  if (text("widget.percentage").trim() === "" || !Number.isFinite(percentage)) problems.push({ path: "widget.percentage", message: texts.admin.badPercentage })
   const patch = {
     language: text("language"),
     access: text("access"),
     linkProtection: { mode: text("linkProtection.mode") },
     autoReplies: { outOfHours: reply("outOfHours"), receipt: reply("receipt"), firstContact: reply("firstContact") },
-    officeHours: { weekly, closedDates: text("officeHours.closedDates").split(/\r?\n/).map((d) => d.trim()).filter((d) => d.length > 0) }
+    officeHours: { weekly, closedDates: lines("officeHours.closedDates") },
+    widget: {
+      enabled: form["widget.enabled"] === "on", percentage, number: text("widget.number").trim(), text: text("widget.text"),
+      paths: { include: lines("widget.paths.include"), exclude: lines("widget.paths.exclude") },
+      officeHours: text("widget.officeHours")
+    }
   }
   return { patch, problems }
 }

@@ -50,7 +50,7 @@ export function WidgetPage({ origin, settings, campaigns }: WidgetPageProps) {
           <section aria-labelledby="instellingen">
             <h2 id="instellingen">Instellingen</h2>
             <SettingsTable settings={settings} />
-            <p>Wijzigen: <code>PATCH /api/v1/settings</code> met <code>{`{"widget": {…}}`}</code> (admin-token), of <code>LOKET_CONFIG</code>. Zie docs/widget.md.</p>
+            <p>Wijzigen: in de console onder <a href="/console/admin/settings#widget-enabled">Instellingen → Chatknop op de website</a> (aan/uit, nummer, percentage, pagina's, openingstijden), met <code>PATCH /api/v1/settings</code> en <code>{`{"widget": {…}}`}</code> (admin-token), of met <code>LOKET_CONFIG</code>. Zie docs/widget.md.</p>
           </section>
           <section aria-labelledby="voorbeeld">
             <h2 id="voorbeeld">Voorbeeld</h2>
