@@ -105,6 +105,24 @@ export interface SendFailure {
   readonly retryAfterMs: number | null
 }
 
+/** A provider's refusal or failure as an Error: `<api>: <code> <title>`, with the SendFailure's fields. */
+export class ProviderError extends Error implements SendFailure {
+  readonly retryable: boolean
+  readonly code: number | string
+  readonly title: string
+  readonly tokenExpired: boolean
+  readonly retryAfterMs: number | null
+  constructor(api: string, failure: SendFailure) {
+    super(`${api}: ${failure.code} ${failure.title}`)
+    this.name = "ProviderError"
+    this.retryable = failure.retryable
+    this.code = failure.code
+    this.title = failure.title
+    this.tokenExpired = failure.tokenExpired
+    this.retryAfterMs = failure.retryAfterMs
+  }
+}
+
 /** The outbound side of a channel. Rejects with a `SendFailure`-shaped error. */
 export interface ChannelSender {
   readonly send: (request: OutboundRequest) => Promise<{ readonly providerMessageId: string }>

@@ -4,22 +4,12 @@
  * error_subcode, fbtrace_id } }`. Failures become `SendFailure`s the outbox acts on; no token and
  * no resident data (Meta's messages can quote the text) reaches an error.
  */
-import type { SendFailure } from "../ChannelAdapter.ts"
+import { ProviderError, type SendFailure } from "../ChannelAdapter.ts"
 
-export class SendApiError extends Error implements SendFailure {
-  readonly retryable: boolean
-  readonly code: number | string
-  readonly title: string
-  readonly tokenExpired: boolean
-  readonly retryAfterMs: number | null
+export class SendApiError extends ProviderError {
   constructor(label: string, failure: SendFailure) {
-    super(`${label} Send API: ${failure.code} ${failure.title}`)
+    super(`${label} Send API`, failure)
     this.name = "SendApiError"
-    this.retryable = failure.retryable
-    this.code = failure.code
-    this.title = failure.title
-    this.tokenExpired = failure.tokenExpired
-    this.retryAfterMs = failure.retryAfterMs
   }
 }
 

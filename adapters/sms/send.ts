@@ -6,7 +6,7 @@
  * into segments itself (segments.ts says how many a text costs).
  */
 import type { OutboundContent, OutboundRequest } from "../../domain/Outbound.ts"
-import type { ChannelSender, OutboundProblem, SendFailure } from "../ChannelAdapter.ts"
+import { type ChannelSender, type OutboundProblem, ProviderError, type SendFailure } from "../ChannelAdapter.ts"
 import { failureOf } from "./errors.ts"
 import { smsSegments } from "./segments.ts"
 
@@ -56,20 +56,10 @@ export function toMessageForm(request: OutboundRequest, options: Pick<TwilioSend
   return form
 }
 
-export class TwilioError extends Error implements SendFailure {
-  readonly retryable: boolean
-  readonly code: number | string
-  readonly title: string
-  readonly tokenExpired: boolean
-  readonly retryAfterMs: number | null
+export class TwilioError extends ProviderError {
   constructor(failure: SendFailure) {
-    super(`Twilio Messages API: ${failure.code} ${failure.title}`)
+    super("Twilio Messages API", failure)
     this.name = "TwilioError"
-    this.retryable = failure.retryable
-    this.code = failure.code
-    this.title = failure.title
-    this.tokenExpired = failure.tokenExpired
-    this.retryAfterMs = failure.retryAfterMs
   }
 }
 

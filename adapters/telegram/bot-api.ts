@@ -4,7 +4,7 @@
  * Failures become `SendFailure`s the outbox acts on. The token is part of every URL: no URL
  * ever reaches an error message or a log line.
  */
-import type { SendFailure } from "../ChannelAdapter.ts"
+import { ProviderError, type SendFailure } from "../ChannelAdapter.ts"
 
 export interface BotApiOptions {
   readonly apiUrl: string
@@ -14,20 +14,10 @@ export interface BotApiOptions {
   readonly fetch?: typeof fetch
 }
 
-export class BotApiError extends Error implements SendFailure {
-  readonly retryable: boolean
-  readonly code: number | string
-  readonly title: string
-  readonly tokenExpired: boolean
-  readonly retryAfterMs: number | null
+export class BotApiError extends ProviderError {
   constructor(failure: SendFailure) {
-    super(`Telegram Bot API: ${failure.code} ${failure.title}`)
+    super("Telegram Bot API", failure)
     this.name = "BotApiError"
-    this.retryable = failure.retryable
-    this.code = failure.code
-    this.title = failure.title
-    this.tokenExpired = failure.tokenExpired
-    this.retryAfterMs = failure.retryAfterMs
   }
 }
 
