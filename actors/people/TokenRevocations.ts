@@ -4,7 +4,7 @@
  * no signal: every request looks its token up (ApiTokens). In-process here; in cluster mode the
  * announcement rings every instance over NATS (actors/cluster/ClusterTokenRevocations.ts).
  */
-import { Context, Effect, Layer, PubSub, Stream } from "effect"
+import { Context, Effect, Layer, PubSub, Schedule, Stream } from "effect"
 
 export class TokenRevocations extends Context.Service<TokenRevocations, {
   /** After the revocation is committed: these token ids are dead. */
@@ -24,3 +24,20 @@ export class TokenRevocations extends Context.Service<TokenRevocations, {
     })
   )
 }
+
+/**
+ * Completes when the credential `id` (an API token or a console session) is no longer good:
+ * announced revoked, or found so by `isActive`, asked every `recheckMs` in case an announcement
+ * was lost. A failing check (a database hiccup) does not end it; only a definite "not active" does.
+ */
+export const credentialEnds = <R>(id: string, isActive: Effect.Effect<boolean, unknown, R>, recheckMs: number) =>
+  Effect.gen(function*() {
+    const revocations = yield* TokenRevocations
+    const announced = revocations.revoked.pipe(Stream.filter((revoked) => revoked === id), Stream.take(1), Stream.runDrain)
+    const rechecked = isActive.pipe(
+      Effect.orElseSucceed(() => true),
+      Effect.repeat({ schedule: Schedule.spaced(recheckMs), until: (active) => !active }),
+      Effect.asVoid
+    )
+    yield* Effect.raceFirst(announced, rechecked)
+  })

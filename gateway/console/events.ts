@@ -6,12 +6,12 @@
  * session does (logout, deactivation: announced, on every instance in cluster mode; re-checked
  * every RECHECK_MS), and when the gateway drains.
  */
-import { Effect, Fiber, Schedule, Stream } from "effect"
+import { Effect, Fiber, Stream } from "effect"
 import type { Context } from "hono"
 import { streamSSE } from "hono/streaming"
 import { ConsoleSessions } from "../../actors/console/ConsoleSessions.ts"
 import { Events } from "../../actors/Events.ts"
-import { TokenRevocations } from "../../actors/people/TokenRevocations.ts"
+import { credentialEnds } from "../../actors/people/TokenRevocations.ts"
 import type { Lifecycle } from "../lifecycle.ts"
 import type { AppRuntime } from "../Runtime.ts"
 import type { ConsoleEnv } from "./session.ts"
@@ -21,15 +21,8 @@ const RECHECK_MS = 5_000
 
 const sessionEnds = (sessionId: string) =>
   Effect.gen(function*() {
-    const revocations = yield* TokenRevocations
     const sessions = yield* ConsoleSessions
-    const announced = revocations.revoked.pipe(Stream.filter((id) => id === sessionId), Stream.take(1), Stream.runDrain)
-    const rechecked = sessions.isActive(sessionId).pipe(
-      Effect.orElseSucceed(() => true),
-      Effect.repeat({ schedule: Schedule.spaced(RECHECK_MS), until: (active) => !active }),
-      Effect.asVoid
-    )
-    yield* Effect.raceFirst(announced, rechecked)
+    yield* credentialEnds(sessionId, sessions.isActive(sessionId), RECHECK_MS)
   })
 
 export function consoleEvents(runtime: AppRuntime, lifecycle: Lifecycle) {

@@ -13,7 +13,7 @@
  * re-checked every RECHECK_MS in case an announcement was lost.
  */
 import { eq } from "drizzle-orm"
-import { Effect, Fiber, Schedule, Stream } from "effect"
+import { Effect, Fiber, Stream } from "effect"
 import { Hono } from "hono"
 import { streamSSE } from "hono/streaming"
 import { type DomainEvent, Events } from "../../../actors/Events.ts"
@@ -23,7 +23,7 @@ import { Database } from "../../../drizzle/Database.ts"
 import { canSee } from "../conversations/access.ts"
 import { ApiTokens } from "../../../actors/people/ApiTokens.ts"
 import { ConsoleSessions } from "../../../actors/console/ConsoleSessions.ts"
-import { TokenRevocations } from "../../../actors/people/TokenRevocations.ts"
+import { credentialEnds } from "../../../actors/people/TokenRevocations.ts"
 import type { Lifecycle } from "../../lifecycle.ts"
 import type { AppRuntime } from "../../Runtime.ts"
 import type { AuthEnv } from "../auth/index.ts"
@@ -34,19 +34,10 @@ const RECHECK_MS = 5_000
 /** Completes when `tokenId` is no longer good: announced revoked, or found so by a re-check. */
 const tokenEnds = (tokenId: string) =>
   Effect.gen(function*() {
-    const revocations = yield* TokenRevocations
     const tokens = yield* ApiTokens
-    const announced = revocations.revoked.pipe(Stream.filter((id) => id === tokenId), Stream.take(1), Stream.runDrain)
-    // A database hiccup does not end the stream; only a definite "not active" does.
     const sessions = yield* ConsoleSessions
     // A console session (the API called with its cookie) is re-checked as a session, a token as a token.
-    const active = tokenId.startsWith("ses_") ? sessions.isActive(tokenId) : tokens.isActive(tokenId)
-    const rechecked = active.pipe(
-      Effect.orElseSucceed(() => true),
-      Effect.repeat({ schedule: Schedule.spaced(RECHECK_MS), until: (active) => !active }),
-      Effect.asVoid
-    )
-    yield* Effect.raceFirst(announced, rechecked)
+    yield* credentialEnds(tokenId, tokenId.startsWith("ses_") ? sessions.isActive(tokenId) : tokens.isActive(tokenId), RECHECK_MS)
   })
 
 type Placement = { readonly team: string | null; readonly assignee: string | null }
