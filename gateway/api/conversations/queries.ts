@@ -6,8 +6,8 @@ import { linkedContactsOf } from "../../../actors/contacts/linked.ts"
 import { type AgentView, CLEAR_VIEW } from "../../../actors/safety/agent-view.ts"
 import type { Conversation } from "../../../domain/Conversation.ts"
 import type { Message } from "../../../domain/Message.ts"
-import type { DatabaseShape } from "../../../drizzle/Database.ts"
-import type { conversations } from "../../../drizzle/schema.ts"
+import type { Build, DatabaseShape, DatabaseUnavailable } from "../../../drizzle/Database.ts"
+import type { ContactRow, conversations } from "../../../drizzle/schema.ts"
 import { decodeCursor, encodeCursor } from "../cursor.ts"
 import type { Visibility } from "./access.ts"
 
@@ -55,29 +55,113 @@ export function makeConversationQueries(database: DatabaseShape) {
     })
   }
 
-  // SQLite's LIKE ignores ASCII case (lower() covers the rest); PostgreSQL needs ILIKE.
-  const contains = (column: SQL | unknown, pattern: string): SQL =>
-    database.dialect === "postgres" ? sql`${column} ilike ${pattern} escape '\\'` : sql`lower(${column}) like lower(${pattern}) escape '\\'`
+  // SQLite's LIKE ignores ASCII case, as its lower() (which folds ASCII only) would; PostgreSQL needs ILIKE.
+  const contains = (column: unknown, pattern: unknown): SQL =>
+    database.dialect === "postgres" ? sql`${column} ilike ${pattern} escape '\\'` : sql`${column} like ${pattern} escape '\\'`
 
   /**
-   * SQLite, 3 characters or more: the conversations whose messages or contact hold `text`, through the
-   * FTS5 trigram indexes (drizzle/migrations/0007_search.sql), at most SEARCH_SET of them; undefined
-   * when there are more (a common word: the list then scans by activity, where matches are dense).
+   * SQLite, 3 characters or more: whether `text` is common (more than SEARCH_SET messages or contacts
+   * hold it: the list then scans by activity, where matches are dense), counted on the FTS5 trigram
+   * indexes alone (drizzle/migrations/0007_search.sql). Kept a while per text: how common a word is
+   * changes slowly, and the answer only picks the plan, never what is found.
+   */
+  const countMatches = database.prepare.one((db) => db.select({
+    messages: sql<number>`(select count(*) from (select rowid from message_search where message_search match ${sql.placeholder("phrase")} limit ${SEARCH_SET + 1}))`,
+    contacts: sql<number>`(select count(*) from (select rowid from contact_search where contact_search match ${sql.placeholder("phrase")} limit ${SEARCH_SET + 1}))`
+  }).from(sql`(select 1)`))
+  const matchingConversations = database.prepare.all((db) => db.select({ id: sql<string>`m.id` }).from(sql`(
+      select conversation_id as id from message_search where message_search match ${sql.placeholder("phrase")}
+      union
+      select v.id from contact_search s join contacts k on k.rowid = s.rowid join conversations v on v.contact_id = k.id where contact_search match ${sql.placeholder("phrase")}
+      limit ${SEARCH_SET + 1}) m`))
+  const common = new Map<string, number>()
+  const COMMON_TTL_MS = 60_000
+  const isCommon = async (phrase: string) => {
+    const until = common.get(phrase)
+    if (until !== undefined && until > Date.now()) return true
+    const counted = await Effect.runPromise(countMatches({ phrase }))
+    const answer = counted === undefined || counted.messages > SEARCH_SET || counted.contacts > SEARCH_SET
+    common.delete(phrase)
+    if (answer) {
+      common.set(phrase, Date.now() + COMMON_TTL_MS)
+      if (common.size > 1000) common.delete(common.keys().next().value!)
+    }
+    return answer
+  }
+
+  /**
+   * SQLite, 3 characters or more: the conversations whose messages or contact hold `text`, at most
+   * SEARCH_SET of them; undefined when there are more (a common word: the list scans by activity).
    */
   const searchSet = async (text: string): Promise<ReadonlyArray<string> | undefined> => {
     const phrase = `"${text.replace(/"/g, '""')}"`
-    // First only count, on the indexes alone (a common word would read thousands of rows for nothing).
-    const [counted] = await Effect.runPromise(database.all((db) => db.select({
-      messages: sql<number>`(select count(*) from (select rowid from message_search where message_search match ${phrase} limit ${SEARCH_SET + 1}))`,
-      contacts: sql<number>`(select count(*) from (select rowid from contact_search where contact_search match ${phrase} limit ${SEARCH_SET + 1}))`
-    }).from(sql`(select 1)`)))
-    if (counted === undefined || counted.messages > SEARCH_SET || counted.contacts > SEARCH_SET) return undefined
-    const rows = await Effect.runPromise(database.all((db) => db.select({ id: sql<string>`m.id` }).from(sql`(
-      select conversation_id as id from message_search where message_search match ${phrase}
-      union
-      select v.id from contact_search s join contacts k on k.rowid = s.rowid join conversations v on v.contact_id = k.id where contact_search match ${phrase}
-      limit ${SEARCH_SET + 1}) m`)))
+    if (await isCommon(phrase)) return undefined
+    const rows = await Effect.runPromise(matchingConversations({ phrase }))
     return rows.length > SEARCH_SET ? undefined : rows.map((r) => r.id)
+  }
+
+  type Search = "none" | "set" | "like"
+  interface Shape {
+    readonly status: boolean
+    readonly channel: boolean
+    readonly team: "any" | "none" | "one"
+    readonly assignee: "any" | "none" | "one"
+    /** undefined: sees all; else how many teams, and whether an agent id is there. */
+    readonly visible: { readonly teams: number; readonly agent: boolean } | undefined
+    readonly search: Search
+    readonly after: boolean
+  }
+  type ListRow = { conversation: typeof conversations.$inferSelect; contact: ContactRow }
+  const p = (name: string) => sql.placeholder(name)
+  /**
+   * The list's query for one shape of filter, every value a placeholder: prepared once per shape (a
+   * handful are in use), so a request binds and runs it. The contact comes in the same statement.
+   */
+  const buildList = (shape: Shape): Build<unknown> => (db, t) => {
+    const where: Array<SQL | undefined> = []
+    if (shape.status) where.push(eq(t.conversations.status, p("status")))
+    if (shape.channel) where.push(eq(t.conversations.channel, p("channel")))
+    if (shape.team !== "any") where.push(shape.team === "none" ? isNull(t.conversations.team) : eq(t.conversations.team, p("team")))
+    if (shape.assignee !== "any") where.push(shape.assignee === "none" ? isNull(t.conversations.assignee) : eq(t.conversations.assignee, p("assignee")))
+    if (shape.visible !== undefined) {
+      // SQLite: `+column` keeps the planner on the activity index (it would gather every visible row through
+      // the team and assignee indexes, then sort them all); PostgreSQL plans this well by its statistics.
+      const col = (c: SQL | typeof t.conversations.team | typeof t.conversations.assignee) => (database.dialect === "sqlite" ? sql`+${c}` : sql`${c}`)
+      const teams = Array.from({ length: shape.visible.teams }, (_, i) => p(`visibleTeam${i}`))
+      where.push(or(
+        sql`${col(t.conversations.team)} is null`,
+        teams.length === 0 ? undefined : sql`${col(t.conversations.team)} in (${sql.join(teams, sql`, `)})`,
+        shape.visible.agent ? sql`${col(t.conversations.assignee)} = ${p("visibleAgent")}` : undefined
+      ))
+    }
+    if (shape.search === "set") {
+      where.push(sql`${t.conversations.id} in (select value from json_each(${p("matches")}))`)
+    } else if (shape.search === "like") {
+      // Short or common text: walk the list by activity and test each conversation (matches are dense, the page fills soon).
+      where.push(or(
+        contains(t.contacts.name, p("pattern")),
+        contains(t.contacts.handle, p("pattern")),
+        sql`exists (select 1 from ${t.messages} where ${t.messages.conversationId} = ${t.conversations.id} and ${contains(t.messages.text, p("pattern"))})`
+      ))
+    }
+    if (shape.after) {
+      where.push(or(lt(t.conversations.lastMessageAt, p("afterAt")), and(eq(t.conversations.lastMessageAt, p("afterAt")), lt(t.conversations.id, p("afterId")))))
+    }
+    // A conversation read just as a contact merge removed it (its contact is gone too) no longer exists: the join drops it.
+    return db.select({ conversation: t.conversations, contact: t.contacts }).from(t.conversations)
+      .innerJoin(t.contacts, eq(t.contacts.id, t.conversations.contactId))
+      .where(and(...where))
+      .orderBy(desc(t.conversations.lastMessageAt), desc(t.conversations.id)).limit(p("limit")) as never
+  }
+  const listStatements = new Map<string, (params: Record<string, unknown>) => Effect.Effect<unknown, DatabaseUnavailable>>()
+  const listStatement = (shape: Shape) => {
+    const key = JSON.stringify(shape)
+    let statement = listStatements.get(key)
+    if (statement === undefined) {
+      statement = database.prepare.all(buildList(shape) as Build<{ all: () => unknown }>) as never
+      listStatements.set(key, statement!)
+    }
+    return statement!
   }
 
   const list = async (q: ListFilter): Promise<Page<Conversation>> => {
@@ -86,44 +170,38 @@ export function makeConversationQueries(database: DatabaseShape) {
     const indexed = q.q !== undefined && database.dialect === "sqlite" && [...q.q].length >= 3
     const matches = indexed ? await searchSet(q.q!) : undefined
     if (matches !== undefined && matches.length === 0) return { items: [], nextCursor: null }
-    const rows = await Effect.runPromise(database.all((db, t) => {
-      const where: Array<SQL | undefined> = []
-      if (q.status !== "all") where.push(eq(t.conversations.status, q.status))
-      if (q.channel !== undefined) where.push(eq(t.conversations.channel, q.channel))
-      if (q.team !== undefined) where.push(q.team === "none" ? isNull(t.conversations.team) : eq(t.conversations.team, q.team))
-      if (q.assignee !== undefined) where.push(q.assignee === "none" ? isNull(t.conversations.assignee) : eq(t.conversations.assignee, q.assignee))
-      if (!q.visibility.all) {
-        const { teams, agentId } = q.visibility
-        // SQLite: `+column` keeps the planner on the activity index (it would gather every visible row through
-        // the team and assignee indexes, then sort them all); PostgreSQL plans this well by its statistics.
-        const col = (c: SQL | typeof t.conversations.team | typeof t.conversations.assignee) => (database.dialect === "sqlite" ? sql`+${c}` : sql`${c}`)
-        where.push(or(
-          sql`${col(t.conversations.team)} is null`,
-          teams.length === 0 ? undefined : sql`${col(t.conversations.team)} in (${sql.join(teams.map((team) => sql`${team}`), sql`, `)})`,
-          agentId === null ? undefined : sql`${col(t.conversations.assignee)} = ${agentId}`
-        ))
-      }
-      if (matches !== undefined) {
-        where.push(sql`${t.conversations.id} in (select value from json_each(${JSON.stringify(matches)}))`)
-      } else if (q.q !== undefined) {
-        // Short or common text: walk the list by activity and test each conversation (matches are dense, the page fills soon).
-        const pattern = likePattern(q.q)
-        where.push(or(
-          sql`exists (select 1 from ${t.contacts} where ${t.contacts.id} = ${t.conversations.contactId} and (${contains(t.contacts.name, pattern)} or ${contains(t.contacts.handle, pattern)}))`,
-          sql`exists (select 1 from ${t.messages} where ${t.messages.conversationId} = ${t.conversations.id} and ${contains(t.messages.text, pattern)})`
-        ))
-      }
-      if (after !== undefined) {
-        const [at, id] = after
-        where.push(or(lt(t.conversations.lastMessageAt, at), and(eq(t.conversations.lastMessageAt, at), lt(t.conversations.id, id))))
-      }
-      return db.select().from(t.conversations).where(and(...where))
-        .orderBy(desc(t.conversations.lastMessageAt), desc(t.conversations.id)).limit(q.limit + 1)
-    }))
+    const params: Record<string, unknown> = { limit: q.limit + 1 }
+    const team = q.team === undefined ? "any" : q.team === "none" ? "none" : "one"
+    const assignee = q.assignee === undefined ? "any" : q.assignee === "none" ? "none" : "one"
+    if (q.status !== "all") params.status = q.status
+    if (q.channel !== undefined) params.channel = q.channel
+    if (team === "one") params.team = q.team
+    if (assignee === "one") params.assignee = q.assignee
+    if (!q.visibility.all) {
+      q.visibility.teams.forEach((id, i) => (params[`visibleTeam${i}`] = id))
+      if (q.visibility.agentId !== null) params.visibleAgent = q.visibility.agentId
+    }
+    const search: Search = matches !== undefined ? "set" : q.q !== undefined ? "like" : "none"
+    if (search === "set") params.matches = JSON.stringify(matches)
+    if (search === "like") params.pattern = likePattern(q.q!)
+    if (after !== undefined) [params.afterAt, params.afterId] = after
+    const statement = listStatement({
+      status: q.status !== "all", channel: q.channel !== undefined, team, assignee,
+      visible: q.visibility.all ? undefined : { teams: q.visibility.teams.length, agent: q.visibility.agentId !== null },
+      search, after: after !== undefined
+    })
+    const rows = await Effect.runPromise(statement(params)) as Array<ListRow>
     const more = rows.length > q.limit
     const page = rows.slice(0, q.limit)
     const last = page[page.length - 1]
-    return { items: await withContacts(page), nextCursor: more && last ? encodeCursor([last.lastMessageAt, last.id]) : null }
+    // The resident's other contacts (linked by an agent): one query for the whole page, only when some are linked.
+    const linked = await Effect.runPromise(linkedContactsOf(database, page.map((r) => r.contact)))
+    const now = Date.now()
+    const items = page.map(({ conversation, contact }) => {
+      const json = conversationToJson(conversation, contact, now)
+      return { ...json, contact: { ...json.contact, linked: linked.get(contact.id) ?? [] } }
+    })
+    return { items, nextCursor: more && last ? encodeCursor([last.conversation.lastMessageAt, last.conversation.id]) : null }
   }
 
   const row = (id: string) => Effect.runPromise(database.one((db, t) => db.select().from(t.conversations).where(eq(t.conversations.id, id))))
