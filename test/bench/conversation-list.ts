@@ -10,13 +10,17 @@ import http from "node:http"
 import BetterSqlite from "better-sqlite3"
 import { ADMIN_TOKEN } from "../support/gateway.ts"
 import { percentile } from "./load.ts"
-import { startLoket, type ServerUnderTest } from "./servers.ts"
+import { cpuSecondsOf } from "./outbound.ts"
+import { summarizeProfiles } from "./cpuprofile.ts"
+import { startLoket, startLoketWith, type ServerUnderTest } from "./servers.ts"
 
 export const LIST = {
   conversations: Number(process.env.BENCH_LIST_CONVERSATIONS ?? (process.env.BENCH_QUICK === "1" ? 20_000 : 100_000)),
   teams: 5,
   agents: 50,
   closedLoopRequests: 4_000,
+  /** Requests of one kind whose gateway CPU is measured (clock ticks of 10 ms: 1,000 requests give ±0.01 ms). */
+  cpuRequests: 1_000,
   openSeconds: 10,
   targetP99Ms: 50
 }
@@ -32,7 +36,13 @@ const WORDS = ["afval", "container", "paspoort", "parkeren", "vergunning", "bela
 function getter(url: string, maxSockets: number) {
   const target = new URL(url)
   const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets })
-  const request = (method: string, path: string, token: string, body?: unknown) =>
+  /** A kept-alive socket the server closed as it idled may fail the next GET: sent again once, on a fresh socket. */
+  const request = (method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: string; ms: number }> =>
+    once(method, path, token, body).catch((error: NodeJS.ErrnoException) => {
+      if (method !== "GET" || error.code !== "ECONNRESET") throw error
+      return once(method, path, token, body)
+    })
+  const once = (method: string, path: string, token: string, body?: unknown) =>
     new Promise<{ status: number; body: string; ms: number }>((resolve, reject) => {
       const start = performance.now()
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
@@ -52,7 +62,7 @@ function getter(url: string, maxSockets: number) {
 }
 
 /** Writes the conversations straight into the SQLite file (WAL: the gateway keeps running). */
-function seed(dbPath: string, teams: ReadonlyArray<string>, agentsByTeam: ReadonlyArray<ReadonlyArray<string>>, rare: string) {
+export function seed(dbPath: string, teams: ReadonlyArray<string>, agentsByTeam: ReadonlyArray<ReadonlyArray<string>>, rare: string) {
   const db = new BetterSqlite(dbPath)
   db.pragma("busy_timeout = 10000")
   const contact = db.prepare("insert into contacts (id, channel, handle, wa_id, user_id, name, created_at, updated_at) values (?, 'whatsapp', ?, ?, null, ?, ?, ?)")
@@ -66,7 +76,8 @@ function seed(dbPath: string, teams: ReadonlyArray<string>, agentsByTeam: Readon
       const at = new Date(base + i * 60_000).toISOString()
       const waId = `3169${String(i).padStart(7, "0")}`
       contact.run(`ctc_b${i}`, waId, waId, `Inwoner ${i}`, at, at)
-      const t = i % 5 === 0 ? null : (i % teams.length)
+      // A fifth without a team; the rest spread evenly over every team (i % teams.length would leave the first one empty).
+      const t = i % 5 === 0 ? null : Math.floor(i / 5) % teams.length
       const team = t === null ? null : teams[t]!
       const members = t === null ? [] : agentsByTeam[t]!
       const assignee = members.length > 0 && i % 2 === 0 ? members[i % members.length]! : null
@@ -82,7 +93,11 @@ function seed(dbPath: string, teams: ReadonlyArray<string>, agentsByTeam: Readon
 
 export async function listBench(report: Reporter): Promise<void> {
   const { log, row, verdict } = report
-  const server: ServerUnderTest = await startLoket("Loket list", "NORMAL")
+  // BENCH_LIST_PROFILE=<dir>: the gateway runs from the sources under --cpu-prof; its profile is summarised at the end.
+  const profileDir = process.env.BENCH_LIST_PROFILE
+  const server: ServerUnderTest = profileDir === undefined
+    ? await startLoket("Loket list", "NORMAL")
+    : await startLoketWith("Loket list (profiled)", ["--cpu-prof", "--cpu-prof-dir", profileDir])
   let client = getter(server.url, 64)
   try {
     const admin = (method: string, path: string, body?: unknown) => client.request(method, path, ADMIN_TOKEN, body).then((r) => {
@@ -131,9 +146,9 @@ export async function listBench(report: Reporter): Promise<void> {
     const once = async (i: number) => {
       const agent = agents[i % agents.length]!
       const kind = kindNames[i % kindNames.length]!
-      const r = await client.request("GET", kinds[kind](agent), agent.token)
-      if (r.status !== 200) failures++
-      timings.get(kind)!.push(r.ms)
+      const r = await client.request("GET", kinds[kind](agent), agent.token).catch(() => undefined)
+      if (r?.status !== 200) failures++
+      if (r !== undefined) timings.get(kind)!.push(r.ms)
     }
     // Warm-up, then 50 agents in flight at once (closed loop).
     for (let i = 0; i < 500; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => once(i + j)))
@@ -146,6 +161,24 @@ export async function listBench(report: Reporter): Promise<void> {
     }))
     const closedRate = LIST.closedLoopRequests / ((performance.now() - started) / 1000)
     const closed = new Map([...timings].map(([k, v]) => [k, [...v]]))
+    for (const list of timings.values()) list.length = 0
+
+    // The gateway's CPU per request of each kind alone (user + system from /proc): what a request costs,
+    // whatever else the machine is doing (the latencies above depend on that).
+    const cpuPerKind = new Map<Kind, number>()
+    for (const kind of kindNames) {
+      const before = cpuSecondsOf(server.pid)
+      let k = 0
+      await Promise.all(Array.from({ length: LIST.agents }, async () => {
+        while (k < LIST.cpuRequests) {
+          const agent = agents[k++ % agents.length]!
+          const r = await client.request("GET", kinds[kind](agent), agent.token)
+          if (r.status !== 200) failures++
+        }
+      }))
+      cpuPerKind.set(kind, ((cpuSecondsOf(server.pid) - before) * 1000) / LIST.cpuRequests)
+      log(`part 9: ${kind} alone: ${cpuPerKind.get(kind)!.toFixed(2)} ms of gateway CPU per request`)
+    }
     for (const list of timings.values()) list.length = 0
 
     log(`part 9: open loop, each agent one request a second for ${LIST.openSeconds} s`)
@@ -163,6 +196,7 @@ export async function listBench(report: Reporter): Promise<void> {
     for (const kind of kindNames) {
       row(`7. list ${kind}: 50 agents in flight / 1 req/s each`, `${fmt(closed.get(kind)!)} / ${fmt(timings.get(kind)!)}`)
     }
+    row("7. list, gateway CPU per request (each kind alone)", kindNames.map((k) => `${k} ${cpuPerKind.get(k)!.toFixed(2)} ms`).join(", "))
     row("7. list, closed loop (50 in flight): answered", `${Math.round(closedRate).toLocaleString("en-US")} req/s, ${failures} not 200`)
     const openAll = [...timings.values()].flat()
     const closedAll = [...closed.values()].flat()
@@ -173,5 +207,6 @@ export async function listBench(report: Reporter): Promise<void> {
   } finally {
     client.close()
     await server.stop()
+    if (profileDir !== undefined) for (const line of summarizeProfiles(profileDir)) log(line)
   }
 }
