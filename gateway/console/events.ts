@@ -10,7 +10,7 @@ import { Effect, Fiber, Stream } from "effect"
 import type { Context } from "hono"
 import { streamSSE } from "hono/streaming"
 import { ConsoleSessions } from "../../actors/console/ConsoleSessions.ts"
-import { Events } from "../../actors/Events.ts"
+import { Events, type SequencedEvent } from "../../actors/Events.ts"
 import { credentialEnds } from "../../actors/people/TokenRevocations.ts"
 import type { Lifecycle } from "../lifecycle.ts"
 import type { AppRuntime } from "../Runtime.ts"
@@ -25,6 +25,28 @@ const sessionEnds = (sessionId: string) =>
     yield* credentialEnds(sessionId, sessions.isActive(sessionId), RECHECK_MS)
   })
 
+/** Gathers a stream's signals this long: a burst of changes is one list refresh, and a steady stream still refreshes it this often. */
+export const SIGNAL_MS = 250
+
+const conversationOf = ({ event }: SequencedEvent): string | undefined => {
+  const data = event.data as { id?: string; conversationId?: string }
+  const type = event.type as string
+  return type.startsWith("message.") || type === "note.created" ? data.conversationId : type.startsWith("conversation.") ? data.id : undefined
+}
+
+/**
+ * What the console's stream says of the changes: every SIGNAL_MS (counted from the first change
+ * of a run) each changed conversation once (`c-<id>`), then `list` once. Debouncing in the page
+ * instead would never refresh the list while changes keep coming faster than its delay.
+ */
+export const consoleSignals = <E, R>(events: Stream.Stream<SequencedEvent, E, R>): Stream.Stream<ReadonlyArray<string>, E, R> =>
+  events.pipe(
+    Stream.map(conversationOf),
+    Stream.filter((id): id is string => id !== undefined),
+    Stream.groupedWithin(10_000, SIGNAL_MS),
+    Stream.map((ids) => [...new Set(ids)].map((id) => `c-${id}`).concat("list"))
+  )
+
 export function consoleEvents(runtime: AppRuntime, lifecycle: Lifecycle) {
   return function streamConsoleEvents(c: Context<ConsoleEnv>) {
     const sessionId = c.get("session").id
@@ -36,13 +58,9 @@ export function consoleEvents(runtime: AppRuntime, lifecycle: Lifecycle) {
       const fiber = runtime.runFork(
         Effect.gen(function*() {
           const events = yield* Events
-          yield* Stream.runForEach(events.subscribe, ({ event }) =>
+          yield* Stream.runForEach(consoleSignals(events.subscribe), (names) =>
             Effect.promise(async () => {
-              const data = event.data as { id?: string; conversationId?: string }
-              const conversationId = (event.type as string).startsWith("message.") || (event.type as string) === "note.created" ? data.conversationId : event.type.startsWith("conversation.") ? data.id : undefined
-              if (conversationId === undefined) return
-              await stream.writeSSE({ event: `c-${conversationId}`, data: "1" })
-              await stream.writeSSE({ event: "list", data: "1" })
+              for (const name of names) await stream.writeSSE({ event: name, data: "1" })
             }))
         })
       )

@@ -1,8 +1,8 @@
 /**
  * The list of conversations (newest activity first) with its views — Mine, Unassigned, Team,
  * All — as links (the view is in the URL, so back and forward work). Refreshed by htmx when the
- * console's stream says a conversation changed (`sse:list`), debounced: a burst of changes is one
- * fetch of the list.
+ * console's stream says conversations changed (`sse:list`): the stream gathers a burst of changes
+ * into one signal (console/events.ts), so a burst is one fetch of the list.
  */
 import type { Conversation } from "../../../domain/Conversation.ts"
 import type { ConsoleTexts } from "../texts.ts"
@@ -58,7 +58,7 @@ export function ConversationList(props: ListProps) {
           <li><a href={`/console?view=${v}`} aria-current={v === view ? "page" : undefined}>{viewLabel(texts, v)}</a></li>
         ))}
       </ul>
-      <div id="list-items" hx-get={fragment} hx-trigger="sse:list delay:250ms" hx-swap="innerHTML">
+      <div id="list-items" hx-get={fragment} hx-trigger="sse:list" hx-swap="innerHTML">
         <ListItems {...props} />
       </div>
     </nav>
