@@ -269,6 +269,108 @@ describe("admin pages", () => {
     expect(errors).toEqual(["Failed to load resource: the server responded with a status of 400 (Bad Request)"])
   }, 120_000)
 
+  it("an admin sets special dates, the follow-up, resident safety and retention with the keyboard; the API shows each; a bad value is shown at its field and the rest of the form is kept; axe finds nothing", async () => {
+    expect((await adminApi("/templates/sync", { method: "POST" })).status).toBe(200)
+    // Start from a stored special date, so the form also removes one.
+    expect((await adminApi("/settings", { method: "PATCH", body: { officeHours: { overrides: { "2027-01-02": [{ open: "10:00", close: "12:00" }] } } } })).status).toBe(200)
+    const admin = await newAgent("admin")
+    const { page, errors } = await openConsole()
+    await signIn(page, admin.email)
+    await page.waitForURL(`${url()}/console`)
+    await page.goto(`${url()}/console/admin/settings`)
+    expect(await axeViolations(page)).toEqual([])
+    const typeInto = async (id: string, text: string) => {
+      await page.locator(`#${id}`).focus()
+      await page.keyboard.press("Control+a")
+      await page.keyboard.press("Delete")
+      await page.keyboard.type(text)
+    }
+    const toggle = async (id: string, on: boolean) => {
+      if ((await page.locator(`#${id}`).isChecked()) === on) return
+      await page.locator(`#${id}`).focus()
+      await page.keyboard.press("Space")
+    }
+    // Special hours: Christmas Eve morning only, New Year's Eve closed (empty hours), the stored date removed.
+    await typeInto("override-new-date", "2026-12-24")
+    await typeInto("override-new-hours", "08:30-12:00")
+    await toggle("override-0-remove", true)
+    await typeInto("closed-dates", "2026-12-31")
+    // The follow-up: on, the approved template with its quick replies.
+    await toggle("follow-up-enabled", true)
+    await typeInto("follow-up-name", "gemeente_follow_up")
+    await typeInto("follow-up-language", "nl")
+    await typeInto("follow-up-buttons", "Ja, graag")
+    await page.keyboard.press("Enter")
+    await page.keyboard.type("Nee, dank u")
+    // Resident safety: warn with our own words, mask for agents, links neutralised.
+    await toggle("pii-warn", true)
+    await typeInto("pii-text", "Stuur geen BSN via WhatsApp, gebruik Mijn Gemeente.")
+    await toggle("pii-mask", true)
+    await page.locator("#link-mode").focus()
+    await page.locator("#link-mode").selectOption("neutralize")
+    await typeInto("retention-days", "365")
+    await page.locator("#retention-days").press("Enter")
+    await page.waitForURL(`${url()}/console/admin/settings?saved=1`)
+
+    const settings = (await adminApi("/settings")).body
+    expect(settings.officeHours.overrides).toEqual({ "2026-12-24": [{ open: "08:30", close: "12:00" }] })
+    expect(settings.officeHours.closedDates).toEqual(["2026-12-31"])
+    expect(settings.followUp).toEqual({ enabled: true, template: { name: "gemeente_follow_up", language: "nl", buttons: ["Ja, graag", "Nee, dank u"] } })
+    expect(settings.personalData).toMatchObject({ detect: true, warnResident: true, text: "Stuur geen BSN via WhatsApp, gebruik Mijn Gemeente.", maskForAgents: true })
+    expect(settings.linkProtection.mode).toBe("neutralize")
+    expect(settings.retention).toEqual({ messagesDays: 365 })
+    // The office-hours preview has the closed date and the short day.
+    const preview = (await adminApi("/office-hours?from=2026-12-24&days=8")).body
+    expect(preview.closed).toContainEqual({ date: "2026-12-31", reason: expect.any(String) })
+    expect(preview.open.filter((p: { from: string }) => p.from.startsWith("2026-12-24"))).toEqual([{ from: "2026-12-24T07:30:00.000Z", until: "2026-12-24T11:00:00.000Z" }])
+    expect((await adminApi("/audit?limit=1")).body.items[0]).toMatchObject({ action: "settings.update", actor: { kind: "agent", id: admin.id } })
+
+    // The form shows what is stored now: the special date with its hours, and the sections again pass axe.
+    expect(await page.locator("#override-0-date").inputValue()).toBe("2026-12-24")
+    expect(await page.locator("#override-0-hours").inputValue()).toBe("08:30-12:00")
+    expect(await axeViolations(page)).toEqual([])
+
+    // Bad values: 0 days and a date the calendar lacks (the API refuses both); its message sits at
+    // each field, and what else was typed is still in the form.
+    await typeInto("retention-days", "0")
+    await typeInto("closed-dates", "2026-02-30")
+    await typeInto("pii-text", "Een nieuwe waarschuwing")
+    await page.locator("#retention-days").press("Enter")
+    await page.locator("#retention-days-error").waitFor()
+    expect(await page.locator("#retention-days-error").textContent()).toContain("expected a whole number of days from 1 to 36500")
+    expect(await page.locator("#retention-days").getAttribute("aria-invalid")).toBe("true")
+    expect(await page.locator("#retention-days").getAttribute("aria-describedby")).toContain("retention-days-error")
+    expect(await page.locator("#closed-dates-error").textContent()).toContain("expected a real date as YYYY-MM-DD")
+    expect(await page.locator("#closed-dates").inputValue()).toBe("2026-02-30")
+    expect(await page.locator("#retention-days").inputValue()).toBe("0")
+    expect(await page.locator("#pii-text").inputValue()).toBe("Een nieuwe waarschuwing")
+    expect(await page.locator("#override-0-hours").inputValue()).toBe("08:30-12:00")
+    expect(await page.locator("#problems").textContent()).toContain("retention.messagesDays")
+    expect(await axeViolations(page)).toEqual([])
+    const after = (await adminApi("/settings")).body
+    expect(after.retention).toEqual({ messagesDays: 365 })
+    expect(after.personalData.text).toBe("Stuur geen BSN via WhatsApp, gebruik Mijn Gemeente.")
+
+    // Removing the special date with the keyboard; follow-up off again (other tests send templates).
+    await typeInto("retention-days", "")
+    await typeInto("closed-dates", "2026-12-31")
+    await toggle("follow-up-enabled", false)
+    await toggle("override-0-remove", true)
+    await page.locator("#retention-days").press("Enter")
+    await page.waitForURL(`${url()}/console/admin/settings?saved=1`)
+    const last = (await adminApi("/settings")).body
+    expect(last.officeHours.overrides).toEqual({})
+    expect(last.retention).toEqual({ messagesDays: null })
+    expect(last.personalData.text).toBe("Een nieuwe waarschuwing")
+    expect(errors).toEqual(["Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"])
+    // English texts for the new sections.
+    await page.goto(`${url()}/console/language?to=en&back=/console/admin/settings`)
+    await page.locator("legend", { hasText: "Resident safety and personal data" }).waitFor()
+    await page.locator("label[for=retention-days]", { hasText: "Keep messages" }).waitFor()
+    expect(await axeViolations(page)).toEqual([])
+    await adminApi("/settings", { method: "PATCH", body: { linkProtection: { mode: "flag" }, personalData: { maskForAgents: false } } })
+  }, 120_000)
+
   it("an agent gets 403 on the admin pages; an admin's form adds and deactivates an agent", async () => {
     const agent = await newAgent("agent")
     const agentCookie = await sessionCookie(agent.email)
