@@ -16,6 +16,7 @@ import type { Lifecycle } from "../lifecycle.ts"
 import type { AppRuntime } from "../Runtime.ts"
 import { type AppFetch, apiClient, errorMessage } from "./api-client.ts"
 import { consoleAssets } from "./assets.ts"
+import { trustCheck } from "./client-address.ts"
 import { consoleEvents } from "./events.ts"
 import { CONSOLE_ATTACHMENT_LIMIT, CONSOLE_FORM_LIMIT } from "./limits.ts"
 import { loginRoutes } from "./login/routes.tsx"
@@ -154,7 +155,7 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
 
   return new Hono<ConsoleEnv>()
     .route("/assets", consoleAssets())
-    .route("/", loginRoutes(runtime, oidcFlow(config, cookieIsSecure)))
+    .route("/", loginRoutes(runtime, oidcFlow(config, cookieIsSecure), trustCheck(config.trustedProxies)))
     .get("/language", function chooseLanguage(c) {
       const to = c.req.query("to") === "en" ? "en" : "nl"
       setCookie(c, LANGUAGE_COOKIE, to, { sameSite: "Lax", path: "/", secure: cookieIsSecure(c), maxAge: 365 * 24 * 3600 })
