@@ -12,7 +12,7 @@ import { launchChromium } from "../support/browser.ts"
 import * as support from "../support/console.ts"
 import { nextNumber, PASSWORD } from "../support/console.ts"
 import { eventually } from "../support/gateway.ts"
-import { residentWrites, startOutboundGateway } from "../support/outbound.ts"
+import { APPROVED_TEMPLATES, residentWrites, startOutboundGateway } from "../support/outbound.ts"
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")
 
@@ -211,6 +211,61 @@ describe("in Chromium", () => {
     const sent = await eventually(async () => ctx.graph.sent.filter((s) => s.body.to === waId), (list) => list.length === 1, 20_000)
     expect(sent[0]!.body).toMatchObject({ type: "document", document: { caption: "Uw besluit", filename: "besluit.pdf" } })
     await page.locator(".message.outbound").filter({ hasText: "besluit.pdf" }).waitFor({ timeout: 20_000 })
+    expect(errors).toEqual([])
+  }, 120_000)
+
+  it("outside the 24-hour window the box offers templates only: the agent picks one, fills its {{1}} {{2}} with the keyboard and sends; the Graph API gets Meta's template with the parameters", async () => {
+    ctx.graph.templates([...APPROVED_TEMPLATES, { name: "gemeente_afspraak", language: "nl", status: "APPROVED", category: "UTILITY", components: [{ type: "BODY", text: "Uw afspraak is op {{1}}." }] }])
+    expect((await adminApi("/templates/sync", { method: "POST" })).status).toBe(200)
+    const agent = await newAgent()
+    // The resident wrote 25 hours ago: the window has closed.
+    const { waId } = await residentWrites(url(), { body: "Is mijn paspoort klaar?", timestamp: Math.floor(Date.now() / 1000) - 25 * 3600 })
+    const conversation = await eventually(async () => (await adminApi("/conversations?status=all&limit=200")).body.items.find((c: { contact: { handle: string } }) => c.contact.handle === waId), (c) => c !== undefined)
+    const { page, errors } = await openConsole()
+    await signIn(page, agent.email)
+    await page.waitForURL(`${url()}/console`)
+    await page.goto(`${url()}/console/c/${conversation.id}`)
+    await page.getByText("Is mijn paspoort klaar?").waitFor()
+    expect(await page.locator("#window-state").textContent()).toContain("alleen een goedgekeurde template")
+    expect(await page.locator("#reply-text").count()).toBe(0)
+    expect(await page.locator("#attachment-file").count()).toBe(0)
+    expect(await axeViolations(page)).toEqual([])
+
+    // r goes to the template choice; the arrow keys pick; the fields follow the template's places.
+    await page.locator("#main").focus()
+    await page.keyboard.press("r")
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("template-name")
+    const options = await page.locator("#template-name option").evaluateAll((list) => list.map((o) => (o as HTMLOptionElement).value))
+    expect(options.sort()).toEqual(["gemeente_afspraak|nl", "gemeente_follow_up|nl"]) // the PAUSED one is not offered
+    const visibleFields = () => page.locator("[data-template-parameter]:not([hidden]) input").evaluateAll((list) => list.map((i) => i.id))
+    const pick = async (value: string) => {
+      for (let i = 0; i < options.length && (await page.locator("#template-name").inputValue()) !== value; i++) await page.keyboard.press("ArrowDown")
+      for (let i = 0; i < options.length && (await page.locator("#template-name").inputValue()) !== value; i++) await page.keyboard.press("ArrowUp")
+      expect(await page.locator("#template-name").inputValue()).toBe(value)
+    }
+    await pick("gemeente_afspraak|nl")
+    expect(await visibleFields()).toEqual(["template-parameter-1"])
+    expect(await page.locator("#template-text").textContent()).toContain("Uw afspraak is op {{1}}.")
+    await pick("gemeente_follow_up|nl")
+    expect(await visibleFields()).toEqual(["template-parameter-1", "template-parameter-2"])
+    expect(await page.locator("#template-text").textContent()).toContain("Beste {{1}}, uw melding {{2}} is in behandeling.")
+    expect(await axeViolations(page)).toEqual([])
+    await page.keyboard.press("Tab")
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("template-parameter-1")
+    await page.keyboard.type("Sanne de Vries")
+    await page.keyboard.press("Tab")
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("template-parameter-2")
+    await page.keyboard.type("M-2026-0042")
+    await page.keyboard.press("Enter")
+    await page.locator("#reply-result .notice").waitFor({ timeout: 20_000 })
+
+    const sent = await eventually(async () => ctx.graph.sent.filter((s) => s.body.to === waId), (list) => list.length === 1, 20_000)
+    expect(sent[0]!.body).toMatchObject({
+      messaging_product: "whatsapp", to: waId, type: "template",
+      template: { name: "gemeente_follow_up", language: { code: "nl" }, components: [{ type: "body", parameters: [{ type: "text", text: "Sanne de Vries" }, { type: "text", text: "M-2026-0042" }] }] }
+    })
+    // The form is ready for the next one: back to the first template, its fields empty.
+    expect(await page.locator("#template-parameter-1").inputValue()).toBe("")
     expect(errors).toEqual([])
   }, 120_000)
 
