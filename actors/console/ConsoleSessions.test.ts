@@ -119,4 +119,26 @@ describe("SignInThrottle", () => {
         .toEqual([throttleKey("email", "other@gemeente.example"), throttleKey("address", "198.51.100.1")].sort())
     }))
   })
+
+  it("attempt counts before the password is checked: the 6th is refused and not counted; a success clears the account and its own address row", async () => {
+    await run(Effect.gen(function*() {
+      const throttle = yield* SignInThrottle
+      const database = yield* Database
+      const keys = { email: "joost@gemeente.example", address: "192.0.2.50" }
+      for (let i = 0; i < 5; i++) {
+        expect((yield* throttle.attempt(keys)).retryAfter).toBe(0)
+        yield* TestClock.adjust("1 minute")
+      }
+      const refused = yield* throttle.attempt(keys)
+      expect(refused.retryAfter).toBe(10 * 60)
+      expect(yield* database.all((db, t) => db.select().from(t.signInFailures))).toHaveLength(10)
+      yield* TestClock.adjust("10 minutes")
+      const good = yield* throttle.attempt(keys)
+      expect(good.retryAfter).toBe(0)
+      yield* throttle.succeeded(keys, good)
+      // The account is clear; the address keeps the earlier failures (minutes 1–4), not the good attempt.
+      const left = yield* database.all((db, t) => db.select().from(t.signInFailures))
+      expect(left.map((r) => r.keyHash)).toEqual(Array(4).fill(throttleKey("address", "192.0.2.50")))
+    }))
+  })
 })

@@ -10,12 +10,14 @@
  * rows older than the window are deleted as new failures come in (the table holds at most the
  * last quarter hour's failures).
  *
- * The check and the count are two steps: attempts that run at the very same moment on several
- * instances may each pass the check before the others are counted — at most one extra attempt
- * per attempt in flight, never more over time.
+ * `attempt` counts an attempt before its password is checked (a failure until `succeeded` says
+ * otherwise) and only then reads the count, which includes it: of attempts running at the same
+ * moment on several instances, each is counted before any of them is let through, so no
+ * interleaving lets more than the limit through. A refused attempt's rows are deleted again, so
+ * refusals do not prolong the wait.
  */
 import { createHash } from "node:crypto"
-import { and, desc, eq, gt, lte } from "drizzle-orm"
+import { and, count, desc, eq, gt, inArray, lte } from "drizzle-orm"
 import { Context, Effect, Layer } from "effect"
 import { newId } from "../../domain/ids.ts"
 import { nowMillis } from "../../domain/time.ts"
@@ -35,11 +37,21 @@ export interface SignInKeys {
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
+/** An attempt `attempt` counted: `retryAfter` > 0 when it is refused (then it is not counted). */
+export interface SignInAttempt {
+  readonly retryAfter: number
+  /** The rows that count it (account, address), to be cleared by `succeeded`. */
+  readonly ids: ReadonlyArray<string>
+}
+
 export class SignInThrottle extends Context.Service<SignInThrottle, {
+  /** Counts an attempt as failed before the password is checked; refuses it (retryAfter > 0, not counted) past a limit. */
+  readonly attempt: (keys: SignInKeys) => Effect.Effect<SignInAttempt, DatabaseUnavailable>
   /** Seconds to wait before trying again, or 0 when an attempt may go ahead. */
   readonly retryAfter: (keys: SignInKeys) => Effect.Effect<number, DatabaseUnavailable>
   readonly failed: (keys: SignInKeys) => Effect.Effect<void, DatabaseUnavailable>
-  readonly succeeded: (keys: SignInKeys) => Effect.Effect<void, DatabaseUnavailable>
+  /** A good password: the account's failures are cleared, and the attempt's own row for the address. */
+  readonly succeeded: (keys: SignInKeys, attempt?: SignInAttempt) => Effect.Effect<void, DatabaseUnavailable>
 }>()("loket/actors/SignInThrottle") {
   static readonly layer = Layer.effect(
     SignInThrottle,
@@ -62,23 +74,51 @@ export class SignInThrottle extends Context.Service<SignInThrottle, {
         return Math.max(yield* waitFor(account, ACCOUNT_LIMIT, now), yield* waitFor(address, ADDRESS_LIMIT, now))
       })
 
-      const failed = Effect.fn("SignInThrottle.failed")(function*(keys: SignInKeys) {
-        const now = yield* nowMillis
+      /** Records a failure of both keys now (and drops what has aged out); answers the rows' ids. */
+      const record = Effect.fn("SignInThrottle.record")(function*(keys: SignInKeys, now: number) {
         const failedAt = iso(now)
+        const rows = keysOf(keys).map((keyHash) => ({ id: newId("sif"), keyHash, failedAt }))
         yield* database.transaction(Effect.gen(function*() {
           yield* database.run((db, t) => db.delete(t.signInFailures).where(lte(t.signInFailures.failedAt, iso(now - WINDOW_MS))))
-          yield* database.run((db, t) => db.insert(t.signInFailures).values(keysOf(keys).map((keyHash) => ({ id: newId("sif"), keyHash, failedAt }))))
+          yield* database.run((db, t) => db.insert(t.signInFailures).values(rows))
         }))
+        yield* database.committed()
+        return rows.map((r) => r.id)
+      })
+
+      const countOf = Effect.fn("SignInThrottle.countOf")(function*(key: string, now: number) {
+        const row = yield* database.one((db, t) => db.select({ n: count() }).from(t.signInFailures)
+          .where(and(eq(t.signInFailures.keyHash, key), gt(t.signInFailures.failedAt, iso(now - WINDOW_MS)))))
+        return Number(row?.n ?? 0)
+      })
+
+      const remove = Effect.fn("SignInThrottle.remove")(function*(ids: ReadonlyArray<string>) {
+        if (ids.length === 0) return
+        yield* database.transaction(database.run((db, t) => db.delete(t.signInFailures).where(inArray(t.signInFailures.id, [...ids]))))
         yield* database.committed()
       })
 
-      const succeeded = Effect.fn("SignInThrottle.succeeded")(function*(keys: SignInKeys) {
+      const attempt = Effect.fn("SignInThrottle.attempt")(function*(keys: SignInKeys) {
+        const now = yield* nowMillis
+        const ids = yield* record(keys, now)
+        const [account, address] = keysOf(keys)
+        if ((yield* countOf(account, now)) <= ACCOUNT_LIMIT && (yield* countOf(address, now)) <= ADDRESS_LIMIT) return { retryAfter: 0, ids } satisfies SignInAttempt
+        yield* remove(ids)
+        return { retryAfter: Math.max(1, yield* retryAfter(keys)), ids: [] } satisfies SignInAttempt
+      })
+
+      const failed = Effect.fn("SignInThrottle.failed")(function*(keys: SignInKeys) {
+        yield* record(keys, yield* nowMillis)
+      })
+
+      const succeeded = Effect.fn("SignInThrottle.succeeded")(function*(keys: SignInKeys, done?: SignInAttempt) {
         const [account] = keysOf(keys)
         yield* database.transaction(database.run((db, t) => db.delete(t.signInFailures).where(eq(t.signInFailures.keyHash, account))))
         yield* database.committed()
+        yield* remove(done?.ids ?? [])
       })
 
-      return SignInThrottle.of({ retryAfter, failed, succeeded })
+      return SignInThrottle.of({ attempt, retryAfter, failed, succeeded })
     })
   )
 }

@@ -88,4 +88,14 @@ describe("console sessions in cluster mode", { timeout: 60_000 }, () => {
     // Another client is not held up by it.
     expect((await postSignIn(b.url, "nog-een@gemeente.example", "wrong", { "x-forwarded-for": "203.0.113.21" })).status).toBe(401)
   })
+
+  it("sign-in attempts for one account at the same moment on both instances: no more than the limit get through to the password check", async () => {
+    const agent = await newAgent(a.url)
+    const from = { "x-forwarded-for": "203.0.113.30" }
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => postSignIn(i % 2 === 0 ? a.url : b.url, agent.email, `wrong ${i}`, from)))
+    const statuses = answers.map((r) => r.status)
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true)
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(ACCOUNT_LIMIT)
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(12 - ACCOUNT_LIMIT)
+  })
 })

@@ -105,19 +105,17 @@ export function loginRoutes(runtime: AppRuntime, oidc: OidcFlow | undefined, tru
         const { email, password, _csrf } = form.value
         if (!sameToken(getCookie(c, LOGIN_CSRF_COOKIE), _csrf)) return page(c, 403, { language, next, email, error: texts.signInExpired })
         const keys = { email, address: clientAddress(c, trusted) }
-        const wait = await runtime.runPromise(SignInThrottle.use((t) => t.retryAfter(keys)))
-        if (wait > 0) {
-          c.header("retry-after", String(wait))
-          return page(c, 429, { language, next, email, error: texts.signInThrottled(wait) })
+        // Counted before the password is checked, so attempts at the same moment on several instances cannot pass together.
+        const attempt = await runtime.runPromise(SignInThrottle.use((t) => t.attempt(keys)))
+        if (attempt.retryAfter > 0) {
+          c.header("retry-after", String(attempt.retryAfter))
+          return page(c, 429, { language, next, email, error: texts.signInThrottled(attempt.retryAfter) })
         }
         const credentials = await runtime.runPromise(People.use((people) => people.credentialsByEmail(email)))
         const hash = credentials?.passwordHash ?? (await standInHash())
         const good = (await Effect.runPromise(verifyPassword(password, hash))) && credentials?.passwordHash != null
-        if (!good || credentials === undefined) {
-          await runtime.runPromise(SignInThrottle.use((t) => t.failed(keys)))
-          return page(c, 401, { language, next, email, error: texts.signInFailed })
-        }
-        await runtime.runPromise(SignInThrottle.use((t) => t.succeeded(keys)))
+        if (!good || credentials === undefined) return page(c, 401, { language, next, email, error: texts.signInFailed })
+        await runtime.runPromise(SignInThrottle.use((t) => t.succeeded(keys, attempt)))
         return signInAs(c, credentials.agentId, next)
       }
     )
