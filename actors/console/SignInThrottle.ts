@@ -17,7 +17,7 @@
  * refusals do not prolong the wait.
  */
 import { createHash } from "node:crypto"
-import { and, count, desc, eq, gt, inArray, lte } from "drizzle-orm"
+import { and, count, desc, eq, gt, inArray, lte, or } from "drizzle-orm"
 import { Context, Effect, Layer } from "effect"
 import { newId } from "../../domain/ids.ts"
 import { nowMillis } from "../../domain/time.ts"
@@ -113,9 +113,10 @@ export class SignInThrottle extends Context.Service<SignInThrottle, {
 
       const succeeded = Effect.fn("SignInThrottle.succeeded")(function*(keys: SignInKeys, done?: SignInAttempt) {
         const [account] = keysOf(keys)
-        yield* database.transaction(database.run((db, t) => db.delete(t.signInFailures).where(eq(t.signInFailures.keyHash, account))))
+        const own = [...(done?.ids ?? [])]
+        yield* database.transaction(database.run((db, t) => db.delete(t.signInFailures)
+          .where(own.length === 0 ? eq(t.signInFailures.keyHash, account) : or(eq(t.signInFailures.keyHash, account), inArray(t.signInFailures.id, own)))))
         yield* database.committed()
-        yield* remove(done?.ids ?? [])
       })
 
       return SignInThrottle.of({ attempt, retryAfter, failed, succeeded })
