@@ -22,4 +22,18 @@ describe("the client's address behind trusted proxies", () => {
   it("is the left-most hop when every hop is a trusted proxy", () => {
     expect(addressBehindProxies("127.0.0.1", "10.0.0.2, 10.0.0.1", trusted)).toBe("10.0.0.2")
   })
+
+  it("matches CIDR ranges bit by bit, IPv4 and IPv6 (also written with an IPv4 tail)", () => {
+    const check = trustCheck(parseTrustedProxies("192.0.2.0/25, 2001:db8:aa::/48, 0.0.0.0/0") as ReadonlyArray<TrustedProxy>)
+    const v6only = trustCheck(parseTrustedProxies("192.0.2.0/25, 2001:db8:aa::/48") as ReadonlyArray<TrustedProxy>)
+    expect(v6only("192.0.2.127")).toBe(true)
+    expect(v6only("192.0.2.128")).toBe(false)
+    expect(v6only("2001:db8:aa:ffff::1")).toBe(true)
+    expect(v6only("2001:db8:ab::1")).toBe(false)
+    expect(v6only("::ffff:192.0.2.1")).toBe(true)
+    expect(v6only("2001:db8:aa::192.0.2.1")).toBe(true)
+    expect(v6only("unknown")).toBe(false)
+    expect(check("203.0.113.1")).toBe(true)
+    expect(check("2001:db8:ab::1")).toBe(false)
+  })
 })

@@ -12,20 +12,44 @@
  */
 import { getConnInfo as nodeConnInfo } from "@hono/node-server/conninfo"
 import type { Context } from "hono"
-import { BlockList, isIP } from "node:net"
+import { isIP } from "node:net"
 import { plainAddress, type TrustedProxy } from "../../config/trustedProxies.ts"
 
 /** Whether an address lies in the trusted ranges. */
 export type TrustCheck = (address: string) => boolean
 
+/** An address as a number (IPv4: 32 bits, IPv6: 128), or undefined when it is none. */
+function addressBits(address: string): { readonly bits: bigint; readonly width: 32 | 128 } | undefined {
+  const version = isIP(address)
+  if (version === 4) return { bits: address.split(".").reduce((n, part) => (n << 8n) | BigInt(Number(part)), 0n), width: 32 }
+  if (version !== 6) return undefined
+  let text = address.replace(/%.*$/, "")
+  const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)
+  if (tail !== null) {
+    const v4 = addressBits(tail[1]!)!.bits
+    text = `${text.slice(0, -tail[1]!.length)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`
+  }
+  const [head = "", rest] = text.split("::")
+  const left = head === "" ? [] : head.split(":")
+  const right = rest === undefined || rest === "" ? [] : rest.split(":")
+  const groups = rest === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill("0"), ...right]
+  return { bits: groups.reduce((n, group) => (n << 16n) | BigInt(parseInt(group, 16)), 0n), width: 128 }
+}
+
+/**
+ * Whether an address lies in the trusted ranges. Plain arithmetic on the address bits, not
+ * node:net's BlockList: on Bun that class exists but never matches.
+ */
 export function trustCheck(proxies: ReadonlyArray<TrustedProxy>): TrustCheck {
-  if (proxies.length === 0) return () => false
-  const list = new BlockList()
-  for (const p of proxies) list.addSubnet(p.address, p.prefix, p.family)
+  const ranges = proxies.flatMap((p) => {
+    const at = addressBits(p.address)
+    if (at === undefined) return []
+    const shift = BigInt(at.width - p.prefix)
+    return [{ width: at.width, shift, network: at.bits >> shift }]
+  })
   return (address) => {
-    const plain = plainAddress(address)
-    const version = isIP(plain)
-    return version !== 0 && list.check(plain, version === 6 ? "ipv6" : "ipv4")
+    const at = addressBits(plainAddress(address))
+    return at !== undefined && ranges.some((r) => r.width === at.width && at.bits >> r.shift === r.network)
   }
 }
 
