@@ -34,6 +34,16 @@ describe("LoketConfig", () => {
     expect(failure({ LOKET_TIMEZONE: "Europe/Amsterdan" })).toMatch(/Invalid configuration: LOKET_TIMEZONE: .*Europe\/Amsterdam/)
   })
 
+  it("reads LOKET_TRUSTED_PROXIES as addresses and CIDR ranges, and refuses a bad entry naming it", () => {
+    const exit = load({ LOKET_TRUSTED_PROXIES: "10.0.0.0/8, 192.0.2.7 ,fd00::/8" })
+    expect(Exit.isSuccess(exit) && exit.value.trustedProxies).toEqual([
+      { address: "10.0.0.0", prefix: 8, family: "ipv4" }, { address: "192.0.2.7", prefix: 32, family: "ipv4" }, { address: "fd00::", prefix: 8, family: "ipv6" }
+    ])
+    expect(Exit.isSuccess(load({})) && (load({}) as Exit.Success<any>).value.trustedProxies).toEqual([])
+    expect(failure({ LOKET_TRUSTED_PROXIES: "10.0.0.0/8,proxy.gemeente.nl" })).toMatch(/Invalid configuration: LOKET_TRUSTED_PROXIES: .*CIDR range such as 10.0.0.0\/8.*"proxy.gemeente.nl"/)
+    expect(failure({ LOKET_TRUSTED_PROXIES: "10.0.0.0/33" })).toMatch(/LOKET_TRUSTED_PROXIES: .*must be 0 to 32/)
+  })
+
   it("takes any IANA zone for office hours", () => {
     const exit = load({ LOKET_TIMEZONE: "America/Curacao" })
     expect(Exit.isSuccess(exit) && exit.value.timezone).toBe("America/Curacao")

@@ -6,6 +6,7 @@ import { Config as C, ConfigProvider, Context, Effect, Layer, Option, Redacted, 
 import { IANAZone } from "luxon"
 import { channelSettingsConfig } from "../adapters/registry.ts"
 import { WhatsAppConfig } from "../adapters/whatsapp-cloud/config.ts"
+import { parseTrustedProxies, type TrustedProxy } from "./trustedProxies.ts"
 
 const optionalString = (name: string) => C.option(C.NonEmptyString(name)).pipe(C.map(Option.getOrUndefined))
 const optionalRedacted = (name: string) => C.option(C.Redacted(name)).pipe(C.map(Option.getOrUndefined))
@@ -113,6 +114,14 @@ export const LoketConfigSchema = C.all({
     /** What the sign-in button calls it ("Inloggen met <name>"). */
     name: optionalString("LOKET_OIDC_NAME")
   }),
+  /** Reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For gives the console's client address; none by default. */
+  trustedProxies: C.schema(
+    Schema.String.check(Schema.makeFilter((text: string) => {
+      const parsed = parseTrustedProxies(text)
+      return typeof parsed === "string" ? parsed : undefined
+    })),
+    "LOKET_TRUSTED_PROXIES"
+  ).pipe(C.withDefault(""), C.map((text) => parseTrustedProxies(text) as ReadonlyArray<TrustedProxy>)),
   /** SQLite `synchronous`: FULL survives power loss, NORMAL only process crashes. */
   sqliteSync: C.Literals(["FULL", "NORMAL"], "LOKET_SQLITE_SYNCHRONOUS").pipe(C.withDefault("FULL" as const)),
   /** Effect's minimum log level: what the gateway logs (no level logs residents' data in clear). */

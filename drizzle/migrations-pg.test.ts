@@ -13,7 +13,7 @@ import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { postgresUrl } from "../test/support/services.ts"
 import * as schema from "./schema.pg.ts"
-import { agents, apiTokens, auditLog, cannedResponses, consoleSessions, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, settings, teamMembers, teams, templates, timers, widgetCampaigns } from "./schema.pg.ts"
+import { agents, apiTokens, auditLog, cannedResponses, consoleSessions, contacts, conversations, inbox, messages, orphanStatuses, outbox, partitionFences, settings, signInFailures, teamMembers, teams, templates, timers, widgetCampaigns } from "./schema.pg.ts"
 
 const serverUrl = postgresUrl()
 const migrationsFolder = join(import.meta.dirname, "migrations-pg")
@@ -233,6 +233,9 @@ describe("PostgreSQL migrations", () => {
     }
     await db.insert(consoleSessions).values(session)
     expect(await db.select().from(consoleSessions).where(eq(consoleSessions.id, session.id))).toEqual([session])
+    const failure: typeof signInFailures.$inferSelect = { id: `sif_${unique()}`, keyHash: "x9Gq", failedAt: now() }
+    await db.insert(signInFailures).values(failure)
+    expect(await db.select().from(signInFailures).where(eq(signInFailures.id, failure.id))).toEqual([failure])
 
     const canned: typeof cannedResponses.$inferSelect = {
       id: `cr_${unique()}`, shortcut: `/afval-${unique()}`, title: "Afval", text: "Beste {{name}}, ✓", language: "nl", createdAt: at, updatedAt: at
@@ -329,6 +332,6 @@ describe("PostgreSQL migrations", () => {
 
 // Every table of schema.pg.ts gets a row in the round-trip test above.
 it("round-trip covers every table", () => {
-  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, settings, auditLog, agents, teams, teamMembers, widgetCampaigns, cannedResponses, timers, consoleSessions]
+  const covered: Array<Table> = [contacts, conversations, messages, outbox, templates, inbox, orphanStatuses, apiTokens, partitionFences, settings, auditLog, agents, teams, teamMembers, widgetCampaigns, cannedResponses, timers, consoleSessions, signInFailures]
   expect(new Set(tables)).toEqual(new Set(covered))
 })

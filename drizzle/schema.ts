@@ -275,6 +275,18 @@ export const consoleSessions = sqliteTable("console_sessions", {
 }, (t) => [index("console_sessions_agent").on(t.agentId)])
 
 /**
+ * Failed console sign-ins (the sign-in throttle, actors/console/SignInThrottle.ts), shared by every
+ * instance so a cluster gives no more attempts than one gateway. `key_hash` is the SHA-256 of
+ * `email:<address>` or `address:<client address>`, never either in clear; rows older than the
+ * throttle's window are deleted as new failures come in.
+ */
+export const signInFailures = sqliteTable("sign_in_failures", {
+  id: text("id").primaryKey(),
+  keyHash: text("key_hash").notNull(),
+  failedAt: text("failed_at").notNull()
+}, (t) => [index("sign_in_failures_key").on(t.keyHash, t.failedAt), index("sign_in_failures_at").on(t.failedAt)])
+
+/**
  * Canned responses (snelle antwoorden) agents insert with a shortcut such as `/afval`; admins manage them.
  * `{{name}}` in `text` stands for the resident's name. Shortcuts are unique (stored lower-cased).
  */
@@ -318,5 +330,6 @@ export type WidgetCampaignRow = typeof widgetCampaigns.$inferSelect
 export type SettingsRow = typeof settings.$inferSelect
 export type AuditLogRow = typeof auditLog.$inferSelect
 export type ConsoleSessionRow = typeof consoleSessions.$inferSelect
+export type SignInFailureRow = typeof signInFailures.$inferSelect
 export type CannedResponseRow = typeof cannedResponses.$inferSelect
 export type TimerRow = typeof timers.$inferSelect

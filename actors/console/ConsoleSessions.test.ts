@@ -12,7 +12,7 @@ import { tempDir } from "../../test/support/gateway.ts"
 import { People } from "../people/People.ts"
 import { TokenRevocations } from "../people/TokenRevocations.ts"
 import { ConsoleSessions, csrfTokenOf, hashSessionSecret } from "./ConsoleSessions.ts"
-import { SignInThrottle } from "./SignInThrottle.ts"
+import { SignInThrottle, throttleKey } from "./SignInThrottle.ts"
 
 const layer = () => {
   const database = sqliteNodeLayer(`file:${join(tempDir(), "loket.db")}`, { synchronous: "NORMAL" })
@@ -101,6 +101,44 @@ describe("SignInThrottle", () => {
       expect(yield* throttle.retryAfter({ email: "new@gemeente.example", address: "192.0.2.7" })).toBeGreaterThan(0)
       yield* throttle.succeeded(keys)
       expect(yield* throttle.retryAfter({ email: keys.email, address: "203.0.113.9" })).toBe(0)
+    }))
+  })
+
+  it("stores failures as hashes only (no e-mail, no address in clear) and deletes those past the window as new ones come in", async () => {
+    await run(Effect.gen(function*() {
+      const throttle = yield* SignInThrottle
+      const database = yield* Database
+      yield* throttle.failed({ email: "sanne@gemeente.example", address: "192.0.2.7" })
+      const rows = yield* database.all((db, t) => db.select().from(t.signInFailures))
+      expect(rows).toHaveLength(2)
+      expect(JSON.stringify(rows)).not.toMatch(/sanne|gemeente|192\.0\.2\.7/)
+      expect(rows.map((r) => r.keyHash).sort()).toEqual([throttleKey("email", "sanne@gemeente.example"), throttleKey("address", "192.0.2.7")].sort())
+      yield* TestClock.adjust("16 minutes")
+      yield* throttle.failed({ email: "other@gemeente.example", address: "198.51.100.1" })
+      expect((yield* database.all((db, t) => db.select().from(t.signInFailures))).map((r) => r.keyHash).sort())
+        .toEqual([throttleKey("email", "other@gemeente.example"), throttleKey("address", "198.51.100.1")].sort())
+    }))
+  })
+
+  it("attempt counts before the password is checked: the 6th is refused and not counted; a success clears the account and its own address row", async () => {
+    await run(Effect.gen(function*() {
+      const throttle = yield* SignInThrottle
+      const database = yield* Database
+      const keys = { email: "joost@gemeente.example", address: "192.0.2.50" }
+      for (let i = 0; i < 5; i++) {
+        expect((yield* throttle.attempt(keys)).retryAfter).toBe(0)
+        yield* TestClock.adjust("1 minute")
+      }
+      const refused = yield* throttle.attempt(keys)
+      expect(refused.retryAfter).toBe(10 * 60)
+      expect(yield* database.all((db, t) => db.select().from(t.signInFailures))).toHaveLength(10)
+      yield* TestClock.adjust("10 minutes")
+      const good = yield* throttle.attempt(keys)
+      expect(good.retryAfter).toBe(0)
+      yield* throttle.succeeded(keys, good)
+      // The account is clear; the address keeps the earlier failures (minutes 1–4), not the good attempt.
+      const left = yield* database.all((db, t) => db.select().from(t.signInFailures))
+      expect(left.map((r) => r.keyHash)).toEqual(Array(4).fill(throttleKey("address", "192.0.2.50")))
     }))
   })
 })

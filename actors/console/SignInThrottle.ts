@@ -4,60 +4,122 @@
  * the oldest failure in the window has aged out (the answer says when: Retry-After). A good
  * password clears the account's count (not the address's).
  *
- * Counts live in this process's memory (bounded: MAX_KEYS keys, oldest dropped first), read
- * by Effect's Clock. In cluster mode each instance counts on its own: an attacker spread over
- * N instances gets N times the attempts, still a handful per quarter hour (docs/console.md).
- * Keys are hashed, so no e-mail or address sits in memory in clear.
+ * The failures are rows of the database (`sign_in_failures`), so in cluster mode every instance
+ * reads the same counts: an attacker spread over N instances gets no more attempts than on one.
+ * Time is Effect's Clock. Keys are SHA-256 hashes, so no e-mail or address is stored in clear;
+ * rows older than the window are deleted as new failures come in (the table holds at most the
+ * last quarter hour's failures).
+ *
+ * `attempt` counts an attempt before its password is checked (a failure until `succeeded` says
+ * otherwise) and only then reads the count, which includes it: of attempts running at the same
+ * moment on several instances, each is counted before any of them is let through, so no
+ * interleaving lets more than the limit through. A refused attempt's rows are deleted again, so
+ * refusals do not prolong the wait.
  */
 import { createHash } from "node:crypto"
+import { and, count, desc, eq, gt, inArray, lte, or } from "drizzle-orm"
 import { Context, Effect, Layer } from "effect"
+import { newId } from "../../domain/ids.ts"
 import { nowMillis } from "../../domain/time.ts"
+import { Database, type DatabaseUnavailable } from "../../drizzle/Database.ts"
 
 export const WINDOW_MS = 15 * 60 * 1000
 export const ACCOUNT_LIMIT = 5
 export const ADDRESS_LIMIT = 20
-const MAX_KEYS = 50_000
 
-const key = (kind: string, value: string) => createHash("sha256").update(`${kind}:${value}`).digest("base64url")
+/** The stored key of an account or an address: a hash, never the value. */
+export const throttleKey = (kind: "email" | "address", value: string) => createHash("sha256").update(`${kind}:${value}`).digest("base64url")
 
 export interface SignInKeys {
   readonly email: string
   readonly address: string
 }
 
+const iso = (ms: number) => new Date(ms).toISOString()
+
+/** An attempt `attempt` counted: `retryAfter` > 0 when it is refused (then it is not counted). */
+export interface SignInAttempt {
+  readonly retryAfter: number
+  /** The rows that count it (account, address), to be cleared by `succeeded`. */
+  readonly ids: ReadonlyArray<string>
+}
+
 export class SignInThrottle extends Context.Service<SignInThrottle, {
+  /** Counts an attempt as failed before the password is checked; refuses it (retryAfter > 0, not counted) past a limit. */
+  readonly attempt: (keys: SignInKeys) => Effect.Effect<SignInAttempt, DatabaseUnavailable>
   /** Seconds to wait before trying again, or 0 when an attempt may go ahead. */
-  readonly retryAfter: (keys: SignInKeys) => Effect.Effect<number>
-  readonly failed: (keys: SignInKeys) => Effect.Effect<void>
-  readonly succeeded: (keys: SignInKeys) => Effect.Effect<void>
+  readonly retryAfter: (keys: SignInKeys) => Effect.Effect<number, DatabaseUnavailable>
+  readonly failed: (keys: SignInKeys) => Effect.Effect<void, DatabaseUnavailable>
+  /** A good password: the account's failures are cleared, and the attempt's own row for the address. */
+  readonly succeeded: (keys: SignInKeys, attempt?: SignInAttempt) => Effect.Effect<void, DatabaseUnavailable>
 }>()("loket/actors/SignInThrottle") {
-  static readonly layer = Layer.sync(SignInThrottle, () => {
-    const failures = new Map<string, Array<number>>()
-    const recent = (k: string, now: number) => {
-      const list = (failures.get(k) ?? []).filter((at) => at > now - WINDOW_MS)
-      if (list.length === 0) failures.delete(k)
-      else failures.set(k, list)
-      return list
-    }
-    const waitFor = (k: string, limit: number, now: number) => {
-      const list = recent(k, now)
-      return list.length < limit ? 0 : Math.max(1, Math.ceil((list[list.length - limit]! + WINDOW_MS - now) / 1000))
-    }
-    const keysOf = (keys: SignInKeys) => [key("email", keys.email.trim().toLowerCase()), key("address", keys.address)] as const
-    return SignInThrottle.of({
-      retryAfter: (keys) => Effect.map(nowMillis, (now) => {
+  static readonly layer = Layer.effect(
+    SignInThrottle,
+    Effect.gen(function*() {
+      const database = yield* Database
+      const keysOf = (keys: SignInKeys) => [throttleKey("email", keys.email.trim().toLowerCase()), throttleKey("address", keys.address)] as const
+
+      /** Seconds until fewer than `limit` failures of `key` are in the window (0: fewer already). */
+      const waitFor = Effect.fn("SignInThrottle.waitFor")(function*(key: string, limit: number, now: number) {
+        const rows = yield* database.all((db, t) => db.select({ failedAt: t.signInFailures.failedAt }).from(t.signInFailures)
+          .where(and(eq(t.signInFailures.keyHash, key), gt(t.signInFailures.failedAt, iso(now - WINDOW_MS))))
+          .orderBy(desc(t.signInFailures.failedAt)).limit(limit))
+        if (rows.length < limit) return 0
+        return Math.max(1, Math.ceil((Date.parse(rows[limit - 1]!.failedAt) + WINDOW_MS - now) / 1000))
+      })
+
+      const retryAfter = Effect.fn("SignInThrottle.retryAfter")(function*(keys: SignInKeys) {
+        const now = yield* nowMillis
         const [account, address] = keysOf(keys)
-        return Math.max(waitFor(account, ACCOUNT_LIMIT, now), waitFor(address, ADDRESS_LIMIT, now))
-      }),
-      failed: (keys) => Effect.map(nowMillis, (now) => {
-        for (const k of keysOf(keys)) {
-          const list = recent(k, now)
-          failures.delete(k) // re-inserted last: the Map's order is oldest activity first
-          failures.set(k, [...list, now].slice(-ADDRESS_LIMIT))
-        }
-        while (failures.size > MAX_KEYS) failures.delete(failures.keys().next().value!)
-      }),
-      succeeded: (keys) => Effect.sync(() => void failures.delete(keysOf(keys)[0]))
+        return Math.max(yield* waitFor(account, ACCOUNT_LIMIT, now), yield* waitFor(address, ADDRESS_LIMIT, now))
+      })
+
+      /** Records a failure of both keys now (and drops what has aged out); answers the rows' ids. */
+      const record = Effect.fn("SignInThrottle.record")(function*(keys: SignInKeys, now: number) {
+        const failedAt = iso(now)
+        const rows = keysOf(keys).map((keyHash) => ({ id: newId("sif"), keyHash, failedAt }))
+        yield* database.transaction(Effect.gen(function*() {
+          yield* database.run((db, t) => db.delete(t.signInFailures).where(lte(t.signInFailures.failedAt, iso(now - WINDOW_MS))))
+          yield* database.run((db, t) => db.insert(t.signInFailures).values(rows))
+        }))
+        yield* database.committed()
+        return rows.map((r) => r.id)
+      })
+
+      const countOf = Effect.fn("SignInThrottle.countOf")(function*(key: string, now: number) {
+        const row = yield* database.one((db, t) => db.select({ n: count() }).from(t.signInFailures)
+          .where(and(eq(t.signInFailures.keyHash, key), gt(t.signInFailures.failedAt, iso(now - WINDOW_MS)))))
+        return Number(row?.n ?? 0)
+      })
+
+      const remove = Effect.fn("SignInThrottle.remove")(function*(ids: ReadonlyArray<string>) {
+        if (ids.length === 0) return
+        yield* database.transaction(database.run((db, t) => db.delete(t.signInFailures).where(inArray(t.signInFailures.id, [...ids]))))
+        yield* database.committed()
+      })
+
+      const attempt = Effect.fn("SignInThrottle.attempt")(function*(keys: SignInKeys) {
+        const now = yield* nowMillis
+        const ids = yield* record(keys, now)
+        const [account, address] = keysOf(keys)
+        if ((yield* countOf(account, now)) <= ACCOUNT_LIMIT && (yield* countOf(address, now)) <= ADDRESS_LIMIT) return { retryAfter: 0, ids } satisfies SignInAttempt
+        yield* remove(ids)
+        return { retryAfter: Math.max(1, yield* retryAfter(keys)), ids: [] } satisfies SignInAttempt
+      })
+
+      const failed = Effect.fn("SignInThrottle.failed")(function*(keys: SignInKeys) {
+        yield* record(keys, yield* nowMillis)
+      })
+
+      const succeeded = Effect.fn("SignInThrottle.succeeded")(function*(keys: SignInKeys, done?: SignInAttempt) {
+        const [account] = keysOf(keys)
+        const own = [...(done?.ids ?? [])]
+        yield* database.transaction(database.run((db, t) => db.delete(t.signInFailures)
+          .where(own.length === 0 ? eq(t.signInFailures.keyHash, account) : or(eq(t.signInFailures.keyHash, account), inArray(t.signInFailures.id, own)))))
+        yield* database.committed()
+      })
+
+      return SignInThrottle.of({ attempt, retryAfter, failed, succeeded })
     })
-  })
+  )
 }

@@ -16,6 +16,7 @@ import type { Lifecycle } from "../lifecycle.ts"
 import type { AppRuntime } from "../Runtime.ts"
 import { type AppFetch, apiClient, errorMessage } from "./api-client.ts"
 import { consoleAssets } from "./assets.ts"
+import { trustCheck } from "./client-address.ts"
 import { consoleEvents } from "./events.ts"
 import { CONSOLE_ATTACHMENT_LIMIT, CONSOLE_FORM_LIMIT } from "./limits.ts"
 import { loginRoutes } from "./login/routes.tsx"
@@ -89,8 +90,14 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
     return messages
   }
   const loadTemplates = async (c: Context<ConsoleEnv>): Promise<Array<TemplateChoice>> => {
-    const answer = await callApi<{ items: Array<{ name: string; language: string; status: string; parameterCounts: { body: number } | null }> }>(c, c.get("session"), "/templates")
-    return answer.status === 200 ? answer.body.items.filter((t) => t.status === "APPROVED").map((t) => ({ name: t.name, language: t.language, body: t.parameterCounts?.body ?? 0 })) : []
+    const answer = await callApi<{ items: Array<{ name: string; language: string; status: string; components: unknown; parameterCounts: { body: number } | null }> }>(c, c.get("session"), "/templates")
+    const bodyText = (components: unknown) => {
+      const body = Array.isArray(components) ? components.find((part) => (part as { type?: unknown })?.type === "BODY") : undefined
+      return typeof body?.text === "string" ? (body.text as string) : null
+    }
+    return answer.status === 200
+      ? answer.body.items.filter((t) => t.status === "APPROVED").map((t) => ({ name: t.name, language: t.language, body: t.parameterCounts?.body ?? 0, text: bodyText(t.components) }))
+      : []
   }
 
   const html = (c: Context, body: string, status: 200 | 400 | 404 | 409 | 413 | 422 | 429 | 503 = 200) => {
@@ -154,7 +161,7 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
 
   return new Hono<ConsoleEnv>()
     .route("/assets", consoleAssets())
-    .route("/", loginRoutes(runtime, oidcFlow(config, cookieIsSecure)))
+    .route("/", loginRoutes(runtime, oidcFlow(config, cookieIsSecure), trustCheck(config.trustedProxies)))
     .get("/language", function chooseLanguage(c) {
       const to = c.req.query("to") === "en" ? "en" : "nl"
       setCookie(c, LANGUAGE_COOKIE, to, { sameSite: "Lax", path: "/", secure: cookieIsSecure(c), maxAge: 365 * 24 * 3600 })
@@ -253,7 +260,13 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
       const body = await form(c)
       const [name, language] = typeof body.template === "string" ? body.template.split("|") : []
       if (name === undefined || language === undefined) return actionAnswer(c, id, { ok: false, status: 400, text: `${texts.template}?` })
-      const parameters = typeof body.parameters === "string" ? body.parameters.split(/\r?\n/).map((p) => p.trim()).filter((p) => p.length > 0) : []
+      // One field per place ({{1}}, {{2}}, …: parameter.1, parameter.2, …); the older one-per-line field still works.
+      const fields: Array<string> = []
+      for (let n = 1; typeof body[`parameter.${n}`] === "string"; n++) fields.push((body[`parameter.${n}`] as string).trim())
+      const missing = fields.findIndex((p) => p.length === 0)
+      if (missing >= 0) return actionAnswer(c, id, { ok: false, status: 400, text: texts.templateParameterMissing(missing + 1) })
+      const parameters = fields.length > 0 ? fields
+        : typeof body.parameters === "string" ? body.parameters.split(/\r?\n/).map((p) => p.trim()).filter((p) => p.length > 0) : []
       const template = { name, language, ...(parameters.length > 0 ? { components: [{ type: "body", parameters: parameters.map((text) => ({ type: "text", text })) }] } : {}) }
       const answer = await callApi(c, c.get("session"), `/conversations/${id}/messages`, { method: "POST", body: { template } })
       return actionAnswer(c, id, answer.status === 202 ? { ok: true, text: texts.sent } : { ok: false, status: answer.status, text: errorMessage(answer) })

@@ -43,6 +43,9 @@ const nl = {
   windowClosed: "Het 24-uursvenster is dicht: alleen een goedgekeurde template kan nog.",
   template: "Template",
   templateParameters: "Parameters (één per regel)",
+  templateParameter: (n: number) => `Invulling van {{${n}}}`,
+  templateText: "Tekst van de template",
+  templateParameterMissing: (n: number) => `Vul {{${n}}} in: de template heeft voor elke plek een tekst nodig.`,
   sendTemplate: "Template versturen",
   noTemplates: "Geen goedgekeurde templates.",
   status: { received: "ontvangen", queued: "in de wachtrij", sent: "verstuurd", delivered: "afgeleverd", read: "gelezen", failed: "mislukt" } as Record<string, string>,
@@ -117,7 +120,22 @@ const nl = {
     widgetInclude: "Op pagina's (één patroon per regel, bijv. /afval/**)", widgetExclude: "Niet op pagina's (één patroon per regel)",
     widgetOfficeHours: "Buiten openingstijden",
     widgetModes: { ignore: "Gewoon tonen", hide: "Verbergen", "show-next-open": "Tonen met de volgende opening" } as Record<"ignore" | "hide" | "show-next-open", string>,
-    badPercentage: "Deel van de bezoekers: een getal van 0 tot 100"
+    badPercentage: "Deel van de bezoekers: een getal van 0 tot 100",
+    sections: "Onderdelen van de instellingen", notSavedFields: (n: number) => n === 1 ? "Niet opgeslagen: 1 veld klopt niet (zie bij het veld)." : `Niet opgeslagen: ${n} velden kloppen niet (zie bij elk veld).`,
+    overrides: "Afwijkende tijden op een datum", overridesHint: "Tijden als 08:30-12:00, gescheiden door komma's; leeg is die dag gesloten.",
+    noOverrides: "Geen afwijkende datums.", overrideDate: "Datum (JJJJ-MM-DD)", overrideHours: (date: string) => `Tijden op ${date}`,
+    overrideRemove: (date: string) => `${date} verwijderen`, newOverrideDate: "Nieuwe datum (JJJJ-MM-DD)", newOverrideHours: "Tijden op de nieuwe datum (leeg: gesloten)",
+    badOverrideHours: (date: string) => `${date}: schrijf tijden als 08:30-12:00, gescheiden door komma's, of laat het veld leeg voor gesloten`,
+    badOverrideDate: (date: string) => `schrijf de datum als JJJJ-MM-DD, bijvoorbeeld 2026-12-24 (niet ${JSON.stringify(date)})`,
+    overrideHoursWithoutDate: "Vul ook de datum in (JJJJ-MM-DD), of maak de tijden leeg",
+    followUp: "Opvolging", followUpOn: "Opvolgbericht sturen (een goedgekeurde WhatsApp-template)",
+    followUpWhen: "Wanneer: bij de volgende opening, als een inwoner schreef terwijl we gesloten waren, niemand op tijd antwoordde en het 24-uursvenster dan dicht is.",
+    followUpName: "Template (naam bij Meta)", followUpLanguage: "Taal van de template (bijv. nl of en_US)",
+    followUpButtons: "Snelle antwoorden van de template", followUpButtonsHint: "Eén knoptekst per regel, in de volgorde van de template; leeg als de template geen knoppen heeft.",
+    safety: "Veiligheid van inwoners en persoonsgegevens", piiDetect: "Persoonsgegevens herkennen (BSN, IBAN, …)", piiWarn: "De inwoner waarschuwen (één keer per gesprek)",
+    piiText: "Tekst van de waarschuwing", piiMask: "Persoonsgegevens afschermen voor medewerkers",
+    retention: "Bewaartermijn", retentionDays: "Berichten bewaren (aantal dagen)", retentionHint: "Een heel getal van 1 tot 36500; leeg is altijd bewaren.",
+    badDays: "Berichten bewaren: een heel getal van 1 tot 36500, of leeg om te bewaren"
   }
 }
 
@@ -165,6 +183,9 @@ const en: ConsoleTexts = {
   windowClosed: "The 24-hour window is closed: only an approved template can be sent.",
   template: "Template",
   templateParameters: "Parameters (one per line)",
+  templateParameter: (n: number) => `Fill in {{${n}}}`,
+  templateText: "Text of the template",
+  templateParameterMissing: (n: number) => `Fill in {{${n}}}: the template needs a text for each place.`,
   sendTemplate: "Send template",
   noTemplates: "No approved templates.",
   status: { received: "received", queued: "queued", sent: "sent", delivered: "delivered", read: "read", failed: "failed" },
@@ -239,7 +260,22 @@ const en: ConsoleTexts = {
     widgetInclude: "On pages (one pattern per line, e.g. /afval/**)", widgetExclude: "Not on pages (one pattern per line)",
     widgetOfficeHours: "Outside office hours",
     widgetModes: { ignore: "Show as usual", hide: "Hide", "show-next-open": "Show with the next opening" },
-    badPercentage: "Share of visitors: a number from 0 to 100"
+    badPercentage: "Share of visitors: a number from 0 to 100",
+    sections: "Parts of the settings", notSavedFields: (n: number) => n === 1 ? "Not saved: 1 field is wrong (see at the field)." : `Not saved: ${n} fields are wrong (see at each field).`,
+    overrides: "Special hours on a date", overridesHint: "Times as 08:30-12:00, separated by commas; empty closes that day.",
+    noOverrides: "No special dates.", overrideDate: "Date (YYYY-MM-DD)", overrideHours: (date: string) => `Hours on ${date}`,
+    overrideRemove: (date: string) => `Remove ${date}`, newOverrideDate: "New date (YYYY-MM-DD)", newOverrideHours: "Hours on the new date (empty: closed)",
+    badOverrideHours: (date: string) => `${date}: write times as 08:30-12:00, separated by commas, or leave it empty for closed`,
+    badOverrideDate: (date: string) => `write the date as YYYY-MM-DD, e.g. 2026-12-24 (not ${JSON.stringify(date)})`,
+    overrideHoursWithoutDate: "Fill in the date too (YYYY-MM-DD), or empty the hours",
+    followUp: "Follow-up", followUpOn: "Send a follow-up (an approved WhatsApp template)",
+    followUpWhen: "When: at the next opening, if a resident wrote while we were closed, nobody answered in time and the 24-hour window has closed by then.",
+    followUpName: "Template (its name at Meta)", followUpLanguage: "Language of the template (e.g. nl or en_US)",
+    followUpButtons: "Quick replies of the template", followUpButtonsHint: "One button text per line, in the template's order; empty when the template has no buttons.",
+    safety: "Resident safety and personal data", piiDetect: "Detect personal data (BSN, IBAN, …)", piiWarn: "Warn the resident (once per conversation)",
+    piiText: "Text of the warning", piiMask: "Mask personal data for agents",
+    retention: "Retention", retentionDays: "Keep messages (number of days)", retentionHint: "A whole number from 1 to 36500; empty keeps them.",
+    badDays: "Keep messages: a whole number from 1 to 36500, or empty to keep them"
   }
 }
 

@@ -12,7 +12,7 @@ import { launchChromium } from "../support/browser.ts"
 import * as support from "../support/console.ts"
 import { nextNumber, PASSWORD } from "../support/console.ts"
 import { eventually } from "../support/gateway.ts"
-import { residentWrites, startOutboundGateway } from "../support/outbound.ts"
+import { APPROVED_TEMPLATES, residentWrites, startOutboundGateway } from "../support/outbound.ts"
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")
 
@@ -214,6 +214,61 @@ describe("in Chromium", () => {
     expect(errors).toEqual([])
   }, 120_000)
 
+  it("outside the 24-hour window the box offers templates only: the agent picks one, fills its {{1}} {{2}} with the keyboard and sends; the Graph API gets Meta's template with the parameters", async () => {
+    ctx.graph.templates([...APPROVED_TEMPLATES, { name: "gemeente_afspraak", language: "nl", status: "APPROVED", category: "UTILITY", components: [{ type: "BODY", text: "Uw afspraak is op {{1}}." }] }])
+    expect((await adminApi("/templates/sync", { method: "POST" })).status).toBe(200)
+    const agent = await newAgent()
+    // The resident wrote 25 hours ago: the window has closed.
+    const { waId } = await residentWrites(url(), { body: "Is mijn paspoort klaar?", timestamp: Math.floor(Date.now() / 1000) - 25 * 3600 })
+    const conversation = await eventually(async () => (await adminApi("/conversations?status=all&limit=200")).body.items.find((c: { contact: { handle: string } }) => c.contact.handle === waId), (c) => c !== undefined)
+    const { page, errors } = await openConsole()
+    await signIn(page, agent.email)
+    await page.waitForURL(`${url()}/console`)
+    await page.goto(`${url()}/console/c/${conversation.id}`)
+    await page.getByText("Is mijn paspoort klaar?").waitFor()
+    expect(await page.locator("#window-state").textContent()).toContain("alleen een goedgekeurde template")
+    expect(await page.locator("#reply-text").count()).toBe(0)
+    expect(await page.locator("#attachment-file").count()).toBe(0)
+    expect(await axeViolations(page)).toEqual([])
+
+    // r goes to the template choice; the arrow keys pick; the fields follow the template's places.
+    await page.locator("#main").focus()
+    await page.keyboard.press("r")
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("template-name")
+    const options = await page.locator("#template-name option").evaluateAll((list) => list.map((o) => (o as HTMLOptionElement).value))
+    expect(options.sort()).toEqual(["gemeente_afspraak|nl", "gemeente_follow_up|nl"]) // the PAUSED one is not offered
+    const visibleFields = () => page.locator("[data-template-parameter]:not([hidden]) input").evaluateAll((list) => list.map((i) => i.id))
+    const pick = async (value: string) => {
+      for (let i = 0; i < options.length && (await page.locator("#template-name").inputValue()) !== value; i++) await page.keyboard.press("ArrowDown")
+      for (let i = 0; i < options.length && (await page.locator("#template-name").inputValue()) !== value; i++) await page.keyboard.press("ArrowUp")
+      expect(await page.locator("#template-name").inputValue()).toBe(value)
+    }
+    await pick("gemeente_afspraak|nl")
+    expect(await visibleFields()).toEqual(["template-parameter-1"])
+    expect(await page.locator("#template-text").textContent()).toContain("Uw afspraak is op {{1}}.")
+    await pick("gemeente_follow_up|nl")
+    expect(await visibleFields()).toEqual(["template-parameter-1", "template-parameter-2"])
+    expect(await page.locator("#template-text").textContent()).toContain("Beste {{1}}, uw melding {{2}} is in behandeling.")
+    expect(await axeViolations(page)).toEqual([])
+    await page.keyboard.press("Tab")
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("template-parameter-1")
+    await page.keyboard.type("Sanne de Vries")
+    await page.keyboard.press("Tab")
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("template-parameter-2")
+    await page.keyboard.type("M-2026-0042")
+    await page.keyboard.press("Enter")
+    await page.locator("#reply-result .notice").waitFor({ timeout: 20_000 })
+
+    const sent = await eventually(async () => ctx.graph.sent.filter((s) => s.body.to === waId), (list) => list.length === 1, 20_000)
+    expect(sent[0]!.body).toMatchObject({
+      messaging_product: "whatsapp", to: waId, type: "template",
+      template: { name: "gemeente_follow_up", language: { code: "nl" }, components: [{ type: "body", parameters: [{ type: "text", text: "Sanne de Vries" }, { type: "text", text: "M-2026-0042" }] }] }
+    })
+    // The form is ready for the next one: back to the first template, its fields empty.
+    expect(await page.locator("#template-parameter-1").inputValue()).toBe("")
+    expect(errors).toEqual([])
+  }, 120_000)
+
   it("shows the console in English when the agent picks it, and a focus outline on every control", async () => {
     const agent = await newAgent()
     const { page } = await openConsole()
@@ -267,6 +322,108 @@ describe("admin pages", () => {
     await page.waitForURL(`${url()}/console/admin/people`)
     expect(await axeViolations(page)).toEqual([])
     expect(errors).toEqual(["Failed to load resource: the server responded with a status of 400 (Bad Request)"])
+  }, 120_000)
+
+  it("an admin sets special dates, the follow-up, resident safety and retention with the keyboard; the API shows each; a bad value is shown at its field and the rest of the form is kept; axe finds nothing", async () => {
+    expect((await adminApi("/templates/sync", { method: "POST" })).status).toBe(200)
+    // Start from a stored special date, so the form also removes one.
+    expect((await adminApi("/settings", { method: "PATCH", body: { officeHours: { overrides: { "2027-01-02": [{ open: "10:00", close: "12:00" }] } } } })).status).toBe(200)
+    const admin = await newAgent("admin")
+    const { page, errors } = await openConsole()
+    await signIn(page, admin.email)
+    await page.waitForURL(`${url()}/console`)
+    await page.goto(`${url()}/console/admin/settings`)
+    expect(await axeViolations(page)).toEqual([])
+    const typeInto = async (id: string, text: string) => {
+      await page.locator(`#${id}`).focus()
+      await page.keyboard.press("Control+a")
+      await page.keyboard.press("Delete")
+      await page.keyboard.type(text)
+    }
+    const toggle = async (id: string, on: boolean) => {
+      if ((await page.locator(`#${id}`).isChecked()) === on) return
+      await page.locator(`#${id}`).focus()
+      await page.keyboard.press("Space")
+    }
+    // Special hours: Christmas Eve morning only, New Year's Eve closed (empty hours), the stored date removed.
+    await typeInto("override-new-date", "2026-12-24")
+    await typeInto("override-new-hours", "08:30-12:00")
+    await toggle("override-0-remove", true)
+    await typeInto("closed-dates", "2026-12-31")
+    // The follow-up: on, the approved template with its quick replies.
+    await toggle("follow-up-enabled", true)
+    await typeInto("follow-up-name", "gemeente_follow_up")
+    await typeInto("follow-up-language", "nl")
+    await typeInto("follow-up-buttons", "Ja, graag")
+    await page.keyboard.press("Enter")
+    await page.keyboard.type("Nee, dank u")
+    // Resident safety: warn with our own words, mask for agents, links neutralised.
+    await toggle("pii-warn", true)
+    await typeInto("pii-text", "Stuur geen BSN via WhatsApp, gebruik Mijn Gemeente.")
+    await toggle("pii-mask", true)
+    await page.locator("#link-mode").focus()
+    await page.locator("#link-mode").selectOption("neutralize")
+    await typeInto("retention-days", "365")
+    await page.locator("#retention-days").press("Enter")
+    await page.waitForURL(`${url()}/console/admin/settings?saved=1`)
+
+    const settings = (await adminApi("/settings")).body
+    expect(settings.officeHours.overrides).toEqual({ "2026-12-24": [{ open: "08:30", close: "12:00" }] })
+    expect(settings.officeHours.closedDates).toEqual(["2026-12-31"])
+    expect(settings.followUp).toEqual({ enabled: true, template: { name: "gemeente_follow_up", language: "nl", buttons: ["Ja, graag", "Nee, dank u"] } })
+    expect(settings.personalData).toMatchObject({ detect: true, warnResident: true, text: "Stuur geen BSN via WhatsApp, gebruik Mijn Gemeente.", maskForAgents: true })
+    expect(settings.linkProtection.mode).toBe("neutralize")
+    expect(settings.retention).toEqual({ messagesDays: 365 })
+    // The office-hours preview has the closed date and the short day.
+    const preview = (await adminApi("/office-hours?from=2026-12-24&days=8")).body
+    expect(preview.closed).toContainEqual({ date: "2026-12-31", reason: expect.any(String) })
+    expect(preview.open.filter((p: { from: string }) => p.from.startsWith("2026-12-24"))).toEqual([{ from: "2026-12-24T07:30:00.000Z", until: "2026-12-24T11:00:00.000Z" }])
+    expect((await adminApi("/audit?limit=1")).body.items[0]).toMatchObject({ action: "settings.update", actor: { kind: "agent", id: admin.id } })
+
+    // The form shows what is stored now: the special date with its hours, and the sections again pass axe.
+    expect(await page.locator("#override-0-date").inputValue()).toBe("2026-12-24")
+    expect(await page.locator("#override-0-hours").inputValue()).toBe("08:30-12:00")
+    expect(await axeViolations(page)).toEqual([])
+
+    // Bad values: 0 days and a date the calendar lacks (the API refuses both); its message sits at
+    // each field, and what else was typed is still in the form.
+    await typeInto("retention-days", "0")
+    await typeInto("closed-dates", "2026-02-30")
+    await typeInto("pii-text", "Een nieuwe waarschuwing")
+    await page.locator("#retention-days").press("Enter")
+    await page.locator("#retention-days-error").waitFor()
+    expect(await page.locator("#retention-days-error").textContent()).toContain("expected a whole number of days from 1 to 36500")
+    expect(await page.locator("#retention-days").getAttribute("aria-invalid")).toBe("true")
+    expect(await page.locator("#retention-days").getAttribute("aria-describedby")).toContain("retention-days-error")
+    expect(await page.locator("#closed-dates-error").textContent()).toContain("expected a real date as YYYY-MM-DD")
+    expect(await page.locator("#closed-dates").inputValue()).toBe("2026-02-30")
+    expect(await page.locator("#retention-days").inputValue()).toBe("0")
+    expect(await page.locator("#pii-text").inputValue()).toBe("Een nieuwe waarschuwing")
+    expect(await page.locator("#override-0-hours").inputValue()).toBe("08:30-12:00")
+    expect(await page.locator("#problems").textContent()).toContain("retention.messagesDays")
+    expect(await axeViolations(page)).toEqual([])
+    const after = (await adminApi("/settings")).body
+    expect(after.retention).toEqual({ messagesDays: 365 })
+    expect(after.personalData.text).toBe("Stuur geen BSN via WhatsApp, gebruik Mijn Gemeente.")
+
+    // Removing the special date with the keyboard; follow-up off again (other tests send templates).
+    await typeInto("retention-days", "")
+    await typeInto("closed-dates", "2026-12-31")
+    await toggle("follow-up-enabled", false)
+    await toggle("override-0-remove", true)
+    await page.locator("#retention-days").press("Enter")
+    await page.waitForURL(`${url()}/console/admin/settings?saved=1`)
+    const last = (await adminApi("/settings")).body
+    expect(last.officeHours.overrides).toEqual({})
+    expect(last.retention).toEqual({ messagesDays: null })
+    expect(last.personalData.text).toBe("Een nieuwe waarschuwing")
+    expect(errors).toEqual(["Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"])
+    // English texts for the new sections.
+    await page.goto(`${url()}/console/language?to=en&back=/console/admin/settings`)
+    await page.locator("legend", { hasText: "Resident safety and personal data" }).waitFor()
+    await page.locator("label[for=retention-days]", { hasText: "Keep messages" }).waitFor()
+    expect(await axeViolations(page)).toEqual([])
+    await adminApi("/settings", { method: "PATCH", body: { linkProtection: { mode: "flag" }, personalData: { maskForAgents: false } } })
   }, 120_000)
 
   it("an agent gets 403 on the admin pages; an admin's form adds and deactivates an agent", async () => {

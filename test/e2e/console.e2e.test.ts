@@ -151,6 +151,21 @@ describe("over HTTP", () => {
     expect(await throttled.text()).toContain("Te veel mislukte pogingen")
   })
 
+  it("a template with an empty place is refused naming it, and nothing is sent", async () => {
+    const agent = await newAgent()
+    const cookie = await sessionCookie(agent.email)
+    const { waId } = await residentWrites(url())
+    const conversation = await conversationOf(waId)
+    const csrf = await csrfOf(url(), cookie)
+    const res = await fetch(`${url()}/console/c/${conversation.id}/template`, {
+      method: "POST", headers: { cookie, "x-csrf-token": csrf, "hx-request": "true", "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ template: "gemeente_follow_up|nl", "parameter.1": "Sanne", "parameter.2": "  " })
+    })
+    expect(res.status).toBe(400)
+    expect(await res.text()).toContain("Vul {{2}} in")
+    expect(ctx.graph.sent.filter((s) => s.body.to === waId)).toHaveLength(0)
+  })
+
   it("documents every /console route in the OpenAPI document", async () => {
     const document = await (await fetch(`${url()}/api/v1/openapi.json`)).json()
     const app = await makeApp(ctx.gw.runtime)

@@ -25,28 +25,75 @@ interface AdminDeps {
 
 const SLOTS = /^\s*(\d{2}:\d{2})\s*-\s*(\d{2}:\d{2})\s*$/
 
-/** The settings form as a JSON merge patch; problems name the field (as the API's details do). */
+/** "08:30-12:00, 13:00-17:00" as slots; undefined when a part is not written so. "" is closed. */
+function parseSlots(raw: string): Array<{ open: string; close: string }> | undefined {
+  const trimmed = raw.trim()
+  if (trimmed === "") return []
+  const slots = trimmed.split(",").map((part) => SLOTS.exec(part))
+  return slots.some((m) => m === null) ? undefined : slots.map((m) => ({ open: m![1]!, close: m![2]! }))
+}
+
+/** The submitted form's text fields (a file field, which this form has none of, is left out). */
+export const formFields = (form: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(Object.entries(form).filter((e): e is [string, string] => typeof e[1] === "string"))
+
+/**
+ * The settings form as a JSON merge patch; problems name the field (as the API's details do).
+ * Special dates (`officeHours.overrides`) are patched key by key: a removed or re-dated row's
+ * old date is `null` (deleted), the others carry their slots ([] closes the date).
+ */
 export function settingsPatch(form: Record<string, unknown>, texts: ReturnType<typeof textsFor>): { patch: Record<string, unknown>; problems: Array<Problem> } {
   const text = (key: string) => (typeof form[key] === "string" ? (form[key] as string) : "")
   const problems: Array<Problem> = []
   const weekly: Record<string, Array<{ open: string; close: string }>> = {}
   for (const day of WEEKDAYS) {
-    const raw = text(`officeHours.weekly.${day}`).trim()
-    const parts = raw === "" ? [] : raw.split(",")
-    const slots = parts.map((part) => SLOTS.exec(part))
-    if (slots.some((m) => m === null)) problems.push({ path: `officeHours.weekly.${day}`, message: texts.admin.badSlots(texts.admin.days[day] ?? day) })
-    weekly[day] = slots.flatMap((m) => (m === null ? [] : [{ open: m[1]!, close: m[2]! }]))
+    const slots = parseSlots(text(`officeHours.weekly.${day}`))
+    if (slots === undefined) problems.push({ path: `officeHours.weekly.${day}`, message: texts.admin.badSlots(texts.admin.days[day] ?? day) })
+    weekly[day] = slots ?? []
   }
+  const overrides: Record<string, Array<{ open: string; close: string }> | null> = {}
+  for (let i = 0; typeof form[`overrides.${i}.was`] === "string"; i++) {
+    const was = text(`overrides.${i}.was`)
+    const date = text(`overrides.${i}.date`).trim()
+    if (form[`overrides.${i}.remove`] === "on" || date === "") {
+      overrides[was] = null
+      continue
+    }
+    if (date !== was) overrides[was] = null
+    const slots = parseSlots(text(`overrides.${i}.hours`))
+    if (slots === undefined) problems.push({ path: `overrides.${i}`, message: texts.admin.badOverrideHours(date) })
+    overrides[date] = slots ?? []
+  }
+  const newDate = text("overrides.new.date").trim()
+  const newHours = text("overrides.new.hours")
+  if (newDate !== "") {
+    const slots = parseSlots(newHours)
+    if (slots === undefined) problems.push({ path: "overrides.new", message: texts.admin.badOverrideHours(newDate) })
+    overrides[newDate] = slots ?? []
+  } else if (newHours.trim() !== "") problems.push({ path: "overrides.new", message: texts.admin.overrideHoursWithoutDate })
   const reply = (key: string) => ({ enabled: form[`autoReplies.${key}.enabled`] === "on", text: text(`autoReplies.${key}.text`) })
   const lines = (key: string) => text(key).split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0)
   const percentage = Number(text("widget.percentage").trim())
   if (text("widget.percentage").trim() === "" || !Number.isFinite(percentage)) problems.push({ path: "widget.percentage", message: texts.admin.badPercentage })
+  const daysText = text("retention.messagesDays").trim()
+  const days = daysText === "" ? null : /^-?\d+$/.test(daysText) ? Number(daysText) : undefined
+  if (days === undefined) problems.push({ path: "retention.messagesDays", message: texts.admin.badDays })
+  const buttons = lines("followUp.template.buttons")
   const patch = {
     language: text("language"),
     access: text("access"),
     linkProtection: { mode: text("linkProtection.mode") },
     autoReplies: { outOfHours: reply("outOfHours"), receipt: reply("receipt"), firstContact: reply("firstContact") },
-    officeHours: { weekly, closedDates: lines("officeHours.closedDates") },
+    officeHours: { weekly, closedDates: lines("officeHours.closedDates"), ...(Object.keys(overrides).length > 0 ? { overrides } : {}) },
+    followUp: {
+      enabled: form["followUp.enabled"] === "on",
+      template: { name: text("followUp.template.name").trim(), language: text("followUp.template.language").trim(), buttons: buttons.length > 0 ? buttons : null }
+    },
+    personalData: {
+      detect: form["personalData.detect"] === "on", warnResident: form["personalData.warnResident"] === "on",
+      text: text("personalData.text"), maskForAgents: form["personalData.maskForAgents"] === "on"
+    },
+    retention: { messagesDays: days ?? null },
     widget: {
       enabled: form["widget.enabled"] === "on", percentage, number: text("widget.number").trim(), text: text("widget.text"),
       paths: { include: lines("widget.paths.include"), exclude: lines("widget.paths.exclude") },
@@ -68,10 +115,11 @@ export function adminRoutes({ runtime, callApi, shellPage }: AdminDeps) {
     maxSize: ADMIN_FORM_LIMIT,
     onError: (c) => jsonError(c, 413, "payload_too_large", `An admin form is limited to ${ADMIN_FORM_LIMIT / 1024} KiB; larger settings documents go through PUT /api/v1/settings.`)
   })
-  const settingsPage = async (c: Context<ConsoleEnv>, problems: ReadonlyArray<Problem>, status: 200 | 400 | 422 = 200) => {
+  /** The settings page; after a refusal `form` (what was submitted) is shown again as typed. */
+  const settingsPage = async (c: Context<ConsoleEnv>, problems: ReadonlyArray<Problem>, status: 200 | 400 | 422 = 200, form?: Record<string, string>) => {
     const texts = textsFor(c.get("language"))
     const settings = await runtime.runPromise(Settings.use((s) => s.current))
-    return shellPage(c, texts.settings, <SettingsPage texts={texts} csrf={c.get("session").csrfToken} settings={settings} problems={problems} saved={c.req.query("saved") === "1"} />, status)
+    return shellPage(c, texts.settings, <SettingsPage texts={texts} csrf={c.get("session").csrfToken} settings={settings} problems={problems} saved={c.req.query("saved") === "1"} form={form} />, status)
   }
   const peoplePage = async (c: Context<ConsoleEnv>, problems: ReadonlyArray<Problem>, status: 200 | 400 | 422 = 200) => {
     const texts = textsFor(c.get("language"))
@@ -85,10 +133,11 @@ export function adminRoutes({ runtime, callApi, shellPage }: AdminDeps) {
     .use("*", adminOnly)
     .get("/settings", (c) => settingsPage(c, []))
     .post("/settings", formLimit, async function saveSettings(c) {
-      const { patch, problems } = settingsPatch(await c.req.parseBody(), textsFor(c.get("language")))
-      if (problems.length > 0) return settingsPage(c, problems, 400)
+      const submitted = formFields(await c.req.parseBody())
+      const { patch, problems } = settingsPatch(submitted, textsFor(c.get("language")))
+      if (problems.length > 0) return settingsPage(c, problems, 400, submitted)
       const answer = await callApi(c, c.get("session"), "/settings", { method: "PATCH", body: patch })
-      if (answer.status !== 200) return settingsPage(c, refusal(answer), 422)
+      if (answer.status !== 200) return settingsPage(c, refusal(answer), 422, submitted)
       return c.redirect("/console/admin/settings?saved=1", 303)
     })
     .get("/people", (c) => peoplePage(c, []))

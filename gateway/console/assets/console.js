@@ -75,7 +75,27 @@
     if (command) command.run()
   }
 
+  // The template picker: one field per {{n}} of the chosen template (the others hidden and not
+  // sent), and the template's text beside it so the agent sees what each place means.
+  function syncTemplate(select) {
+    var option = select.options[select.selectedIndex]
+    var count = Number(option ? option.getAttribute("data-parameters") : 0) || 0
+    $$("[data-template-parameter]", select.form).forEach(function (field) {
+      var on = Number(field.getAttribute("data-template-parameter")) <= count
+      var input = $("input", field)
+      field.hidden = !on
+      input.disabled = !on
+      input.required = on
+    })
+    var text = $("[data-template-text]", select.form)
+    if (text) text.textContent = option ? option.getAttribute("data-text") || "" : ""
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target && e.target.matches && e.target.matches("[data-template-select]")) syncTemplate(e.target)
+  })
+
   document.addEventListener("DOMContentLoaded", function () {
+    $$("[data-template-select]").forEach(syncTemplate)
     $$("[data-open-dialog]").forEach(function (button) {
       button.addEventListener("click", function () { openDialog(button.getAttribute("data-open-dialog")) })
     })
@@ -134,6 +154,7 @@
     if (!form || form.tagName !== "FORM" || !form.hasAttribute("data-reset-on-success")) return
     if (e.detail.successful) {
       form.reset()
+      $$("[data-template-select]", form).forEach(syncTemplate)
       var first = form.querySelector("textarea, input:not([type=hidden]), select")
       if (first) first.focus()
     }

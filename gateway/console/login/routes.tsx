@@ -24,7 +24,7 @@ import type { AppRuntime } from "../../Runtime.ts"
 import { CONSOLE_POLICY } from "../pages/Document.tsx"
 import { clearSessionCookie, cookieIsSecure, type ConsoleEnv, LANGUAGE_COOKIE, languageOf, requireSession, sameToken, sessionOf, setSessionCookie } from "../session.ts"
 import { type ConsoleLanguage, textsFor } from "../texts.ts"
-import { clientAddress } from "../client-address.ts"
+import { clientAddress, type TrustCheck } from "../client-address.ts"
 import { LoginPage } from "./LoginPage.tsx"
 import { type OidcFlow, OidcRefused } from "./oidc.ts"
 import { SIGN_IN_BODY_LIMIT, SignInForm } from "./schemas.ts"
@@ -39,7 +39,7 @@ let standIn: Promise<string> | undefined
 /** A hash no password matches: checked when the address has none, so every failure costs the same. */
 const standInHash = () => (standIn ??= Effect.runPromise(hashPassword(randomBytes(32).toString("base64url"))))
 
-export function loginRoutes(runtime: AppRuntime, oidc: OidcFlow | undefined) {
+export function loginRoutes(runtime: AppRuntime, oidc: OidcFlow | undefined, trusted: TrustCheck = () => false) {
   const page = (c: Context, status: 200 | 400 | 401 | 403 | 429 | 502, props: { language: ConsoleLanguage; next: string; email?: string; error?: string; notice?: string }) => {
     const csrf = randomBytes(24).toString("base64url")
     setCookie(c, LOGIN_CSRF_COOKIE, csrf, { httpOnly: true, secure: cookieIsSecure(c), sameSite: "Strict", path: "/console/login", maxAge: 3600 })
@@ -104,20 +104,18 @@ export function loginRoutes(runtime: AppRuntime, oidc: OidcFlow | undefined) {
         }
         const { email, password, _csrf } = form.value
         if (!sameToken(getCookie(c, LOGIN_CSRF_COOKIE), _csrf)) return page(c, 403, { language, next, email, error: texts.signInExpired })
-        const keys = { email, address: clientAddress(c) }
-        const wait = await runtime.runPromise(SignInThrottle.use((t) => t.retryAfter(keys)))
-        if (wait > 0) {
-          c.header("retry-after", String(wait))
-          return page(c, 429, { language, next, email, error: texts.signInThrottled(wait) })
+        const keys = { email, address: clientAddress(c, trusted) }
+        // Counted before the password is checked, so attempts at the same moment on several instances cannot pass together.
+        const attempt = await runtime.runPromise(SignInThrottle.use((t) => t.attempt(keys)))
+        if (attempt.retryAfter > 0) {
+          c.header("retry-after", String(attempt.retryAfter))
+          return page(c, 429, { language, next, email, error: texts.signInThrottled(attempt.retryAfter) })
         }
         const credentials = await runtime.runPromise(People.use((people) => people.credentialsByEmail(email)))
         const hash = credentials?.passwordHash ?? (await standInHash())
         const good = (await Effect.runPromise(verifyPassword(password, hash))) && credentials?.passwordHash != null
-        if (!good || credentials === undefined) {
-          await runtime.runPromise(SignInThrottle.use((t) => t.failed(keys)))
-          return page(c, 401, { language, next, email, error: texts.signInFailed })
-        }
-        await runtime.runPromise(SignInThrottle.use((t) => t.succeeded(keys)))
+        if (!good || credentials === undefined) return page(c, 401, { language, next, email, error: texts.signInFailed })
+        await runtime.runPromise(SignInThrottle.use((t) => t.succeeded(keys, attempt)))
         return signInAs(c, credentials.agentId, next)
       }
     )

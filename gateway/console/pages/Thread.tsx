@@ -13,7 +13,10 @@ import { defang, formatTime, residentLabel } from "./format.ts"
 export interface TemplateChoice {
   readonly name: string
   readonly language: string
+  /** How many body parameters ({{1}}, {{2}}, …) the template has. */
   readonly body: number
+  /** The body's text with its {{n}} places, as Meta has it (shown to the agent), if known. */
+  readonly text: string | null
 }
 
 export interface ThreadProps {
@@ -136,11 +139,16 @@ export function Thread(props: ThreadProps) {
           {templates.length === 0 ? <p>{texts.noTemplates}</p> : (
             <>
               <label for="template-name">{texts.template}</label>
-              <select id="template-name" name="template">
-                {templates.map((t) => <option value={`${t.name}|${t.language}`}>{t.name} ({t.language}, {t.body})</option>)}
+              <select id="template-name" name="template" data-template-select aria-describedby="template-text">
+                {templates.map((t) => <option value={`${t.name}|${t.language}`} data-parameters={String(t.body)} data-text={t.text ?? ""}>{t.name} ({t.language}, {t.body})</option>)}
               </select>
-              <label for="template-parameters">{texts.templateParameters}</label>
-              <textarea id="template-parameters" name="parameters" rows={2} maxlength={4096}></textarea>
+              <p class="hint template-text" id="template-text"><span class="visually-hidden">{texts.templateText}: </span><span data-template-text>{templates[0]!.text ?? ""}</span></p>
+              {Array.from({ length: Math.max(...templates.map((t) => t.body)) }, (_, i) => i + 1).map((n) => (
+                <p class="field template-parameter" data-template-parameter={String(n)} hidden={n > templates[0]!.body}>
+                  <label for={`template-parameter-${n}`}>{texts.templateParameter(n)}</label>
+                  <input id={`template-parameter-${n}`} name={`parameter.${n}`} type="text" maxlength={1024} autocomplete="off" required={n <= templates[0]!.body} disabled={n > templates[0]!.body} />
+                </p>
+              ))}
               <button type="submit" class="button">{texts.sendTemplate}</button>
             </>
           )}
