@@ -5,35 +5,16 @@
  * (written straight into the production build's SQLite file), signed in as an agent, each visit
  * a fresh page load (the session cookie kept, the HTTP cache cleared).
  */
-import { get } from "node:http"
 import BetterSqlite from "better-sqlite3"
 import { launchChromium } from "../support/browser.ts"
 import { ADMIN_TOKEN } from "../support/gateway.ts"
 import { startLoket } from "./servers.ts"
+import { gzippedSize, percentile, type Reporter } from "./load.ts"
 
 export const CONSOLE_BENCH = {
   conversations: Number(process.env.BENCH_CONSOLE_CONVERSATIONS ?? 10_000),
   visits: process.env.BENCH_QUICK === "1" ? 5 : 20,
   maxJsGzipBytes: 100 * 1024
-}
-
-interface Reporter {
-  readonly log: (line: string) => void
-  readonly row: (label: string, value: string) => void
-  readonly verdict: (ok: boolean, what: string) => void
-}
-
-const gzippedSize = (url: string) => new Promise<number>((resolve, reject) => {
-  get(url, { headers: { "accept-encoding": "gzip" } }, (res) => {
-    let bytes = 0
-    res.on("data", (chunk: Buffer) => (bytes += chunk.length))
-    res.on("end", () => resolve(res.headers["content-encoding"] === "gzip" ? bytes : Number.NaN))
-  }).on("error", reject)
-})
-
-const percentile = (values: ReadonlyArray<number>, p: number) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 }
 
 function seed(dbPath: string) {

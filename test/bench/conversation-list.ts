@@ -9,7 +9,7 @@
 import http from "node:http"
 import BetterSqlite from "better-sqlite3"
 import { ADMIN_TOKEN } from "../support/gateway.ts"
-import { percentile } from "./load.ts"
+import { percentile, type Reporter } from "./load.ts"
 import { cpuSecondsOf } from "./outbound.ts"
 import { summarizeProfiles } from "./cpuprofile.ts"
 import { startLoket, startLoketWith, type ServerUnderTest } from "./servers.ts"
@@ -23,12 +23,6 @@ export const LIST = {
   cpuRequests: 1_000,
   openSeconds: 10,
   targetP99Ms: 50
-}
-
-interface Reporter {
-  readonly log: (line: string) => void
-  readonly row: (label: string, value: string) => void
-  readonly verdict: (ok: boolean, what: string) => void
 }
 
 const WORDS = ["afval", "container", "paspoort", "parkeren", "vergunning", "belasting", "rijbewijs", "geluidsoverlast", "lantaarnpaal", "stoep"]

@@ -139,6 +139,22 @@ export async function openLoop(client: Client, requests: ReadonlyArray<Prepared>
   return { latencies, sendLag, fromSend, statuses, errors, firstError, elapsedMs: performance.now() - start }
 }
 
+/** What a bench part writes: log lines, rows of the figures table, and verdicts against its targets. */
+export interface Reporter {
+  readonly log: (line: string) => void
+  readonly row: (label: string, value: string) => void
+  readonly verdict: (ok: boolean, what: string) => void
+}
+
+/** The gzipped size of what `url` answers (NaN when it is not sent gzipped). */
+export const gzippedSize = (url: string) => new Promise<number>((resolve, reject) => {
+  http.get(url, { headers: { "accept-encoding": "gzip" } }, (res) => {
+    let bytes = 0
+    res.on("data", (chunk: Buffer) => (bytes += chunk.length))
+    res.on("end", () => resolve(res.headers["content-encoding"] === "gzip" ? bytes : Number.NaN))
+  }).on("error", reject)
+})
+
 /** Nearest-rank percentile of unsorted values (0 < p ≤ 100). */
 export function percentile(values: ReadonlyArray<number>, p: number): number {
   if (values.length === 0) return Number.NaN

@@ -20,7 +20,7 @@ import { ADMIN_TOKEN } from "../support/gateway.ts"
 import { fixtures } from "../support/whatsapp.ts"
 import { busiestWindow, epoch, marker, startTimedGraphChild, type TimedGraphChild } from "./graph-timed.ts"
 import { prepare, waIdOf } from "./ingest.ts"
-import { closedLoop, formatStatuses, makeClient, percentile } from "./load.ts"
+import { closedLoop, formatStatuses, makeClient, percentile, type Reporter as BaseReporter } from "./load.ts"
 import { summarizeProfiles } from "./cpuprofile.ts"
 import { type BenchRuntime, type ServerUnderTest, startLoket, startLoketWith } from "./servers.ts"
 
@@ -42,10 +42,7 @@ const FIRST_RESIDENT = 80_000_000
 const DRAIN_TIMEOUT_MS = 30_000
 const LOW_TEXT = "Goedemiddag, het grofvuil in uw straat wordt donderdag opgehaald. Zet het vóór 7.30 uur buiten."
 
-export interface Reporter {
-  readonly log: (line: string) => void
-  readonly row: (label: string, value: string) => void
-  readonly verdict: (ok: boolean, what: string) => void
+export interface Reporter extends BaseReporter {
   readonly withServer: <A>(start: () => Promise<ServerUnderTest>, f: (s: ServerUnderTest) => Promise<A>) => Promise<A>
 }
 

@@ -18,7 +18,7 @@ import { tempDir } from "../support/gateway.ts"
 import { startGraphStandIn } from "../support/graph-stand-in.ts"
 import { fixtures } from "../support/whatsapp.ts"
 import { batchedWebhooks, openCounter } from "./ingest.ts"
-import { closedLoop, formatStatuses, makeClient } from "./load.ts"
+import { closedLoop, formatStatuses, makeClient, type Reporter as BaseReporter } from "./load.ts"
 import { type ServerUnderTest, startLoket } from "./servers.ts"
 
 const quick = process.env.BENCH_QUICK === "1"
@@ -34,10 +34,7 @@ export const PLAYBOOK_BENCH = {
 const ACCESS_TOKEN = "bench-playbook-token"
 const TEMPLATE = { name: "loket_follow_up", language: "nl" }
 
-interface Reporter {
-  readonly log: (line: string) => void
-  readonly row: (label: string, value: string) => void
-  readonly verdict: (ok: boolean, what: string) => void
+interface Reporter extends BaseReporter {
   readonly withServer: <A>(start: () => Promise<ServerUnderTest>, f: (s: ServerUnderTest) => Promise<A>) => Promise<A>
 }
 

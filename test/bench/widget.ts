@@ -5,31 +5,12 @@
  * each visit in a fresh browser context (cold cache: script and config fetched every time).
  * The gateway runs in this process (the widget settings are set through its runtime).
  */
-import { get } from "node:http"
 import { launchChromium, startHostSite } from "../support/browser.ts"
 import { startGateway } from "../support/gateway.ts"
 import { setWidgetSettings } from "../support/widget.ts"
+import { gzippedSize, percentile, type Reporter } from "./load.ts"
 
 export const WIDGET = { visits: process.env.BENCH_QUICK === "1" ? 5 : 20, maxGzipBytes: 6 * 1024 }
-
-interface Reporter {
-  readonly log: (line: string) => void
-  readonly row: (label: string, value: string) => void
-  readonly verdict: (ok: boolean, what: string) => void
-}
-
-const gzippedSize = (url: string) => new Promise<number>((resolve, reject) => {
-  get(url, { headers: { "accept-encoding": "gzip" } }, (res) => {
-    let bytes = 0
-    res.on("data", (chunk: Buffer) => (bytes += chunk.length))
-    res.on("end", () => resolve(res.headers["content-encoding"] === "gzip" ? bytes : Number.NaN))
-  }).on("error", reject)
-})
-
-const percentile = (values: ReadonlyArray<number>, p: number) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-}
 
 export async function widgetBench(r: Reporter): Promise<void> {
   const gw = await startGateway()
