@@ -4,30 +4,19 @@
  * request, although B has just accepted that token many times.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { ADMIN_TOKEN, APP_SECRET, auth, startGateway, type TestGateway } from "../support/gateway.ts"
-import { freshPostgresDatabase, natsNamespace, natsUrl, purgeNatsNamespace } from "../support/services.ts"
+import { auth, type TestGateway } from "../support/gateway.ts"
+import { type GatewayPair, startGatewayPair } from "../support/gateway-pair.ts"
 
-const cleanups: Array<() => Promise<unknown>> = []
+let pair: GatewayPair
 let a: TestGateway
 let b: TestGateway
 
 beforeAll(async () => {
-  const database = await freshPostgresDatabase()
-  const ns = natsNamespace()
-  cleanups.push(() => database.drop(), () => purgeNatsNamespace(natsUrl(), ns))
-  const env = (i: number) => ({
-    DATABASE_URL: database.url, NATS_URL: natsUrl(), LOKET_NATS_NAMESPACE: ns, LOKET_PARTITIONS: "4", LOKET_LEASE_MS: "2000",
-    LOKET_INSTANCE_ID: `people-gw${i}`, WHATSAPP_APP_SECRET: APP_SECRET, LOKET_ADMIN_TOKEN: ADMIN_TOKEN, LOKET_DB_POOL_SIZE: "3"
-  })
-  a = await startGateway(env(0))
-  cleanups.push(() => a.close())
-  b = await startGateway(env(1))
-  cleanups.push(() => b.close())
+  pair = await startGatewayPair("people")
+  ;({ a, b } = pair)
 }, 60_000)
 
-afterAll(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {})
-})
+afterAll(() => pair?.close())
 
 const get = (gw: TestGateway, path: string, token: string) => fetch(`${gw.url}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status)
 const post = async (gw: TestGateway, path: string, body: unknown) => {
