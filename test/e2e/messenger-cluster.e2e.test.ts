@@ -2,31 +2,15 @@
  * Messenger in cluster mode (NATS JetStream + PostgreSQL), in this process: the same adapter
  * through the NATS transport — a burst of messages, a reply, its echo, and the watermarks.
  */
-import { setupServer } from "msw/node"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { messengerSendApiMock } from "../msw/messenger.ts"
-import { auth, baseEnv, eventually, PLAYBOOK_OFF, startGateway, type TestGateway } from "../support/gateway.ts"
+import { auth, eventually, PLAYBOOK_OFF } from "../support/gateway.ts"
 import { echoTo, fromResident, GRAPH, messengerEnv, mid, newResidentId, PAGE_TOKEN, postMeta, webhook } from "../support/meta-messaging.ts"
-import { freshPostgresDatabase, natsNamespace, natsUrl, purgeNatsNamespace } from "../support/services.ts"
+import { clusterGatewayFor } from "../support/cluster-gateway.ts"
 import { allConversations, allMessages } from "../support/whatsapp.ts"
 
 const meta = messengerSendApiMock(GRAPH, PAGE_TOKEN)
-const msw = setupServer(...meta.handlers)
-const ns = natsNamespace()
-let database: Awaited<ReturnType<typeof freshPostgresDatabase>>
-let gw: TestGateway
-
-beforeAll(async () => {
-  msw.listen({ onUnhandledRequest: "bypass" })
-  database = await freshPostgresDatabase()
-  gw = await startGateway(baseEnv({ ...messengerEnv({ DATABASE_URL: database.url, NATS_URL: natsUrl(), LOKET_NATS_NAMESPACE: ns, LOKET_PARTITIONS: "4" }), ...PLAYBOOK_OFF }))
-})
-afterAll(async () => {
-  await gw?.close()
-  msw.close()
-  await purgeNatsNamespace(natsUrl(), ns)
-  await database?.drop()
-})
+const gw = clusterGatewayFor((env) => ({ ...messengerEnv(env), ...PLAYBOOK_OFF }), meta.handlers)
 
 describe("Messenger in cluster mode", () => {
   it("stores a burst once each through JetStream, sends the reply, records a Business Suite echo once and applies the watermarks", async () => {

@@ -2,31 +2,15 @@
  * SMS in cluster mode (NATS JetStream + PostgreSQL), in this process: the same adapter through
  * the NATS transport, from a burst of SMS to a reply Twilio reports delivered.
  */
-import { setupServer } from "msw/node"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { twilioMock } from "../msw/twilio.ts"
-import { auth, baseEnv, eventually, startGateway, type TestGateway } from "../support/gateway.ts"
-import { freshPostgresDatabase, natsNamespace, natsUrl, purgeNatsNamespace } from "../support/services.ts"
+import { auth, eventually } from "../support/gateway.ts"
+import { clusterGatewayFor } from "../support/cluster-gateway.ts"
 import { ACCOUNT_SID, AUTH_TOKEN, inboundSms, newResidentNumber, postTwilio, smsEnv, statusCallback, TWILIO_API } from "../support/sms.ts"
 import { allConversations, allMessages } from "../support/whatsapp.ts"
 
 const twilio = twilioMock({ apiUrl: TWILIO_API, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN })
-const msw = setupServer(...twilio.handlers)
-const ns = natsNamespace()
-let database: Awaited<ReturnType<typeof freshPostgresDatabase>>
-let gw: TestGateway
-
-beforeAll(async () => {
-  msw.listen({ onUnhandledRequest: "bypass" })
-  database = await freshPostgresDatabase()
-  gw = await startGateway(baseEnv(smsEnv({ DATABASE_URL: database.url, NATS_URL: natsUrl(), LOKET_NATS_NAMESPACE: ns, LOKET_PARTITIONS: "4" })))
-})
-afterAll(async () => {
-  await gw?.close()
-  msw.close()
-  await purgeNatsNamespace(natsUrl(), ns)
-  await database?.drop()
-})
+const gw = clusterGatewayFor(smsEnv, twilio.handlers)
 
 describe("SMS in cluster mode", () => {
   it("stores a burst of SMS once each through JetStream, answers them and follows the status callbacks", async () => {

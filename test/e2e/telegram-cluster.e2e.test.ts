@@ -2,31 +2,15 @@
  * Telegram in cluster mode (NATS JetStream + PostgreSQL), in this process: the same adapter
  * through the NATS transport, from update to sent reply — the channel does not know the mode.
  */
-import { setupServer } from "msw/node"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { telegramBotMock } from "../msw/telegram.ts"
-import { auth, baseEnv, eventually, startGateway, type TestGateway } from "../support/gateway.ts"
-import { freshPostgresDatabase, natsNamespace, natsUrl, purgeNatsNamespace } from "../support/services.ts"
+import { auth, eventually } from "../support/gateway.ts"
+import { clusterGatewayFor } from "../support/cluster-gateway.ts"
 import { BOT_TOKEN, messageUpdate, postUpdate, TELEGRAM_API, telegramEnv } from "../support/telegram.ts"
 import { allConversations, allMessages } from "../support/whatsapp.ts"
 
 const bot = telegramBotMock({ apiUrl: TELEGRAM_API, token: BOT_TOKEN })
-const msw = setupServer(...bot.handlers)
-const ns = natsNamespace()
-let database: Awaited<ReturnType<typeof freshPostgresDatabase>>
-let gw: TestGateway
-
-beforeAll(async () => {
-  msw.listen({ onUnhandledRequest: "bypass" })
-  database = await freshPostgresDatabase()
-  gw = await startGateway(baseEnv(telegramEnv({ DATABASE_URL: database.url, NATS_URL: natsUrl(), LOKET_NATS_NAMESPACE: ns, LOKET_PARTITIONS: "4" })))
-})
-afterAll(async () => {
-  await gw?.close()
-  msw.close()
-  await purgeNatsNamespace(natsUrl(), ns)
-  await database?.drop()
-})
+const gw = clusterGatewayFor(telegramEnv, bot.handlers)
 
 describe("Telegram in cluster mode", () => {
   it("stores a burst of updates once each through JetStream and answers them", async () => {
