@@ -46,3 +46,25 @@ if (out !== undefined) {
   }, 1000)
   timer.unref()
 }
+
+// LOOP_PROBE_PROFILE=<file.cpuprofile>: SIGUSR2 starts a CPU profile, the next SIGUSR2 writes it there
+// (so a bench profiles one phase of the production bundle, not its set-up).
+const profileFile = process.env.LOOP_PROBE_PROFILE
+if (profileFile !== undefined) {
+  const { Session } = await import("node:inspector")
+  const session = new Session()
+  session.connect()
+  let profiling = false
+  process.on("SIGUSR2", () => {
+    if (!profiling) {
+      profiling = true
+      session.post("Profiler.enable", () => session.post("Profiler.setSamplingInterval", { interval: 500 }, () => session.post("Profiler.start")))
+      return
+    }
+    profiling = false
+    session.post("Profiler.stop", (error, result) => {
+      if (error === null) fs.writeFileSync(profileFile, JSON.stringify(result.profile))
+      fs.writeFileSync(`${profileFile}.done`, error === null ? "ok" : String(error))
+    })
+  })
+}

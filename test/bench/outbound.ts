@@ -10,7 +10,7 @@
  * timestamped now), and the replies go round-robin over their conversations (a few each: far
  * below Meta's pair burst).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import http from "node:http"
@@ -22,7 +22,7 @@ import { busiestWindow, epoch, marker, startTimedGraphChild, type TimedGraphChil
 import { prepare, waIdOf } from "./ingest.ts"
 import { closedLoop, formatStatuses, makeClient, percentile } from "./load.ts"
 import { summarizeProfiles } from "./cpuprofile.ts"
-import { type BenchRuntime, type ServerUnderTest, startLoket, startLoketWith } from "./servers.ts"
+import { type BenchRuntime, type ServerUnderTest, startLoket } from "./servers.ts"
 
 const quick = process.env.BENCH_QUICK === "1"
 export const OUT = {
@@ -34,7 +34,7 @@ export const OUT = {
   warmupSeconds: 2,
   seconds: quick ? 3 : 10,
   sync: "FULL (default)",
-  /** BENCH_OUT_PROFILE=1: the child runs with --cpu-prof; the summary is printed after the part. */
+  /** BENCH_OUT_PROFILE=1: Loket's CPU is profiled during the offer (Node); the summary is printed after the part. */
   profile: process.env.BENCH_OUT_PROFILE === "1"
 }
 const ACCESS_TOKEN = "bench-access-token"
@@ -213,12 +213,12 @@ export async function outboundBench(reporter: Reporter, runtime: BenchRuntime = 
   }
   const profileDir = OUT.profile && runtime === "node" ? mkdtempSync(join(tmpdir(), "loket-outprof-")) : undefined
   // On Node, Loket's own event loop is watched from inside (./loop-probe.mjs): is it busy, starved, or waiting on fsync?
-  const probeFile = runtime === "node" && profileDir === undefined ? join(mkdtempSync(join(tmpdir(), "loket-loop-")), "loop.jsonl") : undefined
+  // BENCH_OUT_PROFILE=1: the same probe profiles the CPU of the production bundle during the offer (SIGUSR2 starts and stops it).
+  const probeFile = runtime === "node" ? join(mkdtempSync(join(tmpdir(), "loket-loop-")), "loop.jsonl") : undefined
   if (probeFile !== undefined) Object.assign(env, { LOOP_PROBE_OUT: probeFile })
+  if (profileDir !== undefined) Object.assign(env, { LOOP_PROBE_PROFILE: join(profileDir, "offer.cpuprofile") })
   try {
-    await r.withServer(() => profileDir === undefined || runtime === "bun"
-      ? startLoket(`Loket FULL (outbound${runtime === "bun" ? ", Bun" : ""})`, "default", env, runtime)
-      : startLoketWith("Loket FULL (outbound, --cpu-prof)", ["--cpu-prof", `--cpu-prof-dir=${profileDir}`], env), async (s) => {
+    await r.withServer(() => startLoket(`Loket FULL (outbound${runtime === "bun" ? ", Bun" : ""})`, "default", env, runtime), async (s) => {
       const db = new BetterSqlite(s.dbPath!, { readonly: true, fileMustExist: true })
       const agents = agentClient(s.url, 256)
       try {
@@ -267,11 +267,16 @@ export async function outboundBench(reporter: Reporter, runtime: BenchRuntime = 
         const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")
         r.log(`outbound: ${OUT.seconds} s at ${f0(OUT.ratePerSecond)}/s (load average before: ${load})`)
         lag.enable()
+        if (profileDir !== undefined) process.kill(s.pid, "SIGUSR2")
         const cpu0 = { child: cpuSecondsOf(s.pid), graph: cpuSecondsOf(graph.pid), self: process.cpuUsage(), at: performance.now() }
         const m = await offer(agents, async () => (await graph.distinct()) - warmCount, replies, warmCount, count, OUT.ratePerSecond)
         const accepted = m.statuses.get(202) ?? 0
         const drained = await arrivedAll(graph, warmCount + accepted, DRAIN_TIMEOUT_MS)
         lag.disable()
+        if (profileDir !== undefined) {
+          process.kill(s.pid, "SIGUSR2")
+          for (const until = performance.now() + 30_000; performance.now() < until && !existsSync(join(profileDir, "offer.cpuprofile.done")); await sleep(50));
+        }
         const cpuWall = (performance.now() - cpu0.at) / 1000
         const selfCpu = process.cpuUsage(cpu0.self)
         const cpu = {
@@ -364,7 +369,7 @@ export async function outboundBench(reporter: Reporter, runtime: BenchRuntime = 
     await graph.close()
   }
   if (profileDir !== undefined && runtime === "node") {
-    console.log(`\nCPU profile of the outbound child (whole run, set-up included), in ${profileDir}:`)
+    console.log(`\nCPU profile of Loket (the production bundle) from the offer's start to the last arrival, in ${profileDir}:`)
     for (const line of summarizeProfiles(profileDir)) console.log(`  ${line}`)
   }
 }

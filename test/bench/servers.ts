@@ -53,8 +53,9 @@ export async function startLoket(name: string, sync: "default" | "NORMAL", extra
   else env.LOKET_SQLITE_SYNCHRONOUS = sync
   const dbPath = env.DATABASE_URL!.replace(/^file:/, "")
   env.NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? PRODUCTION_NODE_OPTIONS
-  // LOOP_PROBE_OUT=<file>: ./loop-probe.mjs writes the child's event-loop and fsync figures there, once a second.
-  if (env.LOOP_PROBE_OUT !== undefined) env.NODE_OPTIONS += ` --import ${new URL("./loop-probe.mjs", import.meta.url).pathname}`
+  // LOOP_PROBE_OUT=<file>: ./loop-probe.mjs writes the child's event-loop and fsync figures there, once a second;
+  // LOOP_PROBE_PROFILE=<file>: it profiles the CPU between two SIGUSR2.
+  if (env.LOOP_PROBE_OUT !== undefined || env.LOOP_PROBE_PROFILE !== undefined) env.NODE_OPTIONS += ` --import ${new URL("./loop-probe.mjs", import.meta.url).pathname}`
   if (runtime === "bun") delete env.NODE_OPTIONS
   const gateway = await startChildGateway(env, runtime === "bun" ? "bun" : productionBuild())
   return {
