@@ -25,6 +25,12 @@ import { Channels } from "../Channels.ts"
 
 /** Requests to providers in flight at once, over all numbers. */
 const MAX_IN_FLIGHT = 128
+/**
+ * Sends taken from the queue and not yet finished (waiting for their `sending` mark to be flushed,
+ * for a request slot, for the number's pace, or under way). Bounds what a crash leaves `sending`
+ * (those wait `confirmSeconds` for a status before they go again).
+ */
+const MAX_STAGED = 1024
 const BATCH = 256
 /** Meta's pair limit: one message per 6 s to one resident, with a burst allowance. */
 const PAIR_INTERVAL_MS = 6000
@@ -56,6 +62,7 @@ export class Outbox extends Context.Service<Outbox, {
       const store = makeOutboxStore(database)
       const senderLimit = makeSenderLimit(config.outbound.perSecond)
       const permits = yield* Semaphore.make(MAX_IN_FLIGHT)
+      const staged = yield* Semaphore.make(MAX_STAGED)
       const scope = yield* Effect.scope
       const inFlight = new Set<number>()
       /** Residents with a send under way: one at a time each, so replies arrive in the order they were written. */
@@ -153,6 +160,20 @@ export class Outbox extends Context.Service<Outbox, {
           }))
         )
 
+      /** The `sending` mark was not flushed: the row goes back to the queue, unsent. */
+      const notMarked = (row: OutboxRow, cause: unknown) =>
+        Effect.gen(function*() {
+          yield* Effect.logError("outbox batch not flushed; its sends go back to the queue", { seq: row.seq, cause: String(cause) })
+          yield* store.retryLater(row.seq, row.attempts, yield* isoIn(1000), row.lastError)
+        }).pipe(
+          Effect.catchCause((again) => Effect.logError("outbox row left as sending (recovered at the next start)", { seq: row.seq, cause: String(again) })),
+          Effect.ensuring(Effect.sync(() => {
+            inFlight.delete(row.seq)
+            busyPairs.delete(pairOf(row))
+            signal.wake()
+          }))
+        )
+
       const round = Effect.gen(function*() {
         const now = yield* nowMillis
         const rows = (yield* store.due(new Date(now).toISOString(), BATCH)).filter((row) => !inFlight.has(row.seq))
@@ -174,11 +195,21 @@ export class Outbox extends Context.Service<Outbox, {
         // Everything due waits for a send under way or for its resident's pair limit: wait for the bell.
         if (ready.length === 0) return yield* signal.wait(50)
         yield* store.markSending(ready.map((row) => row.seq))
-        yield* database.committed()
+        // A send starts only once its `sending` mark is durable (after a crash it must not go again
+        // unconfirmed), but the next round need not wait for that flush: it takes the next rows
+        // meanwhile, so the dispatcher's pace does not follow the disk's fsync time.
+        const durable = database.committed()
         for (const row of ready) {
           inFlight.add(row.seq)
-          yield* permits.take(1)
-          yield* sendOne(row).pipe(Effect.ensuring(permits.release(1)), Effect.forkIn(scope))
+          yield* staged.take(1)
+          yield* durable.pipe(
+            Effect.matchCauseEffect({
+              onSuccess: () => permits.withPermits(1)(sendOne(row)),
+              onFailure: (cause) => notMarked(row, cause)
+            }),
+            Effect.ensuring(staged.release(1)),
+            Effect.forkIn(scope)
+          )
         }
       })
 

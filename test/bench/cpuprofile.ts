@@ -7,10 +7,45 @@ const ROOT = new URL("../../", import.meta.url).pathname
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: Array<number> }
 
+/**
+ * A frame in an esbuild bundle (not minified: each module starts with a `// path/to/file.ts` line) is
+ * renamed to its module's file, with the line counted from the module's start (close to the source's).
+ */
+function bundleModules(): (url: string, line: number) => { url: string; line: number } {
+  const cache = new Map<string, Array<{ line: number; file: string }>>()
+  return (url, line) => {
+    if (!url.endsWith(".mjs") || url.includes("node_modules/")) return { url, line }
+    let modules = cache.get(url)
+    if (modules === undefined) {
+      modules = []
+      try {
+        readFileSync(url.replace(/^file:\/\//, ""), "utf8").split("\n").forEach((text, i) => {
+          const m = /^\/\/ ([\w./-]+\.tsx?)$/.exec(text)
+          if (m !== null && !m[1]!.startsWith("node_modules/")) modules!.push({ line: i, file: m[1]! })
+        })
+      } catch {
+        // not readable: leave the frame as it is
+      }
+      cache.set(url, modules)
+    }
+    let found: { line: number; file: string } | undefined
+    for (const m of modules) {
+      if (m.line > line) break
+      found = m
+    }
+    return found === undefined ? { url, line } : { url: `file://${ROOT}${found.file}`, line: line - found.line }
+  }
+}
+
 export function summarizeProfiles(dir: string, top = 30): Array<string> {
   const out: Array<string> = []
+  const inBundle = bundleModules()
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"))) {
     const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as { nodes: Array<Node>; samples: Array<number>; timeDeltas: Array<number> }
+    for (const n of profile.nodes) {
+      const mapped = inBundle(n.callFrame.url, n.callFrame.lineNumber)
+      n.callFrame = { ...n.callFrame, url: mapped.url, lineNumber: mapped.line }
+    }
     const byId = new Map(profile.nodes.map((n) => [n.id, n]))
     const self = new Map<number, number>()
     let idle = 0
@@ -19,7 +54,7 @@ export function summarizeProfiles(dir: string, top = 30): Array<string> {
       else self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
     })
     const total = [...self.values()].reduce((a, b) => a + b, 0)
-    if (total < 3e6) continue // the loader thread's profile: next to nothing
+    if (total < 3e5) continue // the loader thread's profile: next to nothing
     const fn = new Map<string, number>()
     const files = new Map<string, number>()
     for (const [id, us] of self) {

@@ -10,7 +10,7 @@
  * timestamped now), and the replies go round-robin over their conversations (a few each: far
  * below Meta's pair burst).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import http from "node:http"
@@ -22,7 +22,7 @@ import { busiestWindow, epoch, marker, startTimedGraphChild, type TimedGraphChil
 import { prepare, waIdOf } from "./ingest.ts"
 import { closedLoop, formatStatuses, makeClient, percentile, type Reporter as BaseReporter } from "./load.ts"
 import { summarizeProfiles } from "./cpuprofile.ts"
-import { type BenchRuntime, type ServerUnderTest, startLoket, startLoketWith } from "./servers.ts"
+import { type BenchRuntime, type ServerUnderTest, startLoket } from "./servers.ts"
 
 const quick = process.env.BENCH_QUICK === "1"
 export const OUT = {
@@ -34,7 +34,7 @@ export const OUT = {
   warmupSeconds: 2,
   seconds: quick ? 3 : 10,
   sync: "FULL (default)",
-  /** BENCH_OUT_PROFILE=1: the child runs with --cpu-prof; the summary is printed after the part. */
+  /** BENCH_OUT_PROFILE=1: Loket's CPU is profiled during the offer (Node); the summary is printed after the part. */
   profile: process.env.BENCH_OUT_PROFILE === "1"
 }
 const ACCESS_TOKEN = "bench-access-token"
@@ -158,6 +158,28 @@ async function arrivedAll(graph: TimedGraphChild, target: number, timeoutMs: num
   return (await graph.distinct()) >= target
 }
 
+/** What ./loop-probe.mjs wrote for the seconds in [from, to] (epoch ms): Loket's event loop and its fsyncs. */
+function loopFigures(file: string, from: number, to: number) {
+  interface Line { at: number; wallMs: number; elu: number; cpuMs: number; delayMs: { p50: number; p99: number }; fsync: { n: number; p50: number; max: number } }
+  const lines = readFileSync(file, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Line)
+    .filter((l) => l.at > from + 1000 && l.at <= to + 1000)
+  const median = (xs: Array<number>) => percentile(xs, 50)
+  const sampled = lines.filter((l) => l.delayMs.p99 > 0)
+  const flushed = lines.filter((l) => l.fsync.n > 0)
+  const wall = lines.reduce((a, l) => a + l.wallMs, 0)
+  return {
+    seconds: lines.length,
+    elu: lines.reduce((a, l) => a + l.elu * l.wallMs, 0) / Math.max(1, wall),
+    cpuShare: lines.reduce((a, l) => a + l.cpuMs, 0) / Math.max(1, wall),
+    delayP50: median(sampled.map((l) => l.delayMs.p50)),
+    delayP99: median(sampled.map((l) => l.delayMs.p99)),
+    worstP99: Math.max(0, ...sampled.map((l) => l.delayMs.p99)),
+    fsyncPerSecond: lines.reduce((a, l) => a + l.fsync.n, 0) / Math.max(1, wall / 1000),
+    fsyncP50: median(flushed.map((l) => l.fsync.p50)),
+    fsyncMax: Math.max(0, ...flushed.map((l) => l.fsync.max))
+  }
+}
+
 /** Per runtime: achieved rate, busiest second, CPU per reply (for the side-by-side row). */
 const byRuntime = new Map<BenchRuntime, { rate: number; busiest: number; cpuMs: number; p99: number }>()
 export const outboundSideBySide = () => {
@@ -187,10 +209,13 @@ export async function outboundBench(reporter: Reporter, runtime: BenchRuntime = 
     WHATSAPP_PAIR_BURST: String(OUT.pairBurst)
   }
   const profileDir = OUT.profile && runtime === "node" ? mkdtempSync(join(tmpdir(), "loket-outprof-")) : undefined
+  // On Node, Loket's own event loop is watched from inside (./loop-probe.mjs): is it busy, starved, or waiting on fsync?
+  // BENCH_OUT_PROFILE=1: the same probe profiles the CPU of the production bundle during the offer (SIGUSR2 starts and stops it).
+  const probeFile = runtime === "node" ? join(mkdtempSync(join(tmpdir(), "loket-loop-")), "loop.jsonl") : undefined
+  if (probeFile !== undefined) Object.assign(env, { LOOP_PROBE_OUT: probeFile })
+  if (profileDir !== undefined) Object.assign(env, { LOOP_PROBE_PROFILE: join(profileDir, "offer.cpuprofile") })
   try {
-    await r.withServer(() => profileDir === undefined || runtime === "bun"
-      ? startLoket(`Loket FULL (outbound${runtime === "bun" ? ", Bun" : ""})`, "default", env, runtime)
-      : startLoketWith("Loket FULL (outbound, --cpu-prof)", ["--cpu-prof", `--cpu-prof-dir=${profileDir}`], env), async (s) => {
+    await r.withServer(() => startLoket(`Loket FULL (outbound${runtime === "bun" ? ", Bun" : ""})`, "default", env, runtime), async (s) => {
       const db = new BetterSqlite(s.dbPath!, { readonly: true, fileMustExist: true })
       const agents = agentClient(s.url, 256)
       try {
@@ -239,11 +264,16 @@ export async function outboundBench(reporter: Reporter, runtime: BenchRuntime = 
         const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")
         r.log(`outbound: ${OUT.seconds} s at ${f0(OUT.ratePerSecond)}/s (load average before: ${load})`)
         lag.enable()
+        if (profileDir !== undefined) process.kill(s.pid, "SIGUSR2")
         const cpu0 = { child: cpuSecondsOf(s.pid), graph: cpuSecondsOf(graph.pid), self: process.cpuUsage(), at: performance.now() }
         const m = await offer(agents, async () => (await graph.distinct()) - warmCount, replies, warmCount, count, OUT.ratePerSecond)
         const accepted = m.statuses.get(202) ?? 0
         const drained = await arrivedAll(graph, warmCount + accepted, DRAIN_TIMEOUT_MS)
         lag.disable()
+        if (profileDir !== undefined) {
+          process.kill(s.pid, "SIGUSR2")
+          for (const until = performance.now() + 30_000; performance.now() < until && !existsSync(join(profileDir, "offer.cpuprofile.done")); await sleep(50));
+        }
         const cpuWall = (performance.now() - cpu0.at) / 1000
         const selfCpu = process.cpuUsage(cpu0.self)
         const cpu = {
@@ -312,6 +342,12 @@ export async function outboundBench(reporter: Reporter, runtime: BenchRuntime = 
         r.row("5. stand-in: duplicates / refused / Meta-rule problems / unmarked", `${report.duplicates} / ${report.refused} / ${report.problems.length} / ${report.unmarked}${report.problems.length > 0 ? ` (${report.problems[0]})` : ""}`)
         r.row("5. CPU, offer start → last arrival: Loket / stand-in / load generator", `${f0(100 * cpu.child)} % / ${f0(100 * cpu.graph)} % / ${f0(100 * cpu.self)} % of one core over ${f1(cpu.wall)} s (load average before: ${load})`)
         r.row("5. Loket's CPU per reply (accept, store, send, settle), offer start → last arrival", `${(1000 * cpu.child * cpu.wall / Math.max(1, accepted)).toFixed(2)} ms (${f0(accepted)} replies)`)
+        if (probeFile !== undefined) {
+          const loop = loopFigures(probeFile, epoch(cpu0.at), epoch(cpu0.at) + cpu.wall * 1000)
+          r.row("5. Loket's event loop, offer start → last arrival: busy (utilisation) / CPU it got", `${f0(100 * loop.elu)} % of the time / ${f0(100 * loop.cpuShare)} % of one core (${loop.seconds} s)`)
+          r.row("5. Loket's event loop: delay p50 / p99 (median over the seconds), worst second's p99", `${f1(loop.delayP50)} / ${f1(loop.delayP99)} ms, ${f1(loop.worstP99)} ms`)
+          r.row("5. Loket's write-ahead log flushes (fsync on libuv's pool): per second, p50 / worst", `${f1(loop.fsyncPerSecond)}/s, ${f1(loop.fsyncP50)} / ${f1(loop.fsyncMax)} ms`)
+        }
         r.row("5. load generator: event-loop delay p99 / max; send lag p99", `${f1(lag.percentile(99) / 1e6)} / ${f1(lag.max / 1e6)} ms; ${f1(percentile(m.sendLag, 99))} ms`)
 
         byRuntime.set(runtime, { rate: steadyRate, busiest: busiest.count, cpuMs: 1000 * cpu.child * cpu.wall / Math.max(1, accepted), p99: percentile(fromAccept, 99) })
@@ -330,7 +366,7 @@ export async function outboundBench(reporter: Reporter, runtime: BenchRuntime = 
     await graph.close()
   }
   if (profileDir !== undefined && runtime === "node") {
-    console.log(`\nCPU profile of the outbound child (whole run, set-up included), in ${profileDir}:`)
+    console.log(`\nCPU profile of Loket (the production bundle) from the offer's start to the last arrival, in ${profileDir}:`)
     for (const line of summarizeProfiles(profileDir)) console.log(`  ${line}`)
   }
 }

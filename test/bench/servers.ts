@@ -53,6 +53,9 @@ export async function startLoket(name: string, sync: "default" | "NORMAL", extra
   else env.LOKET_SQLITE_SYNCHRONOUS = sync
   const dbPath = env.DATABASE_URL!.replace(/^file:/, "")
   env.NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? PRODUCTION_NODE_OPTIONS
+  // LOOP_PROBE_OUT=<file>: ./loop-probe.mjs writes the child's event-loop and fsync figures there, once a second;
+  // LOOP_PROBE_PROFILE=<file>: it profiles the CPU between two SIGUSR2.
+  if (env.LOOP_PROBE_OUT !== undefined || env.LOOP_PROBE_PROFILE !== undefined) env.NODE_OPTIONS += ` --import ${new URL("./loop-probe.mjs", import.meta.url).pathname}`
   if (runtime === "bun") delete env.NODE_OPTIONS
   const gateway = await startChildGateway(env, runtime === "bun" ? "bun" : productionBuild())
   return {
@@ -63,36 +66,6 @@ export async function startLoket(name: string, sync: "default" | "NORMAL", extra
     output: gateway.output,
     stop: async () => {
       await gateway.kill()
-      rmSync(dirname(dbPath), { recursive: true, force: true })
-    }
-  }
-}
-
-/**
- * Loket as a child process with extra node flags (e.g. `--cpu-prof`, which NODE_OPTIONS does not take),
- * like startChildGateway otherwise. `stop` sends SIGTERM (so a CPU profile gets written), SIGKILL after 15 s.
- */
-export async function startLoketWith(name: string, nodeArgs: ReadonlyArray<string>, extra: Record<string, string> = {}): Promise<ServerUnderTest> {
-  // The playbook's own replies (out of hours) would make the figures depend on the hour: off unless a part sets LOKET_CONFIG.
-  const env = baseEnv({ ...PLAYBOOK_OFF, ...extra })
-  delete env.LOKET_SQLITE_SYNCHRONOUS
-  const dbPath = env.DATABASE_URL!.replace(/^file:/, "")
-  const port = await freePort()
-  const { child, output, exited } = await spawnListening(
-    process.execPath, [...nodeArgs, "--import", "tsx", "gateway/main.ts"],
-    { ...env, PORT: String(port), HOST: "127.0.0.1" }, "Loket listening", "gateway"
-  )
-  return {
-    name,
-    url: `http://127.0.0.1:${port}`,
-    pid: child.pid!,
-    dbPath,
-    output,
-    stop: async () => {
-      child.kill("SIGTERM")
-      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000)
-      await exited
-      clearTimeout(timer)
       rmSync(dirname(dbPath), { recursive: true, force: true })
     }
   }

@@ -73,17 +73,18 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channel
       .where(and(eq(t.messages.id, ref), eq(t.messages.conversationId, conversationId)))))
     return row?.providerMessageId ?? null
   }
-  /** Every reply reads its conversation's channel: prepared once. */
-  const channelOf = database.prepare.one((db, t) => db.select({ channel: t.conversations.channel }).from(t.conversations).where(eq(t.conversations.id, sql.placeholder("id"))))
+  /** Every reply reads its conversation (who may see it, its channel): prepared once, one read per reply. */
+  const conversationOf = database.prepare.one((db, t) => db.select({ team: t.conversations.team, assignee: t.conversations.assignee, channel: t.conversations.channel })
+    .from(t.conversations).where(eq(t.conversations.id, sql.placeholder("id"))))
   const invalid = (c: Context, message: string, details: Array<{ path: string; message: string }>) =>
     jsonError(c, 422, "invalid_message", message, details)
 
   /** Whether the conversation exists and the caller may see it (else it answers 404, as if it did not exist). */
-  const visible = async (c: Context<AuthEnv>, id: string) => {
-    const row = await read(database.one((db, t) => db.select({ team: t.conversations.team, assignee: t.conversations.assignee })
-      .from(t.conversations).where(eq(t.conversations.id, id))))
-    return row !== undefined && canSee(await visibilityOf(runtime, c.get("principal")), row)
+  const visibleRow = async (c: Context<AuthEnv>, id: string) => {
+    const row = (await read(conversationOf({ id }))) as { team: string | null; assignee: string | null; channel: string } | undefined
+    return row !== undefined && canSee(await visibilityOf(runtime, c.get("principal")), row) ? row : undefined
   }
+  const visible = async (c: Context<AuthEnv>, id: string) => (await visibleRow(c, id)) !== undefined
   const notFound = (c: Context, id: string) => jsonError(c, 404, "conversation_not_found", `No conversation with id ${id}.`)
 
   return new Hono<AuthEnv>()
@@ -95,7 +96,8 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channel
       }),
       async function sendMessage(c) {
       const conversationId = c.req.param("id")
-      if (!(await visible(c, conversationId))) return notFound(c, conversationId)
+      const conversation = await visibleRow(c, conversationId)
+      if (conversation === undefined) return notFound(c, conversationId)
       let body: unknown
       try {
         body = await c.req.json()
@@ -110,10 +112,10 @@ export function sendRoutes(runtime: AppRuntime, database: DatabaseShape, channel
       if (!decoded.ok) return invalid(c, `Invalid ${kind} message: ${decoded.details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, decoded.details)
       const value = decoded.value as any
       const content = toContent(kind, value)
-      const channel = ((await read(channelOf({ id: conversationId }))) as { channel: string } | undefined)?.channel
-      // No conversation: the actor answers 404. Otherwise the conversation's channel says what it can send.
-      const adapter = channel === undefined ? undefined : channels.of(channel)
-      if (channel !== undefined && adapter === undefined) {
+      // The conversation's channel says what it can send.
+      const channel = conversation.channel
+      const adapter = channels.of(channel)
+      if (adapter === undefined) {
         return jsonError(c, 503, "channel_not_configured", `This Loket has no ${channel} channel: nothing can be sent on it.`)
       }
       if (adapter !== undefined) {
