@@ -71,6 +71,36 @@ export async function startLoket(name: string, sync: "default" | "NORMAL", extra
   }
 }
 
+/**
+ * Loket as a child process with extra node flags (e.g. `--cpu-prof`, which NODE_OPTIONS does not take; part 9's BENCH_LIST_PROFILE),
+ * like startChildGateway otherwise. `stop` sends SIGTERM (so a CPU profile gets written), SIGKILL after 15 s.
+ */
+export async function startLoketWith(name: string, nodeArgs: ReadonlyArray<string>, extra: Record<string, string> = {}): Promise<ServerUnderTest> {
+  // The playbook's own replies (out of hours) would make the figures depend on the hour: off unless a part sets LOKET_CONFIG.
+  const env = baseEnv({ ...PLAYBOOK_OFF, ...extra })
+  delete env.LOKET_SQLITE_SYNCHRONOUS
+  const dbPath = env.DATABASE_URL!.replace(/^file:/, "")
+  const port = await freePort()
+  const { child, output, exited } = await spawnListening(
+    process.execPath, [...nodeArgs, "--import", "tsx", "gateway/main.ts"],
+    { ...env, PORT: String(port), HOST: "127.0.0.1" }, "Loket listening", "gateway"
+  )
+  return {
+    name,
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    dbPath,
+    output,
+    stop: async () => {
+      child.kill("SIGTERM")
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000)
+      await exited
+      clearTimeout(timer)
+      rmSync(dirname(dbPath), { recursive: true, force: true })
+    }
+  }
+}
+
 /** test/bench/bare-hono.ts as a child process. */
 export async function startBareHono(): Promise<ServerUnderTest> {
   const port = await freePort()
