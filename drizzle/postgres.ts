@@ -77,15 +77,28 @@ export const BATCH_ARRIVAL_MS = 30_000
  * Otherwise the token is recorded (an upsert that refuses a lower token), the row locked exclusively.
  */
 async function holdFence(tx: PgDb, fence: Fence): Promise<boolean> {
+  return (await shareFence(tx, fence)) || recordFence(tx, fence)
+}
+
+/** Share-locks the partition's row if it holds `fence.token`; false if it holds another token (or none yet). */
+async function shareFence(tx: PgDb, fence: Fence): Promise<boolean> {
   const { partitionFences } = pgSchema
   const held = await tx.select({ token: partitionFences.token }).from(partitionFences)
     .where(sql`${partitionFences.partition} = ${fence.partition} and ${partitionFences.token} = ${fence.token}`).for("share")
-  if (held.length > 0) return true
-  const rows = await tx.insert(partitionFences).values({ partition: fence.partition, token: fence.token })
+  return held.length > 0
+}
+
+/** Records `fence.token` for the partition unless a higher one is there (the row locked exclusively); false: a newer owner has written. */
+async function recordFence(db: PgDb, fence: Fence): Promise<boolean> {
+  const { partitionFences } = pgSchema
+  const rows = await db.insert(partitionFences).values({ partition: fence.partition, token: fence.token })
     .onConflictDoUpdate({ target: partitionFences.partition, set: { token: sql`excluded.token` }, setWhere: sql`${partitionFences.token} <= excluded.token` })
     .returning({ token: partitionFences.token })
   return rows.length > 0
 }
+
+/** A batch's transaction found the partition's row without its token: recorded first, in a statement of its own. */
+class FenceNotRecorded {}
 
 const fencedOut = () =>
   new DatabaseUnavailable({ message: "a newer owner of this conversation's partition has written: the work is left to it", fenced: true })
@@ -222,28 +235,43 @@ export function makePostgresShape(pool: PgDb): DatabaseShape {
    */
   const openBatch = (fence: Fence): Effect.Effect<OpenBatch, DatabaseUnavailable> =>
     Effect.suspend(() => {
-      let started!: (tx: PgDb) => void
-      let finish!: (commit: boolean) => void
-      const opened = new Promise<PgDb>((resolve) => (started = resolve))
-      const finishing = new Promise<boolean>((resolve) => (finish = resolve))
-      const done = pool.transaction(async (tx) => {
-        if (!(await holdFence(tx as unknown as PgDb, fence))) throw new FencedOut()
-        started(tx as unknown as PgDb)
-        if (!(await finishing)) throw new RolledBack()
-      })
-      done.catch(() => {}) // observed by commit or rollback (or by the race below, when opening fails)
-      const end = (commit: boolean, batch: Batch) =>
-        Effect.promise(() => {
-          finish(commit)
-          return done.then(() => undefined, (error: unknown) => error)
-        }).pipe(Effect.map((error) => {
-          ended.add(batch.tx)
-          return error
-        }))
+      /**
+       * Opens the transaction and share-locks the fence. A new token is recorded first, on its own
+       * (an exclusive lock held for the length of a batch would hold up this lease's other
+       * transactions, and they may be what the batch waits for); then the batch opens again.
+       */
+      const begin = async (again: boolean): Promise<{ tx: PgDb; done: Promise<void>; finish: (commit: boolean) => void }> => {
+        let started!: (tx: PgDb) => void
+        let finish!: (commit: boolean) => void
+        const opened = new Promise<PgDb>((resolve) => (started = resolve))
+        const finishing = new Promise<boolean>((resolve) => (finish = resolve))
+        const done = pool.transaction(async (tx) => {
+          if (!(await shareFence(tx as unknown as PgDb, fence))) throw new FenceNotRecorded()
+          started(tx as unknown as PgDb)
+          if (!(await finishing)) throw new RolledBack()
+        })
+        done.catch(() => {}) // observed by commit or rollback (or by the race below, when opening fails)
+        try {
+          const tx = await Promise.race([opened, done.then((): never => { throw new Error("the batch's transaction ended before it began") })])
+          return { tx, done, finish }
+        } catch (error) {
+          if (!(error instanceof FenceNotRecorded)) throw error
+          if (again || !(await recordFence(pool, fence))) throw new FencedOut()
+          return begin(true)
+        }
+      }
       return Effect.tryPromise({
-        try: () => Promise.race([opened, done.then((): never => { throw new Error("the batch's transaction ended before it began") })]),
+        try: () => begin(false),
         catch: (cause) => (cause instanceof FencedOut ? fencedOut() : unavailable(cause))
-      }).pipe(Effect.map((tx): OpenBatch => {
+      }).pipe(Effect.map(({ tx, done, finish }): OpenBatch => {
+        const end = (commit: boolean, batch: Batch) =>
+          Effect.promise(() => {
+            finish(commit)
+            return done.then(() => undefined, (error: unknown) => error)
+          }).pipe(Effect.map((error) => {
+            ended.add(batch.tx)
+            return error
+          }))
         const batch = new Batch(tx)
         batchOf.set(tx, batch)
         const rollback = Effect.suspend(() => {

@@ -283,9 +283,10 @@ export const NatsTransport = Layer.effect(
         partitions: placement.partitions,
         owned: [...placement.owned()].sort((a, b) => a - b),
         leader: placement.isLeader(),
-        natsConnected: connected()
+        natsConnected: connected(),
+        batches: { applied: stats.batches, events: stats.batchedEvents, failed: stats.failedBatches }
       }),
-      stats: () => ({ ...stats }),
+      stats: () => ({ webhooks: stats.webhooks, commits: stats.commits }),
       parked: inbox.parked,
       retryParked
     })
