@@ -145,10 +145,8 @@ export const NatsTransport = Layer.effect(
           Effect.result
         )
         stats.batches++
-        if (committed._tag === "Success") {
-          stats.batchedEvents += batch.length
-          return
-        }
+        stats.batchedEvents += batch.length
+        if (committed._tag === "Success") return
         stats.failedBatches++
         // What the actors hold may have been read beside the rolled-back writes: loaded afresh.
         conversations.forget()
@@ -158,29 +156,28 @@ export const NatsTransport = Layer.effect(
       })
 
     /**
-     * Applies what a partition's consumer took: in batches (PostgreSQL), each of events of distinct
-     * conversations (two of one conversation would wait on each other: the second is its actor's
-     * next message, the first waits for the batch's commit); an event that changes who is who
-     * (a merge, a moved number) is routed alone, between batches, as without batching.
+     * Applies what a partition's consumer took (PostgreSQL): in batches, each of events of distinct
+     * conversations — the first waiting event of each conversation, then the second, … (two of
+     * one conversation in one batch would wait on each other: the second is its actor's next
+     * message, the first waits for the batch's commit). The consumer takes its next events once
+     * the batch has committed: what arrived meanwhile is the next batch. An event that changes who
+     * is who (a merge, a moved number) is routed alone, between batches, as without batching.
      */
     const apply = (partition: number, envelopes: ReadonlyArray<Envelope>) =>
       Effect.gen(function*() {
         const openBatch = database.openBatch
+        if (openBatch === undefined) return yield* Effect.forEach(envelopes, conversations.route, { discard: true })
         let pending = envelopes
         while (pending.length > 0) {
-          if (openBatch === undefined || pending.length === 1) {
-            return yield* Effect.forEach(pending, conversations.route, { discard: true })
-          }
           const { addressed, rest } = yield* conversations.address(pending)
-          let from = 0
-          while (from < addressed.length) {
-            const keys = new Set<string>()
-            let to = from
-            while (to < addressed.length && !keys.has(addressed[to]!.key)) keys.add(addressed[to++]!.key)
-            const batch = addressed.slice(from, to)
-            yield* batch.length === 1 ? conversations.routeAddressed(batch[0]!, batch[0]!.envelope) : applyBatch(partition, openBatch, batch)
-            from = to
+          const rounds: Array<Array<Addressed>> = []
+          const seen = new Map<string, number>()
+          for (const item of addressed) {
+            const round = seen.get(item.key) ?? 0
+            seen.set(item.key, round + 1)
+            ;(rounds[round] ??= []).push(item)
           }
+          for (const batch of rounds) yield* applyBatch(partition, openBatch, batch)
           if (rest.length === 0) return
           yield* conversations.route(rest[0]!)
           pending = rest.slice(1)
