@@ -56,7 +56,7 @@ export const postgresLayer = (url: string, options: { readonly poolSize: number 
         catch: (cause) => new DatabaseUnavailable({ message: `PostgreSQL at ${redactUrl(url)} could not be opened: ${String(cause)}` })
       }),
       ({ pool }) => Effect.promise(() => pool.end())
-    ).pipe(Effect.map(({ db }) => makePostgresShape(db)))
+    ).pipe(Effect.map(({ db }) => makePostgresShape(db, { openBatches: Math.max(1, Math.floor(options.poolSize / 2)) })))
   )
 
 /** Thrown out of drizzle's transaction callback when the effect failed: it rolls back. */
@@ -148,8 +148,27 @@ class Member implements BatchMember {
   }
 }
 
-export function makePostgresShape(pool: PgDb): DatabaseShape {
+/**
+ * `openBatches`: how many batches may hold a connection at once. A batch's members also read
+ * outside it (an actor loading its conversation) and the API needs connections: batches holding
+ * every connection of the pool would wait for members that wait for a connection.
+ */
+export function makePostgresShape(pool: PgDb, options: { readonly openBatches: number } = { openBatches: 1 }): DatabaseShape {
   let statements = 0
+  let batchesOpen = 0
+  const waitingForConnection: Array<() => void> = []
+  const batchPermit = (): Promise<void> => {
+    if (batchesOpen < options.openBatches) {
+      batchesOpen++
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => waitingForConnection.push(resolve))
+  }
+  const releaseBatchPermit = () => {
+    const next = waitingForConnection.shift()
+    if (next !== undefined) next()
+    else batchesOpen--
+  }
   const rollbackListeners: Array<() => void> = []
   /** Transactions of batches that have ended: a straggler's statement must not run on the connection once it is back in the pool. */
   const ended = new WeakSet<PgDb>()
@@ -245,12 +264,13 @@ export function makePostgresShape(pool: PgDb): DatabaseShape {
         let finish!: (commit: boolean) => void
         const opened = new Promise<PgDb>((resolve) => (started = resolve))
         const finishing = new Promise<boolean>((resolve) => (finish = resolve))
+        await batchPermit()
         const done = pool.transaction(async (tx) => {
           if (!(await shareFence(tx as unknown as PgDb, fence))) throw new FenceNotRecorded()
           started(tx as unknown as PgDb)
           if (!(await finishing)) throw new RolledBack()
         })
-        done.catch(() => {}) // observed by commit or rollback (or by the race below, when opening fails)
+        done.then(releaseBatchPermit, releaseBatchPermit) // and observed by commit or rollback (or by the race below, when opening fails)
         try {
           const tx = await Promise.race([opened, done.then((): never => { throw new Error("the batch's transaction ended before it began") })])
           return { tx, done, finish }

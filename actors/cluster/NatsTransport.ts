@@ -7,11 +7,11 @@
  * parked). A new owner recreates the consumer, so it starts from what its predecessor left
  * unacknowledged; the database's dedupe keys absorb what was applied but not yet acknowledged.
  */
-import { Effect, Exit, Fiber, Layer, Queue, Schedule, Stream } from "effect"
+import { Effect, Exit, Fiber, Layer, Queue, type Result, Schedule, Stream } from "effect"
 import { AckPolicy, DeliverPolicy, type JsMsg, nanos } from "nats"
 import type { Channel } from "../../domain/Channel.ts"
 import type { InboundEvent, ParsedWebhook } from "../../domain/InboundEvent.ts"
-import { Database, DatabaseUnavailable } from "../../drizzle/Database.ts"
+import { type BatchMember, Database, DatabaseUnavailable } from "../../drizzle/Database.ts"
 import { type Addressed, Conversations } from "../Conversations.ts"
 import { type Envelope, makeInbox } from "../Inbox.ts"
 import { IngestUnavailable, Transport } from "../Transport.ts"
@@ -128,22 +128,33 @@ export const NatsTransport = Layer.effect(
      */
     const applyBatch = (partition: number, openBatch: NonNullable<typeof database.openBatch>, batch: ReadonlyArray<Addressed>) =>
       Effect.gen(function*() {
-        const opened = yield* openBatch({ partition, token: placement.tokenOf(partition) ?? 0 }).pipe(Effect.result)
-        if (opened._tag === "Failure") {
-          if (opened.failure.fenced === true) {
+        const members: Array<{ readonly addressed: Addressed; readonly member: BatchMember }> = []
+        // Opened uninterruptibly and always ended (a no-op once committed): an interrupted consumer
+        // (its partition lost, shutdown) leaves no transaction open holding the partition's fence.
+        type Outcome = { readonly opened: false; readonly failure: DatabaseUnavailable } | { readonly opened: true; readonly committed: Result.Result<void, DatabaseUnavailable> }
+        const outcome = yield* Effect.acquireUseRelease(
+          openBatch({ partition, token: placement.tokenOf(partition) ?? 0 }).pipe(Effect.result),
+          (opened): Effect.Effect<Outcome> => {
+            if (opened._tag === "Failure") return Effect.succeed({ opened: false as const, failure: opened.failure })
+            const open = opened.success
+            for (const addressed of batch) members.push({ addressed, member: open.member() })
+            return Effect.forEach(members, ({ addressed, member }) =>
+              conversations.routeAddressed(addressed, { ...addressed.envelope, batch: member }), { discard: true }).pipe(
+              Effect.andThen(open.commit),
+              Effect.result,
+              Effect.map((committed) => ({ opened: true as const, committed }))
+            )
+          },
+          (opened) => (opened._tag === "Failure" ? Effect.void : opened.success.rollback)
+        )
+        if (!outcome.opened) {
+          if (outcome.failure.fenced === true) {
             return yield* Effect.logInfo(`partition ${partition}: a newer owner has written; ${batch.length} events left to it`)
           }
           // PostgreSQL refused the batch: each event on its own, retried and parked as ever.
           return yield* Effect.forEach(batch, (addressed) => conversations.routeAddressed(addressed, addressed.envelope), { discard: true })
         }
-        const open = opened.success
-        const members = batch.map((addressed) => ({ addressed, member: open.member() }))
-        const committed = yield* Effect.forEach(members, ({ addressed, member }) =>
-          conversations.routeAddressed(addressed, { ...addressed.envelope, batch: member }), { discard: true }).pipe(
-          Effect.andThen(open.commit),
-          Effect.onInterrupt(() => open.rollback),
-          Effect.result
-        )
+        const committed = outcome.committed
         stats.batches++
         stats.batchedEvents += batch.length
         if (committed._tag === "Success") return
