@@ -284,20 +284,31 @@ export function makePostgresShape(pool: PgDb, options: { readonly openBatches: n
         try: () => begin(false),
         catch: (cause) => (cause instanceof FencedOut ? fencedOut() : unavailable(cause))
       }).pipe(Effect.map(({ tx, done, finish }): OpenBatch => {
-        const end = (commit: boolean, batch: Batch) =>
-          Effect.promise(() => {
-            finish(commit)
-            return done.then(() => undefined, (error: unknown) => error)
-          }).pipe(Effect.map((error) => {
-            ended.add(batch.tx)
-            return error
-          }))
         const batch = new Batch(tx)
         batchOf.set(tx, batch)
+        /**
+         * Ends the transaction. What comes of it is settled in the promise's own callbacks, so an
+         * interrupted caller (the consumer stopped mid-commit) still leaves the members told.
+         */
+        const end = (commit: boolean) => {
+          finish(commit)
+          return done.then(() => {
+            ended.add(tx)
+            if (!commit) return
+            batch.state = "committed"
+            Deferred.doneUnsafe(batch.outcome, Effect.void)
+          }, (error: unknown) => {
+            ended.add(tx)
+            batch.fail(error instanceof RolledBack || batch.failure !== undefined ? batch.failure! : unavailable(error))
+            rolledBack()
+          })
+        }
         const rollback = Effect.suspend(() => {
+          // Once committing, the commit goes on (its outcome reaches the members all the same).
+          if (batch.state !== "open" && batch.state !== "failed") return Effect.void
           if (ended.has(tx)) return Effect.void
           batch.fail(new DatabaseUnavailable({ message: "the batch was rolled back: its events are applied again" }))
-          return end(false, batch).pipe(Effect.andThen(Effect.sync(rolledBack)))
+          return Effect.promise(() => end(false))
         })
         const commit = Effect.gen(function*() {
           batch.sealed = true
@@ -309,15 +320,8 @@ export function makePostgresShape(pool: PgDb, options: { readonly openBatches: n
             return yield* Effect.fail(batch.failure!)
           }
           batch.state = "committing"
-          const error = yield* end(true, batch)
-          if (error !== undefined) {
-            const failure = error instanceof RolledBack ? batch.failure! : unavailable(error)
-            batch.fail(failure)
-            rolledBack()
-            return yield* Effect.fail(failure)
-          }
-          batch.state = "committed"
-          Deferred.doneUnsafe(batch.outcome, Effect.void)
+          void end(true)
+          return yield* Deferred.await(batch.outcome)
         })
         return {
           member: () => {
