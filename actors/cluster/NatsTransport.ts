@@ -3,8 +3,8 @@
  * JetStream event stream with `Nats-Msg-Id` = its idempotency key, and the webhook is answered
  * once JetStream acknowledged every one (503 while NATS is unreachable: Meta redelivers).
  * Delivery: for each partition this instance owns, a durable consumer hands the events to the
- * conversation actors in order; an event is acknowledged once it is applied and committed (or
- * parked). A new owner recreates the consumer, so it starts from what its predecessor left
+ * conversation actors in order, what is waiting applied in batches of one PostgreSQL transaction
+ * each; an event is acknowledged once it is applied and committed (or parked). A new owner recreates the consumer, so it starts from what its predecessor left
  * unacknowledged; the database's dedupe keys absorb what was applied but not yet acknowledged.
  */
 import { Effect, Exit, Fiber, Layer, Queue, type Result, Schedule, Stream } from "effect"
@@ -131,6 +131,10 @@ export const NatsTransport = Layer.effect(
         const members: Array<{ readonly addressed: Addressed; readonly member: BatchMember }> = []
         // Opened uninterruptibly and always ended (a no-op once committed): an interrupted consumer
         // (its partition lost, shutdown) leaves no transaction open holding the partition's fence.
+        // Once routed, the batch's commit is awaited uninterruptibly, as the actors' work was before
+        // batches: a partition being handed over first sees the batch under way committed and
+        // acknowledged (a deposed owner's batch is fenced: it commits before its successor's first
+        // write, or never). A member that never arrives fails the batch after BATCH_ARRIVAL_MS.
         type Outcome = { readonly opened: false; readonly failure: DatabaseUnavailable } | { readonly opened: true; readonly committed: Result.Result<void, DatabaseUnavailable> }
         const outcome = yield* Effect.acquireUseRelease(
           openBatch({ partition, token: placement.tokenOf(partition) ?? 0 }).pipe(Effect.result),
@@ -140,7 +144,7 @@ export const NatsTransport = Layer.effect(
             for (const addressed of batch) members.push({ addressed, member: open.member() })
             return Effect.forEach(members, ({ addressed, member }) =>
               conversations.routeAddressed(addressed, { ...addressed.envelope, batch: member }), { discard: true }).pipe(
-              Effect.andThen(open.commit),
+              Effect.andThen(Effect.uninterruptible(open.commit)),
               Effect.result,
               Effect.map((committed) => ({ opened: true as const, committed }))
             )
