@@ -35,8 +35,22 @@ export interface ContactDirectory {
    * into the oldest, their conversations per channel account into one (docs/contacts.md).
    */
   readonly resolve: (channel: Channel, resident: Resident, notice?: SystemNotice | null, options?: { readonly fresh?: boolean }) => Effect.Effect<Resolved, DatabaseUnavailable>
+  /**
+   * Cluster mode, a partition's waiting events: the contacts of all their residents read in one
+   * statement, the new ones written in one. Answers each event's contact, in order, up to the
+   * first event that would change who is who (contacts merged, a number moving to another
+   * resident, a notice of a new id, a name or id learnt): that event and those after it are left
+   * to `resolve`, one at a time. Shorter than `items` then.
+   */
+  readonly resolveBatch: (items: ReadonlyArray<BatchItem>) => Effect.Effect<Array<Resolved>, DatabaseUnavailable>
   /** Drops what the cache knows (cluster mode: other instances may have changed contacts meanwhile). */
   readonly forget: () => void
+}
+
+export interface BatchItem {
+  readonly channel: Channel
+  readonly resident: Resident
+  readonly notice?: SystemNotice | null | undefined
 }
 
 const uniq = (values: ReadonlyArray<string | null | undefined>) => [...new Set(values.filter((v): v is string => v !== null && v !== undefined && v !== ""))]
@@ -184,5 +198,50 @@ export function makeContactDirectory(database: DatabaseShape, holdActors: HoldAc
       return accounts.flatMap((account) => contacts.map((c) => conversationKey(channel, account, c.id))).sort()
     }))
 
-  return { resolve, forget: () => cache.clear() }
+  const resolveBatch = (items: ReadonlyArray<BatchItem>): Effect.Effect<Array<Resolved>, DatabaseUnavailable> =>
+    Effect.gen(function*() {
+      const waIds = uniq(items.map((item) => item.resident.waId))
+      const userIds = uniq(items.map((item) => item.resident.userId))
+      if (waIds.length + userIds.length === 0) return []
+      const channels = uniq(items.map((item) => item.channel))
+      const rows: Array<ContactRow> = yield* database.all((db, t) => db.select().from(t.contacts).where(and(
+        inArray(t.contacts.channel, channels),
+        or(
+          waIds.length > 0 ? inArray(t.contacts.waId, waIds) : undefined,
+          userIds.length > 0 ? inArray(t.contacts.userId, userIds) : undefined
+        )
+      )))
+      const now = new Date(yield* Clock.currentTimeMillis).toISOString()
+      const created: Array<ContactRow> = []
+      const out: Array<Resolved> = []
+      for (const { channel, resident, notice } of items) {
+        if ((notice?.newWaId ?? null) !== null || (notice?.newUserId ?? null) !== null) break
+        const ids = { wa: uniq([resident.waId]), user: uniq([resident.userId]) }
+        if (ids.wa.length + ids.user.length === 0) break
+        const matching = rows.filter((row) => row.channel === channel &&
+          ((row.waId !== null && ids.wa.includes(row.waId)) || (row.userId !== null && ids.user.includes(row.userId))))
+        const { same, losesNumber } = classify(matching, ids.wa, ids.user)
+        if (same.length > 1 || losesNumber.length > 0) break
+        const survivor = same[0]
+        if (survivor === undefined) {
+          const row: ContactRow = {
+            id: newContactId(), channel, handle: resident.waId ?? resident.userId ?? "", waId: resident.waId, userId: resident.userId,
+            name: resident.name, createdAt: now, updatedAt: now, residentId: null
+          }
+          rows.push(row)
+          created.push(row)
+          out.push({ contact: row, created: true, merged: [] })
+          continue
+        }
+        const unchanged = (resident.waId ?? survivor.waId) === survivor.waId && (resident.userId ?? survivor.userId) === survivor.userId &&
+          (resident.name ?? survivor.name) === survivor.name
+        if (!unchanged) break
+        out.push({ contact: survivor, created: false, merged: [] })
+      }
+      if (created.length > 0) yield* database.run((db, t) => db.insert(t.contacts).values(created))
+      for (const { contact } of out) remember(contact)
+      return out
+    })
+
+  return { resolve, resolveBatch, forget: () => cache.clear() }
 }

@@ -34,9 +34,25 @@ export interface KnownConversation {
   readonly contactId: string
 }
 
+/** An event whose resident is resolved: the actor it goes to. */
+export interface Addressed {
+  readonly envelope: Envelope
+  readonly key: string
+  readonly contact?: ContactRow | undefined
+  readonly newContact?: boolean | undefined
+}
+
 export class Conversations extends Context.Service<Conversations, {
   /** Routes a durable event to its conversation's actor (waits while that mailbox is full). */
   route(envelope: Envelope): Effect.Effect<void>
+  /**
+   * Cluster mode, a partition's waiting events: resolves their residents together (one look-up,
+   * new contacts in one insert), in order, up to the first event that changes who is who; that
+   * one and those after it are the `rest`, for `route` one at a time.
+   */
+  address(envelopes: ReadonlyArray<Envelope>): Effect.Effect<{ readonly addressed: Array<Addressed>; readonly rest: Array<Envelope> }>
+  /** Routes an event `address` resolved, as `route` does once it has resolved it (`envelope` may carry a batch member now). */
+  routeAddressed(addressed: Addressed, envelope: Envelope): Effect.Effect<void>
   /** An agent's send, through the conversation's actor: answered once it is durable (`fence`: cluster mode's lease). */
   send(conversationId: string, command: SendCommand, fence?: Fence, known?: KnownConversation): Effect.Effect<Message, SendRefused>
   /** Assign, close, reopen or a note, through the conversation's actor: answered once durable (with its audit entry). */
@@ -105,14 +121,20 @@ export class Conversations extends Context.Service<Conversations, {
         )
       }
 
+      const tellResolved = (envelope: Envelope, { key, contact, newContact }: Address): Effect.Effect<void> =>
+        contact === undefined || envelope.replace === undefined
+          ? host.tell(key, { kind: "event", envelope, contact, newContact })
+          : envelope.replace(contact).pipe(Effect.flatMap((moved) => {
+            if (!moved) return host.tell(key, { kind: "event", envelope, contact, newContact })
+            envelope.batch?.arrive()
+            return Effect.void
+          }))
+
       const route = (envelope: Envelope) =>
         Effect.suspend(() => addressOf(envelope)).pipe(
           Effect.retry(defaultRetry),
           Effect.matchCauseEffect({
-            onSuccess: ({ key, contact, newContact }) =>
-              contact === undefined || envelope.replace === undefined
-                ? host.tell(key, { kind: "event", envelope, contact, newContact })
-                : envelope.replace(contact).pipe(Effect.flatMap((moved) => (moved ? Effect.void : host.tell(key, { kind: "event", envelope, contact, newContact })))),
+            onSuccess: (address) => tellResolved(envelope, address),
             onFailure: (cause) =>
               parkEnvelope(inbox, envelope, Cause.pretty(cause)).pipe(
                 Effect.andThen(Effect.logError("event parked: its resident could not be resolved", { seq: envelope.seq })),
@@ -120,6 +142,35 @@ export class Conversations extends Context.Service<Conversations, {
               )
           })
         )
+
+      const address = (envelopes: ReadonlyArray<Envelope>) =>
+        Effect.gen(function*() {
+          const items = envelopes.flatMap((envelope, at) => {
+            const event = envelope.event
+            if (event.kind === "template_status") return []
+            return [{ at, channel: event.channel, resident: event.resident, notice: event.kind === "message" ? event.message.system : undefined }]
+          })
+          // Not resolved together (the database refused): each is resolved on its own, by `route`.
+          const resolved = yield* directory.resolveBatch(items).pipe(
+            Effect.retry(defaultRetry),
+            Effect.catchCause((cause) => Effect.logWarning("a batch's residents could not be resolved together", Cause.pretty(cause)).pipe(Effect.as([])))
+          )
+          const stop = resolved.length < items.length ? items[resolved.length]!.at : envelopes.length
+          const addressed: Array<Addressed> = []
+          let next = 0
+          for (const envelope of envelopes.slice(0, stop)) {
+            const event = envelope.event
+            if (event.kind === "template_status") {
+              addressed.push({ envelope, key: `${event.channel}|templates|${event.accountId}` })
+              continue
+            }
+            const { contact, created } = resolved[next++]!
+            addressed.push({ envelope, key: conversationKey(event.channel, event.channelAccountId, contact.id), contact, newContact: created })
+          }
+          return { addressed, rest: envelopes.slice(stop) }
+        })
+
+      const routeAddressed = (addressed: Addressed, envelope: Envelope) => tellResolved(envelope, addressed)
 
       const conversationById = database.prepare.one((db, t) => db.select().from(t.conversations).where(eq(t.conversations.id, sql.placeholder("id"))))
       const send = (conversationId: string, command: SendCommand, fence?: Fence, known?: KnownConversation) =>
@@ -152,7 +203,7 @@ export class Conversations extends Context.Service<Conversations, {
         host.forget()
         directory.forget()
       }
-      return Conversations.of({ route, send, work, tell: host.tell, active: host.active, forget })
+      return Conversations.of({ route, address, routeAddressed, send, work, tell: host.tell, active: host.active, forget })
     })
   )
 }

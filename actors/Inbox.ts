@@ -8,7 +8,7 @@ import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm"
 import { Effect } from "effect"
 import type { Channel } from "../domain/Channel.ts"
 import type { InboundEvent, ParsedWebhook } from "../domain/InboundEvent.ts"
-import type { DatabaseShape, DatabaseUnavailable, Fence } from "../drizzle/Database.ts"
+import type { BatchMember, DatabaseShape, DatabaseUnavailable, Fence } from "../drizzle/Database.ts"
 
 /** An event made durable, with its place in the inbox (embedded mode) or in the event stream (cluster mode). */
 export interface Envelope {
@@ -33,6 +33,11 @@ export interface Envelope {
    * placed on when that is another one (the event named only the number of a resident placed by
    * BSUID), and acknowledges it here; answers whether it did. Keeps one writer per conversation.
    */
+  /**
+   * Cluster mode: the batch this event is applied in (its partition's waiting events, one
+   * PostgreSQL transaction): its actor's transaction joins it, and says when it is done with it.
+   */
+  readonly batch?: BatchMember | undefined
   readonly replace?: ((ids: { readonly waId: string | null; readonly userId: string | null }) => Effect.Effect<boolean>) | undefined
 }
 

@@ -39,6 +39,11 @@ export interface ClusterView {
   /** Whether this instance runs the once-per-cluster work (outbox dispatch, window watch). */
   readonly leader: boolean
   readonly natsConnected: boolean
+  /**
+   * Since start: the batches this instance's partitions applied (each one PostgreSQL transaction),
+   * the events in them, and the batches that failed (their events applied again one at a time).
+   */
+  readonly batches?: { readonly applied: number; readonly events: number; readonly failed: number } | undefined
 }
 
 export class Transport extends Context.Service<Transport, {

@@ -57,6 +57,12 @@ export interface DatabaseShape extends Queries {
    * share one commit — group commit). PostgreSQL: undefined (every transaction commits alone).
    */
   readonly sharedTransaction: () => number | undefined
+  /**
+   * PostgreSQL (cluster mode): opens a batch, one transaction that the transactions of many
+   * units of work (a partition's waiting events, each in its own actor) join — fenced once, at
+   * its start, committed once (batch.ts). SQLite: undefined (group commit does this already).
+   */
+  readonly openBatch: ((fence: Fence) => Effect.Effect<OpenBatch, DatabaseUnavailable>) | undefined
   /** Called after a failed commit, so caches of rolled-back rows can be dropped. */
   readonly onRollback: (listener: () => void) => void
   /** Whether the database answers a trivial query. */
@@ -80,6 +86,36 @@ export interface Fence {
  * a deposed owner's turn either ends before its successor's first write or never lands.
  */
 export const CurrentFence = Context.Reference<Fence | undefined>("loket/drizzle/CurrentFence", { defaultValue: () => undefined })
+
+/**
+ * A batch being applied (PostgreSQL): each unit of work gets a member; run under it (with
+ * CurrentBatch), the unit's `transaction` joins the batch's transaction and its `committed()`
+ * waits for the batch's commit.
+ */
+export interface OpenBatch {
+  /** A member for one more unit of work; call before `commit`. */
+  readonly member: () => BatchMember
+  /**
+   * Once every member has arrived (its transaction done, waiting in `committed()`, or finished
+   * without one), commits. Fails, everything of the batch rolled back, when a member's
+   * transaction failed, a member did not arrive in time, or the commit failed.
+   */
+  readonly commit: Effect.Effect<void, DatabaseUnavailable>
+  /** Rolls the batch back (nothing of it lands); its members' transactions fail. */
+  readonly rollback: Effect.Effect<void>
+}
+
+export interface BatchMember {
+  /** This unit is done with the batch: its transaction waits for the commit, or it needs none. Idempotent. */
+  readonly arrive: () => void
+  /** The batch failed: this unit's writes in it are rolled back (or never made); it is to be applied again alone. */
+  readonly failed: () => boolean
+  /** Whether this unit wrote in the batch's transaction, or was turned away because the batch had failed. */
+  readonly mustRetry: () => boolean
+}
+
+/** The batch member the current unit of work runs as (cluster mode), if any. */
+export const CurrentBatch = Context.Reference<BatchMember | undefined>("loket/drizzle/CurrentBatch", { defaultValue: () => undefined })
 
 /** Whether `error` is a refusal by the fence: the work belongs to another instance now. */
 export const isFenced = (error: unknown): boolean =>

@@ -193,6 +193,7 @@ export function makeSqliteShape(db: Db, ping: () => boolean, url: string, exec: 
     transaction,
     committed: commit.committed,
     sharedTransaction: commit.transaction,
+    openBatch: undefined,
     onRollback: commit.onRollback,
     ping: Effect.sync(() => {
       try {

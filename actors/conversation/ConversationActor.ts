@@ -5,7 +5,7 @@
  */
 import { Cause, Deferred, Effect } from "effect"
 import { SendRefused, WorkRefused } from "../../domain/errors.ts"
-import { CurrentFence, isFenced } from "../../drizzle/Database.ts"
+import { CurrentBatch, CurrentFence, isFenced } from "../../drizzle/Database.ts"
 import type { ActorBehavior } from "../ActorHost.ts"
 import type { Envelope, Inbox } from "../Inbox.ts"
 import type { ActorDeps, ConversationState } from "./deps.ts"
@@ -42,7 +42,26 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
 
   const receive = (state: ConversationState, message: ConversationMessage): Effect.Effect<ConversationState, unknown> => {
     const fence = message.kind === "event" ? message.envelope.fence : message.kind === "hold" ? undefined : message.fence
-    return fence === undefined ? handle(state, message) : Effect.provideService(handle(state, message), CurrentFence, fence)
+    const fenced = fence === undefined ? handle(state, message) : Effect.provideService(handle(state, message), CurrentFence, fence)
+    const member = message.kind === "event" ? message.envelope.batch : undefined
+    if (member === undefined) return fenced
+    // In a batch (cluster mode): its transaction joins the batch's. Once the batch has failed, what
+    // this event did in it is rolled back and the state is the one before it: the event is applied
+    // again on its own (by the partition's consumer), so it is neither retried nor parked here.
+    return Effect.provideService(fenced, CurrentBatch, member).pipe(
+      Effect.matchCauseEffect({
+        onSuccess: (next) => Effect.sync(() => {
+          member.arrive()
+          return next
+        }),
+        onFailure: (cause) => member.failed()
+          ? Effect.sync(() => {
+            member.arrive()
+            return state
+          })
+          : Effect.failCause(cause)
+      })
+    )
   }
 
   const handle = (state: ConversationState, message: ConversationMessage): Effect.Effect<ConversationState, unknown> => {
@@ -79,7 +98,12 @@ export function makeConversationBehavior(deps: ActorDeps): ActorBehavior<Convers
     }
   }
 
-  const onFailure = (key: string, message: ConversationMessage, cause: Cause.Cause<unknown>) => {
+  const onFailure = (key: string, message: ConversationMessage, cause: Cause.Cause<unknown>) =>
+    failed(key, message, cause).pipe(
+      Effect.ensuring(Effect.sync(() => (message.kind === "event" ? message.envelope.batch?.arrive() : undefined)))
+    )
+
+  const failed = (key: string, message: ConversationMessage, cause: Cause.Cause<unknown>) => {
     if (isFenced(Cause.squash(cause))) return onFenced(key, message)
     const recorded = (() => {
       switch (message.kind) {

@@ -77,7 +77,7 @@ function playbook<A>(start: number, settings: SettingsDocument, body: (h: Harnes
       state = yield* behavior.receive(state, message, key)
     }))
     const conversations = Conversations.of({
-      route: () => Effect.void, send: () => Effect.die("not used"), work: () => Effect.die("not used"), active: () => 1, forget: () => {},
+      route: () => Effect.void, address: () => Effect.die("not used"), routeAddressed: () => Effect.die("not used"), send: () => Effect.die("not used"), work: () => Effect.die("not used"), active: () => 1, forget: () => {},
       tell: (_key, message) => Effect.orDie(receive(message))
     })
     yield* Layer.build(TimerWatch.pipe(Layer.provide(Layer.mergeAll(

@@ -112,7 +112,7 @@ describe("retention", () => {
         whileLeading: (_name, work) => (leading ? Effect.asVoid(Effect.forkScoped(work)) : Effect.void)
       }))
       const conversations = Layer.succeed(Conversations, Conversations.of({
-        route: () => Effect.void, send: () => Effect.die("unused"), work: () => Effect.die("unused"), tell: () => Effect.void, active: () => 0, forget: () => {}
+        route: () => Effect.void, address: () => Effect.die("unused"), routeAddressed: () => Effect.die("unused"), send: () => Effect.die("unused"), work: () => Effect.die("unused"), tell: () => Effect.void, active: () => 0, forget: () => {}
       }))
       yield* Layer.build(Retention.layer().pipe(Layer.provide(Layer.mergeAll(leadership, conversations, Layer.succeed(Database, database)))))
       const seen: Array<number> = []
@@ -202,7 +202,7 @@ describe("retention: the messages setting", () => {
       yield* TestClock.setTime(START)
       yield* seed(database, "s", [daysAgo(40), daysAgo(10)])
       const conversations = Layer.succeed(Conversations, Conversations.of({
-        route: () => Effect.void, send: () => Effect.die("unused"), work: () => Effect.die("unused"), tell: () => Effect.void, active: () => 0, forget: () => {}
+        route: () => Effect.void, address: () => Effect.die("unused"), routeAddressed: () => Effect.die("unused"), send: () => Effect.die("unused"), work: () => Effect.die("unused"), tell: () => Effect.void, active: () => 0, forget: () => {}
       }))
       let current: number | null = null
       const days = Layer.succeed(Days, Days.of({ value: () => current }))

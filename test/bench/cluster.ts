@@ -52,7 +52,18 @@ interface ClusterIngestFigures {
   readonly cpuSeconds: ReadonlyArray<number>
 }
 
-export async function clusterBench(report: Report, params: ClusterParams): Promise<void> {
+/** Embedded Loket's figures on the same kind of load, measured in the same run (part 1's `ingest`). */
+export interface EmbeddedFigures {
+  /** Messages committed per second. */
+  readonly rate: number
+  readonly cpuSeconds: number
+  readonly committed: boolean
+}
+
+/** BENCH_CLUSTER_FAILOVER=0 leaves the failover out (to compare builds on ingest alone). */
+const withFailover = process.env.BENCH_CLUSTER_FAILOVER !== "0"
+
+export async function clusterBench(report: Report, params: ClusterParams, embedded?: () => Promise<EmbeddedFigures>): Promise<void> {
   report.log(`cluster: building bodies … (load average ${loadavg().map((l) => l.toFixed(2)).join(" ")})`)
   const warmup = singleMessageWebhooks(params.warmup, 40_000_000)
   const bodies = singleMessageWebhooks(params.messages, 41_000_000)
@@ -74,6 +85,8 @@ export async function clusterBench(report: Report, params: ClusterParams): Promi
       const ingest = await clusterIngest(cluster, counter, warmup, bodies, params, report.log)
       const wire = await seen()
       reportIngest(report, params, published, wire, raw, ingest)
+      if (embedded !== undefined) reportAgainstEmbedded(report, params, ingest, await embedded())
+      if (!withFailover) return
       const figures = await failover(cluster, counter, {
         ratePerSecond: CLUSTER.failoverRatePerSecond,
         seconds: CLUSTER.failoverSeconds,
@@ -146,6 +159,19 @@ function reportIngest(
   report.row("6. ratio cluster committed / raw (for comparison)", (ingest.committedRate / raw.rate).toFixed(3))
   report.row("6. gateways' CPU during the measured send + commit", `${cpu} s (${cpuPerMessageMs.toFixed(2)} ms per message)`)
   report.verdict(ratio >= CLUSTER.target && ingest.committed, `cluster ingest: ${CLUSTER.instances} gateways ${f0(ingest.answeredRate)} msg/s acknowledged = ${ratio.toFixed(2)} × raw JetStream publish ${f0(raw.rate)} msg/s (target ≥ ${CLUSTER.target})`)
+}
+
+/** One cluster gateway's cost against embedded Loket's, same run, same bodies (the targets of issue 15, item 1). */
+function reportAgainstEmbedded(report: Report, params: ClusterParams, ingest: ClusterIngestFigures, embedded: EmbeddedFigures) {
+  const clusterMs = (ingest.cpuSeconds.reduce((a, b) => a + b, 0) * 1000) / params.messages
+  const embeddedMs = (embedded.cpuSeconds * 1000) / params.messages
+  const cpuRatio = clusterMs / embeddedMs
+  const rateRatio = ingest.committedRate / embedded.rate
+  report.row("6. embedded Loket, same bodies, same run: CPU per message / committed", `${embeddedMs.toFixed(2)} ms / ${f0(embedded.rate)} msg/s${embedded.committed ? "" : " NOT ALL COMMITTED"}`)
+  report.row("6. ratio cluster gateways' CPU per message / embedded's   (target ≤ 1.5)", cpuRatio.toFixed(2))
+  report.row("6. ratio cluster messages visible per second / embedded's   (target ≥ 0.7)", rateRatio.toFixed(2))
+  report.verdict(cpuRatio <= 1.5, `cluster CPU per message ${clusterMs.toFixed(2)} ms = ${cpuRatio.toFixed(2)} × embedded's ${embeddedMs.toFixed(2)} ms (target ≤ 1.5)`)
+  report.verdict(rateRatio >= 0.7, `cluster committed ${f0(ingest.committedRate)} msg/s = ${rateRatio.toFixed(2)} × embedded's ${f0(embedded.rate)} msg/s (target ≥ 0.7)`)
 }
 
 function reportFailover(report: Report, cluster: ClusterUnderTest, f: FailoverFigures) {

@@ -42,7 +42,7 @@ import { cpus } from "node:os"
 import { batchedWebhooks, bigBatch, openCounter, singleMessageWebhooks } from "./ingest.ts"
 import { closedLoop, formatStatuses, makeClient, median, openLoop, percentile, type Prepared } from "./load.ts"
 import { CLUSTER, clusterBench } from "./cluster.ts"
-import { OUT, outboundBench, outboundSideBySide } from "./outbound.ts"
+import { cpuSecondsOf, OUT, outboundBench, outboundSideBySide } from "./outbound.ts"
 import { safetyBench } from "./safety.ts"
 import { widgetBench } from "./widget.ts"
 import { LIST, listBench } from "./conversation-list.ts"
@@ -86,6 +86,8 @@ interface IngestFigures {
   readonly answeredRate: number
   readonly statuses: string
   readonly committed: boolean
+  /** CPU seconds the server's process used during the measured send and commit. */
+  readonly cpuSeconds: number
 }
 
 /** Warm up, then send `bodies` (closed loop) and, for Loket, wait until every message is committed. */
@@ -98,6 +100,7 @@ async function ingest(server: ServerUnderTest, warmup: ReadonlyArray<Prepared>, 
     if (counter !== undefined && (await counter.waitFor(warmup.length, COMMIT_TIMEOUT_MS)) === undefined) throw new Error(`warm-up not committed on ${server.name}`)
     await sleep(200)
     const base = counter?.count() ?? 0
+    const cpu0 = cpuSecondsOf(server.pid)
     const t0 = performance.now()
     const result = await closedLoop(client, bodies, P.concurrency)
     const answeredMs = result.elapsedMs
@@ -111,7 +114,8 @@ async function ingest(server: ServerUnderTest, warmup: ReadonlyArray<Prepared>, 
     }
     const statuses = formatStatuses(result.statuses) + (result.errors > 0 ? ` errors×${result.errors} (${result.firstError})` : "")
     log(`${server.name}: ${messages} msgs answered in ${f0(answeredMs)} ms, committed in ${f0(committedMs)} ms [${statuses}]`)
-    return { rate: messages / (committedMs / 1000), answeredRate: messages / (answeredMs / 1000), statuses, committed }
+    const cpuSeconds = cpuSecondsOf(server.pid) - cpu0
+    return { rate: messages / (committedMs / 1000), answeredRate: messages / (answeredMs / 1000), statuses, committed, cpuSeconds }
   } finally {
     counter?.close()
     client.close()
@@ -150,7 +154,12 @@ async function main() {
     for (const runtime of RUNTIMES) await outboundBench({ log, row, verdict, withServer }, runtime)
     if (RUNTIMES.length > 1) row("5. Node ↔ Bun, same run", outboundSideBySide())
   }
-  if (only.has("6")) await clusterBench({ log, row, verdict }, { concurrency: P.concurrency, warmup: P.warmup, messages: P.throughputMessages, commitTimeoutMs: COMMIT_TIMEOUT_MS })
+  if (only.has("6")) {
+    // Embedded Loket on the same bodies, in the same run: what one cluster gateway's cost is compared with.
+    const embedded = () => withServer(() => startLoket("embedded (part 6's comparison)", "default"), (s) =>
+      ingest(s, singleMessageWebhooks(P.warmup, 42_000_000), singleMessageWebhooks(P.throughputMessages, 43_000_000), P.throughputMessages))
+    await clusterBench({ log, row, verdict }, { concurrency: P.concurrency, warmup: P.warmup, messages: P.throughputMessages, commitTimeoutMs: COMMIT_TIMEOUT_MS }, embedded)
+  }
   if (only.has("7")) await widgetBench({ log, row, verdict })
   if (only.has("8")) await safetyBench({ log, row, verdict, withServer, ingest }, { warmup: P.warmup, messages: P.throughputMessages })
   if (only.has("9")) await listBench({ log, row, verdict })

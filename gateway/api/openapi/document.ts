@@ -225,7 +225,11 @@ export function openApiDocument(channels: ReadonlyArray<ChannelAdapter> = []): J
                     mode: { const: "cluster" }, instanceId: { type: "string" }, partitions: { type: "integer", description: "LOKET_PARTITIONS" },
                     owned: { type: "array", items: { type: "integer" }, description: "the partitions this instance hosts" },
                     leader: { type: ["string", "null"], description: "the instance that runs the outbox dispatcher and timers" },
-                    natsConnected: { type: "boolean" }
+                    natsConnected: { type: "boolean" },
+                    batches: {
+                      type: "object", description: "since start: batches of a partition's events applied in one PostgreSQL transaction, their events, and those that failed (applied again one at a time)",
+                      properties: { applied: { type: "integer" }, events: { type: "integer" }, failed: { type: "integer" } }
+                    }
                   }
                 }
               ]
