@@ -88,6 +88,18 @@ const nl = {
   languageHref: "en",
   settings: "Instellingen",
   errorTitle: "Dat lukte niet",
+  /**
+   * The API's refusals an agent or admin meets in the console, by error code, in the agent's
+   * language; a code not listed here shows the API's own (English) message, which names the fix.
+   */
+  apiErrors: {
+    channel_not_configured: "Dit kanaal is nog niet ingesteld: Loket kan er nog niets op versturen. Vraag de beheerder het kanaal in te stellen (docs/configuration.md).",
+    conversation_not_found: "Dit gesprek bestaat niet, of u mag het niet zien.",
+    forbidden: "Dat mag uw rol niet.",
+    email_taken: "Er is al een medewerker met dit e-mailadres (hoofdletters tellen niet mee). Kies een ander adres.",
+    team_name_taken: "Er is al een vakteam met deze naam. Kies een andere naam.",
+    nothing_to_mark: "De inwoner heeft nog niets gestuurd om als gelezen te markeren."
+  } as Record<string, string>,
   live: "Live",
   handOver: "Overdragen aan vakteam",
   noTeam: "Geen vakteam",
@@ -228,6 +240,8 @@ const en: ConsoleTexts = {
   languageHref: "nl",
   settings: "Settings",
   errorTitle: "That did not work",
+  // The API's own messages are English and name the fix.
+  apiErrors: {},
   live: "Live",
   handOver: "Hand over to a team",
   noTeam: "No team",

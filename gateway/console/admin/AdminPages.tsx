@@ -20,7 +20,7 @@ function Problems({ problems, texts }: { problems: ReadonlyArray<Problem>; texts
   return (
     <div class="alert" role="alert" id="problems">
       <p>{texts.admin.notSaved}</p>
-      <ul>{problems.map((p) => <li><code>{p.path || "—"}</code>: {p.message}</li>)}</ul>
+      <ul>{problems.map((p) => <li>{p.path === "" ? null : <><code>{p.path}</code>: </>}{p.message}</li>)}</ul>
     </div>
   )
 }

@@ -1,0 +1,68 @@
+/**
+ * What a Dutch agent reads in the console on a gateway set up as a new municipality's IT team
+ * first starts it (no WHATSAPP_ACCESS_TOKEN yet): the API's refusals in Dutch, Loket's own
+ * replies named in Dutch rather than by their flag, channels by their names, and the admin's
+ * people page's conflicts in Dutch. English (the `loket_lang` cookie) keeps the API's messages.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as support from "../support/console.ts"
+import { csrfOf } from "../support/console.ts"
+import { baseEnv, eventually, PLAYBOOK_OFF, startGateway, type TestGateway } from "../support/gateway.ts"
+import { residentWrites } from "../support/outbound.ts"
+
+let gw: TestGateway
+beforeAll(async () => {
+  gw = await startGateway(baseEnv(PLAYBOOK_OFF))
+}, 90_000)
+afterAll(() => gw?.close())
+
+const conversationOf = (waId: string) =>
+  eventually(async () => (await support.adminApi(gw.url, "/conversations?status=all&limit=200")).body.items.find((c: { contact: { handle: string } }) => c.contact.handle === waId), (c) => c !== undefined)
+
+async function signedIn(role: "agent" | "admin" = "agent") {
+  const agent = await support.newAgent(gw.url, role)
+  const cookie = await support.sessionCookie(gw.url, agent.email)
+  return { cookie, csrf: await csrfOf(gw.url, cookie) }
+}
+
+const post = (path: string, cookie: string, csrf: string, body: Record<string, string>, hx = true) =>
+  fetch(`${gw.url}${path}`, {
+    method: "POST", redirect: "manual",
+    headers: { cookie, "x-csrf-token": csrf, "content-type": "application/x-www-form-urlencoded", ...(hx ? { "hx-request": "true" } : {}) },
+    body: new URLSearchParams({ _csrf: csrf, ...body })
+  })
+
+describe("the console in Dutch on a fresh gateway", () => {
+  it("a reply on a channel without its send credentials says so in Dutch, without the English API message; in English the API's message names the variable", async () => {
+    const { waId } = await residentWrites(gw.url)
+    const conversation = await conversationOf(waId)
+    const { cookie, csrf } = await signedIn()
+    const answer = await post(`/console/c/${conversation.id}/reply`, cookie, csrf, { text: "Goedemiddag!" })
+    const html = await answer.text()
+    expect(answer.status).toBe(422)
+    expect(html).toContain("Dit kanaal is nog niet ingesteld")
+    expect(html).not.toContain("Nothing can be sent")
+
+    const english = await post(`/console/c/${conversation.id}/reply`, `${cookie}; loket_lang=en`, csrf, { text: "Good afternoon!" })
+    expect(await english.text()).toContain("set WHATSAPP_ACCESS_TOKEN and restart Loket")
+  })
+
+  it("adding an agent whose e-mail address is taken, or a vakteam whose name is, is refused in Dutch on the people page", async () => {
+    const existing = await support.newAgent(gw.url)
+    const { cookie, csrf } = await signedIn("admin")
+    const agent = await post("/console/admin/people", cookie, csrf, { name: "Dubbel", email: existing.email.toUpperCase(), role: "agent", password: "long enough password" }, false)
+    const agentPage = await agent.text()
+    expect(agent.status).toBe(422)
+    expect(agentPage).toContain("Er is al een medewerker met dit e-mailadres")
+    expect(agentPage).not.toContain("An agent with this e-mail address exists")
+    expect(agentPage).not.toContain("<code>—</code>")
+
+    const name = `Afval ${support.nextNumber()}`
+    expect((await support.adminApi(gw.url, "/teams", { method: "POST", body: { name } })).status).toBe(201)
+    const team = await post("/console/admin/teams", cookie, csrf, { name }, false)
+    const teamPage = await team.text()
+    expect(team.status).toBe(422)
+    expect(teamPage).toContain("Er is al een vakteam met deze naam")
+    expect(teamPage).not.toContain("pick another name")
+  })
+})
