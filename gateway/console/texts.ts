@@ -60,9 +60,12 @@ const nl = {
   sendAttachment: "Bijlage versturen",
   attachmentMissing: "Kies eerst een bestand.",
   location: "Locatie",
+  /** A conversation's channel as agents name it; a channel not listed shows its id. */
+  channelName: { whatsapp: "WhatsApp", messenger: "Messenger", instagram: "Instagram", telegram: "Telegram", sms: "sms" } as Record<string, string>,
   flags: "Signalen",
   flag: {
-    auto: "automatisch", "pii:bsn": "BSN", "pii:iban": "IBAN", "pii:phone": "telefoonnummer", "pii:email": "e-mailadres",
+    auto: "automatisch", "auto:out-of-hours": "buiten openingstijden", "auto:receipt": "ontvangstbevestiging",
+    "auto:first-contact": "eerste contact", "auto:follow-up": "opvolging", "pii:bsn": "BSN", "pii:iban": "IBAN", "pii:phone": "telefoonnummer", "pii:email": "e-mailadres",
     "pii:birthdate": "geboortedatum", "pii:id-document": "ID-bewijs", "pii:card": "betaalkaart",
     "link:allowed": "link (toegestaan)", "link:unknown": "link (onbekend)", "link:blocked": "link (geblokkeerd)"
   } as Record<string, string>,
@@ -212,9 +215,11 @@ const en: ConsoleTexts = {
   sendAttachment: "Send attachment",
   attachmentMissing: "Choose a file first.",
   location: "Location",
+  channelName: { whatsapp: "WhatsApp", messenger: "Messenger", instagram: "Instagram", telegram: "Telegram", sms: "SMS" },
   flags: "Flags",
   flag: {
-    auto: "automatic", "pii:bsn": "BSN", "pii:iban": "IBAN", "pii:phone": "phone number", "pii:email": "e-mail address",
+    auto: "automatic", "auto:out-of-hours": "out of hours", "auto:receipt": "receipt",
+    "auto:first-contact": "first contact", "auto:follow-up": "follow-up", "pii:bsn": "BSN", "pii:iban": "IBAN", "pii:phone": "phone number", "pii:email": "e-mail address",
     "pii:birthdate": "date of birth", "pii:id-document": "ID document", "pii:card": "payment card",
     "link:allowed": "link (allowed)", "link:unknown": "link (unknown)", "link:blocked": "link (blocked)"
   },

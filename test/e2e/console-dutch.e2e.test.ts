@@ -47,6 +47,22 @@ describe("the console in Dutch on a fresh gateway", () => {
     expect(await english.text()).toContain("set WHATSAPP_ACCESS_TOKEN and restart Loket")
   })
 
+  it("Loket's own reply is named by what it was for, in Dutch, and the channel by its name", async () => {
+    expect((await support.adminApi(gw.url, "/settings", { method: "PATCH", body: { autoReplies: { firstContact: { enabled: true }, outOfHours: { enabled: false } } } })).status).toBe(200)
+    try {
+      const { waId } = await residentWrites(gw.url)
+      const conversation = await conversationOf(waId)
+      const { cookie } = await signedIn()
+      const page = await eventually(async () => (await fetch(`${gw.url}/console/c/${conversation.id}`, { headers: { cookie } })).text(), (t) => t.includes("automatisch"))
+      expect(page).toContain("eerste contact")
+      expect(page).not.toContain("auto:first-contact")
+      expect(page).toContain("WhatsApp · Open")
+      expect(page).not.toContain("whatsapp · ")
+    } finally {
+      await support.adminApi(gw.url, "/settings", { method: "PATCH", body: { autoReplies: { firstContact: { enabled: false } } } })
+    }
+  })
+
   it("adding an agent whose e-mail address is taken, or a vakteam whose name is, is refused in Dutch on the people page", async () => {
     const existing = await support.newAgent(gw.url)
     const { cookie, csrf } = await signedIn("admin")
