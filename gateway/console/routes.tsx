@@ -125,23 +125,27 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
     const items = await loadList(c, view)
     let main: unknown = <p class="empty">{texts.chooseConversation}</p>
     let title = `${texts.conversations} · ${texts.appName}`
-    if (conversationId !== undefined) {
-      const answer = await callApi<Conversation>(c, c.get("session"), `/conversations/${conversationId}`)
-      if (answer.status !== 200) return jsonError(c, answer.status === 404 ? 404 : 503, "conversation_not_found", errorMessage(answer, textsFor(c.get("language"))))
+    let status: 200 | 404 | 503 = 200
+    const answer = conversationId === undefined ? undefined : await callApi<Conversation>(c, c.get("session"), `/conversations/${conversationId}`)
+    if (conversationId !== undefined && answer !== undefined && answer.status !== 200) {
+      // A stale link, or a conversation the agent may not see: the console's page with the reason, not the API's JSON.
+      status = answer.status === 404 ? 404 : 503
+      main = <p class="alert" role="alert">{errorMessage(answer, texts)}</p>
+    } else if (conversationId !== undefined && answer !== undefined) {
       const [messages, templates, at, people, canned] = await Promise.all([loadMessages(c, conversationId), loadTemplates(c), now(), loadPeople(), loadCanned(c, conversationId)])
-      const status = (
+      const assignment = (
         <div id="status" hx-get={`/console/fragments/status/${conversationId}`} hx-trigger={`sse:c-${conversationId}`} hx-swap="innerHTML">
           <Assignment texts={texts} conversation={answer.body} {...people} />
         </div>
       )
       const work = <WorkPanel texts={texts} conversation={answer.body} {...people} me={c.get("principal").agentId} canned={canned} />
       main = <Thread texts={texts} language={language} timeZone={timeZone} conversation={answer.body} messages={messages}
-        defangLinks={settings.linkProtection.mode === "neutralize"} templates={templates} now={at} status={status} work={work} />
+        defangLinks={settings.linkProtection.mode === "neutralize"} templates={templates} now={at} status={assignment} work={work} />
       title = `${texts.conversationWith(answer.body.contact.name ?? texts.inbound)} · ${texts.appName}`
     }
     const list = <ConversationList texts={texts} language={language} timeZone={timeZone} view={view} views={options.views} items={items} current={conversationId} />
     const here = new URL(c.req.url).pathname + new URL(c.req.url).search
-    return html(c, `<!doctype html>${<Shell language={language} texts={texts} principal={c.get("principal")} csrf={c.get("session").csrfToken} title={title} here={here} list={list}>{main as never}</Shell>}`)
+    return html(c, `<!doctype html>${<Shell language={language} texts={texts} principal={c.get("principal")} csrf={c.get("session").csrfToken} title={title} here={here} list={list}>{main as never}</Shell>}`, status as 200)
   }
 
   /** After an action: htmx gets the fragment for #reply-result; a plain form post goes back to the conversation. */

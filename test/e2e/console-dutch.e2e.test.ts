@@ -82,3 +82,18 @@ describe("the console in Dutch on a fresh gateway", () => {
     expect(teamPage).not.toContain("pick another name")
   })
 })
+
+describe("a conversation the agent cannot open", () => {
+  it("a stale link is the console's page in Dutch with the list, status 404, not the API's JSON", async () => {
+    const { waId } = await residentWrites(gw.url)
+    await conversationOf(waId)
+    const { cookie } = await signedIn()
+    const res = await fetch(`${gw.url}/console/c/cnv_00000000000000000000000000`, { headers: { cookie } })
+    expect(res.status).toBe(404)
+    expect(res.headers.get("content-type")).toContain("text/html")
+    const page = await res.text()
+    expect(page).toContain("Dit gesprek bestaat niet, of u mag het niet zien.")
+    expect(page).toContain(`data-conversation=`)
+    expect(page).not.toContain("No conversation with id")
+  })
+})
