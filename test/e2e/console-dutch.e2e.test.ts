@@ -97,3 +97,28 @@ describe("a conversation the agent cannot open", () => {
     expect(page).not.toContain("No conversation with id")
   })
 })
+
+describe("an htmx action on a page whose sign-in is gone", () => {
+  it("after a sign-out the action answers 401 with a Dutch fragment linking back to sign in; with a stale CSRF token 403 with a Dutch fragment; without htmx the JSON errors stay", async () => {
+    const { waId } = await residentWrites(gw.url)
+    const conversation = await conversationOf(waId)
+    const { cookie, csrf } = await signedIn()
+    const stale = await post(`/console/c/${conversation.id}/note`, cookie, "x".repeat(csrf.length), { text: "Notitie" })
+    expect(stale.status).toBe(403)
+    expect(await stale.text()).toContain("Deze pagina hoort bij een eerdere inlog: er is niets verstuurd of gewijzigd.")
+
+    expect((await post("/console/logout", cookie, csrf, {}, false)).status).toBe(303)
+    const ended = await fetch(`${gw.url}/console/c/${conversation.id}/note`, {
+      method: "POST",
+      headers: { cookie, "x-csrf-token": csrf, "hx-request": "true", "hx-current-url": `${gw.url}/console/c/${conversation.id}?view=all`, "content-type": "application/x-www-form-urlencoded" },
+      body: "text=Notitie"
+    })
+    expect(ended.status).toBe(401)
+    const fragment = await ended.text()
+    expect(fragment).toContain("Uw sessie is verlopen of beëindigd")
+    expect(fragment).toContain(`href="/console/login?next=${encodeURIComponent(`/console/c/${conversation.id}`)}"`)
+    const plain = await post(`/console/c/${conversation.id}/note`, cookie, csrf, { text: "Notitie" }, false)
+    expect(plain.status).toBe(401)
+    expect((await plain.json()).error.code).toBe("unauthorized")
+  })
+})
