@@ -7,6 +7,7 @@
 import {
   type Project, dependenciesOf, environmentOf, gatewaysOf, healthcheckText, mountsOf, portsOf, servicesWithImage
 } from "./compose-file.ts"
+import { parseTrustedProxies } from "../../../config/trustedProxies.ts"
 import { rule } from "./rule.ts"
 
 const parseUrl = (text: string): URL | null => {
@@ -170,3 +171,20 @@ export const postgresDurable = rule<Project>("postgres-durable", "one PostgreSQL
     ...(environmentOf(service).POSTGRES_PASSWORD ? [] : [`${name}: POSTGRES_PASSWORD is empty`])
   ]
 })
+
+/**
+ * Behind the proxy every connection comes from the proxy's address: unless the gateways believe its
+ * `X-Forwarded-For` (LOKET_TRUSTED_PROXIES), the console's sign-in throttle counts every client as
+ * one, and 20 failed sign-ins from anyone lock every agent out of the password form for 15 minutes.
+ */
+export const gatewayTrustsProxy = rule<Project>(
+  "gateway-trusts-proxy",
+  "every gateway behind the proxy names it in LOKET_TRUSTED_PROXIES (else the sign-in throttle counts all clients as one)",
+  (p) =>
+    gatewaysOf(p.file).flatMap((name) => {
+      const value = environmentOf(p.file.services[name]!).LOKET_TRUSTED_PROXIES ?? ""
+      if (value.trim() === "") return [`${name}: LOKET_TRUSTED_PROXIES is not set: every client counts as the proxy's address`]
+      const parsed = parseTrustedProxies(value)
+      return typeof parsed === "string" ? [`${name}: LOKET_TRUSTED_PROXIES: ${parsed}`] : []
+    })
+)
