@@ -157,10 +157,14 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
     return html(c, outcome.ok ? `${<p class="notice">{outcome.text}</p>}` : `${<p class="alert" role="alert">{outcome.text}</p>}`, status)
   }
 
+  /** A body over a console limit: for htmx the agent's language where the answer goes, else the JSON error. */
+  const tooLarge = (c: Context<ConsoleEnv>, text: string, message: string) =>
+    c.req.header("hx-request") === "true" ? html(c, `${<p class="alert" role="alert">{text}</p>}`, 413) : jsonError(c, 413, "payload_too_large", message)
+
   const form = async (c: Context<ConsoleEnv>) => (await c.req.parseBody()) as Record<string, string | File>
   const formLimit = bodyLimit({
     maxSize: CONSOLE_FORM_LIMIT,
-    onError: (c) => jsonError(c, 413, "payload_too_large", `A console form is limited to ${CONSOLE_FORM_LIMIT / 1024} KiB: a reply is at most 4,096 characters; send files through POST /api/v1/media.`)
+    onError: (c) => tooLarge(c, textsFor(c.get("language")).formTooLarge, `A console form is limited to ${CONSOLE_FORM_LIMIT / 1024} KiB: a reply is at most 4,096 characters; send files through POST /api/v1/media.`)
   })
 
   return new Hono<ConsoleEnv>()
@@ -227,7 +231,7 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
     })
     .post(
       "/c/:id/attachment",
-      bodyLimit({ maxSize: CONSOLE_ATTACHMENT_LIMIT, onError: (c) => jsonError(c, 413, "payload_too_large", "Channels take files up to 100 MiB (WhatsApp documents; photos up to 5 MiB).") }),
+      bodyLimit({ maxSize: CONSOLE_ATTACHMENT_LIMIT, onError: (c) => tooLarge(c, textsFor(c.get("language")).attachmentTooLarge, "Channels take files up to 100 MiB (WhatsApp documents; photos up to 5 MiB).") }),
       async function sendAttachment(c) {
         const texts = textsFor(c.get("language"))
         const id = c.req.param("id")

@@ -62,6 +62,8 @@ const nl = {
   attachmentCaption: "Bijschrift (niet bij geluid)",
   sendAttachment: "Bijlage versturen",
   attachmentMissing: "Kies eerst een bestand.",
+  attachmentTooLarge: "Dit bestand is te groot: kanalen nemen bestanden tot 100 MiB aan (WhatsApp-documenten; foto's tot 5 MiB). Er is niets verstuurd.",
+  formTooLarge: "Dit is te lang: een formulier van de console is hoogstens 64 KiB, een antwoord hoogstens 4.096 tekens. Er is niets verstuurd.",
   location: "Locatie",
   /** A conversation's channel as agents name it; a channel not listed shows its id. */
   channelName: { whatsapp: "WhatsApp", messenger: "Messenger", instagram: "Instagram", telegram: "Telegram", sms: "sms" } as Record<string, string>,
@@ -220,6 +222,8 @@ const en: ConsoleTexts = {
   attachmentCaption: "Caption (not with audio)",
   sendAttachment: "Send attachment",
   attachmentMissing: "Choose a file first.",
+  attachmentTooLarge: "This file is too large: channels take files up to 100 MiB (WhatsApp documents; photos up to 5 MiB). Nothing was sent.",
+  formTooLarge: "This is too long: a console form is at most 64 KiB, a reply at most 4,096 characters. Nothing was sent.",
   location: "Location",
   channelName: { whatsapp: "WhatsApp", messenger: "Messenger", instagram: "Instagram", telegram: "Telegram", sms: "SMS" },
   flags: "Flags",

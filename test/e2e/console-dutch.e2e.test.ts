@@ -122,3 +122,20 @@ describe("an htmx action on a page whose sign-in is gone", () => {
     expect((await plain.json()).error.code).toBe("unauthorized")
   })
 })
+
+describe("a console form over its limit", () => {
+  it("answers 413 with a Dutch line where the answer goes (htmx) rather than the JSON error, which a plain post keeps", async () => {
+    const { waId } = await residentWrites(gw.url)
+    const conversation = await conversationOf(waId)
+    const { cookie, csrf } = await signedIn()
+    const long = "a".repeat(70 * 1024)
+    const answer = await post(`/console/c/${conversation.id}/note`, cookie, csrf, { text: long })
+    expect(answer.status).toBe(413)
+    const fragment = await answer.text()
+    expect(fragment).toContain("Dit is te lang: een formulier van de console is hoogstens 64 KiB")
+    expect(fragment).not.toContain("payload_too_large")
+    const plain = await post(`/console/c/${conversation.id}/note`, cookie, csrf, { text: long }, false)
+    expect(plain.status).toBe(413)
+    expect((await plain.json()).error.code).toBe("payload_too_large")
+  })
+})
