@@ -337,6 +337,8 @@ describe("admin pages", () => {
     await page.locator("#weekly-monday").fill("half negen tot vijf")
     await page.locator("#weekly-monday").press("Enter")
     await page.locator("#problems").getByText("officeHours.weekly.monday").waitFor()
+    // The summary names the field as the form does, its setting's path after it, linked to the field
+    expect(await page.locator("#problems a[href='#weekly-monday']").textContent()).toBe("Maandag (officeHours.weekly.monday)")
     expect((await adminApi("/settings")).body.officeHours.weekly.monday).toEqual(settings.officeHours.weekly.monday)
 
     await page.getByRole("link", { name: "Medewerkers en vakteams" }).click()
