@@ -10,7 +10,7 @@ import { MAX_MEDIA_BYTES } from "../../adapters/whatsapp-cloud/media/allow-list.
 import { type ComposeFile, type Env, type Project, interpolate, loadProject, parseCompose } from "./lib/compose-file.ts"
 import { composeSchemaErrors } from "./lib/compose-schema.ts"
 import {
-  bindMountsExist, dependenciesExist, embeddedDatabaseOnVolume, gatewayClusterEnv, gatewayDependsOnHealthy, gatewayKnownEnv, gatewayTrustsProxy,
+  bindMountsExist, dependenciesExist, embeddedDatabaseOnVolume, gatewayClusterEnv, gatewayDependsOnHealthy, gatewayGetsEnvExample, gatewayKnownEnv, gatewayTrustsProxy,
   gatewayListensOnAllInterfaces, gatewayReplicas, gatewaysAgree, healthyDependenciesHaveHealthchecks, imagesPinned,
   namedVolumesDeclared, postgresDurable, singleWayIn
 } from "./lib/compose-rules.ts"
@@ -38,7 +38,7 @@ const ENVS: Record<string, Env> = {
 
 const common: ReadonlyArray<Rule<Project>> = [
   imagesPinned, dependenciesExist, healthyDependenciesHaveHealthchecks, namedVolumesDeclared, bindMountsExist,
-  gatewayKnownEnv(known), gatewayListensOnAllInterfaces
+  gatewayKnownEnv(known), gatewayGetsEnvExample(known), gatewayListensOnAllInterfaces
 ]
 
 const clusterRules: ReadonlyArray<Rule<Project>> = [
@@ -134,6 +134,7 @@ const BROKEN: Record<string, Project> = {
   "healthy-dependencies-have-healthchecks": broken((f) => { delete svc(f, "postgres").healthcheck }),
   "named-volumes-declared": broken((f) => { delete f.volumes["nats-2-data"] }),
   "bind-mounts-exist": broken((f) => { svc(f, "proxy").volumes[0] = "./deploy/nginx/missing.conf:/etc/nginx/conf.d/default.conf:ro" }),
+  "gateway-gets-env-example": broken((f) => { delete env(f, "gateway-1").META_APP_SECRET }),
   "gateway-known-env": broken((f) => { env(f, "gateway-2").LOKET_NATS_REPLICA = "3" }),
   "gateway-listens-on-all-interfaces": broken((f) => { env(f, "gateway-1").HOST = "127.0.0.1" }),
   "single-way-in (the proxy)": broken((f) => { svc(f, "postgres").ports = ["5432:5432"] }),

@@ -188,3 +188,22 @@ export const gatewayTrustsProxy = rule<Project>(
       return typeof parsed === "string" ? [`${name}: LOKET_TRUSTED_PROXIES: ${parsed}`] : []
     })
 )
+
+/**
+ * What .env.example invites an IT team to fill in reaches every gateway: a variable the gateway
+ * reads that the compose file does not pass on is silently dropped (Docker Compose only
+ * interpolates .env, it does not hand it to containers), and the channel stays off.
+ */
+export const gatewayGetsEnvExample = (known: ReadonlySet<string>) =>
+  rule<Project>("gateway-gets-env-example", "every variable .env.example names that the gateway reads reaches every gateway", (p) => {
+    // Names below "--- Cluster mode only" are compose.yaml's alone.
+    const cluster = gatewaysOf(p.file).some((name) => environmentOf(p.file.services[name]!).NATS_URL !== undefined)
+    const lines = (p.read(".env.example") ?? "").split("\n")
+    const clusterFrom = lines.findIndex((line) => line.startsWith("# --- Cluster mode only"))
+    const names = (cluster || clusterFrom === -1 ? lines : lines.slice(0, clusterFrom))
+      .map((line) => /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1]).filter((n): n is string => n !== undefined && known.has(n))
+    return gatewaysOf(p.file).flatMap((name) => {
+      const env = environmentOf(p.file.services[name]!)
+      return names.filter((n) => !(n in env)).map((n) => `${name}: ${n} is in .env.example but not passed to the gateway`)
+    })
+  })
