@@ -12,7 +12,10 @@ const nl = {
   signInButton: "Inloggen",
   signInFailed: "Dit e-mailadres en wachtwoord horen niet bij elkaar, of het account is niet actief.",
   signInMissing: "Vul uw e-mailadres en wachtwoord in.",
-  signInThrottled: (seconds: number) => `Te veel mislukte pogingen. Probeer het over ${Math.ceil(seconds / 60)} minuten opnieuw.`,
+  signInThrottled: (seconds: number) => {
+    const minutes = Math.max(1, Math.ceil(seconds / 60))
+    return `Te veel mislukte pogingen. Probeer het over ${minutes === 1 ? "1 minuut" : `${minutes} minuten`} opnieuw.`
+  },
   signInExpired: "Het formulier was verlopen. Probeer het opnieuw.",
   signedOut: "U bent uitgelogd.",
   sessionEnded: "Uw sessie is verlopen of beëindigd: er is niets verstuurd of gewijzigd. Wat u typte staat er nog; log opnieuw in en probeer het dan nog eens.",
@@ -172,7 +175,10 @@ const en: ConsoleTexts = {
   signInButton: "Sign in",
   signInFailed: "This e-mail address and password do not match, or the account is not active.",
   signInMissing: "Fill in your e-mail address and password.",
-  signInThrottled: (seconds: number) => `Too many failed attempts. Try again in ${Math.ceil(seconds / 60)} minutes.`,
+  signInThrottled: (seconds: number) => {
+    const minutes = Math.max(1, Math.ceil(seconds / 60))
+    return `Too many failed attempts. Try again in ${minutes === 1 ? "1 minute" : `${minutes} minutes`}.`
+  },
   signInExpired: "The form had expired. Please try again.",
   signedOut: "You are signed out.",
   sessionEnded: "Your session has expired or ended: nothing was sent or changed. What you typed is still here; sign in again and then try once more.",
