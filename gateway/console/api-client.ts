@@ -15,9 +15,14 @@ export interface ApiAnswer<T = any> {
   readonly body: T
 }
 
-/** The API's error as an agent reads it: its message (the code stays in the logs of the browser's network tab). */
-export const errorMessage = (answer: ApiAnswer) =>
-  (answer.body as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${answer.status}`
+/**
+ * The API's error as an agent reads it: the console's own text for its code in the agent's language
+ * (`texts.apiErrors`), else the API's message (the code stays in the browser's network tab).
+ */
+export const errorMessage = (answer: ApiAnswer, texts: { readonly apiErrors: Readonly<Record<string, string>> }) => {
+  const error = (answer.body as { error?: { code?: string; message?: string } } | null)?.error
+  return (error?.code === undefined ? undefined : texts.apiErrors[error.code]) ?? error?.message ?? `HTTP ${answer.status}`
+}
 
 export function apiClient(appFetch: AppFetch) {
   return async function callApi<T = any>(c: Context, session: ConsoleSession, path: string, init: { method?: string; body?: unknown; form?: FormData } = {}): Promise<ApiAnswer<T>> {

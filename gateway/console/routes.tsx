@@ -125,23 +125,27 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
     const items = await loadList(c, view)
     let main: unknown = <p class="empty">{texts.chooseConversation}</p>
     let title = `${texts.conversations} · ${texts.appName}`
-    if (conversationId !== undefined) {
-      const answer = await callApi<Conversation>(c, c.get("session"), `/conversations/${conversationId}`)
-      if (answer.status !== 200) return jsonError(c, answer.status === 404 ? 404 : 503, "conversation_not_found", errorMessage(answer))
+    let status: 200 | 404 | 503 = 200
+    const answer = conversationId === undefined ? undefined : await callApi<Conversation>(c, c.get("session"), `/conversations/${conversationId}`)
+    if (conversationId !== undefined && answer !== undefined && answer.status !== 200) {
+      // A stale link, or a conversation the agent may not see: the console's page with the reason, not the API's JSON.
+      status = answer.status === 404 ? 404 : 503
+      main = <p class="alert" role="alert">{errorMessage(answer, texts)}</p>
+    } else if (conversationId !== undefined && answer !== undefined) {
       const [messages, templates, at, people, canned] = await Promise.all([loadMessages(c, conversationId), loadTemplates(c), now(), loadPeople(), loadCanned(c, conversationId)])
-      const status = (
+      const assignment = (
         <div id="status" hx-get={`/console/fragments/status/${conversationId}`} hx-trigger={`sse:c-${conversationId}`} hx-swap="innerHTML">
           <Assignment texts={texts} conversation={answer.body} {...people} />
         </div>
       )
       const work = <WorkPanel texts={texts} conversation={answer.body} {...people} me={c.get("principal").agentId} canned={canned} />
       main = <Thread texts={texts} language={language} timeZone={timeZone} conversation={answer.body} messages={messages}
-        defangLinks={settings.linkProtection.mode === "neutralize"} templates={templates} now={at} status={status} work={work} />
+        defangLinks={settings.linkProtection.mode === "neutralize"} templates={templates} now={at} status={assignment} work={work} />
       title = `${texts.conversationWith(answer.body.contact.name ?? texts.inbound)} · ${texts.appName}`
     }
     const list = <ConversationList texts={texts} language={language} timeZone={timeZone} view={view} views={options.views} items={items} current={conversationId} />
     const here = new URL(c.req.url).pathname + new URL(c.req.url).search
-    return html(c, `<!doctype html>${<Shell language={language} texts={texts} principal={c.get("principal")} csrf={c.get("session").csrfToken} title={title} here={here} list={list}>{main as never}</Shell>}`)
+    return html(c, `<!doctype html>${<Shell language={language} texts={texts} principal={c.get("principal")} csrf={c.get("session").csrfToken} title={title} here={here} list={list}>{main as never}</Shell>}`, status as 200)
   }
 
   /** After an action: htmx gets the fragment for #reply-result; a plain form post goes back to the conversation. */
@@ -153,10 +157,14 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
     return html(c, outcome.ok ? `${<p class="notice">{outcome.text}</p>}` : `${<p class="alert" role="alert">{outcome.text}</p>}`, status)
   }
 
+  /** A body over a console limit: for htmx the agent's language where the answer goes, else the JSON error. */
+  const tooLarge = (c: Context<ConsoleEnv>, text: string, message: string) =>
+    c.req.header("hx-request") === "true" ? html(c, `${<p class="alert" role="alert">{text}</p>}`, 413) : jsonError(c, 413, "payload_too_large", message)
+
   const form = async (c: Context<ConsoleEnv>) => (await c.req.parseBody()) as Record<string, string | File>
   const formLimit = bodyLimit({
     maxSize: CONSOLE_FORM_LIMIT,
-    onError: (c) => jsonError(c, 413, "payload_too_large", `A console form is limited to ${CONSOLE_FORM_LIMIT / 1024} KiB: a reply is at most 4,096 characters; send files through POST /api/v1/media.`)
+    onError: (c) => tooLarge(c, textsFor(c.get("language")).formTooLarge, `A console form is limited to ${CONSOLE_FORM_LIMIT / 1024} KiB: a reply is at most 4,096 characters; send files through POST /api/v1/media.`)
   })
 
   return new Hono<ConsoleEnv>()
@@ -191,7 +199,7 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
     .get("/fragments/status/:id", async function statusFragment(c) {
       const texts = textsFor(c.get("language"))
       const [answer, people] = await Promise.all([callApi<Conversation>(c, c.get("session"), `/conversations/${c.req.param("id")}`), loadPeople()])
-      if (answer.status !== 200) return html(c, `${<p class="alert">{errorMessage(answer)}</p>}`, 404)
+      if (answer.status !== 200) return html(c, `${<p class="alert">{errorMessage(answer, textsFor(c.get("language")))}</p>}`, 404)
       return html(c, `${<Assignment texts={texts} conversation={answer.body} {...people} />}`)
     })
     .post("/c/:id/assign", formLimit, async function assign(c) {
@@ -201,17 +209,17 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
       if (typeof body.team === "string") change.team = body.team === "" ? null : body.team
       if (typeof body.assignee === "string") change.assignee = body.assignee === "" ? null : body.assignee
       const answer = await callApi(c, c.get("session"), `/conversations/${id}/assign`, { method: "POST", body: change })
-      return actionAnswer(c, id, answer.status === 200 ? { ok: true, text: textsFor(c.get("language")).done } : { ok: false, status: answer.status, text: errorMessage(answer) })
+      return actionAnswer(c, id, answer.status === 200 ? { ok: true, text: textsFor(c.get("language")).done } : { ok: false, status: answer.status, text: errorMessage(answer, textsFor(c.get("language"))) })
     })
     .post("/c/:id/close", formLimit, async function close(c) {
       const id = c.req.param("id")
       const answer = await callApi(c, c.get("session"), `/conversations/${id}/close`, { method: "POST", body: {} })
-      return actionAnswer(c, id, answer.status === 200 ? { ok: true, text: textsFor(c.get("language")).done } : { ok: false, status: answer.status, text: errorMessage(answer) }, answer.status === 200)
+      return actionAnswer(c, id, answer.status === 200 ? { ok: true, text: textsFor(c.get("language")).done } : { ok: false, status: answer.status, text: errorMessage(answer, textsFor(c.get("language"))) }, answer.status === 200)
     })
     .post("/c/:id/reopen", formLimit, async function reopen(c) {
       const id = c.req.param("id")
       const answer = await callApi(c, c.get("session"), `/conversations/${id}/reopen`, { method: "POST", body: {} })
-      return actionAnswer(c, id, answer.status === 200 ? { ok: true, text: textsFor(c.get("language")).done } : { ok: false, status: answer.status, text: errorMessage(answer) }, answer.status === 200)
+      return actionAnswer(c, id, answer.status === 200 ? { ok: true, text: textsFor(c.get("language")).done } : { ok: false, status: answer.status, text: errorMessage(answer, textsFor(c.get("language"))) }, answer.status === 200)
     })
     .post("/c/:id/note", formLimit, async function note(c) {
       const texts = textsFor(c.get("language"))
@@ -219,11 +227,11 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
       const text = (await form(c)).text
       if (typeof text !== "string" || text.trim().length === 0) return actionAnswer(c, id, { ok: false, status: 400, text: texts.noteEmpty })
       const answer = await callApi(c, c.get("session"), `/conversations/${id}/notes`, { method: "POST", body: { text } })
-      return actionAnswer(c, id, answer.status === 201 ? { ok: true, text: texts.noteAdded } : { ok: false, status: answer.status, text: errorMessage(answer) })
+      return actionAnswer(c, id, answer.status === 201 ? { ok: true, text: texts.noteAdded } : { ok: false, status: answer.status, text: errorMessage(answer, textsFor(c.get("language"))) })
     })
     .post(
       "/c/:id/attachment",
-      bodyLimit({ maxSize: CONSOLE_ATTACHMENT_LIMIT, onError: (c) => jsonError(c, 413, "payload_too_large", "Channels take files up to 100 MiB (WhatsApp documents; photos up to 5 MiB).") }),
+      bodyLimit({ maxSize: CONSOLE_ATTACHMENT_LIMIT, onError: (c) => tooLarge(c, textsFor(c.get("language")).attachmentTooLarge, "Channels take files up to 100 MiB (WhatsApp documents; photos up to 5 MiB).") }),
       async function sendAttachment(c) {
         const texts = textsFor(c.get("language"))
         const id = c.req.param("id")
@@ -231,19 +239,19 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
         const file = body.file
         if (!(file instanceof File) || file.size === 0) return actionAnswer(c, id, { ok: false, status: 400, text: texts.attachmentMissing })
         const conversation = await callApi<Conversation>(c, c.get("session"), `/conversations/${id}`)
-        if (conversation.status !== 200) return actionAnswer(c, id, { ok: false, status: conversation.status, text: errorMessage(conversation) })
+        if (conversation.status !== 200) return actionAnswer(c, id, { ok: false, status: conversation.status, text: errorMessage(conversation, textsFor(c.get("language"))) })
         const upload = new FormData()
         upload.set("file", file, file.name)
         upload.set("channel", conversation.body.channel)
         upload.set("channelAccountId", conversation.body.channelAccountId)
         const uploaded = await callApi<{ id: string; mimeType: string; filename: string }>(c, c.get("session"), "/media", { method: "POST", form: upload })
-        if (uploaded.status !== 201) return actionAnswer(c, id, { ok: false, status: uploaded.status, text: errorMessage(uploaded) })
+        if (uploaded.status !== 201) return actionAnswer(c, id, { ok: false, status: uploaded.status, text: errorMessage(uploaded, textsFor(c.get("language"))) })
         const mime = uploaded.body.mimeType
         const type = mime.startsWith("image/") ? "image" : mime.startsWith("audio/") ? "audio" : mime.startsWith("video/") ? "video" : "document"
         const caption = typeof body.caption === "string" && body.caption.trim() !== "" && type !== "audio" ? { caption: body.caption } : {}
         const media = { type, id: uploaded.body.id, ...caption, ...(type === "document" ? { filename: uploaded.body.filename } : {}) }
         const answer = await callApi(c, c.get("session"), `/conversations/${id}/messages`, { method: "POST", body: { media } })
-        return actionAnswer(c, id, answer.status === 202 ? { ok: true, text: texts.sent } : { ok: false, status: answer.status, text: errorMessage(answer) })
+        return actionAnswer(c, id, answer.status === 202 ? { ok: true, text: texts.sent } : { ok: false, status: answer.status, text: errorMessage(answer, textsFor(c.get("language"))) })
       }
     )
     .post("/c/:id/reply", formLimit, async function reply(c) {
@@ -252,7 +260,7 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
       const text = (await form(c)).text
       if (typeof text !== "string" || text.trim().length === 0) return actionAnswer(c, id, { ok: false, status: 400, text: texts.replyEmpty })
       const answer = await callApi(c, c.get("session"), `/conversations/${id}/messages`, { method: "POST", body: { text } })
-      return actionAnswer(c, id, answer.status === 202 ? { ok: true, text: texts.sent } : { ok: false, status: answer.status, text: errorMessage(answer) })
+      return actionAnswer(c, id, answer.status === 202 ? { ok: true, text: texts.sent } : { ok: false, status: answer.status, text: errorMessage(answer, textsFor(c.get("language"))) })
     })
     .post("/c/:id/template", formLimit, async function sendTemplate(c) {
       const texts = textsFor(c.get("language"))
@@ -269,6 +277,6 @@ export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetc
         : typeof body.parameters === "string" ? body.parameters.split(/\r?\n/).map((p) => p.trim()).filter((p) => p.length > 0) : []
       const template = { name, language, ...(parameters.length > 0 ? { components: [{ type: "body", parameters: parameters.map((text) => ({ type: "text", text })) }] } : {}) }
       const answer = await callApi(c, c.get("session"), `/conversations/${id}/messages`, { method: "POST", body: { template } })
-      return actionAnswer(c, id, answer.status === 202 ? { ok: true, text: texts.sent } : { ok: false, status: answer.status, text: errorMessage(answer) })
+      return actionAnswer(c, id, answer.status === 202 ? { ok: true, text: texts.sent } : { ok: false, status: answer.status, text: errorMessage(answer, textsFor(c.get("language"))) })
     })
 }

@@ -14,7 +14,7 @@ import { ConsoleSessions, type ConsoleSession, SESSION_ABSOLUTE_MS } from "../..
 import type { Principal } from "../../actors/people/Principal.ts"
 import { jsonError } from "../http/errors.ts"
 import type { AppRuntime } from "../Runtime.ts"
-import type { ConsoleLanguage } from "./texts.ts"
+import { type ConsoleLanguage, textsFor } from "./texts.ts"
 
 export const SESSION_COOKIE = "loket_session"
 export const LANGUAGE_COOKIE = "loket_lang"
@@ -62,6 +62,24 @@ async function csrfOf(c: Context): Promise<string | undefined> {
   return typeof form._csrf === "string" ? form._csrf : undefined
 }
 
+/**
+ * An htmx action (a reply, a note, …) whose session has ended (401) or whose page belongs to an
+ * earlier sign-in (403, its CSRF token is stale): a fragment in the agent's language where the
+ * action's answer goes (htmx swaps 401 and 403, see pages/Document.tsx), saying nothing was sent
+ * and how to go on; what the agent typed stays in the form. Plain API clients keep the JSON error.
+ */
+function consoleRefusal(c: Context, status: 401 | 403) {
+  const texts = textsFor(languageOf(c))
+  const current = c.req.header("hx-current-url")
+  const url = current !== undefined && URL.canParse(current) ? new URL(current) : undefined
+  const back = url !== undefined && url.origin === new URL(c.req.url).origin && url.pathname.startsWith("/console") ? url.pathname : "/console"
+  const href = `/console/login?next=${encodeURIComponent(back)}`
+  const body = status === 401
+    ? `<p class="alert" role="alert">${texts.sessionEnded} <a href="${href}">${texts.signInAgain}</a></p>`
+    : `<p class="alert" role="alert">${texts.pageOutdated}</p>`
+  return c.html(body, status)
+}
+
 export const csrfRefused = (c: Context) =>
   jsonError(c, 403, "csrf_token_invalid", "This request changes something and needs the console's CSRF token (header X-CSRF-Token or form field _csrf); reload the page and try again.")
 
@@ -78,9 +96,12 @@ export function requireSession(runtime: AppRuntime): MiddlewareHandler<ConsoleEn
         clearSessionCookie(c)
         return c.redirect(`/console/login?next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303)
       }
+      if (c.req.header("hx-request") === "true") return consoleRefusal(c, 401)
       return jsonError(c, 401, "unauthorized", "Your console session has ended; sign in again at /console/login.")
     }
-    if (!isSafeMethod(c.req.method) && !sameToken(await csrfOf(c), session.csrfToken)) return csrfRefused(c)
+    if (!isSafeMethod(c.req.method) && !sameToken(await csrfOf(c), session.csrfToken)) {
+      return c.req.header("hx-request") === "true" ? consoleRefusal(c, 403) : csrfRefused(c)
+    }
     c.set("session", session)
     c.set("principal", session.principal)
     await next()

@@ -12,9 +12,15 @@ const nl = {
   signInButton: "Inloggen",
   signInFailed: "Dit e-mailadres en wachtwoord horen niet bij elkaar, of het account is niet actief.",
   signInMissing: "Vul uw e-mailadres en wachtwoord in.",
-  signInThrottled: (seconds: number) => `Te veel mislukte pogingen. Probeer het over ${Math.ceil(seconds / 60)} minuten opnieuw.`,
+  signInThrottled: (seconds: number) => {
+    const minutes = Math.max(1, Math.ceil(seconds / 60))
+    return `Te veel mislukte pogingen. Probeer het over ${minutes === 1 ? "1 minuut" : `${minutes} minuten`} opnieuw.`
+  },
   signInExpired: "Het formulier was verlopen. Probeer het opnieuw.",
   signedOut: "U bent uitgelogd.",
+  sessionEnded: "Uw sessie is verlopen of beëindigd: er is niets verstuurd of gewijzigd. Wat u typte staat er nog; log opnieuw in en probeer het dan nog eens.",
+  signInAgain: "Opnieuw inloggen",
+  pageOutdated: "Deze pagina hoort bij een eerdere inlog: er is niets verstuurd of gewijzigd. Laad de pagina opnieuw en probeer het nog eens.",
   signInWith: (provider: string) => `Inloggen met ${provider}`,
   oidcFailed: (provider: string) => `Inloggen met ${provider} lukte niet, of er hoort geen actieve medewerker bij dit account.`,
   oidcUnavailable: (provider: string) => `${provider} antwoordt nu niet. Probeer het later opnieuw of log in met uw wachtwoord.`,
@@ -59,10 +65,15 @@ const nl = {
   attachmentCaption: "Bijschrift (niet bij geluid)",
   sendAttachment: "Bijlage versturen",
   attachmentMissing: "Kies eerst een bestand.",
+  attachmentTooLarge: "Dit bestand is te groot: kanalen nemen bestanden tot 100 MiB aan (WhatsApp-documenten; foto's tot 5 MiB). Er is niets verstuurd.",
+  formTooLarge: "Dit is te lang: een formulier van de console is hoogstens 64 KiB, een antwoord hoogstens 4.096 tekens. Er is niets verstuurd.",
   location: "Locatie",
+  /** A conversation's channel as agents name it; a channel not listed shows its id. */
+  channelName: { whatsapp: "WhatsApp", messenger: "Messenger", instagram: "Instagram", telegram: "Telegram", sms: "sms" } as Record<string, string>,
   flags: "Signalen",
   flag: {
-    auto: "automatisch", "pii:bsn": "BSN", "pii:iban": "IBAN", "pii:phone": "telefoonnummer", "pii:email": "e-mailadres",
+    auto: "automatisch", "auto:out-of-hours": "buiten openingstijden", "auto:receipt": "ontvangstbevestiging",
+    "auto:first-contact": "eerste contact", "auto:follow-up": "opvolging", "pii:bsn": "BSN", "pii:iban": "IBAN", "pii:phone": "telefoonnummer", "pii:email": "e-mailadres",
     "pii:birthdate": "geboortedatum", "pii:id-document": "ID-bewijs", "pii:card": "betaalkaart",
     "link:allowed": "link (toegestaan)", "link:unknown": "link (onbekend)", "link:blocked": "link (geblokkeerd)"
   } as Record<string, string>,
@@ -88,6 +99,18 @@ const nl = {
   languageHref: "en",
   settings: "Instellingen",
   errorTitle: "Dat lukte niet",
+  /**
+   * The API's refusals an agent or admin meets in the console, by error code, in the agent's
+   * language; a code not listed here shows the API's own (English) message, which names the fix.
+   */
+  apiErrors: {
+    channel_not_configured: "Dit kanaal is nog niet ingesteld: Loket kan er nog niets op versturen. Vraag de beheerder het kanaal in te stellen (docs/configuration.md).",
+    conversation_not_found: "Dit gesprek bestaat niet, of u mag het niet zien.",
+    forbidden: "Dat mag uw rol niet.",
+    email_taken: "Er is al een medewerker met dit e-mailadres (hoofdletters tellen niet mee). Kies een ander adres.",
+    team_name_taken: "Er is al een vakteam met deze naam. Kies een andere naam.",
+    nothing_to_mark: "De inwoner heeft nog niets gestuurd om als gelezen te markeren."
+  } as Record<string, string>,
   live: "Live",
   handOver: "Overdragen aan vakteam",
   noTeam: "Geen vakteam",
@@ -152,9 +175,15 @@ const en: ConsoleTexts = {
   signInButton: "Sign in",
   signInFailed: "This e-mail address and password do not match, or the account is not active.",
   signInMissing: "Fill in your e-mail address and password.",
-  signInThrottled: (seconds: number) => `Too many failed attempts. Try again in ${Math.ceil(seconds / 60)} minutes.`,
+  signInThrottled: (seconds: number) => {
+    const minutes = Math.max(1, Math.ceil(seconds / 60))
+    return `Too many failed attempts. Try again in ${minutes === 1 ? "1 minute" : `${minutes} minutes`}.`
+  },
   signInExpired: "The form had expired. Please try again.",
   signedOut: "You are signed out.",
+  sessionEnded: "Your session has expired or ended: nothing was sent or changed. What you typed is still here; sign in again and then try once more.",
+  signInAgain: "Sign in again",
+  pageOutdated: "This page belongs to an earlier sign-in: nothing was sent or changed. Reload the page and try again.",
   signInWith: (provider: string) => `Sign in with ${provider}`,
   oidcFailed: (provider: string) => `Signing in with ${provider} did not work, or no active agent belongs to this account.`,
   oidcUnavailable: (provider: string) => `${provider} does not answer right now. Try again later or sign in with your password.`,
@@ -199,10 +228,14 @@ const en: ConsoleTexts = {
   attachmentCaption: "Caption (not with audio)",
   sendAttachment: "Send attachment",
   attachmentMissing: "Choose a file first.",
+  attachmentTooLarge: "This file is too large: channels take files up to 100 MiB (WhatsApp documents; photos up to 5 MiB). Nothing was sent.",
+  formTooLarge: "This is too long: a console form is at most 64 KiB, a reply at most 4,096 characters. Nothing was sent.",
   location: "Location",
+  channelName: { whatsapp: "WhatsApp", messenger: "Messenger", instagram: "Instagram", telegram: "Telegram", sms: "SMS" },
   flags: "Flags",
   flag: {
-    auto: "automatic", "pii:bsn": "BSN", "pii:iban": "IBAN", "pii:phone": "phone number", "pii:email": "e-mail address",
+    auto: "automatic", "auto:out-of-hours": "out of hours", "auto:receipt": "receipt",
+    "auto:first-contact": "first contact", "auto:follow-up": "follow-up", "pii:bsn": "BSN", "pii:iban": "IBAN", "pii:phone": "phone number", "pii:email": "e-mail address",
     "pii:birthdate": "date of birth", "pii:id-document": "ID document", "pii:card": "payment card",
     "link:allowed": "link (allowed)", "link:unknown": "link (unknown)", "link:blocked": "link (blocked)"
   },
@@ -228,6 +261,8 @@ const en: ConsoleTexts = {
   languageHref: "nl",
   settings: "Settings",
   errorTitle: "That did not work",
+  // The API's own messages are English and name the fix.
+  apiErrors: {},
   live: "Live",
   handOver: "Hand over to a team",
   noTeam: "No team",

@@ -137,6 +137,27 @@ describe("in Chromium", () => {
     expect(await violations()).toEqual([])
   }, 120_000)
 
+  it("a reply sent after the session ended says so in Dutch where the answer goes, keeps what the agent typed, sends nothing, and links to sign in again", async () => {
+    const agent = await newAgent()
+    const { waId } = await residentWrites(url(), { body: "Is het zwembad morgen open?" })
+    const { page, context } = await openConsole()
+    await signIn(page, agent.email)
+    await page.waitForURL(`${url()}/console`)
+    await page.locator(".conversations a").filter({ hasText: "Sanne de Vries" }).first().click()
+    await page.getByText("Is het zwembad morgen open?").waitFor()
+    const here = new URL(page.url()).pathname
+    await page.locator("#reply-text").fill("Ja, van 7 tot 21 uur.")
+    await context.clearCookies() // the session is gone, as after 2 hours idle or a sign-out in another tab
+    await page.locator("#reply-text").focus()
+    await page.keyboard.press("Control+Enter")
+    const alert = page.locator("#reply-result .alert")
+    await alert.waitFor({ timeout: 20_000 })
+    expect(await alert.textContent()).toContain("Uw sessie is verlopen of beëindigd: er is niets verstuurd")
+    expect(await alert.locator("a").getAttribute("href")).toBe(`/console/login?next=${encodeURIComponent(here)}`)
+    expect(await page.locator("#reply-text").inputValue()).toBe("Ja, van 7 tot 21 uur.")
+    expect(ctx.graph.sent.filter((s) => s.body.to === waId)).toHaveLength(0)
+  }, 120_000)
+
   it("with the keyboard: the Unassigned view with its unread count, a hand-over to a vakteam, a note never sent, a canned response, taking it", async () => {
     const team = await adminApi("/teams", { method: "POST", body: { name: `Afval ${nextNumber()}` } })
     expect(team.status).toBe(201)
@@ -316,6 +337,8 @@ describe("admin pages", () => {
     await page.locator("#weekly-monday").fill("half negen tot vijf")
     await page.locator("#weekly-monday").press("Enter")
     await page.locator("#problems").getByText("officeHours.weekly.monday").waitFor()
+    // The summary names the field as the form does, its setting's path after it, linked to the field
+    expect(await page.locator("#problems a[href='#weekly-monday']").textContent()).toBe("Maandag (officeHours.weekly.monday)")
     expect((await adminApi("/settings")).body.officeHours.weekly.monday).toEqual(settings.officeHours.weekly.monday)
 
     await page.getByRole("link", { name: "Medewerkers en vakteams" }).click()

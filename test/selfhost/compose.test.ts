@@ -10,7 +10,7 @@ import { MAX_MEDIA_BYTES } from "../../adapters/whatsapp-cloud/media/allow-list.
 import { type ComposeFile, type Env, type Project, interpolate, loadProject, parseCompose } from "./lib/compose-file.ts"
 import { composeSchemaErrors } from "./lib/compose-schema.ts"
 import {
-  bindMountsExist, dependenciesExist, embeddedDatabaseOnVolume, gatewayClusterEnv, gatewayDependsOnHealthy, gatewayKnownEnv,
+  bindMountsExist, dependenciesExist, embeddedDatabaseOnVolume, gatewayClusterEnv, gatewayDependsOnHealthy, gatewayGetsEnvExample, gatewayKnownEnv, gatewayTrustsProxy,
   gatewayListensOnAllInterfaces, gatewayReplicas, gatewaysAgree, healthyDependenciesHaveHealthchecks, imagesPinned,
   namedVolumesDeclared, postgresDurable, singleWayIn
 } from "./lib/compose-rules.ts"
@@ -38,7 +38,7 @@ const ENVS: Record<string, Env> = {
 
 const common: ReadonlyArray<Rule<Project>> = [
   imagesPinned, dependenciesExist, healthyDependenciesHaveHealthchecks, namedVolumesDeclared, bindMountsExist,
-  gatewayKnownEnv(known), gatewayListensOnAllInterfaces
+  gatewayKnownEnv(known), gatewayGetsEnvExample(known), gatewayListensOnAllInterfaces
 ]
 
 const clusterRules: ReadonlyArray<Rule<Project>> = [
@@ -46,7 +46,7 @@ const clusterRules: ReadonlyArray<Rule<Project>> = [
   singleWayIn("the proxy", (p) => Object.keys(p.file.services).find((name) => p.file.services[name]!.image?.startsWith("nginx:"))),
   natsThreeNodes, natsFsyncAlways, natsOwnVolume, natsRoutes, natsHealthcheck,
   natsClientsAuthenticate, natsRoutesAuthenticate, natsNoCommittedSecret, natsConfVariablesSet, natsConfVariablesQuoted, natsTlsComplete,
-  postgresDurable, gatewayReplicas, gatewaysAgree, gatewayClusterEnv, gatewayDependsOnHealthy,
+  postgresDurable, gatewayReplicas, gatewaysAgree, gatewayClusterEnv, gatewayDependsOnHealthy, gatewayTrustsProxy,
   proxyUpstreams,
   proxySseUnbuffered("/api/v1/events", 300),
   // The contract: webhook bodies up to 4 MiB are the gateway's to judge; media uploads up to its own limit.
@@ -134,6 +134,7 @@ const BROKEN: Record<string, Project> = {
   "healthy-dependencies-have-healthchecks": broken((f) => { delete svc(f, "postgres").healthcheck }),
   "named-volumes-declared": broken((f) => { delete f.volumes["nats-2-data"] }),
   "bind-mounts-exist": broken((f) => { svc(f, "proxy").volumes[0] = "./deploy/nginx/missing.conf:/etc/nginx/conf.d/default.conf:ro" }),
+  "gateway-gets-env-example": broken((f) => { delete env(f, "gateway-1").META_APP_SECRET }),
   "gateway-known-env": broken((f) => { env(f, "gateway-2").LOKET_NATS_REPLICA = "3" }),
   "gateway-listens-on-all-interfaces": broken((f) => { env(f, "gateway-1").HOST = "127.0.0.1" }),
   "single-way-in (the proxy)": broken((f) => { svc(f, "postgres").ports = ["5432:5432"] }),
@@ -152,6 +153,7 @@ const BROKEN: Record<string, Project> = {
   "gateway-replicas": broken((f) => { delete f.services["gateway-2"] }),
   "gateways-agree": broken((f) => { env(f, "gateway-2").LOKET_PARTITIONS = "16" }),
   "gateway-cluster-env": broken((f) => { env(f, "gateway-1").NATS_URL = "nats://nats-1:4222" }),
+  "gateway-trusts-proxy": broken((f) => { delete env(f, "gateway-1").LOKET_TRUSTED_PROXIES; delete env(f, "gateway-2").LOKET_TRUSTED_PROXIES }),
   "gateway-depends-on-healthy": broken((f) => { svc(f, "gateway-2").depends_on["nats-2"].condition = "service_started" }),
   "proxy-upstreams": broken(() => {}, { "./deploy/nginx/loket.conf": (t) => t.replace(/server gateway-2:8080[^;]*;/, "") }),
   "proxy-sse-unbuffered": broken(() => {}, { "./deploy/nginx/loket.conf": (t) => t.replace("proxy_buffering off;", "") }),

@@ -232,7 +232,7 @@ describe("for the IT team", () => {
     contexts.push(context)
     const page = await context.newPage()
     await page.goto(`${gw.url}/widget`)
-    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Click-to-chat widget")
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Chatknop op de website")
     const preview = page.frameLocator("iframe")
     await preview.getByRole("button", { name: "Chat via WhatsApp" }).waitFor({ timeout: 20_000 })
     expect(await axeViolations(page)).toEqual([])

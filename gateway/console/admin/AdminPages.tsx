@@ -20,7 +20,7 @@ function Problems({ problems, texts }: { problems: ReadonlyArray<Problem>; texts
   return (
     <div class="alert" role="alert" id="problems">
       <p>{texts.admin.notSaved}</p>
-      <ul>{problems.map((p) => <li><code>{p.path || "—"}</code>: {p.message}</li>)}</ul>
+      <ul>{problems.map((p) => <li>{p.path === "" ? null : <><code>{p.path}</code>: </>}{p.message}</li>)}</ul>
     </div>
   )
 }
@@ -92,6 +92,17 @@ export function SettingsPage({ texts, csrf, settings, problems, saved, form }: {
     }
   }
   const rows = overrideRows(settings, form)
+  /** Each field's label by its id: the summary of problems names the field as the form does. */
+  const labels: Record<string, string> = {
+    language: a.language, access: a.access, "link-mode": a.linkProtection, "closed-dates": a.closedDates,
+    "override-new-hours": a.newOverrideHours, "follow-up-name": a.followUpName, "follow-up-language": a.followUpLanguage,
+    "follow-up-buttons": a.followUpButtons, "follow-up-enabled": a.followUpOn, "pii-text": a.piiText, "pii-detect": a.piiDetect,
+    "retention-days": a.retentionDays, "widget-number": a.widgetNumber, "widget-percentage": a.widgetPercentage,
+    "widget-text": a.widgetText, "widget-include": a.widgetInclude, "widget-exclude": a.widgetExclude, "widget-office-hours": a.widgetOfficeHours,
+    ...Object.fromEntries(replies.map(([key, label]) => [`${key}-text`, a.textOf(label)])),
+    ...Object.fromEntries(WEEKDAYS.map((day) => [`weekly-${day}`, a.days[day] ?? day])),
+    ...Object.fromEntries(rows.map((row, i) => [`override-${i}-hours`, a.overrideHours(row.date || row.was)]))
+  }
   const fields = {
     language: field("language", ["language"]),
     access: field("access", ["access"]),
@@ -127,7 +138,11 @@ export function SettingsPage({ texts, csrf, settings, problems, saved, form }: {
           <p>{a.notSavedFields(problems.length)}</p>
           <ul>{problems.map((p) => {
             const id = shown.get(p)
-            return <li>{id === undefined ? <code>{p.path || "—"}</code> : <a href={`#${id}`}><code>{p.path}</code></a>}: {p.message}</li>
+            const label = id === undefined ? undefined : labels[id]
+            const path = p.path === "" ? null : <code>{p.path}</code>
+            // The field's own label first (what the admin sees on the form), the setting's path after it.
+            const name = label === undefined ? path : <>{label}{path === null ? null : <> ({path})</>}</>
+            return <li>{id === undefined ? name : <a href={`#${id}`}>{name}</a>}{name === null ? null : ": "}{p.message}</li>
           })}</ul>
         </div>
       ) : null}

@@ -126,8 +126,8 @@ export function adminRoutes({ runtime, callApi, shellPage }: AdminDeps) {
     const [agents, teams] = await Promise.all([runtime.runPromise(People.use((p) => p.listAgents())), runtime.runPromise(People.use((p) => p.listTeams()))])
     return shellPage(c, texts.admin.people, <PeoplePage texts={texts} csrf={c.get("session").csrfToken} agents={agents} teams={teams} problems={problems} saved={c.req.query("saved") === "1"} />, status)
   }
-  const refusal = (answer: { status: number; body: any }): Array<Problem> =>
-    answer.body?.error?.details ?? [{ path: "", message: errorMessage(answer) }]
+  const refusal = (c: Context<ConsoleEnv>, answer: { status: number; body: any }): Array<Problem> =>
+    answer.body?.error?.details ?? [{ path: "", message: errorMessage(answer, textsFor(c.get("language"))) }]
 
   return new Hono<ConsoleEnv>()
     .use("*", adminOnly)
@@ -137,7 +137,7 @@ export function adminRoutes({ runtime, callApi, shellPage }: AdminDeps) {
       const { patch, problems } = settingsPatch(submitted, textsFor(c.get("language")))
       if (problems.length > 0) return settingsPage(c, problems, 400, submitted)
       const answer = await callApi(c, c.get("session"), "/settings", { method: "PATCH", body: patch })
-      if (answer.status !== 200) return settingsPage(c, refusal(answer), 422, submitted)
+      if (answer.status !== 200) return settingsPage(c, refusal(c, answer), 422, submitted)
       return c.redirect("/console/admin/settings?saved=1", 303)
     })
     .get("/people", (c) => peoplePage(c, []))
@@ -148,18 +148,18 @@ export function adminRoutes({ runtime, callApi, shellPage }: AdminDeps) {
       if (field("password") !== "") body.password = field("password")
       if (field("team") !== "") body.teams = [field("team")]
       const answer = await callApi(c, c.get("session"), "/agents", { method: "POST", body })
-      if (answer.status !== 201) return peoplePage(c, refusal(answer), 422)
+      if (answer.status !== 201) return peoplePage(c, refusal(c, answer), 422)
       return c.redirect("/console/admin/people?saved=1", 303)
     })
     .post("/people/:id/deactivate", formLimit, async function deactivateAgent(c) {
       const answer = await callApi(c, c.get("session"), `/agents/${encodeURIComponent(c.req.param("id"))}`, { method: "DELETE" })
-      if (answer.status !== 200) return peoplePage(c, refusal(answer), 422)
+      if (answer.status !== 200) return peoplePage(c, refusal(c, answer), 422)
       return c.redirect("/console/admin/people?saved=1", 303)
     })
     .post("/teams", formLimit, async function createTeam(c) {
       const name = (await c.req.parseBody()).name
       const answer = await callApi(c, c.get("session"), "/teams", { method: "POST", body: { name: typeof name === "string" ? name : "" } })
-      if (answer.status !== 201) return peoplePage(c, refusal(answer), 422)
+      if (answer.status !== 201) return peoplePage(c, refusal(c, answer), 422)
       return c.redirect("/console/admin/people?saved=1", 303)
     })
 }

@@ -148,11 +148,12 @@
     }
   })
 
-  // A successful action empties its form and keeps the focus in it, ready for the next one.
+  // A successful action empties its form and keeps the focus in it, ready for the next one. A
+  // refusal (4xx, shown in the answer's place) keeps what the agent typed.
   document.addEventListener("htmx:afterRequest", function (e) {
     var form = e.detail && e.detail.elt
     if (!form || form.tagName !== "FORM" || !form.hasAttribute("data-reset-on-success")) return
-    if (e.detail.successful) {
+    if (e.detail.successful && e.detail.xhr && e.detail.xhr.status >= 200 && e.detail.xhr.status < 300) {
       form.reset()
       $$("[data-template-select]", form).forEach(syncTemplate)
       var first = form.querySelector("textarea, input:not([type=hidden]), select")

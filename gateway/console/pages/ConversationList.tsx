@@ -36,7 +36,7 @@ export function ListItems({ texts, language, timeZone, view, items, current }: L
               <span class="who">{residentLabel(item.contact)}</span>
               <span class="meta">
                 <time datetime={item.lastMessageAt}>{formatTime(item.lastMessageAt, language, timeZone)}</time>
-                {" · "}{item.channel}{item.status === "closed" ? ` · ${texts.closed}` : ""}
+                {" · "}{texts.channelName[item.channel] ?? item.channel}{item.status === "closed" ? ` · ${texts.closed}` : ""}
               </span>
               {unread > 0 ? <span class="badge">{texts.unread(unread)}</span> : null}
             </a>

@@ -21,7 +21,8 @@ const HTMX_CONFIG = JSON.stringify({
   responseHandling: [
     { code: "204", swap: false },
     { code: "[23]..", swap: true },
-    { code: "(400|404|409|413|422|429)", swap: true, error: false },
+    // 401 and 403: a session that ended or a stale page (gateway/console/session.ts), said where the answer goes.
+    { code: "(400|401|403|404|409|413|422|429)", swap: true, error: false },
     { code: "[45]..", swap: false, error: true }
   ]
 })

@@ -98,7 +98,7 @@ export function Thread(props: ThreadProps) {
     <section class="thread" aria-labelledby="thread-title">
       <header class="thread-head">
         <h2 id="thread-title">{texts.conversationWith(residentLabel(conversation.contact))}</h2>
-        <p class="meta">{conversation.channel} · {conversation.status === "open" ? texts.open : texts.closed}</p>
+        <p class="meta">{texts.channelName[conversation.channel] ?? conversation.channel} · {conversation.status === "open" ? texts.open : texts.closed}</p>
         <p class={open ? "window open" : "window closed"} id="window-state">
           {open ? texts.windowOpenUntil(formatTime(conversation.windowExpiresAt!, language, timeZone)) : texts.windowClosed}
         </p>

@@ -42,11 +42,11 @@ export function WidgetPage({ origin, settings, campaigns }: WidgetPageProps) {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>Loket — click-to-chat widget</title>
+        <title>Loket — chatknop op de website</title>
       </head>
       <body>
         <main>
-          <h1>Click-to-chat widget</h1>
+          <h1>Chatknop op de website</h1>
           <section aria-labelledby="instellingen">
             <h2 id="instellingen">Instellingen</h2>
             <SettingsTable settings={settings} />

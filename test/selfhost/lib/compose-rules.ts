@@ -7,6 +7,7 @@
 import {
   type Project, dependenciesOf, environmentOf, gatewaysOf, healthcheckText, mountsOf, portsOf, servicesWithImage
 } from "./compose-file.ts"
+import { parseTrustedProxies } from "../../../config/trustedProxies.ts"
 import { rule } from "./rule.ts"
 
 const parseUrl = (text: string): URL | null => {
@@ -170,3 +171,39 @@ export const postgresDurable = rule<Project>("postgres-durable", "one PostgreSQL
     ...(environmentOf(service).POSTGRES_PASSWORD ? [] : [`${name}: POSTGRES_PASSWORD is empty`])
   ]
 })
+
+/**
+ * Behind the proxy every connection comes from the proxy's address: unless the gateways believe its
+ * `X-Forwarded-For` (LOKET_TRUSTED_PROXIES), the console's sign-in throttle counts every client as
+ * one, and 20 failed sign-ins from anyone lock every agent out of the password form for 15 minutes.
+ */
+export const gatewayTrustsProxy = rule<Project>(
+  "gateway-trusts-proxy",
+  "every gateway behind the proxy names it in LOKET_TRUSTED_PROXIES (else the sign-in throttle counts all clients as one)",
+  (p) =>
+    gatewaysOf(p.file).flatMap((name) => {
+      const value = environmentOf(p.file.services[name]!).LOKET_TRUSTED_PROXIES ?? ""
+      if (value.trim() === "") return [`${name}: LOKET_TRUSTED_PROXIES is not set: every client counts as the proxy's address`]
+      const parsed = parseTrustedProxies(value)
+      return typeof parsed === "string" ? [`${name}: LOKET_TRUSTED_PROXIES: ${parsed}`] : []
+    })
+)
+
+/**
+ * What .env.example invites an IT team to fill in reaches every gateway: a variable the gateway
+ * reads that the compose file does not pass on is silently dropped (Docker Compose only
+ * interpolates .env, it does not hand it to containers), and the channel stays off.
+ */
+export const gatewayGetsEnvExample = (known: ReadonlySet<string>) =>
+  rule<Project>("gateway-gets-env-example", "every variable .env.example names that the gateway reads reaches every gateway", (p) => {
+    // Names below "--- Cluster mode only" are compose.yaml's alone.
+    const cluster = gatewaysOf(p.file).some((name) => environmentOf(p.file.services[name]!).NATS_URL !== undefined)
+    const lines = (p.read(".env.example") ?? "").split("\n")
+    const clusterFrom = lines.findIndex((line) => line.startsWith("# --- Cluster mode only"))
+    const names = (cluster || clusterFrom === -1 ? lines : lines.slice(0, clusterFrom))
+      .map((line) => /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1]).filter((n): n is string => n !== undefined && known.has(n))
+    return gatewaysOf(p.file).flatMap((name) => {
+      const env = environmentOf(p.file.services[name]!)
+      return names.filter((n) => !(n in env)).map((n) => `${name}: ${n} is in .env.example but not passed to the gateway`)
+    })
+  })
