@@ -68,12 +68,18 @@ async function csrfOf(c: Context): Promise<string | undefined> {
  * action's answer goes (htmx swaps 401 and 403, see pages/Document.tsx), saying nothing was sent
  * and how to go on; what the agent typed stays in the form. Plain API clients keep the JSON error.
  */
-function consoleRefusal(c: Context, status: 401 | 403) {
-  const texts = textsFor(languageOf(c))
+/** The console page an htmx request came from (its HX-Current-URL, on this origin), else the console's start. */
+function consolePageOf(c: Context): string {
   const current = c.req.header("hx-current-url")
   const url = current !== undefined && URL.canParse(current) ? new URL(current) : undefined
-  const back = url !== undefined && url.origin === new URL(c.req.url).origin && url.pathname.startsWith("/console") ? url.pathname : "/console"
-  const href = `/console/login?next=${encodeURIComponent(back)}`
+  return url !== undefined && url.origin === new URL(c.req.url).origin && url.pathname.startsWith("/console") ? url.pathname : "/console"
+}
+
+const signInFor = (page: string) => `/console/login?next=${encodeURIComponent(page)}`
+
+function consoleRefusal(c: Context, status: 401 | 403) {
+  const texts = textsFor(languageOf(c))
+  const href = signInFor(consolePageOf(c))
   const body = status === 401
     ? `<p class="alert" role="alert">${texts.sessionEnded} <a href="${href}">${texts.signInAgain}</a></p>`
     : `<p class="alert" role="alert">${texts.pageOutdated}</p>`
@@ -94,7 +100,13 @@ export function requireSession(runtime: AppRuntime): MiddlewareHandler<ConsoleEn
     if (session === undefined) {
       if (isSafeMethod(c.req.method)) {
         clearSessionCookie(c)
-        return c.redirect(`/console/login?next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303)
+        // An htmx fragment (a list refresh, a conversation opened from the list) would follow a redirect
+        // and put the sign-in page inside the pane: the whole page goes to the sign-in page instead.
+        if (c.req.header("hx-request") === "true") {
+          c.header("HX-Redirect", signInFor(consolePageOf(c)))
+          return c.body(null, 401)
+        }
+        return c.redirect(signInFor(new URL(c.req.url).pathname), 303)
       }
       if (c.req.header("hx-request") === "true") return consoleRefusal(c, 401)
       return jsonError(c, 401, "unauthorized", "Your console session has ended; sign in again at /console/login.")

@@ -123,6 +123,29 @@ describe("an htmx action on a page whose sign-in is gone", () => {
   })
 })
 
+describe("a background refresh after the sign-in is gone", () => {
+  it("an htmx GET (the list, a conversation's messages) sends the whole page to the sign-in page instead of the sign-in page into the pane", async () => {
+    const { waId } = await residentWrites(gw.url)
+    const conversation = await conversationOf(waId)
+    const { cookie, csrf } = await signedIn()
+    const fragment = (path: string) => fetch(`${gw.url}${path}`, {
+      redirect: "manual", headers: { cookie, "hx-request": "true", "hx-current-url": `${gw.url}/console/c/${conversation.id}?view=all` }
+    })
+    expect((await fragment("/console/fragments/list?view=all")).status).toBe(200)
+    expect((await post("/console/logout", cookie, csrf, {}, false)).status).toBe(303)
+    for (const path of ["/console/fragments/list?view=all", `/console/fragments/messages/${conversation.id}`]) {
+      const answer = await fragment(path)
+      expect(answer.status).toBe(401)
+      expect(answer.headers.get("hx-redirect")).toBe(`/console/login?next=${encodeURIComponent(`/console/c/${conversation.id}`)}`)
+      expect(await answer.text()).toBe("")
+    }
+    // A page itself still redirects to the sign-in page.
+    const page = await fetch(`${gw.url}/console/c/${conversation.id}`, { redirect: "manual", headers: { cookie } })
+    expect(page.status).toBe(303)
+    expect(page.headers.get("location")).toBe(`/console/login?next=${encodeURIComponent(`/console/c/${conversation.id}`)}`)
+  })
+})
+
 describe("a console form over its limit", () => {
   it("answers 413 with a Dutch line where the answer goes (htmx) rather than the JSON error, which a plain post keeps", async () => {
     const { waId } = await residentWrites(gw.url)
