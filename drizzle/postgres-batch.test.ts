@@ -4,24 +4,17 @@
  * once, or fails as a whole so that each unit can be applied again alone.
  */
 import { eq, inArray, sql } from "drizzle-orm"
-import { Cause, Context, Deferred, Effect, Exit, Fiber, Layer, Scope } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { eventually } from "../test/support/gateway.ts"
-import { freshPostgresDatabase } from "../test/support/services.ts"
-import { type BatchMember, CurrentBatch, CurrentFence, Database, type DatabaseShape, type Fence, isFenced } from "./Database.ts"
-import { postgresLayer } from "./postgres.ts"
+import { type BatchMember, CurrentBatch, CurrentFence, type DatabaseShape, type Fence, isFenced } from "./Database.ts"
+import { openTestPostgres } from "../test/support/postgres-service.ts"
 
 let database: DatabaseShape
 let close: () => Promise<void>
 
 beforeAll(async () => {
-  const fresh = await freshPostgresDatabase()
-  const scope = Effect.runSync(Scope.make())
-  database = Context.get(await Effect.runPromise(Layer.buildWithScope(postgresLayer(fresh.url, { poolSize: 4 }), scope)), Database)
-  close = async () => {
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    await fresh.drop()
-  }
+  ;({ database, close } = await openTestPostgres(4))
 })
 afterAll(() => close())
 

@@ -1,22 +1,15 @@
 /** The PostgreSQL database service against a real server: transactions, and cluster mode's fencing tokens. */
 import { eq } from "drizzle-orm"
-import { Cause, Context, Effect, Exit, Layer, Scope } from "effect"
+import { Cause, Effect, Exit } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { freshPostgresDatabase } from "../test/support/services.ts"
-import { CurrentFence, Database, type DatabaseShape, isFenced } from "./Database.ts"
-import { postgresLayer } from "./postgres.ts"
+import { CurrentFence, type DatabaseShape, isFenced } from "./Database.ts"
+import { openTestPostgres } from "../test/support/postgres-service.ts"
 
 let database: DatabaseShape
 let close: () => Promise<void>
 
 beforeAll(async () => {
-  const fresh = await freshPostgresDatabase()
-  const scope = Effect.runSync(Scope.make())
-  database = Context.get(await Effect.runPromise(Layer.buildWithScope(postgresLayer(fresh.url, { poolSize: 4 }), scope)), Database)
-  close = async () => {
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    await fresh.drop()
-  }
+  ;({ database, close } = await openTestPostgres(4))
 })
 afterAll(() => close())
 
