@@ -6,11 +6,12 @@
 import { close, closeSync, fsync, mkdirSync, open } from "node:fs"
 import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Effect, Exit, Layer } from "effect"
+import { Effect, Exit, Layer, Schedule } from "effect"
 import { Database, type DatabaseShape, type Db } from "./Database.ts"
 import { DatabaseUnavailable, storageUnavailable } from "./errors.ts"
 import { type Control, makeGroupCommit, type Sync } from "./GroupCommit.ts"
 import * as schema from "./schema.ts"
+import { startWalCheckpointer, type WalCheckpointer } from "./WalCheckpointer.ts"
 
 export const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url))
 
@@ -83,28 +84,45 @@ export const durability = (path: string, options: SqliteOptions) =>
 export type OpenSqlite = (path: string, pragmas: ReadonlyArray<string>) => Promise<{
   readonly client: { close(): void; prepare(sql: string): { get(): unknown; run(): unknown } }
   readonly db: unknown
+  /** When the driver checkpoints the log off the event loop (WalCheckpointer.ts); else SQLite's own automatic checkpoint. */
+  readonly checkpointer?: WalCheckpointer | undefined
 }>
+
+/** How often the write-ahead log is checkpointed off the event loop (where the driver does that). */
+export const CHECKPOINT_EVERY = "1 second"
+/** The write-ahead log's file is cut back to this many bytes when it starts over (it grows past it within a second of heavy writes). */
+export const WAL_SIZE_LIMIT = 4 * 1024 * 1024
 
 /** The Database service over a SQLite driver (better-sqlite3 here, bun:sqlite in sqlite-bun.ts). */
 export const sqliteLayer = (open: OpenSqlite) => (url: string, options: SqliteOptions) =>
   Layer.effect(
     Database,
-    Effect.acquireRelease(
-      Effect.tryPromise({
-        try: async () => {
-          const path = sqlitePath(url)
-          const opened = await open(path, SQLITE_PRAGMAS)
-          return { ...opened, wal: durability(path, options) }
-        },
-        catch: (cause) => new DatabaseUnavailable({ message: `SQLite at ${url} could not be opened: ${String(cause)}` })
-      }),
-      ({ client, wal }) => Effect.sync(() => {
-        wal?.close()
-        client.close()
-      })
-    ).pipe(Effect.map(({ client, db, wal }) =>
-      makeSqliteShape(db as Db, () => client.prepare("select 1").get() !== undefined, url, preparedControl((sql) => client.prepare(sql)), wal?.sync)
-    ))
+    Effect.gen(function*() {
+      const { client, db, wal, checkpointer } = yield* Effect.acquireRelease(
+        Effect.tryPromise({
+          try: async () => {
+            const path = sqlitePath(url)
+            const opened = await open(path, SQLITE_PRAGMAS)
+            return { ...opened, wal: durability(path, options) }
+          },
+          catch: (cause) => new DatabaseUnavailable({ message: `SQLite at ${url} could not be opened: ${String(cause)}` })
+        }),
+        ({ client, wal, checkpointer }) => Effect.promise(async () => {
+          await checkpointer?.close().catch(() => {})
+          wal?.close()
+          client.close() // the last connection: SQLite checkpoints what is left and removes the log
+        })
+      )
+      if (checkpointer !== undefined) {
+        // A failed checkpoint (the file busy past the worker's timeout) is tried again at the next tick.
+        yield* Effect.tryPromise(() => checkpointer.checkpoint()).pipe(
+          Effect.catchCause((cause) => Effect.logWarning("write-ahead log checkpoint failed; tried again shortly", String(cause))),
+          Effect.repeat(Schedule.spaced(CHECKPOINT_EVERY)),
+          Effect.forkScoped
+        )
+      }
+      return makeSqliteShape(db as Db, () => client.prepare("select 1").get() !== undefined, url, preparedControl((sql) => client.prepare(sql)), wal?.sync)
+    })
   )
 
 /** Opens a SQLite file through better-sqlite3 (Node): the pragmas, then the migrations. */
@@ -116,7 +134,12 @@ export const openBetterSqlite: OpenSqlite = async function openBetterSqlite(path
   for (const pragma of pragmas) client.pragma(pragma)
   const db = drizzle({ client, schema })
   migrate(db, { migrationsFolder })
-  return { client, db }
+  if (path === ":memory:") return { client, db }
+  // The log is checkpointed by a worker thread, not inside this connection's commits on the event loop.
+  client.pragma("wal_autocheckpoint = 0")
+  // When a write starts the log over after a checkpoint, the file is cut back to this size.
+  client.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`)
+  return { client, db, checkpointer: startWalCheckpointer(path) }
 }
 
 /** SQLite through better-sqlite3 (Node). */
