@@ -6,17 +6,17 @@
  * session does (logout, deactivation: announced, on every instance in cluster mode; re-checked
  * every RECHECK_MS), and when the gateway drains.
  */
-import { Effect, Fiber, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import type { Context } from "hono"
 import { streamSSE } from "hono/streaming"
 import { ConsoleSessions } from "../../actors/console/ConsoleSessions.ts"
 import { Events, type SequencedEvent } from "../../actors/Events.ts"
 import { credentialEnds } from "../../actors/people/TokenRevocations.ts"
+import { runLiveStream } from "../http/live-stream/index.ts"
 import type { Lifecycle } from "../lifecycle.ts"
 import type { AppRuntime } from "../Runtime.ts"
 import type { ConsoleEnv } from "./session.ts"
 
-const HEARTBEAT_MS = 15_000
 const RECHECK_MS = 5_000
 
 const sessionEnds = (sessionId: string) =>
@@ -52,25 +52,14 @@ export function consoleEvents(runtime: AppRuntime, lifecycle: Lifecycle) {
     const sessionId = c.get("session").id
     c.header("cache-control", "no-store")
     return streamSSE(c, async function pumpConsoleEvents(stream) {
-      let end!: () => void
-      const ended = new Promise<void>((resolve) => (end = resolve))
-      stream.onAbort(() => end())
-      const fiber = runtime.runFork(
-        Effect.gen(function*() {
-          const events = yield* Events
-          yield* Stream.runForEach(consoleSignals(events.subscribe), (names) =>
-            Effect.promise(async () => {
-              for (const name of names) await stream.writeSSE({ event: name, data: "1" })
-            }))
-        })
-      )
-      const watch = runtime.runFork(sessionEnds(sessionId).pipe(Effect.tap(() => Effect.sync(end))))
-      const heartbeat = setInterval(() => void stream.write(": keep-alive\n\n"), HEARTBEAT_MS)
-      const stopListening = lifecycle.onDrain(() => end())
-      await ended
-      stopListening()
-      clearInterval(heartbeat)
-      await runtime.runPromise(Effect.all([Fiber.interrupt(fiber), Fiber.interrupt(watch)]))
+      const pump = Effect.gen(function*() {
+        const events = yield* Events
+        yield* Stream.runForEach(consoleSignals(events.subscribe), (names) =>
+          Effect.promise(async () => {
+            for (const name of names) await stream.writeSSE({ event: name, data: "1" })
+          }))
+      })
+      await runLiveStream(runtime, lifecycle, stream, pump, sessionEnds(sessionId))
     })
   }
 }

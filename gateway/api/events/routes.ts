@@ -13,7 +13,7 @@
  * re-checked every RECHECK_MS in case an announcement was lost.
  */
 import { eq } from "drizzle-orm"
-import { Effect, Fiber, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import { Hono } from "hono"
 import { streamSSE } from "hono/streaming"
 import { type DomainEvent, Events } from "../../../actors/Events.ts"
@@ -24,11 +24,11 @@ import { canSee } from "../conversations/access.ts"
 import { ApiTokens } from "../../../actors/people/ApiTokens.ts"
 import { ConsoleSessions } from "../../../actors/console/ConsoleSessions.ts"
 import { credentialEnds } from "../../../actors/people/TokenRevocations.ts"
+import { runLiveStream } from "../../http/live-stream/index.ts"
 import type { Lifecycle } from "../../lifecycle.ts"
 import type { AppRuntime } from "../../Runtime.ts"
 import type { AuthEnv } from "../auth/index.ts"
 
-const HEARTBEAT_MS = 15_000
 const RECHECK_MS = 5_000
 
 /** Completes when `tokenId` is no longer good: announced revoked, or found so by a re-check. */
@@ -85,26 +85,15 @@ export function eventRoutes(runtime: AppRuntime, lifecycle: Lifecycle) {
     const principal = c.get("principal")
     const { tokenId } = principal
     return streamSSE(c, async function pumpEvents(stream) {
-      let end!: () => void
-      const ended = new Promise<void>((resolve) => (end = resolve))
-      stream.onAbort(() => end())
-      const fiber = runtime.runFork(
-        Effect.gen(function*() {
-          const events = yield* Events
-          const visible = yield* makeEventFilter(principal)
-          yield* Stream.runForEach(events.subscribe, ({ id, event }) =>
-            Effect.flatMap(visible(event), (shown) => shown
-              ? Effect.promise(() => stream.writeSSE({ id: String(id), event: event.type, data: JSON.stringify(event.data) }))
-              : Effect.void))
-        })
-      )
-      const watch = runtime.runFork(tokenEnds(tokenId).pipe(Effect.tap(() => Effect.sync(end))))
-      const heartbeat = setInterval(() => void stream.write(": keep-alive\n\n"), HEARTBEAT_MS)
-      const stopListening = lifecycle.onDrain(() => end())
-      await ended
-      stopListening()
-      clearInterval(heartbeat)
-      await runtime.runPromise(Effect.all([Fiber.interrupt(fiber), Fiber.interrupt(watch)]))
+      const pump = Effect.gen(function*() {
+        const events = yield* Events
+        const visible = yield* makeEventFilter(principal)
+        yield* Stream.runForEach(events.subscribe, ({ id, event }) =>
+          Effect.flatMap(visible(event), (shown) => shown
+            ? Effect.promise(() => stream.writeSSE({ id: String(id), event: event.type, data: JSON.stringify(event.data) }))
+            : Effect.void))
+      })
+      await runLiveStream(runtime, lifecycle, stream, pump, tokenEnds(tokenId))
       if (!stream.aborted) await stream.write(": token revoked\n\n").catch(() => undefined)
     })
   })
