@@ -1,6 +1,6 @@
 /** The read side of conversations and messages: plain queries, outside the actors (reads never write). */
 import { Effect } from "effect"
-import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm"
+import { and, asc, desc, eq, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm"
 import { conversationToJson, messageToJson } from "../../../actors/conversation/serialize.ts"
 import { linkedContactsOf } from "../../../actors/contacts/linked.ts"
 import { type AgentView, CLEAR_VIEW } from "../../../actors/safety/agent-view.ts"
@@ -38,20 +38,16 @@ const SEARCH_SET = 3_000
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
+type ListRow = { conversation: typeof conversations.$inferSelect; contact: ContactRow }
+
 export function makeConversationQueries(database: DatabaseShape) {
-  const withContacts = async (rows: Array<typeof conversations.$inferSelect>): Promise<Array<Conversation>> => {
-    if (rows.length === 0) return []
-    const ids = [...new Set(rows.map((r) => r.contactId))]
-    const people = await Effect.runPromise(database.all((db, t) => db.select().from(t.contacts).where(inArray(t.contacts.id, ids))))
-    const byId = new Map(people.map((p) => [p.id, p]))
-    // The resident's other contacts (linked by an agent): one query for the whole page.
-    const linked = await Effect.runPromise(linkedContactsOf(database, people))
-    // A conversation read just before a contact merge removed it (its contact is gone too): it no longer exists.
-    return rows.flatMap((row) => {
-      const contact = byId.get(row.contactId)
-      if (contact === undefined) return []
-      const json = conversationToJson(row, contact)
-      return [{ ...json, contact: { ...json.contact, linked: linked.get(contact.id) ?? [] } }]
+  /** The contract's Conversations of rows read with their contacts, each with the resident's other (linked) contacts: one query for them all. */
+  const toConversations = async (rows: ReadonlyArray<ListRow>): Promise<Array<Conversation>> => {
+    const linked = await Effect.runPromise(linkedContactsOf(database, rows.map((r) => r.contact)))
+    const now = Date.now()
+    return rows.map(({ conversation, contact }) => {
+      const json = conversationToJson(conversation, contact, now)
+      return { ...json, contact: { ...json.contact, linked: linked.get(contact.id) ?? [] } }
     })
   }
 
@@ -111,7 +107,6 @@ export function makeConversationQueries(database: DatabaseShape) {
     readonly search: Search
     readonly after: boolean
   }
-  type ListRow = { conversation: typeof conversations.$inferSelect; contact: ContactRow }
   const p = (name: string) => sql.placeholder(name)
   /**
    * The list's query for one shape of filter, every value a placeholder: prepared once per shape (a
@@ -194,21 +189,16 @@ export function makeConversationQueries(database: DatabaseShape) {
     const more = rows.length > q.limit
     const page = rows.slice(0, q.limit)
     const last = page[page.length - 1]
-    // The resident's other contacts (linked by an agent): one query for the whole page, only when some are linked.
-    const linked = await Effect.runPromise(linkedContactsOf(database, page.map((r) => r.contact)))
-    const now = Date.now()
-    const items = page.map(({ conversation, contact }) => {
-      const json = conversationToJson(conversation, contact, now)
-      return { ...json, contact: { ...json.contact, linked: linked.get(contact.id) ?? [] } }
-    })
-    return { items, nextCursor: more && last ? encodeCursor([last.conversation.lastMessageAt, last.conversation.id]) : null }
+    return { items: await toConversations(page), nextCursor: more && last ? encodeCursor([last.conversation.lastMessageAt, last.conversation.id]) : null }
   }
 
   const row = (id: string) => Effect.runPromise(database.one((db, t) => db.select().from(t.conversations).where(eq(t.conversations.id, id))))
 
   const get = async (id: string): Promise<Conversation | undefined> => {
-    const row = await Effect.runPromise(database.one((db, t) => db.select().from(t.conversations).where(eq(t.conversations.id, id))))
-    return row === undefined ? undefined : (await withContacts([row]))[0]
+    // A conversation read just as a contact merge removed it (its contact is gone too) no longer exists: the join drops it.
+    const found = await Effect.runPromise(database.one((db, t) => db.select({ conversation: t.conversations, contact: t.contacts }).from(t.conversations)
+      .innerJoin(t.contacts, eq(t.contacts.id, t.conversations.contactId)).where(eq(t.conversations.id, id))))
+    return found === undefined ? undefined : (await toConversations([found]))[0]
   }
 
   /** Oldest first; `view`: what agents see of residents' texts (masking, defanged links). */
