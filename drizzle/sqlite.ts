@@ -11,6 +11,7 @@ import { Database, type DatabaseShape, type Db } from "./Database.ts"
 import { DatabaseUnavailable, storageUnavailable } from "./errors.ts"
 import { type Control, makeGroupCommit, type Sync } from "./GroupCommit.ts"
 import * as schema from "./schema.ts"
+import { makeSearchIndexer, SEARCH_INDEX_EVERY } from "./SearchIndexer.ts"
 import { startWalCheckpointer, type WalCheckpointer } from "./WalCheckpointer.ts"
 
 export const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url))
@@ -80,9 +81,12 @@ export function walSync(path: string): { readonly sync: Sync; readonly close: ()
 export const durability = (path: string, options: SqliteOptions) =>
   options.synchronous === "FULL" && path !== ":memory:" ? walSync(path) : undefined
 
+/** A prepared statement of better-sqlite3 or bun:sqlite (both take positional parameters and answer `changes`). */
+type DriverStatement = { get(...params: Array<any>): unknown; run(...params: Array<any>): { changes: number | bigint } }
+
 /** A SQLite driver: opens the file with the pragmas and applies the migrations. */
 export type OpenSqlite = (path: string, pragmas: ReadonlyArray<string>) => Promise<{
-  readonly client: { close(): void; prepare(sql: string): { get(): unknown; run(): unknown } }
+  readonly client: { close(): void; prepare(sql: string): DriverStatement }
   readonly db: unknown
   /** When the driver checkpoints the log off the event loop (WalCheckpointer.ts); else SQLite's own automatic checkpoint. */
   readonly checkpointer?: WalCheckpointer | undefined
@@ -121,7 +125,15 @@ export const sqliteLayer = (open: OpenSqlite) => (url: string, options: SqliteOp
           Effect.forkScoped
         )
       }
-      return makeSqliteShape(db as Db, () => client.prepare("select 1").get() !== undefined, url, preparedControl((sql) => client.prepare(sql)), wal?.sync)
+      const shape = makeSqliteShape(db as Db, () => client.prepare("select 1").get() !== undefined, url, preparedControl((sql) => client.prepare(sql)), wal?.sync)
+      // The search index follows the messages in batches; a failed step is tried again at the next tick.
+      const searchIndexer = makeSearchIndexer(shape, (sql) => client.prepare(sql))
+      yield* searchIndexer.tick.pipe(
+        Effect.catchCause((cause) => Effect.logWarning("search index not brought up to date; tried again shortly", String(cause))),
+        Effect.repeat(Schedule.spaced(SEARCH_INDEX_EVERY)),
+        Effect.forkScoped
+      )
+      return shape
     })
   )
 

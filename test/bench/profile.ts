@@ -1,54 +1,45 @@
 /**
  * Where does Loket's ingest time go? Not part of `npm run bench`: run it by hand with
  *   npx tsx test/bench/profile.ts [messages=10000] [FULL|NORMAL]
- * Starts the gateway child with `--cpu-prof`, sends single-message webhooks (64 in flight),
- * waits until all are committed, stops the child with SIGTERM (which writes the profile) and
- * prints the self time per function and per file.
+ * Starts Loket as production runs it (the bundle, `startLoket`; BENCH_BUNDLE=<main.mjs> for another
+ * build), sends single-message webhooks (64 in flight), profiles its CPU from the first webhook
+ * until all are committed (test/bench/loop-probe.mjs: SIGUSR2 starts and stops the profiler), and
+ * prints the self time per function and per file, named by the bundle's module comments.
  */
-import { mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { dirname, join } from "node:path"
-import { spawn } from "node:child_process"
-import { baseEnv, freePort } from "../support/gateway.ts"
+import { join } from "node:path"
 import { openCounter, singleMessageWebhooks } from "./ingest.ts"
 import { summarizeProfiles } from "./cpuprofile.ts"
 import { closedLoop, makeClient } from "./load.ts"
+import { cpuSecondsOf } from "./outbound.ts"
+import { startLoket } from "./servers.ts"
 
 const messages = Number(process.argv[2] ?? 10_000)
-const sync = process.argv[3] === "NORMAL" ? "NORMAL" : "FULL"
+const sync = process.argv[3] === "NORMAL" ? "NORMAL" : "default"
 const dir = mkdtempSync(join(tmpdir(), "loket-prof-"))
-const env = baseEnv({ LOKET_SQLITE_SYNCHRONOUS: sync })
-// Like startChildGateway, with --cpu-prof (which NODE_OPTIONS does not take).
-const port = await freePort()
-const child = spawn(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--import", "tsx", "gateway/main.ts"], {
-  cwd: new URL("../../", import.meta.url).pathname,
-  env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env, PORT: String(port), HOST: "127.0.0.1" },
-  stdio: ["ignore", "pipe", "inherit"]
-})
-await new Promise<void>((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error("gateway did not start in 20 s")), 20_000)
-  child.stdout!.on("data", (chunk: Buffer) => {
-    if (String(chunk).includes("Loket listening")) {
-      clearTimeout(timer)
-      resolve()
-    }
-  })
-})
-const gateway = { url: `http://127.0.0.1:${port}`, child }
-const counter = openCounter(env.DATABASE_URL!.replace(/^file:/, ""))
-const client = makeClient(gateway.url, "/webhooks/whatsapp", 64)
+const profile = join(dir, "ingest.cpuprofile")
+const loket = await startLoket("Loket", sync, { LOOP_PROBE_PROFILE: profile })
+const counter = openCounter(loket.dbPath!)
+const client = makeClient(loket.url, "/webhooks/whatsapp", 64)
 const bodies = singleMessageWebhooks(messages, 10_000_000)
+const cpu0 = cpuSecondsOf(loket.pid)
+process.kill(loket.pid, "SIGUSR2")
 const t0 = performance.now()
 const r = await closedLoop(client, bodies, 64)
 const answered = performance.now() - t0
 const at = await counter.waitFor(messages, 180_000)
-console.log(`${messages} webhooks (${sync}): answered in ${Math.round(answered)} ms, committed in ${Math.round((at ?? NaN) - t0)} ms; statuses ${[...r.statuses]}`)
+const cpuMs = (cpuSecondsOf(loket.pid) - cpu0) * 1000
+process.kill(loket.pid, "SIGUSR2")
+await waitForFile(profile)
+console.log(`${messages} webhooks (${sync === "NORMAL" ? "NORMAL" : "FULL"}): answered in ${Math.round(answered)} ms, committed in ${Math.round((at ?? NaN) - t0)} ms; ` +
+  `Loket's CPU ${(cpuMs / messages).toFixed(3)} ms per message; statuses ${[...r.statuses]}`)
 client.close()
 counter.close()
-const exited = new Promise((resolve) => gateway.child.once("exit", resolve))
-gateway.child.kill("SIGTERM")
-await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
-rmSync(dirname(env.DATABASE_URL!.replace(/^file:/, "")), { recursive: true, force: true })
-
+await loket.stop()
 for (const line of summarizeProfiles(dir)) console.log(line)
-console.log(`\nprofiles in ${dir}`)
+console.log(`\nprofile in ${dir}`)
+
+async function waitForFile(path: string) {
+  for (let i = 0; i < 200 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 50))
+}

@@ -65,8 +65,13 @@ export function makeConversationQueries(database: DatabaseShape) {
     messages: sql<number>`(select count(*) from (select rowid from message_search where message_search match ${sql.placeholder("phrase")} limit ${SEARCH_SET + 1}))`,
     contacts: sql<number>`(select count(*) from (select rowid from contact_search where contact_search match ${sql.placeholder("phrase")} limit ${SEARCH_SET + 1}))`
   }).from(sql`(select 1)`))
+  // Messages are added to the index in batches a moment after they are written (drizzle/SearchIndexer.ts):
+  // the few after its mark are read directly, so a message is found from the moment it is committed.
   const matchingConversations = database.prepare.all((db) => db.select({ id: sql<string>`m.id` }).from(sql`(
       select conversation_id as id from message_search where message_search match ${sql.placeholder("phrase")}
+      union
+      select conversation_id as id from messages where seq > (select upto from search_progress where name = 'messages')
+        and ${contains(sql`text`, sql.placeholder("pattern"))}
       union
       select v.id from contact_search s join contacts k on k.rowid = s.rowid join conversations v on v.contact_id = k.id where contact_search match ${sql.placeholder("phrase")}
       limit ${SEARCH_SET + 1}) m`))
@@ -92,7 +97,7 @@ export function makeConversationQueries(database: DatabaseShape) {
   const searchSet = async (text: string): Promise<ReadonlyArray<string> | undefined> => {
     const phrase = `"${text.replace(/"/g, '""')}"`
     if (await isCommon(phrase)) return undefined
-    const rows = await Effect.runPromise(matchingConversations({ phrase }))
+    const rows = await Effect.runPromise(matchingConversations({ phrase, pattern: likePattern(text) }))
     return rows.length > SEARCH_SET ? undefined : rows.map((r) => r.id)
   }
 

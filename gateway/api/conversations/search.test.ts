@@ -1,0 +1,58 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import BetterSqlite from "better-sqlite3"
+import { Context, Effect, Layer } from "effect"
+import { TestClock } from "effect/testing"
+import { describe, expect, it } from "vitest"
+import { Database, type DatabaseShape } from "../../../drizzle/Database.ts"
+import { sqliteNodeLayer } from "../../../drizzle/sqlite.ts"
+import { makeConversationQueries } from "./queries.ts"
+
+/** The last message seq in the index (migrations/0013_search_behind.sql). */
+const markOf = (path: string) => {
+  const db = new BetterSqlite(path, { readonly: true })
+  try {
+    return (db.prepare("select upto from search_progress where name = 'messages'").get() as { upto: number }).upto
+  } finally {
+    db.close()
+  }
+}
+
+const at = "2026-12-02T09:00:00.000Z"
+
+const write = (database: DatabaseShape, conversation: string, text: string) =>
+  database.transaction(Effect.gen(function*() {
+    yield* database.run((db, t) => db.insert(t.contacts).values({ id: `ct_${conversation}`, channel: "whatsapp", handle: conversation, waId: conversation, userId: null, name: null, createdAt: at, updatedAt: at }))
+    yield* database.run((db, t) => db.insert(t.conversations).values({ id: conversation, channel: "whatsapp", channelAccountId: "acc", contactId: `ct_${conversation}`, status: "open", createdAt: at, lastMessageAt: at }))
+    yield* database.run((db, t) => db.insert(t.messages).values({ id: `${conversation}_m`, conversationId: conversation, direction: "inbound", type: "text", dedupeKey: null, providerMessageId: null, createdAt: at, status: "received", text }))
+  })).pipe(Effect.andThen(database.committed()))
+
+describe("the list's text search while the index catches up (drizzle/SearchIndexer.ts)", () => {
+  it("finds a message from the moment it is committed, before and after it is in the index, once", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "loket-search-list-")), "loket.db")
+    const found = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const database = Context.get(yield* Layer.build(sqliteNodeLayer(`file:${path}`, { synchronous: "NORMAL" })), Database)
+      const queries = makeConversationQueries(database)
+      yield* Effect.yieldNow // the indexer's first run, at start: nothing to add yet
+      const search = (q: string) => Effect.promise(() => queries.list({ status: "all", q, visibility: { all: true }, limit: 50 }))
+        .pipe(Effect.map((page) => page.items.map((c) => c.id)))
+      yield* write(database, "cv_afval", "Mijn container is niet geleegd")
+      yield* write(database, "cv_pas", "Ik wil een nieuw paspoort")
+      // The Clock has not moved: the indexer has not run, the messages are only after its mark.
+      const before = yield* search("geleegd")
+      const notYet = markOf(path)
+      yield* TestClock.adjust("250 millis")
+      yield* Effect.yieldNow
+      yield* database.committed()
+      const indexed = markOf(path)
+      const after = yield* search("GELEEGD")
+      const none = yield* search("rijbewijs")
+      return { before, after, none, notYet, indexed }
+    })).pipe(Effect.provide(TestClock.layer())))
+    expect(found.before).toEqual(["cv_afval"])
+    expect(found.after).toEqual(["cv_afval"])
+    expect(found.none).toEqual([])
+    expect([found.notYet, found.indexed]).toEqual([0, 2])
+  })
+})
