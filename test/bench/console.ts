@@ -8,6 +8,7 @@
 import BetterSqlite from "better-sqlite3"
 import { launchChromium } from "../support/browser.ts"
 import { ADMIN_TOKEN } from "../support/gateway.ts"
+import { indexForSearch } from "./conversation-list.ts"
 import { startLoket } from "./servers.ts"
 import { gzippedSize, percentile, type Reporter } from "./load.ts"
 
@@ -35,6 +36,7 @@ function seed(dbPath: string) {
       message.run(`msg_c${i}`, `cnv_c${i}`, `whatsapp:msg:console${i}`, `wamid.console${i}`, at, `Vraag ${i}`)
     }
   })()
+  indexForSearch(db)
   db.close()
 }
 
