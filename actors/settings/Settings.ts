@@ -16,7 +16,11 @@ import { Templates } from "../templates/Templates.ts"
 import { SettingsBell } from "./SettingsBell.ts"
 import { makeSettingsStore, type StoredSettings } from "./SettingsStore.ts"
 
-const Problem = Schema.Struct({ path: Schema.String, message: Schema.String })
+const Problem = Schema.Struct({
+  path: Schema.String,
+  message: Schema.String,
+  code: Schema.optional(Schema.Literals(["template_not_synced", "template_not_approved"]))
+})
 
 /** A document that is not valid: every problem, each with its path. */
 export class SettingsInvalid extends Schema.TaggedError<SettingsInvalid>()("SettingsInvalid", {
@@ -106,11 +110,12 @@ export class Settings extends Context.Service<Settings, {
           const approved = (yield* templates.store.list()).filter((t) => t.status === "APPROVED").map((t) => `${t.name} (${t.language})`)
           return yield* invalid([{
             path: "followUp.template.name",
+            code: "template_not_synced",
             message: `no synced template ${JSON.stringify(name)} in language ${JSON.stringify(language)}; ${approved.length === 0 ? "no approved templates are synced yet (POST /api/v1/templates/sync)" : `approved templates: ${approved.slice(0, 20).join(", ")}`}`
           }])
         }
         if (found.status !== "APPROVED") {
-          return yield* invalid([{ path: "followUp.template.name", message: `template ${JSON.stringify(name)} (${language}) is ${found.status}; it must be APPROVED by Meta while followUp is enabled` }])
+          return yield* invalid([{ path: "followUp.template.name", code: "template_not_approved", message: `template ${JSON.stringify(name)} (${language}) is ${found.status}; it must be APPROVED by Meta while followUp is enabled` }])
         }
       })
 

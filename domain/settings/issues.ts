@@ -7,6 +7,11 @@ import { type SchemaAST, SchemaIssue } from "effect"
 export interface SettingsProblem {
   readonly path: string
   readonly message: string
+  /**
+   * For problems a person fixes outside the document (the follow-up's template is not synced, or not
+   * approved by Meta): a stable code, so the console can say it in the admin's language.
+   */
+  readonly code?: "template_not_synced" | "template_not_approved" | undefined
 }
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {

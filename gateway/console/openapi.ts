@@ -76,6 +76,13 @@ export function consolePaths(error: Json): Json {
         responses: { "303": { description: "Saved: back with saved=1" }, "400": html("A field cannot be read: the page names it"), "403": html("Not an admin, or csrf_token_invalid"), "413": { description: "Over 64 KiB", content: { "application/json": { schema: error } } }, "422": html("The API refused the settings: its details shown by path") }
       }
     },
+    "/console/admin/templates/sync": {
+      post: {
+        operationId: "consoleAdminSyncTemplates", summary: "The settings form's \"fetch templates\" button: syncs the templates from Meta through POST /api/v1/templates/sync and shows the form again as typed, not saved, with how many were fetched and approved", security: session,
+        requestBody: form({}, []),
+        responses: { "200": html("The settings page with what was typed and a line on the fetch (an alert when Meta could not be reached)"), "403": html("Not an admin, or csrf_token_invalid"), "413": { description: "Over 64 KiB", content: { "application/json": { schema: error } } } }
+      }
+    },
     "/console/admin/people": {
       get: { operationId: "consoleAdminPeople", summary: "Admins: agents and vakteams", security: session, responses: { "200": html("The page"), "403": html("Not an admin"), ...toLogin } },
       post: { operationId: "consoleAdminCreateAgent", summary: "Adds an agent through POST /api/v1/agents (audited)", security: session, requestBody: form({ name: { type: "string" }, email: { type: "string" }, role: { type: "string" }, team: { type: "string" }, password: { type: "string" } }, ["name", "email", "role"]), responses: { "303": { description: "Added" }, "403": html("Not an admin, or csrf_token_invalid"), "422": html("The API refused it: its details shown") } }

@@ -449,6 +449,56 @@ describe("admin pages", () => {
     await adminApi("/settings", { method: "PATCH", body: { linkProtection: { mode: "flag" }, personalData: { maskForAgents: false } } })
   }, 120_000)
 
+  it("turning on the follow-up with a template Loket has not fetched is refused in Dutch at the field; the admin fetches the templates from the form with the keyboard, what was typed stays, and saving then works", async () => {
+    const name = "gemeente_opvolging_nieuw"
+    const admin = await newAgent("admin")
+    const { page, errors } = await openConsole()
+    await signIn(page, admin.email)
+    await page.waitForURL(`${url()}/console`)
+    await page.goto(`${url()}/console/admin/settings`)
+    const typeInto = async (id: string, text: string) => {
+      await page.locator(`#${id}`).focus()
+      await page.keyboard.press("Control+a")
+      await page.keyboard.press("Delete")
+      await page.keyboard.type(text)
+    }
+    if (!(await page.locator("#follow-up-enabled").isChecked())) {
+      await page.locator("#follow-up-enabled").focus()
+      await page.keyboard.press("Space")
+    }
+    await typeInto("follow-up-name", name)
+    await typeInto("follow-up-language", "nl")
+    await page.locator("#follow-up-language").press("Enter")
+    // Refused: the Dutch words for the code, at the template's field; nothing saved.
+    await page.locator("#problems").waitFor()
+    const problem = `Template „${name}” (nl) is niet bekend in Loket. Haal de templates op bij Meta (knop hieronder) of kies een goedgekeurde template.`
+    expect(await page.locator("#problems").textContent()).toContain(problem)
+    expect(await page.locator("#follow-up-name-error").textContent()).toBe(problem)
+    expect(await page.locator("#follow-up-name").getAttribute("aria-invalid")).toBe("true")
+    expect((await adminApi("/settings")).body.followUp.enabled).toBe(false)
+
+    // Meta approves the template; the admin fetches the templates from the form, with the keyboard.
+    ctx.graph.templates([...APPROVED_TEMPLATES, { name, language: "nl", status: "APPROVED", category: "UTILITY", components: [{ type: "BODY", text: "Heeft u nog een vraag?" }] }])
+    await page.locator("#sync-templates").focus()
+    await page.keyboard.press("Enter")
+    await page.locator("#templates-notice").waitFor()
+    const approvedCount = ((await adminApi("/templates")).body.items as Array<{ status: string }>).filter((t) => t.status === "APPROVED").length
+    expect(await page.locator("#templates-notice").textContent()).toBe(
+      `${APPROVED_TEMPLATES.length + 1} templates opgehaald bij Meta, ${approvedCount} goedgekeurd. Nog niet opgeslagen: sla de instellingen op.`)
+    // What was typed is still there, and the template is offered.
+    expect(await page.locator("#follow-up-name").inputValue()).toBe(name)
+    expect(await page.locator("#follow-up-enabled").isChecked()).toBe(true)
+    expect(await page.locator("#approved-templates option").evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toContain(name)
+    expect(await axeViolations(page)).toEqual([])
+    // Enter in a field saves (the form's default button), it does not fetch again.
+    await page.locator("#follow-up-language").press("Enter")
+    await page.waitForURL(`${url()}/console/admin/settings?saved=1`)
+    expect((await adminApi("/settings")).body.followUp).toMatchObject({ enabled: true, template: { name, language: "nl" } })
+    expect(errors).toEqual(["Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"])
+    // Follow-up off again (other tests send templates).
+    expect((await adminApi("/settings", { method: "PATCH", body: { followUp: { enabled: false } } })).status).toBe(200)
+  }, 120_000)
+
   it("an agent gets 403 on the admin pages; an admin's form adds and deactivates an agent", async () => {
     const agent = await newAgent("agent")
     const agentCookie = await sessionCookie(agent.email)

@@ -154,11 +154,11 @@ describe("settings", () => {
     const followUp = (name: string, enabled = true) => ({ followUp: { enabled, template: { name, language: "nl", buttons: ["Ja", "Nee"] } } })
     let res = await send("PATCH", followUp("tevredenheid"))
     expect(res.status).toBe(422)
-    expect((await res.json() as any).error.details).toEqual([{ path: "followUp.template.name", message: expect.stringContaining('no synced template "tevredenheid"') }])
+    expect((await res.json() as any).error.details).toEqual([{ path: "followUp.template.name", code: "template_not_synced", message: expect.stringContaining('no synced template "tevredenheid"') }])
 
     await insertTemplate("tevredenheid", "PENDING")
     res = await send("PATCH", followUp("tevredenheid"))
-    expect((await res.json() as any).error.details).toEqual([{ path: "followUp.template.name", message: expect.stringContaining("is PENDING; it must be APPROVED") }])
+    expect((await res.json() as any).error.details).toEqual([{ path: "followUp.template.name", code: "template_not_approved", message: expect.stringContaining("is PENDING; it must be APPROVED") }])
     expect((await send("PATCH", followUp("tevredenheid", false))).status).toBe(200)
 
     await insertTemplate("nazorg", "APPROVED")

@@ -27,7 +27,11 @@ const ErrorBody = Schema.Struct({
   error: Schema.Struct({
     code: Schema.String.annotate({ description: "snake_case, stable" }),
     message: Schema.String.annotate({ description: "for a person" }),
-    details: Schema.optionalKey(Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String })))
+    details: Schema.optionalKey(Schema.Array(Schema.Struct({
+      path: Schema.String,
+      message: Schema.String,
+      code: Schema.optionalKey(Schema.String.annotate({ description: "for problems fixed outside the document, e.g. template_not_synced, template_not_approved" }))
+    })))
   })
 }).annotate({ identifier: "Error" })
 

@@ -68,7 +68,18 @@ export function overrideRows(settings: SettingsDocument, form: SubmittedForm | u
   return rows
 }
 
-export function SettingsPage({ texts, csrf, settings, problems, saved, form }: { texts: ConsoleTexts; csrf: string; settings: SettingsDocument; problems: ReadonlyArray<Problem>; saved: boolean; form?: SubmittedForm | undefined }) {
+/** A template as the settings page offers it for the follow-up (synced, approved by Meta). */
+export interface ApprovedTemplate {
+  readonly name: string
+  readonly language: string
+}
+
+export function SettingsPage({ texts, csrf, settings, problems, saved, form, notice, approved = [] }: {
+  texts: ConsoleTexts; csrf: string; settings: SettingsDocument; problems: ReadonlyArray<Problem>; saved: boolean; form?: SubmittedForm | undefined
+  /** A line about what was just done (the templates were fetched), shown as a status. */
+  notice?: { readonly text: string; readonly failed: boolean } | undefined
+  approved?: ReadonlyArray<ApprovedTemplate>
+}) {
   const a = texts.admin
   const replies = [["outOfHours", a.outOfHours], ["receipt", a.receipt], ["firstContact", a.firstContact]] as const
   /** A text field's value: as submitted after a refusal, else as stored. */
@@ -133,6 +144,9 @@ export function SettingsPage({ texts, csrf, settings, problems, saved, form }: {
       <AdminNav texts={texts} here="settings" />
       <h2 id="settings-title">{texts.settings}</h2>
       {saved ? <p class="notice" role="status">{a.saved}</p> : null}
+      {notice === undefined ? null : notice.failed
+        ? <p class="alert" role="alert" id="templates-notice">{notice.text}</p>
+        : <p class="notice" role="status" id="templates-notice">{notice.text}</p>}
       {problems.length > 0 ? (
         <div class="alert" role="alert" id="problems">
           <p>{a.notSavedFields(problems.length)}</p>
@@ -158,6 +172,8 @@ export function SettingsPage({ texts, csrf, settings, problems, saved, form }: {
         </ul>
       </nav>
       <form method="post" action="/console/admin/settings">
+        {/* Enter in a field saves: the form's default button is its first, so Save comes before "fetch templates". */}
+        <button type="submit" hidden tabindex={-1}>{a.save}</button>
         <input type="hidden" name="_csrf" value={csrf} />
         <fieldset id="general">
           <legend>{a.general}</legend>
@@ -232,7 +248,11 @@ export function SettingsPage({ texts, csrf, settings, problems, saved, form }: {
           <p class="hint" id="follow-up-when">{a.followUpWhen}</p>
           {fields.followUpEnabled.error}
           <label for="follow-up-name">{a.followUpName}</label>
-          <input id="follow-up-name" name="followUp.template.name" type="text" autocomplete="off" maxlength={512} value={value("followUp.template.name", settings.followUp.template.name)} {...fields.followUpName.attrs} />
+          <input id="follow-up-name" name="followUp.template.name" type="text" autocomplete="off" maxlength={512} value={value("followUp.template.name", settings.followUp.template.name)}
+            {...(approved.length === 0 ? {} : { list: "approved-templates" })} {...fields.followUpName.attrs} />
+          {approved.length === 0 ? null : (
+            <datalist id="approved-templates">{[...new Set(approved.map((t) => t.name))].map((name) => <option value={name} />)}</datalist>
+          )}
           {fields.followUpName.error}
           <label for="follow-up-language">{a.followUpLanguage}</label>
           <input id="follow-up-language" name="followUp.template.language" type="text" autocomplete="off" maxlength={16} value={value("followUp.template.language", settings.followUp.template.language)} {...fields.followUpLanguage.attrs} />
@@ -241,6 +261,11 @@ export function SettingsPage({ texts, csrf, settings, problems, saved, form }: {
           <textarea id="follow-up-buttons" name="followUp.template.buttons" rows={3} {...fields.followUpButtons.attrs}>{value("followUp.template.buttons", buttons.join("\n"))}</textarea>
           <p class="hint" id="follow-up-buttons-hint">{a.followUpButtonsHint}</p>
           {fields.followUpButtons.error}
+          {approved.length === 0 ? null : (
+            <p class="hint" id="approved-templates-list">{a.approvedTemplates}: {approved.map((t) => `${t.name} (${t.language})`).join(", ")}</p>
+          )}
+          <p><button type="submit" class="button" id="sync-templates" formaction="/console/admin/templates/sync" formnovalidate aria-describedby="sync-templates-hint">{a.syncTemplates}</button></p>
+          <p class="hint" id="sync-templates-hint">{a.syncTemplatesHint}</p>
         </fieldset>
         <fieldset id="resident-safety">
           <legend>{a.safety}</legend>

@@ -12,7 +12,7 @@ import type { AppRuntime } from "../../Runtime.ts"
 import { type CallApi, errorMessage } from "../api-client.ts"
 import type { ConsoleEnv } from "../session.ts"
 import { textsFor } from "../texts.ts"
-import { type Problem, PeoplePage, SettingsPage, WEEKDAYS } from "./AdminPages.tsx"
+import { type ApprovedTemplate, type Problem, PeoplePage, SettingsPage, WEEKDAYS } from "./AdminPages.tsx"
 
 /** The settings form: the API takes the document up to 256 KiB; the form of these fields is far less. */
 export const ADMIN_FORM_LIMIT = 64 * 1024
@@ -115,19 +115,38 @@ export function adminRoutes({ runtime, callApi, shellPage }: AdminDeps) {
     maxSize: ADMIN_FORM_LIMIT,
     onError: (c) => jsonError(c, 413, "payload_too_large", `An admin form is limited to ${ADMIN_FORM_LIMIT / 1024} KiB; larger settings documents go through PUT /api/v1/settings.`)
   })
+  /** The synced templates Meta approved: offered for the follow-up. */
+  const approvedTemplates = async (c: Context<ConsoleEnv>): Promise<Array<ApprovedTemplate>> => {
+    const answer = await callApi<{ items: Array<{ name: string; language: string; status: string }> }>(c, c.get("session"), "/templates")
+    return answer.status !== 200 ? [] : answer.body.items.filter((t) => t.status === "APPROVED").map(({ name, language }) => ({ name, language }))
+  }
   /** The settings page; after a refusal `form` (what was submitted) is shown again as typed. */
-  const settingsPage = async (c: Context<ConsoleEnv>, problems: ReadonlyArray<Problem>, status: 200 | 400 | 422 = 200, form?: Record<string, string>) => {
+  const settingsPage = async (c: Context<ConsoleEnv>, problems: ReadonlyArray<Problem>, status: 200 | 400 | 422 = 200, form?: Record<string, string>, notice?: { text: string; failed: boolean }) => {
     const texts = textsFor(c.get("language"))
-    const settings = await runtime.runPromise(Settings.use((s) => s.current))
-    return shellPage(c, texts.settings, <SettingsPage texts={texts} csrf={c.get("session").csrfToken} settings={settings} problems={problems} saved={c.req.query("saved") === "1"} form={form} />, status)
+    const [settings, approved] = await Promise.all([runtime.runPromise(Settings.use((s) => s.current)), approvedTemplates(c)])
+    return shellPage(c, texts.settings, <SettingsPage texts={texts} csrf={c.get("session").csrfToken} settings={settings} problems={problems}
+      saved={c.req.query("saved") === "1"} form={form} notice={notice} approved={approved} />, status)
   }
   const peoplePage = async (c: Context<ConsoleEnv>, problems: ReadonlyArray<Problem>, status: 200 | 400 | 422 = 200) => {
     const texts = textsFor(c.get("language"))
     const [agents, teams] = await Promise.all([runtime.runPromise(People.use((p) => p.listAgents())), runtime.runPromise(People.use((p) => p.listTeams()))])
     return shellPage(c, texts.admin.people, <PeoplePage texts={texts} csrf={c.get("session").csrfToken} agents={agents} teams={teams} problems={problems} saved={c.req.query("saved") === "1"} />, status)
   }
-  const refusal = (c: Context<ConsoleEnv>, answer: { status: number; body: any }): Array<Problem> =>
-    answer.body?.error?.details ?? [{ path: "", message: errorMessage(answer, textsFor(c.get("language"))) }]
+  /**
+   * The API's refusal as the form shows it: each problem at its field; those with a code (the
+   * follow-up's template, which is fixed at Meta or by fetching the templates) in the admin's language.
+   */
+  const refusal = (c: Context<ConsoleEnv>, answer: { status: number; body: any }, form: Record<string, string> = {}): Array<Problem> => {
+    const texts = textsFor(c.get("language"))
+    const details = answer.body?.error?.details as Array<Problem & { code?: string }> | undefined
+    if (details === undefined) return [{ path: "", message: errorMessage(answer, texts) }]
+    const name = form["followUp.template.name"] ?? ""
+    const language = form["followUp.template.language"] ?? ""
+    return details.map((p) =>
+      p.code === "template_not_synced" ? { path: p.path, message: texts.admin.templateNotSynced(name, language) }
+      : p.code === "template_not_approved" ? { path: p.path, message: texts.admin.templateNotApproved(name, language) }
+      : { path: p.path, message: p.message })
+  }
 
   return new Hono<ConsoleEnv>()
     .use("*", adminOnly)
@@ -137,8 +156,20 @@ export function adminRoutes({ runtime, callApi, shellPage }: AdminDeps) {
       const { patch, problems } = settingsPatch(submitted, textsFor(c.get("language")))
       if (problems.length > 0) return settingsPage(c, problems, 400, submitted)
       const answer = await callApi(c, c.get("session"), "/settings", { method: "PATCH", body: patch })
-      if (answer.status !== 200) return settingsPage(c, refusal(c, answer), 422, submitted)
+      if (answer.status !== 200) return settingsPage(c, refusal(c, answer, submitted), 422, submitted)
       return c.redirect("/console/admin/settings?saved=1", 303)
+    })
+    // The settings form's "fetch templates" button: the templates are synced from Meta (POST
+    // /api/v1/templates/sync, admin), and the form comes back as the admin typed it, not saved yet.
+    .post("/templates/sync", formLimit, async function syncTemplates(c) {
+      const texts = textsFor(c.get("language"))
+      const submitted = formFields(await c.req.parseBody())
+      const answer = await callApi<{ count: number }>(c, c.get("session"), "/templates/sync", { method: "POST" })
+      if (answer.status !== 200) {
+        return settingsPage(c, [], 200, submitted, { text: texts.admin.templatesNotSynced(errorMessage(answer, texts)), failed: true })
+      }
+      const approved = await approvedTemplates(c)
+      return settingsPage(c, [], 200, submitted, { text: texts.admin.templatesSynced(answer.body.count, approved.length), failed: false })
     })
     .get("/people", (c) => peoplePage(c, []))
     .post("/people", formLimit, async function createAgent(c) {
