@@ -213,6 +213,18 @@ describe("GET /widget (the IT team's page)", () => {
     expect(body).toContain("25 %")
     expect(body).toMatch(/<td>Balie stadhuis<\/td><td><code>[^<]*\/r\/balie<\/code><\/td><td>1<\/td>/)
     expect(body).toContain('href="/widget/poster.svg?campaign=balie"')
+    expect(body).toContain('<html lang="nl">')
+    expect(body).toContain("<h1>Chatknop op de website</h1>")
+    // In English on request, or for an admin who chose English in the console (its language cookie).
+    const basic = { authorization: `Basic ${Buffer.from(`it:${ADMIN_TOKEN}`).toString("base64")}` }
+    for (const english of [await get("/widget?lang=en", basic), await get("/widget", { ...basic, cookie: "loket_lang=en" })]) {
+      const text = await english.text()
+      expect(text).toContain('<html lang="en">')
+      expect(text).toContain("<h1>Chat button on the website</h1>")
+      expect(text).toContain("<th scope=\"row\">Share of visitors (percentage)</th><td>25 %</td>")
+      expect(text).toContain("<caption>Campaigns and their scans</caption>")
+      expect(text).not.toContain("Instellingen")
+    }
   })
 })
 

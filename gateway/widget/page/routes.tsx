@@ -1,7 +1,8 @@
 /**
  * `GET /widget` (the IT team's page) and `GET /widget/preview` (its sample page), behind the admin
  * token: a signed-in admin's console session, or HTTP Basic (any user name, the admin token as
- * the password) for scripts and IT teams without a console account.
+ * the password) for scripts and IT teams without a console account. Dutch, or English with `?lang=en`
+ * or for an admin who chose English in the console.
  */
 import { Hono, type MiddlewareHandler } from "hono"
 import { basicAuth } from "hono/basic-auth"
@@ -10,7 +11,7 @@ import { widgetSettingsNow } from "../../../actors/widget/widget-settings.ts"
 import type { DatabaseShape } from "../../../drizzle/Database.ts"
 import type { Principal } from "../../api/auth/ApiTokens.ts"
 import type { AppRuntime } from "../../Runtime.ts"
-import { sessionOf } from "../../console/session.ts"
+import { languageOf, sessionOf } from "../../console/session.ts"
 import { PreviewPage, WidgetPage } from "./WidgetPage.tsx"
 
 const PAGE_POLICY = "default-src 'none'; img-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -34,7 +35,10 @@ export function widgetPageRoutes(runtime: AppRuntime, database: DatabaseShape, v
       const campaigns = await runtime.runPromise(store.list())
       c.header("content-security-policy", PAGE_POLICY)
       c.header("cache-control", "no-store")
-      return c.html(`<!doctype html>${<WidgetPage origin={new URL(c.req.url).origin} settings={settings} campaigns={campaigns} />}`)
+      // The page's language: ?lang=, else the one the admin chose in the console (Dutch by default).
+      const asked = c.req.query("lang")
+      const language = asked === "en" || asked === "nl" ? asked : languageOf(c)
+      return c.html(`<!doctype html>${<WidgetPage origin={new URL(c.req.url).origin} settings={settings} campaigns={campaigns} language={language} />}`)
     })
     .get("/widget/preview", admin, function widgetPreview(c) {
       c.header("content-security-policy", PREVIEW_POLICY)
