@@ -136,7 +136,11 @@ export function makeGroupCommit(exec: Control, sync?: Sync) {
     return f(db)
   }
 
-  /** Call right after writing: resolves when that transaction is committed, fails if it was not. */
+  /**
+   * Call right after writing: resolves when that transaction is committed, fails if it was not. The
+   * transaction is the one current at the call, so build it after the write has run
+   * (`Effect.andThen(() => committed())`, not `Effect.andThen(committed())`, which is built before).
+   */
   const committed = (): Effect.Effect<void, DatabaseUnavailable> => {
     const mine = generation
     return Effect.callback<void, DatabaseUnavailable>((resume) => {

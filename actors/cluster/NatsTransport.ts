@@ -56,7 +56,7 @@ export const NatsTransport = Layer.effect(
         if (parsed.rejected.length > 0) {
           // Not understood: parked in the database with the reason, for a person to look at.
           yield* database.transaction(inbox.store([{ channel, parsed: { ...parsed, events: [] } }])).pipe(
-            Effect.andThen(database.committed()),
+            Effect.andThen(() => database.committed()),
             Effect.mapError(unavailable("rejected items could not be stored"))
           )
         }

@@ -41,7 +41,7 @@ export class Templates extends Context.Service<Templates, {
           catch: (cause) => new TemplateSyncFailed({ message: `Templates could not be fetched from the Graph API: ${cause instanceof Error ? cause.message : String(cause)}` })
         })
         yield* store.replaceAll(source.accountId, list).pipe(
-          Effect.andThen(database.committed()),
+          Effect.andThen(() => database.committed()),
           Effect.mapError((e) => new TemplateSyncFailed({ message: `Templates could not be stored: ${e.message}` }))
         )
         return list.length
