@@ -28,7 +28,7 @@ const writeMessages = (database: DatabaseShape, conversation: string, texts: Rea
       id: `${conversation}_m${i}_${Math.random().toString(36).slice(2)}`, conversationId: conversation, direction: "inbound", type: "text",
       dedupeKey: null, providerMessageId: null, createdAt: at, status: "received", text
     })), { discard: true })
-  })).pipe(Effect.andThen(database.committed()))
+  })).pipe(Effect.andThen(() => database.committed()))
 
 /** What the index itself finds (not the list's query, which also reads the messages after the mark). */
 const indexed = (path: string, phrase: string) => {
@@ -47,6 +47,33 @@ const mark = (path: string) => {
     db.close()
   }
 }
+/** What the contacts' index finds, and how many contacts wait to be added. */
+const contactIndexed = (path: string, phrase: string) => {
+  const db = new BetterSqlite(path, { readonly: true })
+  try {
+    return (db.prepare("select count(*) as n from contact_search where contact_search match ?").get(`"${phrase}"`) as { n: number }).n
+  } finally {
+    db.close()
+  }
+}
+const pendingContacts = (path: string) => {
+  const db = new BetterSqlite(path, { readonly: true })
+  try {
+    return (db.prepare("select count(*) as n from contact_search_pending").get() as { n: number }).n
+  } finally {
+    db.close()
+  }
+}
+const contactIntegrityCheck = (path: string) => {
+  const db = new BetterSqlite(path)
+  try {
+    db.prepare("insert into contact_search(contact_search, rank) values ('integrity-check', 1)").run()
+    return "ok"
+  } finally {
+    db.close()
+  }
+}
+
 /** FTS5's own check of the index against the messages table (all of them: once the indexer has caught up): throws when they disagree. */
 const integrityCheck = (path: string) => {
   const db = new BetterSqlite(path)
@@ -63,7 +90,7 @@ const withDatabase = <A>(path: string, f: (database: DatabaseShape, tick: Effect
     const database = Context.get(yield* Layer.build(sqliteNodeLayer(`file:${path}`, { synchronous: "NORMAL" })), Database)
     yield* Effect.yieldNow // the indexer's first run, at start: nothing to add yet
     // One tick of the indexer's schedule (SEARCH_INDEX_EVERY), then what it wrote committed.
-    const tick = TestClock.adjust("250 millis").pipe(Effect.andThen(Effect.yieldNow), Effect.andThen(database.committed()))
+    const tick = TestClock.adjust("250 millis").pipe(Effect.andThen(Effect.yieldNow), Effect.andThen(() => database.committed()))
     return yield* f(database, Effect.orDie(tick))
   })).pipe(Effect.provide(TestClock.layer())) as Effect.Effect<A>)
 
@@ -117,7 +144,7 @@ describe("the search index follows the messages in batches (SearchIndexer)", () 
         yield* database.run((db, t) => db.update(t.messages).set({ text: "derde bericht over paspoort" }).where(eq(t.messages.seq, rows[2]!.seq)))
         yield* database.run((db, t) => db.delete(t.messages).where(eq(t.messages.seq, rows[1]!.seq)))
         yield* database.run((db, t) => db.delete(t.messages).where(eq(t.messages.seq, rows[3]!.seq)))
-      })).pipe(Effect.andThen(database.committed()))
+      })).pipe(Effect.andThen(() => database.committed()))
       yield* tick
       expect(integrityCheck(path)).toBe("ok")
       expect(indexed(path, "paspoort")).toBe(2)
@@ -126,20 +153,53 @@ describe("the search index follows the messages in batches (SearchIndexer)", () 
   })
 })
 
-describe("the migration to the batched index (0013_search_behind)", () => {
+describe("contacts reach the search index in batches too (0014_contact_search_behind)", () => {
+  const contact = (database: DatabaseShape, id: string, name: string, handle: string) =>
+    database.transaction(database.run((db, t) => db.insert(t.contacts).values({ id, channel: "whatsapp", handle, waId: handle, userId: null, name, createdAt: at, updatedAt: at })))
+      .pipe(Effect.andThen(() => database.committed()))
+
+  it("a new contact waits in the pending list, is added at the tick, and the index stays right when contacts change or go either way", async () => {
+    const path = fresh()
+    await withDatabase(path, (database, tick) => Effect.gen(function*() {
+      yield* contact(database, "ct_a", "Fatima Bakker", "31611111111")
+      yield* contact(database, "ct_b", "Henk Jansen", "31622222222")
+      expect([contactIndexed(path, "Bakker"), pendingContacts(path)]).toEqual([0, 2])
+      yield* tick
+      expect([contactIndexed(path, "Bakker"), contactIndexed(path, "Jansen"), pendingContacts(path)]).toEqual([1, 1, 0])
+      expect(contactIntegrityCheck(path)).toBe("ok")
+      // Two more, still pending; then one indexed and one pending contact change their name, one of each goes.
+      yield* contact(database, "ct_c", "Ans de Wit", "31633333333")
+      yield* contact(database, "ct_d", "Piet Smit", "31644444444")
+      yield* database.transaction(Effect.gen(function*() {
+        yield* database.run((db, t) => db.update(t.contacts).set({ name: "Fatima de Boer" }).where(eq(t.contacts.id, "ct_a")))
+        yield* database.run((db, t) => db.update(t.contacts).set({ name: "Ans de Boer" }).where(eq(t.contacts.id, "ct_c")))
+        yield* database.run((db, t) => db.delete(t.contacts).where(eq(t.contacts.id, "ct_b")))
+        yield* database.run((db, t) => db.delete(t.contacts).where(eq(t.contacts.id, "ct_d")))
+      })).pipe(Effect.andThen(() => database.committed()))
+      expect(pendingContacts(path)).toBe(1)
+      yield* tick
+      expect(pendingContacts(path)).toBe(0)
+      expect(contactIntegrityCheck(path)).toBe("ok")
+      expect([contactIndexed(path, "de Boer"), contactIndexed(path, "Bakker"), contactIndexed(path, "Jansen"), contactIndexed(path, "Smit")]).toEqual([2, 0, 0, 0])
+    }))
+  })
+})
+
+describe("the migrations to the batched index (0013_search_behind, 0014_contact_search_behind)", () => {
   it("counts every message already written as indexed, so none is added twice or lost", () => {
     const dir = mkdtempSync(join(tmpdir(), "loket-search-migration-"))
     // The migrations as they stood before 0013.
     const before = join(dir, "migrations")
     cpSync(migrationsFolder, before, { recursive: true })
     rmSync(join(before, "0013_search_behind.sql"))
+    rmSync(join(before, "0014_contact_search_behind.sql"))
     const journal = JSON.parse(readFileSync(join(before, "meta/_journal.json"), "utf8")) as { entries: Array<{ tag: string }> }
-    journal.entries = journal.entries.filter((e) => e.tag !== "0013_search_behind")
+    journal.entries = journal.entries.filter((e) => e.tag !== "0013_search_behind" && e.tag !== "0014_contact_search_behind")
     writeFileSync(join(before, "meta/_journal.json"), JSON.stringify(journal))
     const client = new BetterSqlite(join(dir, "loket.db"))
     const db = drizzle({ client, schema })
     migrate(db, { migrationsFolder: before })
-    client.exec(`insert into contacts (id, channel, handle, wa_id, created_at, updated_at) values ('ct_1', 'whatsapp', 'h', 'w', '${at}', '${at}')`)
+    client.exec(`insert into contacts (id, channel, handle, wa_id, name, created_at, updated_at) values ('ct_1', 'whatsapp', 'h', 'w', 'Sanne Visser', '${at}', '${at}')`)
     client.exec(`insert into conversations (id, channel, channel_account_id, contact_id, status, created_at, last_message_at) values ('cv_1', 'whatsapp', 'acc', 'ct_1', 'open', '${at}', '${at}')`)
     for (const [i, text] of ["oude vraag over subsidie", "nog een oude vraag"].entries()) {
       client.exec(`insert into messages (id, conversation_id, direction, type, created_at, status, text) values ('m${i}', 'cv_1', 'inbound', 'text', '${at}', 'received', '${text}')`)
@@ -149,5 +209,8 @@ describe("the migration to the batched index (0013_search_behind)", () => {
     expect(mark(join(dir, "loket.db"))).toBe(2)
     expect(indexed(join(dir, "loket.db"), "subsidie")).toBe(1)
     expect(integrityCheck(join(dir, "loket.db"))).toBe("ok")
+    // Contacts written before 0014 stay in their index; none waits.
+    expect([contactIndexed(join(dir, "loket.db"), "Visser"), pendingContacts(join(dir, "loket.db"))]).toEqual([1, 0])
+    expect(contactIntegrityCheck(join(dir, "loket.db"))).toBe("ok")
   })
 })

@@ -1,13 +1,16 @@
 /**
- * Keeps the conversation list's text search (the FTS5 trigram index `message_search`,
- * migrations/0007_search.sql) up with the messages, in batches a moment after they are written.
+ * Keeps the conversation list's text search (the FTS5 trigram indexes `message_search` and
+ * `contact_search`, migrations/0007_search.sql) up with the messages and contacts, in batches a
+ * moment after they are written.
  *
  * A trigger per inserted message made FTS5 flush its pending terms at every statement's savepoint:
  * about 200 µs of each webhook's transaction, on the one event loop, against about 25 µs a
  * message when a few hundred are added at once (`npx tsx test/bench/search-index-cost.ts`).
  * `search_progress.upto` (migrations/0013_search_behind.sql) is the last message in the index;
- * the search reads the messages after it directly (gateway/api/conversations/queries.ts), so a
- * message is found from the moment it is committed, whether or not this has run yet.
+ * new contacts wait in `contact_search_pending` (0014; a trigger per contact cost about 40 µs, and
+ * a campaign can bring many new residents at once). The search reads the messages after the mark
+ * and the pending contacts directly (gateway/api/conversations/queries.ts), so both are found from
+ * the moment they are committed, whether or not this has run yet.
  *
  * Each step is one unit of the turn's transaction (GroupCommit.ts): the rows it adds and the mark
  * move together, or neither. A step adds at most STEP messages (a few milliseconds of the event
@@ -33,14 +36,25 @@ const MOVE_MARK = `update search_progress set upto = coalesce(
     (select max(seq) from (select seq from messages where seq > search_progress.upto order by seq limit ?)), upto)
   where name = 'messages'`
 
-/** One tick's work: adds up to STEPS_PER_TICK × STEP messages to the index; answers how many it added. */
+const ADD_CONTACTS = `insert into contact_search(rowid, name, handle)
+  select c.rowid, c.name, c.handle from contact_search_pending p join contacts c on c.rowid = p.contact_rowid
+  order by p.contact_rowid limit ?`
+const TAKE_PENDING = `delete from contact_search_pending where contact_rowid in
+  (select contact_rowid from contact_search_pending order by contact_rowid limit ?)`
+
+/** One tick's work: adds up to STEPS_PER_TICK × STEP messages and as many contacts to the index; answers how many rows it added. */
 export function makeSearchIndexer(database: DatabaseShape, prepare: (sql: string) => RawStatement) {
   const add = prepare(ADD)
   const moveMark = prepare(MOVE_MARK)
+  const addContacts = prepare(ADD_CONTACTS)
+  const takePending = prepare(TAKE_PENDING)
   const step = database.transaction(Effect.sync(() => {
     const added = Number(add.run(STEP).changes)
     if (added > 0) moveMark.run(STEP)
-    return added
+    // The same pending rows are read by both statements (nothing else runs in between): added, then taken off the list.
+    const contacts = Number(addContacts.run(STEP).changes)
+    if (contacts > 0) takePending.run(STEP)
+    return Math.max(added, contacts)
   }))
   const tick = Effect.gen(function*() {
     let total = 0

@@ -87,7 +87,7 @@ export function seed(dbPath: string, teams: ReadonlyArray<string>, agentsByTeam:
 }
 
 /**
- * Adds what a seed wrote to the search index at once (as drizzle/SearchIndexer.ts, in one go): the
+ * Adds what a seed wrote (messages, contacts) to the search index at once (as drizzle/SearchIndexer.ts, in one go): the
  * gateway's indexer would take some seconds to catch up with a seed of 100,000 messages, and the
  * bench measures the list as it runs, not while it catches up.
  */
@@ -95,6 +95,8 @@ export function indexForSearch(db: BetterSqlite.Database) {
   db.transaction(() => {
     db.prepare("insert into message_search(rowid, text, conversation_id) select seq, text, conversation_id from messages where seq > (select upto from search_progress where name = 'messages') order by seq").run()
     db.prepare("update search_progress set upto = coalesce((select max(seq) from messages), upto) where name = 'messages'").run()
+    db.prepare("insert into contact_search(rowid, name, handle) select c.rowid, c.name, c.handle from contact_search_pending p join contacts c on c.rowid = p.contact_rowid").run()
+    db.prepare("delete from contact_search_pending").run()
   }).immediate()
 }
 

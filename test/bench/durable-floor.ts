@@ -8,7 +8,7 @@
  * With FLOOR_ROWS=full it also writes, in the same transaction and with Loket's own schema
  * (tables, indexes, migrations), the rows Loket keeps for a new resident's message: a contact, a
  * conversation, the message, and the inbox row marked done; still no ORM, no actors, no live stream;
- * and, as Loket does (drizzle/SearchIndexer.ts), adds the messages to the search index in batches
+ * and, as Loket does (drizzle/SearchIndexer.ts), adds the messages and contacts to the search index in batches
  * every 250 ms (the same statements).
  * PORT, FLOOR_DB (the SQLite file) and FLOOR_APP_SECRET from the env.
  */
@@ -64,18 +64,22 @@ function flushTurn() {
   fsync(wal, () => done.forEach((resolve) => resolve()))
 }
 
-// The search index, as drizzle/SearchIndexer.ts keeps it: batches of up to 500, at most 4 a tick, every 250 ms.
+// The search indexes, as drizzle/SearchIndexer.ts keeps them: batches of up to 500, at most 4 a tick, every 250 ms.
 if (full) {
   const add = db.prepare("insert into message_search(rowid, text, conversation_id) select seq, text, conversation_id from messages where seq > (select upto from search_progress where name = 'messages') order by seq limit ?")
   const moveMark = db.prepare("update search_progress set upto = coalesce((select max(seq) from (select seq from messages where seq > search_progress.upto order by seq limit ?)), upto) where name = 'messages'")
+  const addContacts = db.prepare("insert into contact_search(rowid, name, handle) select c.rowid, c.name, c.handle from contact_search_pending p join contacts c on c.rowid = p.contact_rowid order by p.contact_rowid limit ?")
+  const takePending = db.prepare("delete from contact_search_pending where contact_rowid in (select contact_rowid from contact_search_pending order by contact_rowid limit ?)")
   setInterval(() => {
     for (let i = 0; i < 4; i++) {
       const inTurn = waiting.length > 0 // a turn's transaction is open: join it
       if (!inTurn) begin.run()
       const added = Number(add.run(500).changes)
       if (added > 0) moveMark.run(500)
+      const contacts = Number(addContacts.run(500).changes)
+      if (contacts > 0) takePending.run(500)
       if (!inTurn) commit.run()
-      if (added < 500) break
+      if (Math.max(added, contacts) < 500) break
     }
   }, 250).unref()
 }

@@ -24,8 +24,9 @@ const dir = mkdtempSync(join(tmpdir(), "loket-search-cost-"))
 const before = join(dir, "migrations-0012")
 cpSync(migrationsFolder, before, { recursive: true })
 rmSync(join(before, "0013_search_behind.sql"))
+rmSync(join(before, "0014_contact_search_behind.sql"))
 const journal = JSON.parse(readFileSync(join(before, "meta/_journal.json"), "utf8")) as { entries: Array<{ tag: string }> }
-journal.entries = journal.entries.filter((e) => e.tag !== "0013_search_behind")
+journal.entries = journal.entries.filter((e) => e.tag !== "0013_search_behind" && e.tag !== "0014_contact_search_behind")
 writeFileSync(join(before, "meta/_journal.json"), JSON.stringify(journal))
 
 function round(kind: "trigger" | "batched", n: number) {

@@ -65,8 +65,8 @@ export function makeConversationQueries(database: DatabaseShape) {
     messages: sql<number>`(select count(*) from (select rowid from message_search where message_search match ${sql.placeholder("phrase")} limit ${SEARCH_SET + 1}))`,
     contacts: sql<number>`(select count(*) from (select rowid from contact_search where contact_search match ${sql.placeholder("phrase")} limit ${SEARCH_SET + 1}))`
   }).from(sql`(select 1)`))
-  // Messages are added to the index in batches a moment after they are written (drizzle/SearchIndexer.ts):
-  // the few after its mark are read directly, so a message is found from the moment it is committed.
+  // Messages and contacts are added to the index in batches a moment after they are written (drizzle/SearchIndexer.ts):
+  // the few messages after its mark and the contacts still pending are read directly, so they are found from their commit on.
   const matchingConversations = database.prepare.all((db) => db.select({ id: sql<string>`m.id` }).from(sql`(
       select conversation_id as id from message_search where message_search match ${sql.placeholder("phrase")}
       union
@@ -74,6 +74,9 @@ export function makeConversationQueries(database: DatabaseShape) {
         and ${contains(sql`text`, sql.placeholder("pattern"))}
       union
       select v.id from contact_search s join contacts k on k.rowid = s.rowid join conversations v on v.contact_id = k.id where contact_search match ${sql.placeholder("phrase")}
+      union
+      select v.id from contact_search_pending s join contacts k on k.rowid = s.contact_rowid join conversations v on v.contact_id = k.id
+        where ${contains(sql`k.name`, sql.placeholder("pattern"))} or ${contains(sql`k.handle`, sql.placeholder("pattern"))}
       limit ${SEARCH_SET + 1}) m`))
   const common = new Map<string, number>()
   const COMMON_TTL_MS = 60_000

@@ -21,15 +21,15 @@ const markOf = (path: string) => {
 
 const at = "2026-12-02T09:00:00.000Z"
 
-const write = (database: DatabaseShape, conversation: string, text: string) =>
+const write = (database: DatabaseShape, conversation: string, text: string, name: string | null = null) =>
   database.transaction(Effect.gen(function*() {
-    yield* database.run((db, t) => db.insert(t.contacts).values({ id: `ct_${conversation}`, channel: "whatsapp", handle: conversation, waId: conversation, userId: null, name: null, createdAt: at, updatedAt: at }))
+    yield* database.run((db, t) => db.insert(t.contacts).values({ id: `ct_${conversation}`, channel: "whatsapp", handle: conversation, waId: conversation, userId: null, name, createdAt: at, updatedAt: at }))
     yield* database.run((db, t) => db.insert(t.conversations).values({ id: conversation, channel: "whatsapp", channelAccountId: "acc", contactId: `ct_${conversation}`, status: "open", createdAt: at, lastMessageAt: at }))
     yield* database.run((db, t) => db.insert(t.messages).values({ id: `${conversation}_m`, conversationId: conversation, direction: "inbound", type: "text", dedupeKey: null, providerMessageId: null, createdAt: at, status: "received", text }))
-  })).pipe(Effect.andThen(database.committed()))
+  })).pipe(Effect.andThen(() => database.committed()))
 
 describe("the list's text search while the index catches up (drizzle/SearchIndexer.ts)", () => {
-  it("finds a message from the moment it is committed, before and after it is in the index, once", async () => {
+  it("finds a message and a contact from the moment they are committed, before and after they are in the index, once", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "loket-search-list-")), "loket.db")
     const found = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const database = Context.get(yield* Layer.build(sqliteNodeLayer(`file:${path}`, { synchronous: "NORMAL" })), Database)
@@ -38,9 +38,10 @@ describe("the list's text search while the index catches up (drizzle/SearchIndex
       const search = (q: string) => Effect.promise(() => queries.list({ status: "all", q, visibility: { all: true }, limit: 50 }))
         .pipe(Effect.map((page) => page.items.map((c) => c.id)))
       yield* write(database, "cv_afval", "Mijn container is niet geleegd")
-      yield* write(database, "cv_pas", "Ik wil een nieuw paspoort")
+      yield* write(database, "cv_pas", "Ik wil een nieuw paspoort", "Henk Jansen")
       // The Clock has not moved: the indexer has not run, the messages are only after its mark.
       const before = yield* search("geleegd")
+      const contactBefore = yield* search("jansen")
       const notYet = markOf(path)
       yield* TestClock.adjust("250 millis")
       yield* Effect.yieldNow
@@ -48,11 +49,13 @@ describe("the list's text search while the index catches up (drizzle/SearchIndex
       const indexed = markOf(path)
       const after = yield* search("GELEEGD")
       const none = yield* search("rijbewijs")
-      return { before, after, none, notYet, indexed }
+      const contactAfter = yield* search("JANSEN")
+      return { before, after, none, notYet, indexed, contactBefore, contactAfter }
     })).pipe(Effect.provide(TestClock.layer())))
     expect(found.before).toEqual(["cv_afval"])
     expect(found.after).toEqual(["cv_afval"])
     expect(found.none).toEqual([])
+    expect([found.contactBefore, found.contactAfter]).toEqual([["cv_pas"], ["cv_pas"]])
     expect([found.notYet, found.indexed]).toEqual([0, 2])
   })
 })
