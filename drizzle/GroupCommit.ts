@@ -34,6 +34,7 @@ export function makeGroupCommit(exec: Control, sync?: Sync) {
   let waiters: Array<Resume> = []
   const failures = new Map<number, DatabaseUnavailable>()
   const rollbackListeners: Array<() => void> = []
+  const commitListeners: Array<() => void> = []
   /** The last generation a finished flush covers. */
   let durable = 0
   /** Committed, waiting for a flush that has not begun yet. */
@@ -92,6 +93,7 @@ export function makeGroupCommit(exec: Control, sync?: Sync) {
       remember(generation, failure)
       for (const listener of rollbackListeners) listener()
     }
+    if (failure === undefined) for (const listener of commitListeners) listener()
     if (failure === undefined && sync !== undefined) {
       unflushed.push(...waiting)
       flush()
@@ -165,6 +167,8 @@ export function makeGroupCommit(exec: Control, sync?: Sync) {
     statement,
     committed,
     onRollback: (listener: () => void) => void rollbackListeners.push(listener),
+    /** Called after every commit that succeeded (before it is flushed): background work that follows writes (SearchIndexer.ts). */
+    onCommit: (listener: () => void) => void commitListeners.push(listener),
     /** The number of the transaction writes join now (or of the last one): writes with the same number share a commit. */
     transaction: () => generation
   }

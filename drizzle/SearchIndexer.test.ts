@@ -90,7 +90,7 @@ const withDatabase = <A>(path: string, f: (database: DatabaseShape, tick: Effect
     const database = Context.get(yield* Layer.build(sqliteNodeLayer(`file:${path}`, { synchronous: "NORMAL" })), Database)
     yield* Effect.yieldNow // the indexer's first run, at start: nothing to add yet
     // One tick of the indexer's schedule (SEARCH_INDEX_EVERY), then what it wrote committed.
-    const tick = TestClock.adjust("250 millis").pipe(Effect.andThen(Effect.yieldNow), Effect.andThen(() => database.committed()))
+    const tick = Effect.yieldNow.pipe(Effect.andThen(TestClock.adjust("250 millis")), Effect.andThen(Effect.yieldNow), Effect.andThen(() => database.committed()))
     return yield* f(database, Effect.orDie(tick))
   })).pipe(Effect.provide(TestClock.layer())) as Effect.Effect<A>)
 

@@ -12,22 +12,27 @@
  * and the pending contacts directly (gateway/api/conversations/queries.ts), so both are found from
  * the moment they are committed, whether or not this has run yet.
  *
- * Each step is one unit of the turn's transaction (GroupCommit.ts): the rows it adds and the mark
- * move together, or neither. A step adds at most STEP messages (a few milliseconds of the event
+ * It runs SEARCH_INDEX_EVERY after a commit (sqlite.ts), not on a fixed beat. Each step is one unit
+ * of the turn's transaction (GroupCommit.ts): the rows it adds and the mark move together, or neither;
+ * nothing waiting, no step (an idle gateway writes nothing). A step adds at most STEP messages (a few milliseconds of the event
  * loop), and a tick at most STEPS_PER_TICK steps, so catching up after a burst never holds the loop long.
  */
 import { Effect } from "effect"
 import type { DatabaseShape } from "./Database.ts"
 
-/** How often the index is brought up to date (timed by Effect's Clock). */
+/** How long after a commit the index is brought up to date (timed by Effect's Clock; sqlite.ts). */
 export const SEARCH_INDEX_EVERY = "250 millis"
 /** Messages added to the index in one unit. */
 export const STEP = 500
-/** Steps in one tick at most: 8,000 messages a second, far above what one gateway ingests. */
+/** Steps in one tick at most (a tick's own commit brings the next): 8,000 messages a second, far above what one gateway ingests. */
 export const STEPS_PER_TICK = 4
 
 /** A statement on the database's own connection (better-sqlite3 and bun:sqlite both answer `changes`). */
-export type RawStatement = { run(...params: Array<unknown>): { changes: number | bigint } }
+export type RawStatement = { run(...params: Array<unknown>): { changes: number | bigint }; get(...params: Array<unknown>): unknown }
+
+/** Whether anything waits to be added: read before a step, so an idle tick writes (and commits) nothing. */
+const WAITING = `select exists (select 1 from messages where seq > (select upto from search_progress where name = 'messages'))
+  or exists (select 1 from contact_search_pending) as waiting`
 
 const ADD = `insert into message_search(rowid, text, conversation_id)
   select seq, text, conversation_id from messages
@@ -48,6 +53,7 @@ export function makeSearchIndexer(database: DatabaseShape, prepare: (sql: string
   const moveMark = prepare(MOVE_MARK)
   const addContacts = prepare(ADD_CONTACTS)
   const takePending = prepare(TAKE_PENDING)
+  const waiting = prepare(WAITING)
   const step = database.transaction(Effect.sync(() => {
     const added = Number(add.run(STEP).changes)
     if (added > 0) moveMark.run(STEP)
@@ -59,6 +65,7 @@ export function makeSearchIndexer(database: DatabaseShape, prepare: (sql: string
   const tick = Effect.gen(function*() {
     let total = 0
     for (let i = 0; i < STEPS_PER_TICK; i++) {
+      if ((waiting.get() as { waiting: number }).waiting === 0) break
       const added = yield* step
       total += added
       if (added < STEP) break

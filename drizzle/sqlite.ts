@@ -6,7 +6,7 @@
 import { close, closeSync, fsync, mkdirSync, open } from "node:fs"
 import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Effect, Exit, Layer, Schedule } from "effect"
+import { Effect, Exit, Layer, Queue, Schedule } from "effect"
 import { Database, type DatabaseShape, type Db } from "./Database.ts"
 import { DatabaseUnavailable, storageUnavailable } from "./errors.ts"
 import { type Control, makeGroupCommit, type Sync } from "./GroupCommit.ts"
@@ -125,12 +125,18 @@ export const sqliteLayer = (open: OpenSqlite) => (url: string, options: SqliteOp
           Effect.forkScoped
         )
       }
-      const shape = makeSqliteShape(db as Db, () => client.prepare("select 1").get() !== undefined, url, preparedControl((sql) => client.prepare(sql)), wal?.sync)
-      // The search index follows the messages in batches; a failed step is tried again at the next tick.
+      // The search index follows the writes in batches: SEARCH_INDEX_EVERY after a commit (not on a
+      // fixed beat, so an idle gateway, or a test's clock moved by days, wakes it no more often than it writes).
+      const commits = yield* Queue.sliding<true>(1)
+      const shape = makeSqliteShape(db as Db, () => client.prepare("select 1").get() !== undefined, url, preparedControl((sql) => client.prepare(sql)), wal?.sync,
+        { onCommit: () => void Queue.offerUnsafe(commits, true) })
       const searchIndexer = makeSearchIndexer(shape, (sql) => client.prepare(sql))
-      yield* searchIndexer.tick.pipe(
-        Effect.catchCause((cause) => Effect.logWarning("search index not brought up to date; tried again shortly", String(cause))),
-        Effect.repeat(Schedule.spaced(SEARCH_INDEX_EVERY)),
+      const indexNow = searchIndexer.tick.pipe(
+        // A failed step is tried again after the next commit.
+        Effect.catchCause((cause) => Effect.logWarning("search index not brought up to date; tried again shortly", String(cause)))
+      )
+      yield* indexNow.pipe(
+        Effect.andThen(Queue.take(commits).pipe(Effect.andThen(Effect.sleep(SEARCH_INDEX_EVERY)), Effect.andThen(indexNow), Effect.forever)),
         Effect.forkScoped
       )
       return shape
@@ -179,9 +185,10 @@ const unavailable = storageUnavailable("SQLite")
 
 type Query = { get(params?: unknown): unknown; all(params?: unknown): unknown; run(params?: unknown): unknown }
 
-export function makeSqliteShape(db: Db, ping: () => boolean, url: string, exec: Control, sync?: Sync): DatabaseShape {
+export function makeSqliteShape(db: Db, ping: () => boolean, url: string, exec: Control, sync?: Sync, hooks?: { readonly onCommit?: () => void }): DatabaseShape {
   const path = sqlitePath(url)
   const commit = makeGroupCommit(exec, sync)
+  if (hooks?.onCommit !== undefined) commit.onCommit(hooks.onCommit)
   const unit = commit.unit(db)
   const attempt = <A>(f: () => A) => Effect.try({ try: f, catch: unavailable })
   const build = (b: (db: Db, t: typeof schema) => unknown) => b(db, schema) as Query
