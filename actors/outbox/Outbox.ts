@@ -123,10 +123,25 @@ export class Outbox extends Context.Service<Outbox, {
         })
 
       /** Waits until `sender` may send (see SenderLimit), then holds a slot for this send. */
-      const paceSender = (sender: string): Effect.Effect<number> =>
+      const waitForSlot = (sender: string): Effect.Effect<number> =>
         Effect.suspend(() => {
           const got = senderLimit.acquire(sender, performance.now())
-          return "slot" in got ? Effect.succeed(got.slot) : Effect.sleep(Duration.millis(got.waitMs)).pipe(Effect.andThen(paceSender(sender)))
+          return "slot" in got ? Effect.succeed(got.slot) : Effect.sleep(Duration.millis(got.waitMs)).pipe(Effect.andThen(waitForSlot(sender)))
+        })
+      /**
+       * One send per number waits for the pace at a time; the others queue behind it. (Each waiting on
+       * its own timer, every send in flight woke at the same moment for one slot, and the rest slept
+       * again: a herd of up to MAX_IN_FLIGHT wake-ups per send whenever the limit held them back.)
+       */
+      const paceGates = new Map<string, Semaphore.Semaphore>()
+      const paceSender = (sender: string): Effect.Effect<number> =>
+        Effect.suspend(() => {
+          let gate = paceGates.get(sender)
+          if (gate === undefined) {
+            gate = Semaphore.makeUnsafe(1)
+            paceGates.set(sender, gate)
+          }
+          return gate.withPermits(1)(waitForSlot(sender))
         })
 
       const sendOne = (row: OutboxRow) =>
