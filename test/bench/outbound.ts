@@ -176,6 +176,7 @@ function loopFigures(file: string, from: number, to: number) {
     // The main thread (the event loop) alone: on a CPU, runnable but waiting for one, and the busy rest (blocked in a synchronous call).
     mainRun: lines.reduce((a, l) => a + (l.mainThread?.runMs ?? Number.NaN), 0) / Math.max(1, wall),
     mainRunqueue: lines.reduce((a, l) => a + (l.mainThread?.runqueueMs ?? Number.NaN), 0) / Math.max(1, wall),
+    mainRunMs: lines.reduce((a, l) => a + (l.mainThread?.runMs ?? Number.NaN), 0),
     delayP50: median(sampled.map((l) => l.delayMs.p50)),
     delayP99: median(sampled.map((l) => l.delayMs.p99)),
     worstP99: Math.max(0, ...sampled.map((l) => l.delayMs.p99)),
@@ -344,6 +345,11 @@ export async function outboundBench(reporter: Reporter, runtime: BenchRuntime = 
         r.row("5. accept (202 read) → at the stand-in: p50 / p99 / max", `${p(fromAccept, 50)} / ${p(fromAccept, 99)} / ${p(fromAccept, 100)} ms`)
         r.row("5. request sent → at the stand-in: p50 / p99 / max", `${p(fromRequest, 50)} / ${p(fromRequest, 99)} / ${p(fromRequest, 100)} ms`)
         r.row("5. request sent → 202: p50 / p99 / max", `${p(toAnswer, 50)} / ${p(toAnswer, 99)} / ${p(toAnswer, 100)} ms`)
+        // SenderLimit lets send k start only once send k − limit was answered a second ago: the gap between their
+        // arrivals is a second plus the round trip as Loket's event loop saw it (where the limit held the pace back).
+        const gaps: Array<number> = []
+        for (let i = OUT.limitPerSecond; i < phaseArrivals.length; i++) gaps.push(phaseArrivals[i]! - phaseArrivals[i - OUT.limitPerSecond]!)
+        r.row(`5. arrival k − arrival k − ${f0(OUT.limitPerSecond)} at the stand-in: min / p10 / p50 / p90 / max`, `${p(gaps, 0)} / ${p(gaps, 10)} / ${p(gaps, 50)} / ${p(gaps, 90)} / ${p(gaps, 100)} ms (≥ 1,000 + the round trip seen by Loket where the pace binds)`)
         r.row("5. accept → stand-in p99, per second of the offer", `${perSecond.join(", ")} ms`)
         r.row("5. accepted but not at the stand-in when the offer ended", f0(m.backlogAtEnd))
         r.row("5. all `sent` in Loket's database", allSentInDb === undefined
@@ -356,6 +362,7 @@ export async function outboundBench(reporter: Reporter, runtime: BenchRuntime = 
           const loop = loopFigures(probeFile, epoch(cpu0.at), epoch(cpu0.at) + cpu.wall * 1000)
           r.row("5. Loket's event loop, offer start → last arrival: busy (utilisation) / CPU it got", `${f0(100 * loop.elu)} % of the time / ${f0(100 * loop.cpuShare)} % of one core (${loop.seconds} s)`)
           r.row("5. Loket's main thread while busy: on a CPU / runnable, waiting for one / blocked (the rest of busy)", `${f0(100 * loop.mainRun)} % / ${f0(100 * loop.mainRunqueue)} % / ${f0(100 * Math.max(0, loop.elu - loop.mainRun - loop.mainRunqueue))} % of the time`)
+          r.row("5. Loket's main thread (the event loop) alone: CPU per reply, offer start → last arrival", `${(loop.mainRunMs / Math.max(1, accepted)).toFixed(2)} ms (the rest of the process's: garbage collection's helper threads, fsyncs, the checkpoint worker)`)
           r.row("5. Loket's garbage collection on the main thread: scavenges per s, their share of the time; other collections, their share; heap used, max", `${f1(loop.gcMinorPerSecond)}/s, ${f1(100 * loop.gcMinorShare)} %; ${loop.gcMajor}, ${f1(100 * loop.gcMajorShare)} %; ${loop.heapMaxMiB} MiB`)
           r.row("5. Loket's event loop: delay p50 / p99 (median over the seconds), worst second's p99", `${f1(loop.delayP50)} / ${f1(loop.delayP99)} ms, ${f1(loop.worstP99)} ms`)
           r.row("5. Loket's write-ahead log flushes (fsync on libuv's pool): per second, p50 / worst", `${f1(loop.fsyncPerSecond)}/s, ${f1(loop.fsyncP50)} / ${f1(loop.fsyncMax)} ms`)
