@@ -7,7 +7,6 @@
  */
 import { isoIn, nowIso, nowMillis } from "../../domain/time.ts"
 import { Context, Duration, Effect, Layer, Semaphore } from "effect"
-import * as RateLimiter from "effect/persistence/RateLimiter"
 import { isSendFailure, type SendFailure } from "../../adapters/ChannelAdapter.ts"
 import type { OutboundRequest } from "../../domain/Outbound.ts"
 import { Database, type DatabaseUnavailable } from "../../drizzle/Database.ts"
@@ -19,6 +18,7 @@ import { Conversations } from "../Conversations.ts"
 import { Events } from "../Events.ts"
 import { makeOutboxStore } from "./OutboxStore.ts"
 import { OutboxSignal } from "./OutboxSignal.ts"
+import { makePairLimit } from "./PairLimit.ts"
 import { makeSenderLimit } from "./SenderLimit.ts"
 import { Senders } from "./Senders.ts"
 import { Channels } from "../Channels.ts"
@@ -58,7 +58,6 @@ export class Outbox extends Context.Service<Outbox, {
       const signal = yield* OutboxSignal
       const senders = yield* Senders
       const channels = yield* Channels
-      const pairs = yield* RateLimiter.make.pipe(Effect.provide(RateLimiter.layerStoreMemory))
       const store = makeOutboxStore(database)
       const senderLimit = makeSenderLimit(config.outbound.perSecond)
       const permits = yield* Semaphore.make(MAX_IN_FLIGHT)
@@ -73,17 +72,8 @@ export class Outbox extends Context.Service<Outbox, {
 
       const keyOf = (row: OutboxRow) => conversationKey(row.channel, row.channelAccountId, row.contactId)
 
-      /** Milliseconds until the resident may get another message; 0 = now (a token is taken). */
-      const pairDelay = (row: OutboxRow) =>
-        pairs.consume({
-          algorithm: "token-bucket", onExceeded: "fail", limit: burst,
-          window: Duration.millis(PAIR_INTERVAL_MS * burst), key: `${row.channelAccountId}|${row.contactId}`
-        }).pipe(
-          Effect.as(0),
-          Effect.catch((error) =>
-            Effect.succeed(error.reason._tag === "RateLimitExceeded" ? Duration.toMillis(error.reason.retryAfter) : PAIR_INTERVAL_MS)
-          )
-        )
+      /** Milliseconds until the resident may get another message at `now`; 0 = now (a token is taken). */
+      const pairLimit = makePairLimit(burst, PAIR_INTERVAL_MS)
 
       const fail = (row: OutboxRow, failure: SendFailure) =>
         Effect.gen(function*() {
@@ -123,10 +113,25 @@ export class Outbox extends Context.Service<Outbox, {
         })
 
       /** Waits until `sender` may send (see SenderLimit), then holds a slot for this send. */
-      const paceSender = (sender: string): Effect.Effect<number> =>
+      const waitForSlot = (sender: string): Effect.Effect<number> =>
         Effect.suspend(() => {
           const got = senderLimit.acquire(sender, performance.now())
-          return "slot" in got ? Effect.succeed(got.slot) : Effect.sleep(Duration.millis(got.waitMs)).pipe(Effect.andThen(paceSender(sender)))
+          return "slot" in got ? Effect.succeed(got.slot) : Effect.sleep(Duration.millis(got.waitMs)).pipe(Effect.andThen(waitForSlot(sender)))
+        })
+      /**
+       * One send per number waits for the pace at a time; the others queue behind it. (Each waiting on
+       * its own timer, every send in flight woke at the same moment for one slot, and the rest slept
+       * again: a herd of up to MAX_IN_FLIGHT wake-ups per send whenever the limit held them back.)
+       */
+      const paceGates = new Map<string, Semaphore.Semaphore>()
+      const paceSender = (sender: string): Effect.Effect<number> =>
+        Effect.suspend(() => {
+          let gate = paceGates.get(sender)
+          if (gate === undefined) {
+            gate = Semaphore.makeUnsafe(1)
+            paceGates.set(sender, gate)
+          }
+          return gate.withPermits(1)(waitForSlot(sender))
         })
 
       const sendOne = (row: OutboxRow) =>
@@ -185,7 +190,7 @@ export class Outbox extends Context.Service<Outbox, {
         const ready: Array<OutboxRow> = []
         for (const row of rows) {
           if (busyPairs.has(pairOf(row))) continue // after the send to this resident that is under way
-          const wait = yield* pairDelay(row)
+          const wait = pairLimit.take(pairOf(row), now)
           if (wait > 0) yield* store.retryLater(row.seq, row.attempts, yield* isoIn(wait), row.lastError)
           else {
             ready.push(row)

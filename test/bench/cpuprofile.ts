@@ -110,3 +110,42 @@ export function summarizeProfiles(dir: string, top = 30): Array<string> {
   }
   return out
 }
+
+interface HeapNode { callFrame: { functionName: string; url: string; lineNumber: number }; selfSize: number; children: Array<HeapNode> }
+
+/**
+ * A sampling heap profile (HeapProfiler.stopSampling's `profile`, garbage included): bytes allocated by
+ * package/file, by function, and charged to the nearest project function on the stack.
+ */
+export function summarizeHeapProfile(file: string, top = 30): Array<string> {
+  const { head } = JSON.parse(readFileSync(file, "utf8")) as { head: HeapNode }
+  const locate = bundleModules()
+  const byFile = new Map<string, number>()
+  const byFunction = new Map<string, number>()
+  const byProject = new Map<string, number>()
+  let total = 0
+  const shortOf = (url: string) => url.replace(/^file:\/\//, "").replace(ROOT, "").replace(/^.*node_modules\/((@[^/]+\/)?[^/]+)\/.*$/, "$1") || "(native)"
+  const walk = (node: HeapNode, project: string | undefined) => {
+    const at = locate(node.callFrame.url, node.callFrame.lineNumber)
+    const path = at.url.replace(/^file:\/\//, "").replace(ROOT, "")
+    const name = `${node.callFrame.functionName || "(anonymous)"}  ${path.replace(/^.*node_modules\//, "")}:${at.line + 1}`
+    const mine = at.url.startsWith(`file://${ROOT}`) && !path.startsWith("node_modules/") && !path.startsWith("test/") ? name : project
+    if (node.selfSize > 0) {
+      total += node.selfSize
+      byFile.set(shortOf(at.url), (byFile.get(shortOf(at.url)) ?? 0) + node.selfSize)
+      byFunction.set(name, (byFunction.get(name) ?? 0) + node.selfSize)
+      const k = mine ?? `(no project frame) ${node.callFrame.functionName || "(anonymous)"}`
+      byProject.set(k, (byProject.get(k) ?? 0) + node.selfSize)
+    }
+    for (const child of node.children) walk(child, mine)
+  }
+  walk(head, undefined)
+  const list = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top)
+    .map(([k, v]) => `${(100 * v / total).toFixed(1).padStart(6)} %  ${(v / 1048576).toFixed(1).padStart(7)} MiB  ${k}`)
+  return [
+    `${(total / 1048576).toFixed(0)} MiB allocated (sampled)`,
+    "by package / file:", ...list(byFile),
+    "by function:", ...list(byFunction),
+    "charged to the nearest project function on the stack:", ...list(byProject)
+  ]
+}

@@ -5,7 +5,9 @@
  * against the same timed stand-in child (./graph-timed.ts, 5 ms latency), 64 in flight, in rounds that
  * alternate between the two so a machine whose speed swings weighs on both alike.
  *   npx tsx test/bench/graph-client-cost.ts
+ * GRAPH_CLIENT_BASE=<another checkout, e.g. .tmp/base-src>: its keep-alive client instead of `fetch` (a before/after).
  */
+import { resolve } from "node:path"
 import { makeGraphSendClient } from "../../adapters/whatsapp-cloud/send/graph-client.ts"
 import { fixtures } from "../support/whatsapp.ts"
 import { marker, startTimedGraphChild } from "./graph-timed.ts"
@@ -16,9 +18,14 @@ const IN_FLIGHT = 64
 const TOKEN = "bench-access-token"
 
 const graph = await startTimedGraphChild({ accessToken: TOKEN, latencyMs: 5, capacity: ROUNDS * 2 * PER_ROUND + 10_000 })
+const base = process.env.GRAPH_CLIENT_BASE
+const baseClient = base === undefined ? undefined
+  : (await import(resolve(base, "adapters/whatsapp-cloud/send/graph-client.ts")) as { makeGraphSendClient: typeof makeGraphSendClient }).makeGraphSendClient
 const clients = {
   "keep-alive node:http": makeGraphSendClient({ graphApiUrl: graph.url, accessToken: TOKEN }),
-  "fetch (undici)": makeGraphSendClient({ graphApiUrl: graph.url, accessToken: TOKEN, fetch: (input, init) => globalThis.fetch(input, init) })
+  [baseClient === undefined ? "fetch (undici)" : "keep-alive of the base"]: baseClient === undefined
+    ? makeGraphSendClient({ graphApiUrl: graph.url, accessToken: TOKEN, fetch: (input, init) => globalThis.fetch(input, init) })
+    : baseClient({ graphApiUrl: graph.url, accessToken: TOKEN })
 }
 let n = 0
 async function round(client: ReturnType<typeof makeGraphSendClient>, count: number): Promise<{ cpuUs: number; wallMs: number }> {
@@ -50,7 +57,7 @@ try {
   }
   const rows = [...totals].map(([name, t]) => ({ name, usPerSend: t.cpuUs / t.sends, rate: t.sends / (t.wallMs / 1000) }))
   for (const row of rows) console.log(`${row.name.padEnd(22)} ${row.usPerSend.toFixed(0).padStart(5)} µs CPU per send   ${Math.round(row.rate).toLocaleString("en-US").padStart(7)} sends/s (${IN_FLIGHT} in flight)`)
-  console.log(`keep-alive ÷ fetch, CPU per send: ${(rows[0]!.usPerSend / rows[1]!.usPerSend).toFixed(2)}`)
+  console.log(`keep-alive ÷ ${baseClient === undefined ? "fetch" : "the base's keep-alive"}, CPU per send: ${(rows[0]!.usPerSend / rows[1]!.usPerSend).toFixed(2)}`)
   const report = await graph.report()
   console.log(`stand-in: ${report.duplicates} duplicates, ${report.refused} refused, ${report.problems.length} problems`)
 } finally {

@@ -21,7 +21,7 @@ import { fixtures } from "../support/whatsapp.ts"
 import { busiestWindow, epoch, marker, startTimedGraphChild, type TimedGraphChild } from "./graph-timed.ts"
 import { prepare, waIdOf } from "./ingest.ts"
 import { closedLoop, formatStatuses, makeClient, percentile, type Reporter as BaseReporter } from "./load.ts"
-import { summarizeProfiles } from "./cpuprofile.ts"
+import { summarizeHeapProfile, summarizeProfiles } from "./cpuprofile.ts"
 import { type BenchRuntime, type ServerUnderTest, startLoket } from "./servers.ts"
 
 const quick = process.env.BENCH_QUICK === "1"
@@ -35,7 +35,9 @@ export const OUT = {
   seconds: quick ? 3 : 10,
   sync: "FULL (default)",
   /** BENCH_OUT_PROFILE=1: Loket's CPU is profiled during the offer (Node); the summary is printed after the part. */
-  profile: process.env.BENCH_OUT_PROFILE === "1"
+  profile: process.env.BENCH_OUT_PROFILE === "1" || process.env.BENCH_OUT_PROFILE === "heap",
+  /** BENCH_OUT_PROFILE=heap: what Loket allocates during the offer (sampled, garbage included), by function, instead of its CPU. */
+  heap: process.env.BENCH_OUT_PROFILE === "heap"
 }
 const ACCESS_TOKEN = "bench-access-token"
 const FIRST_RESIDENT = 80_000_000
@@ -160,7 +162,7 @@ async function arrivedAll(graph: TimedGraphChild, target: number, timeoutMs: num
 
 /** What ./loop-probe.mjs wrote for the seconds in [from, to] (epoch ms): Loket's event loop and its fsyncs. */
 function loopFigures(file: string, from: number, to: number) {
-  interface Line { at: number; wallMs: number; elu: number; cpuMs: number; delayMs: { p50: number; p99: number }; fsync: { n: number; p50: number; max: number } }
+  interface Line { at: number; wallMs: number; elu: number; cpuMs: number; mainThread?: { runMs: number; runqueueMs: number }; gc?: { minor: number; minorMs: number; major: number; majorMs: number }; heapMiB?: number; delayMs: { p50: number; p99: number }; fsync: { n: number; p50: number; max: number } }
   const lines = readFileSync(file, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Line)
     .filter((l) => l.at > from + 1000 && l.at <= to + 1000)
   const median = (xs: Array<number>) => percentile(xs, 50)
@@ -171,9 +173,18 @@ function loopFigures(file: string, from: number, to: number) {
     seconds: lines.length,
     elu: lines.reduce((a, l) => a + l.elu * l.wallMs, 0) / Math.max(1, wall),
     cpuShare: lines.reduce((a, l) => a + l.cpuMs, 0) / Math.max(1, wall),
+    // The main thread (the event loop) alone: on a CPU, runnable but waiting for one, and the busy rest (blocked in a synchronous call).
+    mainRun: lines.reduce((a, l) => a + (l.mainThread?.runMs ?? Number.NaN), 0) / Math.max(1, wall),
+    mainRunqueue: lines.reduce((a, l) => a + (l.mainThread?.runqueueMs ?? Number.NaN), 0) / Math.max(1, wall),
+    mainRunMs: lines.reduce((a, l) => a + (l.mainThread?.runMs ?? Number.NaN), 0),
     delayP50: median(sampled.map((l) => l.delayMs.p50)),
     delayP99: median(sampled.map((l) => l.delayMs.p99)),
     worstP99: Math.max(0, ...sampled.map((l) => l.delayMs.p99)),
+    gcMinorPerSecond: lines.reduce((a, l) => a + (l.gc?.minor ?? 0), 0) / Math.max(1, wall / 1000),
+    gcMinorShare: lines.reduce((a, l) => a + (l.gc?.minorMs ?? 0), 0) / Math.max(1, wall),
+    gcMajor: lines.reduce((a, l) => a + (l.gc?.major ?? 0), 0),
+    gcMajorShare: lines.reduce((a, l) => a + (l.gc?.majorMs ?? 0), 0) / Math.max(1, wall),
+    heapMaxMiB: Math.max(0, ...lines.map((l) => l.heapMiB ?? 0)),
     fsyncPerSecond: lines.reduce((a, l) => a + l.fsync.n, 0) / Math.max(1, wall / 1000),
     fsyncP50: median(flushed.map((l) => l.fsync.p50)),
     fsyncMax: Math.max(0, ...flushed.map((l) => l.fsync.max))
@@ -213,7 +224,7 @@ export async function outboundBench(reporter: Reporter, runtime: BenchRuntime = 
   // BENCH_OUT_PROFILE=1: the same probe profiles the CPU of the production bundle during the offer (SIGUSR2 starts and stops it).
   const probeFile = runtime === "node" ? join(mkdtempSync(join(tmpdir(), "loket-loop-")), "loop.jsonl") : undefined
   if (probeFile !== undefined) Object.assign(env, { LOOP_PROBE_OUT: probeFile })
-  if (profileDir !== undefined) Object.assign(env, { LOOP_PROBE_PROFILE: join(profileDir, "offer.cpuprofile") })
+  if (profileDir !== undefined) Object.assign(env, { LOOP_PROBE_PROFILE: join(profileDir, "offer.cpuprofile") }, OUT.heap ? { LOOP_PROBE_HEAP: "1" } : {})
   try {
     await r.withServer(() => startLoket(`Loket FULL (outbound${runtime === "bun" ? ", Bun" : ""})`, "default", env, runtime), async (s) => {
       const db = new BetterSqlite(s.dbPath!, { readonly: true, fileMustExist: true })
@@ -334,6 +345,11 @@ export async function outboundBench(reporter: Reporter, runtime: BenchRuntime = 
         r.row("5. accept (202 read) → at the stand-in: p50 / p99 / max", `${p(fromAccept, 50)} / ${p(fromAccept, 99)} / ${p(fromAccept, 100)} ms`)
         r.row("5. request sent → at the stand-in: p50 / p99 / max", `${p(fromRequest, 50)} / ${p(fromRequest, 99)} / ${p(fromRequest, 100)} ms`)
         r.row("5. request sent → 202: p50 / p99 / max", `${p(toAnswer, 50)} / ${p(toAnswer, 99)} / ${p(toAnswer, 100)} ms`)
+        // SenderLimit lets send k start only once send k − limit was answered a second ago: the gap between their
+        // arrivals is a second plus the round trip as Loket's event loop saw it (where the limit held the pace back).
+        const gaps: Array<number> = []
+        for (let i = OUT.limitPerSecond; i < phaseArrivals.length; i++) gaps.push(phaseArrivals[i]! - phaseArrivals[i - OUT.limitPerSecond]!)
+        r.row(`5. arrival k − arrival k − ${f0(OUT.limitPerSecond)} at the stand-in: min / p10 / p50 / p90 / max`, `${p(gaps, 0)} / ${p(gaps, 10)} / ${p(gaps, 50)} / ${p(gaps, 90)} / ${p(gaps, 100)} ms (≥ 1,000 + the round trip seen by Loket where the pace binds)`)
         r.row("5. accept → stand-in p99, per second of the offer", `${perSecond.join(", ")} ms`)
         r.row("5. accepted but not at the stand-in when the offer ended", f0(m.backlogAtEnd))
         r.row("5. all `sent` in Loket's database", allSentInDb === undefined
@@ -345,6 +361,9 @@ export async function outboundBench(reporter: Reporter, runtime: BenchRuntime = 
         if (probeFile !== undefined) {
           const loop = loopFigures(probeFile, epoch(cpu0.at), epoch(cpu0.at) + cpu.wall * 1000)
           r.row("5. Loket's event loop, offer start → last arrival: busy (utilisation) / CPU it got", `${f0(100 * loop.elu)} % of the time / ${f0(100 * loop.cpuShare)} % of one core (${loop.seconds} s)`)
+          r.row("5. Loket's main thread while busy: on a CPU / runnable, waiting for one / blocked (the rest of busy)", `${f0(100 * loop.mainRun)} % / ${f0(100 * loop.mainRunqueue)} % / ${f0(100 * Math.max(0, loop.elu - loop.mainRun - loop.mainRunqueue))} % of the time`)
+          r.row("5. Loket's main thread (the event loop) alone: CPU per reply, offer start → last arrival", `${(loop.mainRunMs / Math.max(1, accepted)).toFixed(2)} ms (the rest of the process's: garbage collection's helper threads, fsyncs, the checkpoint worker)`)
+          r.row("5. Loket's garbage collection on the main thread: scavenges per s, their share of the time; other collections, their share; heap used, max", `${f1(loop.gcMinorPerSecond)}/s, ${f1(100 * loop.gcMinorShare)} %; ${loop.gcMajor}, ${f1(100 * loop.gcMajorShare)} %; ${loop.heapMaxMiB} MiB`)
           r.row("5. Loket's event loop: delay p50 / p99 (median over the seconds), worst second's p99", `${f1(loop.delayP50)} / ${f1(loop.delayP99)} ms, ${f1(loop.worstP99)} ms`)
           r.row("5. Loket's write-ahead log flushes (fsync on libuv's pool): per second, p50 / worst", `${f1(loop.fsyncPerSecond)}/s, ${f1(loop.fsyncP50)} / ${f1(loop.fsyncMax)} ms`)
         }
@@ -366,7 +385,7 @@ export async function outboundBench(reporter: Reporter, runtime: BenchRuntime = 
     await graph.close()
   }
   if (profileDir !== undefined && runtime === "node") {
-    console.log(`\nCPU profile of Loket (the production bundle) from the offer's start to the last arrival, in ${profileDir}:`)
-    for (const line of summarizeProfiles(profileDir)) console.log(`  ${line}`)
+    console.log(`\n${OUT.heap ? "Allocations" : "CPU profile"} of Loket (the production bundle) from the offer's start to the last arrival, in ${profileDir}:`)
+    for (const line of OUT.heap ? summarizeHeapProfile(join(profileDir, "offer.cpuprofile")) : summarizeProfiles(profileDir)) console.log(`  ${line}`)
   }
 }

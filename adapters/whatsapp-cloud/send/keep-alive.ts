@@ -26,10 +26,22 @@ const MAX_SOCKETS = 160
 const IDLE_MS = 4_000
 
 export function makePostJson(origin: string): { readonly post: PostJson; readonly close: () => void } {
-  const secure = new URL(origin).protocol === "https:"
+  const target = new URL(origin)
+  const secure = target.protocol === "https:"
   const options = { keepAlive: true, maxSockets: MAX_SOCKETS, maxFreeSockets: MAX_SOCKETS, timeout: IDLE_MS, scheduling: "lifo" as const }
   const agent = secure ? new https.Agent(options) : new http.Agent(options)
   const request = secure ? https.request : http.request
+  // The origin is parsed once: a send names only its path, and its headers go as a flat array, which
+  // node:http writes as they are (no URL parse, no header map and its look-ups per send).
+  const hostname = target.hostname.replace(/^\[(.*)\]$/, "$1")
+  const port = target.port === "" ? (secure ? 443 : 80) : Number(target.port)
+  const host = target.host
+  /** The path of a URL under the origin; undefined for another origin (a programming error, refused). */
+  const pathOf = (url: string) => {
+    if (url.startsWith(origin) && url.charCodeAt(origin.length) === 47 /* "/" */) return url.slice(origin.length)
+    const parsed = URL.canParse(url) ? new URL(url) : undefined
+    return parsed?.origin === target.origin ? `${parsed.pathname}${parsed.search}` : undefined
+  }
 
   const post: PostJson = (what, url, headers, body, limitMs, maxBytes) =>
     new Promise<JsonAnswer>((resolve, reject) => {
@@ -41,10 +53,18 @@ export function makePostJson(origin: string): { readonly post: PostJson; readonl
         if (answer !== undefined) resolve(answer)
         else reject(error)
       }
-      const req = request(url, {
+      const path = pathOf(url)
+      if (path === undefined) return reject(localError("invalid_url", `the Graph API client for ${origin} was asked to send the ${what} to another origin`, false))
+      const flat: Array<string> = ["host", host]
+      for (const name in headers) flat.push(name, headers[name]!)
+      flat.push("content-length", String(Buffer.byteLength(body)))
+      const req = request({
         method: "POST",
         agent,
-        headers: { ...headers, "content-length": Buffer.byteLength(body) }
+        hostname,
+        port,
+        path,
+        headers: flat
       }, function onAnswer(res) {
         const chunks: Array<Buffer> = []
         let total = 0
