@@ -41,7 +41,10 @@ export const postgresLayer = (url: string, options: { readonly poolSize: number 
           const { Pool } = (await import("pg")).default
           const { drizzle } = await import("drizzle-orm/node-postgres")
           const { migrate } = await import("drizzle-orm/node-postgres/migrator")
-          const pool = new Pool({ connectionString: url, max: options.poolSize, connectionTimeoutMillis: 5000 })
+          // pipeline: a connection sends each query at once, without waiting for the answers to those
+          // before it (a batch's members write concurrently on its transaction's one connection:
+          // their statements travel together, and their answers come back in fewer reads).
+          const pool = new Pool({ connectionString: url, max: options.poolSize, connectionTimeoutMillis: 5000, pipeline: true })
           // An idle connection that breaks (server restart) is dropped, not thrown at the process.
           pool.on("error", () => {})
           const client = await pool.connect()
