@@ -13,6 +13,7 @@ import {
   type BatchMember, type Build, CurrentBatch, CurrentFence, Database, type DatabaseShape, type Db, type Fence, type OpenBatch, type Tables
 } from "./Database.ts"
 import { DatabaseUnavailable, storageUnavailable } from "./errors.ts"
+import { coalescingSocket } from "./pgSocket.ts"
 import * as pgSchema from "./schema.pg.ts"
 
 export const pgMigrationsFolder = fileURLToPath(new URL("./migrations-pg", import.meta.url))
@@ -44,7 +45,9 @@ export const postgresLayer = (url: string, options: { readonly poolSize: number 
           // pipeline: a connection sends each query at once, without waiting for the answers to those
           // before it (a batch's members write concurrently on its transaction's one connection:
           // their statements travel together, and their answers come back in fewer reads).
-          const pool = new Pool({ connectionString: url, max: options.poolSize, connectionTimeoutMillis: 5000, pipeline: true })
+          // On Node, what a connection writes in one turn of the event loop leaves in one system call (./pgSocket.ts).
+          const stream = process.versions.bun === undefined ? coalescingSocket : undefined
+          const pool = new Pool({ connectionString: url, max: options.poolSize, connectionTimeoutMillis: 5000, pipeline: true, ...(stream === undefined ? {} : { stream }) })
           // An idle connection that breaks (server restart) is dropped, not thrown at the process.
           pool.on("error", () => {})
           const client = await pool.connect()

@@ -1,0 +1,28 @@
+/**
+ * The socket node-postgres talks to PostgreSQL through (Node): what it writes in one turn of the
+ * event loop leaves in one system call. node-postgres writes each query on its own (and, in
+ * pipeline mode, each as soon as it is asked for): a batch's members, resumed together, would
+ * otherwise cost a `writev` each. Held only while the socket is connected and writable; the
+ * bytes and their order are unchanged. Under TLS node-postgres writes through its TLS socket
+ * instead, and nothing is held.
+ */
+import { Socket } from "node:net"
+
+export function coalescingSocket(): Socket {
+  const socket = new Socket()
+  let holding = false
+  const release = () => {
+    holding = false
+    socket.uncork()
+  }
+  const write = socket.write
+  socket.write = function(this: Socket, ...args: Parameters<Socket["write"]>) {
+    if (!holding && !socket.connecting && socket.writable) {
+      holding = true
+      socket.cork()
+      process.nextTick(release)
+    }
+    return write.apply(this, args)
+  } as Socket["write"]
+  return socket
+}
