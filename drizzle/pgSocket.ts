@@ -3,7 +3,7 @@
  * event loop leaves in one system call. node-postgres writes each query on its own (and, in
  * pipeline mode, each as soon as it is asked for): a batch's members, resumed together, would
  * otherwise cost a `writev` each. Held only while the socket is connected and writable; the
- * bytes and their order are unchanged. Under TLS node-postgres writes through its TLS socket
+ * bytes and their order are unchanged, and nothing waits past the current turn. Under TLS node-postgres writes through its TLS socket
  * instead, and nothing is held.
  */
 import { Socket } from "node:net"
@@ -15,14 +15,17 @@ export function coalescingSocket(): Socket {
     holding = false
     socket.uncork()
   }
-  const write = socket.write
-  socket.write = function(this: Socket, ...args: Parameters<Socket["write"]>) {
-    if (!holding && !socket.connecting && socket.writable) {
-      holding = true
-      socket.cork()
-      process.nextTick(release)
-    }
-    return write.apply(this, args)
-  } as Socket["write"]
+  // Installed once connected: `connect` puts net.Socket's own `write` back on the socket.
+  socket.once("connect", () => {
+    const write = socket.write
+    socket.write = function(this: Socket, ...args: Parameters<Socket["write"]>) {
+      if (!holding && socket.writable) {
+        holding = true
+        socket.cork()
+        process.nextTick(release)
+      }
+      return write.apply(this, args)
+    } as Socket["write"]
+  })
   return socket
 }
