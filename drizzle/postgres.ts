@@ -13,6 +13,7 @@ import {
   type BatchMember, type Build, CurrentBatch, CurrentFence, Database, type DatabaseShape, type Db, type Fence, type OpenBatch, type Tables
 } from "./Database.ts"
 import { DatabaseUnavailable, storageUnavailable } from "./errors.ts"
+import { coalescingSocket } from "./pgSocket.ts"
 import * as pgSchema from "./schema.pg.ts"
 
 export const pgMigrationsFolder = fileURLToPath(new URL("./migrations-pg", import.meta.url))
@@ -21,7 +22,8 @@ export const pgMigrationsFolder = fileURLToPath(new URL("./migrations-pg", impor
 const MIGRATION_LOCK = 7_463_101
 
 type PgDb = import("drizzle-orm/node-postgres").NodePgDatabase<typeof pgSchema>
-type Runnable = { prepare(name: string): { execute(params?: unknown): Promise<unknown> } } & PromiseLike<unknown>
+type Prepared = { execute(params?: unknown): Promise<unknown> }
+type Runnable = { prepare(name: string): Prepared } & PromiseLike<unknown>
 
 /** The transaction the current fiber runs in, if any: queries go to its connection. */
 const CurrentTransaction = Context.Reference<PgDb | undefined>("loket/drizzle/postgres/CurrentTransaction", { defaultValue: () => undefined })
@@ -40,7 +42,12 @@ export const postgresLayer = (url: string, options: { readonly poolSize: number 
           const { Pool } = (await import("pg")).default
           const { drizzle } = await import("drizzle-orm/node-postgres")
           const { migrate } = await import("drizzle-orm/node-postgres/migrator")
-          const pool = new Pool({ connectionString: url, max: options.poolSize, connectionTimeoutMillis: 5000 })
+          // pipeline: a connection sends each query at once, without waiting for the answers to those
+          // before it (a batch's members write concurrently on its transaction's one connection:
+          // their statements travel together, and their answers come back in fewer reads).
+          // On Node, what a connection writes in one turn of the event loop leaves in one system call (./pgSocket.ts).
+          const stream = process.versions.bun === undefined ? coalescingSocket : undefined
+          const pool = new Pool({ connectionString: url, max: options.poolSize, connectionTimeoutMillis: 5000, pipeline: true, ...(stream === undefined ? {} : { stream }) })
           // An idle connection that breaks (server restart) is dropped, not thrown at the process.
           pool.on("error", () => {})
           const client = await pool.connect()
@@ -180,23 +187,45 @@ export function makePostgresShape(pool: PgDb, options: { readonly openBatches: n
   /** The query text is the SQLite-typed one; schema-parity.test.ts proves the PostgreSQL tables identical. */
   const build = (b: Build<unknown>, db: PgDb) => b(db as unknown as Db, pgSchema as unknown as Tables) as Runnable
 
-  /** Runs the query on the current transaction's connection (else the pool): named when `prepared`. */
-  const execute = (b: Build<unknown>, prepared?: { readonly name: string; readonly params: Record<string, unknown> }) =>
+  const failed = (db: PgDb, cause: unknown) => {
+    // A failed statement aborts the whole PostgreSQL transaction, even when its unit goes on.
+    batchOf.get(db)?.fail(new DatabaseUnavailable({ message: "a statement of the batch failed: its events are applied again one at a time" }))
+    return unavailable(cause)
+  }
+
+  /** Runs the query, built afresh, on the current transaction's connection (else the pool). */
+  const execute = (b: Build<unknown>) =>
     Effect.flatMap(current, (db) =>
       Effect.tryPromise({
-        try: () => {
-          const query = build(b, db)
-          return prepared === undefined ? Promise.resolve(query) : query.prepare(prepared.name).execute(prepared.params)
-        },
-        catch: (cause) => {
-          // A failed statement aborts the whole PostgreSQL transaction, even when its unit goes on.
-          batchOf.get(db)?.fail(new DatabaseUnavailable({ message: "a statement of the batch failed: its events are applied again one at a time" }))
-          return unavailable(cause)
-        }
+        try: () => Promise.resolve(build(b, db)),
+        catch: (cause) => failed(db, cause)
       }))
+  /**
+   * A prepared statement's query is built by drizzle once (on the pool) and kept: each run only
+   * fills in its placeholders, on the current transaction's connection (else the pool). PostgreSQL
+   * parses and plans it once per connection (node-postgres names it).
+   */
   const named = (b: Build<unknown>) => {
     const name = `loket_${++statements}`
-    return (params?: Record<string, unknown>) => execute(b, { name, params: params ?? {} })
+    let prepared: Prepared | undefined
+    const onConnection = new WeakMap<PgDb, Prepared>()
+    const preparedOn = (db: PgDb): Prepared => {
+      prepared ??= build(b, pool).prepare(name) as Prepared
+      if (db === pool) return prepared
+      let bound = onConnection.get(db)
+      if (bound === undefined) {
+        // The same query on the transaction's client: everything else is the pool's prepared query's.
+        bound = Object.create(prepared, { client: { value: (db as unknown as { session: { client: unknown } }).session.client } }) as Prepared
+        onConnection.set(db, bound)
+      }
+      return bound
+    }
+    return (params?: Record<string, unknown>) =>
+      Effect.flatMap(current, (db) =>
+        Effect.tryPromise({
+          try: () => preparedOn(db).execute(params ?? {}),
+          catch: (cause) => failed(db, cause)
+        }))
   }
   const first = (rows: unknown) => (Array.isArray(rows) ? rows[0] : undefined) as never
   const list = (rows: unknown) => (Array.isArray(rows) ? rows : []) as never

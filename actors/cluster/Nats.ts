@@ -36,7 +36,9 @@ export class Nats extends Context.Service<Nats, NatsShape>()("loket/actors/clust
       )
       const nc = yield* Effect.acquireRelease(
         Effect.tryPromise({
-          try: () => connect({ ...secured, servers, name: `loket-${config.cluster.instanceId ?? "gateway"}`, maxReconnectAttempts: -1, reconnectTimeWait: 500 }),
+          // noAsyncTraces: nats.js otherwise captures three stack traces for every request (each
+          // JetStream publish of a webhook's event); Loket's errors name the operation themselves.
+          try: () => connect({ ...secured, servers, name: `loket-${config.cluster.instanceId ?? "gateway"}`, maxReconnectAttempts: -1, reconnectTimeWait: 500, noAsyncTraces: true }),
           catch: (cause) => new NatsUnavailable({ message: connectFailure(servers, cause, secured.tls !== undefined) })
         }),
         (nc) => Effect.promise(() => nc.drain().catch(() => nc.close()))

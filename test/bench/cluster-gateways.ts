@@ -4,6 +4,9 @@
  * on the test NATS; their admin view of the cluster; a count of the `messages` rows in PostgreSQL.
  */
 import type { ClusterView } from "../../actors/Transport.ts"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import pg from "pg"
 import { ADMIN_TOKEN, APP_SECRET, type ChildGateway, PLAYBOOK_OFF, startChildGateway, VERIFY_TOKEN } from "../support/gateway.ts"
 import { freshPostgresDatabase, natsNamespace, natsUrl, purgeNatsNamespace } from "../support/services.ts"
@@ -12,7 +15,12 @@ import { PRODUCTION_NODE_OPTIONS, productionBuild } from "./servers.ts"
 export interface ClusterGateway extends ChildGateway {
   readonly instanceId: string
   readonly pid: number
+  /** With BENCH_CLUSTER_PROFILE=1: where ./loop-probe.mjs writes this gateway's CPU profile (SIGUSR2 starts and stops it). */
+  readonly profileFile: string | undefined
 }
+
+/** BENCH_CLUSTER_PROFILE=1: each gateway's CPU is profiled during part 6's measured ingest (see ./cluster.ts). */
+export const profileDir = process.env.BENCH_CLUSTER_PROFILE === "1" ? mkdtempSync(join(tmpdir(), "loket-clusterprof-")) : undefined
 
 export interface ClusterUnderTest {
   readonly gateways: ReadonlyArray<ClusterGateway>
@@ -45,8 +53,11 @@ export async function startCluster(count: number): Promise<ClusterUnderTest> {
   try {
     for (let i = 0; i < count; i++) {
       const instanceId = `bench-gw${i}`
-      const gateway = await startChildGateway(gatewayEnv(database.url, nats, namespace, instanceId), productionBuild())
-      gateways.push({ ...gateway, instanceId, pid: gateway.child.pid! })
+      const profileFile = profileDir === undefined ? undefined : join(profileDir, `${instanceId}.cpuprofile`)
+      const env = gatewayEnv(database.url, nats, namespace, instanceId)
+      if (profileFile !== undefined) Object.assign(env, { LOOP_PROBE_PROFILE: profileFile, NODE_OPTIONS: `${env.NODE_OPTIONS} --import ${new URL("./loop-probe.mjs", import.meta.url).pathname}` })
+      const gateway = await startChildGateway(env, productionBuild())
+      gateways.push({ ...gateway, instanceId, pid: gateway.child.pid!, profileFile })
     }
     const view = await clusterView(gateways[0]!.url)
     return { gateways, databaseUrl: database.url, natsUrl: nats, namespace, partitions: view.partitions, stop }

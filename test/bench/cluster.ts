@@ -10,9 +10,11 @@
  * the event the gateway publishes (./raw-jetstream.ts). Printed: both rates, the ratio (target
  * ≥ 0.5), the rate to committed rows, then the failover figures (./cluster-failover.ts).
  */
+import { existsSync } from "node:fs"
 import { loadavg } from "node:os"
 import { natsUrl } from "../support/services.ts"
-import { balanced, type ClusterUnderTest, openPgCounter, type PgCounter, startCluster, waitForViews } from "./cluster-gateways.ts"
+import { balanced, type ClusterUnderTest, openPgCounter, type PgCounter, profileDir, startCluster, waitForViews } from "./cluster-gateways.ts"
+import { summarizeProfiles } from "./cpuprofile.ts"
 import { failover, type FailoverFigures } from "./cluster-failover.ts"
 import { firstEventOnTheWire, publishedFor, roundRobin } from "./cluster-load.ts"
 import { singleMessageWebhooks } from "./ingest.ts"
@@ -118,6 +120,7 @@ async function clusterIngest(cluster: ClusterUnderTest, counter: PgCounter, warm
     await new Promise((r) => setTimeout(r, 200))
 
     const base = await counter.count()
+    for (const g of cluster.gateways) if (g.profileFile !== undefined) process.kill(g.pid, "SIGUSR2")
     const cpuBefore = cluster.gateways.map((g) => cpuSecondsOf(g.pid))
     const t0 = performance.now()
     const result = await closedLoop(client, bodies, params.concurrency)
@@ -125,6 +128,12 @@ async function clusterIngest(cluster: ClusterUnderTest, counter: PgCounter, warm
     const at = await counter.waitFor(base + bodies.length, params.commitTimeoutMs, 100)
     const committedMs = (at ?? performance.now()) - t0
     const cpuSeconds = cluster.gateways.map((g, i) => cpuSecondsOf(g.pid) - cpuBefore[i]!)
+    for (const g of cluster.gateways) if (g.profileFile !== undefined) process.kill(g.pid, "SIGUSR2")
+    for (const g of cluster.gateways) {
+      if (g.profileFile === undefined) continue
+      for (const until = performance.now() + 30_000; performance.now() < until && !existsSync(`${g.profileFile}.done`); await new Promise((r) => setTimeout(r, 50)));
+    }
+    if (profileDir !== undefined) for (const line of summarizeProfiles(profileDir, 40)) log(line)
     const statuses = formatStatuses(result.statuses) + (result.errors > 0 ? ` errors×${result.errors} (${result.firstError})` : "")
     if (at === undefined) log(`cluster: only ${(await counter.count()) - base} of ${bodies.length} committed after ${params.commitTimeoutMs / 1000} s`)
     log(`cluster: ${bodies.length} msgs answered in ${f0(result.elapsedMs)} ms, committed in ${f0(committedMs)} ms [${statuses}]`)
