@@ -25,7 +25,8 @@ import { rawJetStreamPublish, type RawPublishFigures } from "./raw-jetstream.ts"
 const quick = process.env.BENCH_QUICK === "1"
 export const CLUSTER = {
   instances: 2,
-  failoverRatePerSecond: 100,
+  /** Issue 15: failover under a steady 500 msg/s; BENCH_FAILOVER_RATE=<n> for another rate (earlier runs used 100). */
+  failoverRatePerSecond: Number(process.env.BENCH_FAILOVER_RATE ?? 500),
   failoverSeconds: quick ? 12 : 15,
   killAfterMs: 3_000,
   target: 0.5

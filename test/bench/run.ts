@@ -17,7 +17,7 @@
  *     leading under load, time until the survivor owns every partition and until a message of the
  *     killed one's residents is acknowledged and in the API. Needs the test NATS and PostgreSQL
  *     (test/support/services.ts: LOKET_TEST_NATS_URL / LOKET_TEST_DATABASE_URL or 127.0.0.1:4222 / :5432)
- *     BENCH_CLUSTER_FAILOVER=0 leaves the failover out; BENCH_CLUSTER_PROFILE=1 profiles both gateways during the measured ingest
+ *     BENCH_CLUSTER_FAILOVER=0 leaves the failover out; BENCH_FAILOVER_RATE=<n> sets its steady load (default 500/s, issue 15's); BENCH_CLUSTER_PROFILE=1 profiles both gateways during the measured ingest
  *  7. widget (./widget.ts): widget.js gzipped as served (target ≤ 6 KiB), and the time from navigation
  *     to the rendered button in headless Chromium on a host page of another origin with a strict CSP
  *  8. resident safety (./safety.ts): precision and recall per flag over the labelled set, detection
