@@ -1,5 +1,5 @@
 /**
- * Part 6's failover: while webhooks arrive at a modest steady rate (open loop, round-robin over
+ * Part 6's failover: while webhooks arrive at a steady rate (open loop, 500/s by default, round-robin over
  * both gateways), the gateway that does not lead is killed with SIGKILL and dropped from the
  * round-robin at once. Measured from the kill: until the survivor's admin view shows every
  * partition owned, until a webhook from a resident of one of the killed gateway's partitions
