@@ -21,6 +21,18 @@ describe("parseTwilioWebhook under arbitrary forms", () => {
   })
 })
 
+describe("a status Twilio does not send", () => {
+  it("is named in the reason when it is a status word, and never echoed when it could be a number or text", () => {
+    const post = (status: string) => parseTwilioWebhook({ MessageSid: "SM" + "a".repeat(32), From: "+31612345678", To: "+3197010203040", MessageStatus: status })
+    expect(post("rerouted").rejected[0]?.reason).toBe('unknown MessageStatus "rerouted"')
+    for (const status of ["30003", "+31612345678", "Bel mij terug"]) {
+      const reason = post(status).rejected[0]?.reason ?? ""
+      expect(reason).toContain("unknown MessageStatus (not a Twilio status word")
+      expect(reason).not.toContain(status)
+    }
+  })
+})
+
 describe("segments of arbitrary text", () => {
   it("fit the text: never fewer than the units need, never more than one per unit beyond a full segment", () => {
     fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 2000 }), fc.string({ unit: "grapheme", maxLength: 700 }), fc.string({ unit: fc.constantFrom("a", "€", "é", " "), maxLength: 2000 })), (text) => {

@@ -85,7 +85,13 @@ export function parseTwilioWebhook(body: unknown, now: () => Date = () => new Da
 
 function parseStatus(fields: Form, sid: string, now: () => Date, reject: (path: string, reason: string) => ParsedWebhook): ParsedWebhook {
   const value = fields.MessageStatus!
-  if (!(value in STATUS)) return reject("MessageStatus", `unknown MessageStatus ${JSON.stringify(value.slice(0, 20))}`)
+  // A status Twilio may add later is a lowercase word, named in the reason; anything else (digits, a
+  // number, free text) is not echoed: a reason is kept and shown, and must not carry a resident's data.
+  if (!(value in STATUS)) {
+    return reject("MessageStatus", /^[a-z_-]{1,20}$/.test(value)
+      ? `unknown MessageStatus ${JSON.stringify(value)}`
+      : `unknown MessageStatus (not a Twilio status word; expected one of ${Object.keys(STATUS).join(", ")})`)
+  }
   const status = STATUS[value]
   if (status === null || status === undefined) return { events: [], rejected: [], ignored: `MessageStatus ${value} is a step before delivery` }
   const from = fields.From ?? ""
