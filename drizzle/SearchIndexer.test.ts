@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import BetterSqlite from "better-sqlite3"
@@ -12,6 +12,7 @@ import { Database, type DatabaseShape } from "./Database.ts"
 import * as schema from "./schema.ts"
 import { migrationsFolder, sqliteNodeLayer } from "./sqlite.ts"
 import { STEP, STEPS_PER_TICK } from "./SearchIndexer.ts"
+import { contactsIndexed, integrityCheck, messageMark, messagesIndexed, migrationsWithout, pendingContacts } from "../test/support/search-index.ts"
 
 const at = "2026-12-02T09:00:00.000Z"
 const fresh = () => join(mkdtempSync(join(tmpdir(), "loket-search-")), "loket.db")
@@ -30,61 +31,6 @@ const writeMessages = (database: DatabaseShape, conversation: string, texts: Rea
     })), { discard: true })
   })).pipe(Effect.andThen(() => database.committed()))
 
-/** What the index itself finds (not the list's query, which also reads the messages after the mark). */
-const indexed = (path: string, phrase: string) => {
-  const db = new BetterSqlite(path, { readonly: true })
-  try {
-    return (db.prepare("select count(*) as n from message_search where message_search match ?").get(`"${phrase}"`) as { n: number }).n
-  } finally {
-    db.close()
-  }
-}
-const mark = (path: string) => {
-  const db = new BetterSqlite(path, { readonly: true })
-  try {
-    return (db.prepare("select upto from search_progress where name = 'messages'").get() as { upto: number }).upto
-  } finally {
-    db.close()
-  }
-}
-/** What the contacts' index finds, and how many contacts wait to be added. */
-const contactIndexed = (path: string, phrase: string) => {
-  const db = new BetterSqlite(path, { readonly: true })
-  try {
-    return (db.prepare("select count(*) as n from contact_search where contact_search match ?").get(`"${phrase}"`) as { n: number }).n
-  } finally {
-    db.close()
-  }
-}
-const pendingContacts = (path: string) => {
-  const db = new BetterSqlite(path, { readonly: true })
-  try {
-    return (db.prepare("select count(*) as n from contact_search_pending").get() as { n: number }).n
-  } finally {
-    db.close()
-  }
-}
-const contactIntegrityCheck = (path: string) => {
-  const db = new BetterSqlite(path)
-  try {
-    db.prepare("insert into contact_search(contact_search, rank) values ('integrity-check', 1)").run()
-    return "ok"
-  } finally {
-    db.close()
-  }
-}
-
-/** FTS5's own check of the index against the messages table (all of them: once the indexer has caught up): throws when they disagree. */
-const integrityCheck = (path: string) => {
-  const db = new BetterSqlite(path)
-  try {
-    db.prepare("insert into message_search(message_search, rank) values ('integrity-check', 1)").run()
-    return "ok"
-  } finally {
-    db.close()
-  }
-}
-
 const withDatabase = <A>(path: string, f: (database: DatabaseShape, tick: Effect.Effect<void>) => Effect.Effect<A, unknown>) =>
   Effect.runPromise(Effect.scoped(Effect.gen(function*() {
     const database = Context.get(yield* Layer.build(sqliteNodeLayer(`file:${path}`, { synchronous: "NORMAL" })), Database)
@@ -99,13 +45,13 @@ describe("the search index follows the messages in batches (SearchIndexer)", () 
     const path = fresh()
     await withDatabase(path, (database, tick) => Effect.gen(function*() {
       yield* writeMessages(database, "cv_1", ["Mijn container is niet geleegd", "Wanneer komt de grofvuilwagen?"])
-      expect(indexed(path, "geleegd")).toBe(0)
-      expect(mark(path)).toBe(0)
+      expect(messagesIndexed(path, "geleegd")).toBe(0)
+      expect(messageMark(path)).toBe(0)
       yield* tick
-      expect(indexed(path, "geleegd")).toBe(1)
-      expect(indexed(path, "grofvuil")).toBe(1)
-      expect(mark(path)).toBe(2)
-      expect(integrityCheck(path)).toBe("ok")
+      expect(messagesIndexed(path, "geleegd")).toBe(1)
+      expect(messagesIndexed(path, "grofvuil")).toBe(1)
+      expect(messageMark(path)).toBe(2)
+      expect(integrityCheck(path, "message_search")).toBe("ok")
     }))
   })
 
@@ -116,18 +62,18 @@ describe("the search index follows the messages in batches (SearchIndexer)", () 
       yield* writeMessages(database, "cv_1", Array.from({ length: burst }, (_, i) => `bericht ${i} over parkeren`))
       yield* tick
       // A tick adds at most STEPS_PER_TICK steps (yielding between them); the rest waits for the next.
-      const first = mark(path)
+      const first = messageMark(path)
       expect(first).toBeGreaterThanOrEqual(STEP)
       expect(first).toBeLessThanOrEqual(STEP * STEPS_PER_TICK)
       let ticks = 1
-      while (mark(path) < burst && ticks < 10) {
+      while (messageMark(path) < burst && ticks < 10) {
         yield* tick
         ticks++
       }
       expect(ticks).toBeGreaterThanOrEqual(2)
-      expect(mark(path)).toBe(burst)
-      expect(indexed(path, "parkeren")).toBe(burst)
-      expect(integrityCheck(path)).toBe("ok")
+      expect(messageMark(path)).toBe(burst)
+      expect(messagesIndexed(path, "parkeren")).toBe(burst)
+      expect(integrityCheck(path, "message_search")).toBe("ok")
     }))
   })
 
@@ -146,9 +92,9 @@ describe("the search index follows the messages in batches (SearchIndexer)", () 
         yield* database.run((db, t) => db.delete(t.messages).where(eq(t.messages.seq, rows[3]!.seq)))
       })).pipe(Effect.andThen(() => database.committed()))
       yield* tick
-      expect(integrityCheck(path)).toBe("ok")
-      expect(indexed(path, "paspoort")).toBe(2)
-      expect(indexed(path, "afval")).toBe(0)
+      expect(integrityCheck(path, "message_search")).toBe("ok")
+      expect(messagesIndexed(path, "paspoort")).toBe(2)
+      expect(messagesIndexed(path, "afval")).toBe(0)
     }))
   })
 })
@@ -163,10 +109,10 @@ describe("contacts reach the search index in batches too (0014_contact_search_be
     await withDatabase(path, (database, tick) => Effect.gen(function*() {
       yield* contact(database, "ct_a", "Fatima Bakker", "31611111111")
       yield* contact(database, "ct_b", "Henk Jansen", "31622222222")
-      expect([contactIndexed(path, "Bakker"), pendingContacts(path)]).toEqual([0, 2])
+      expect([contactsIndexed(path, "Bakker"), pendingContacts(path)]).toEqual([0, 2])
       yield* tick
-      expect([contactIndexed(path, "Bakker"), contactIndexed(path, "Jansen"), pendingContacts(path)]).toEqual([1, 1, 0])
-      expect(contactIntegrityCheck(path)).toBe("ok")
+      expect([contactsIndexed(path, "Bakker"), contactsIndexed(path, "Jansen"), pendingContacts(path)]).toEqual([1, 1, 0])
+      expect(integrityCheck(path, "contact_search")).toBe("ok")
       // Two more, still pending; then one indexed and one pending contact change their name, one of each goes.
       yield* contact(database, "ct_c", "Ans de Wit", "31633333333")
       yield* contact(database, "ct_d", "Piet Smit", "31644444444")
@@ -179,8 +125,8 @@ describe("contacts reach the search index in batches too (0014_contact_search_be
       expect(pendingContacts(path)).toBe(1)
       yield* tick
       expect(pendingContacts(path)).toBe(0)
-      expect(contactIntegrityCheck(path)).toBe("ok")
-      expect([contactIndexed(path, "de Boer"), contactIndexed(path, "Bakker"), contactIndexed(path, "Jansen"), contactIndexed(path, "Smit")]).toEqual([2, 0, 0, 0])
+      expect(integrityCheck(path, "contact_search")).toBe("ok")
+      expect([contactsIndexed(path, "de Boer"), contactsIndexed(path, "Bakker"), contactsIndexed(path, "Jansen"), contactsIndexed(path, "Smit")]).toEqual([2, 0, 0, 0])
     }))
   })
 })
@@ -189,13 +135,7 @@ describe("the migrations to the batched index (0013_search_behind, 0014_contact_
   it("counts every message already written as indexed, so none is added twice or lost", () => {
     const dir = mkdtempSync(join(tmpdir(), "loket-search-migration-"))
     // The migrations as they stood before 0013.
-    const before = join(dir, "migrations")
-    cpSync(migrationsFolder, before, { recursive: true })
-    rmSync(join(before, "0013_search_behind.sql"))
-    rmSync(join(before, "0014_contact_search_behind.sql"))
-    const journal = JSON.parse(readFileSync(join(before, "meta/_journal.json"), "utf8")) as { entries: Array<{ tag: string }> }
-    journal.entries = journal.entries.filter((e) => e.tag !== "0013_search_behind" && e.tag !== "0014_contact_search_behind")
-    writeFileSync(join(before, "meta/_journal.json"), JSON.stringify(journal))
+    const before = migrationsWithout(join(dir, "migrations"))
     const client = new BetterSqlite(join(dir, "loket.db"))
     const db = drizzle({ client, schema })
     migrate(db, { migrationsFolder: before })
@@ -206,11 +146,11 @@ describe("the migrations to the batched index (0013_search_behind, 0014_contact_
     }
     migrate(db, { migrationsFolder })
     client.close()
-    expect(mark(join(dir, "loket.db"))).toBe(2)
-    expect(indexed(join(dir, "loket.db"), "subsidie")).toBe(1)
-    expect(integrityCheck(join(dir, "loket.db"))).toBe("ok")
+    expect(messageMark(join(dir, "loket.db"))).toBe(2)
+    expect(messagesIndexed(join(dir, "loket.db"), "subsidie")).toBe(1)
+    expect(integrityCheck(join(dir, "loket.db"), "message_search")).toBe("ok")
     // Contacts written before 0014 stay in their index; none waits.
-    expect([contactIndexed(join(dir, "loket.db"), "Visser"), pendingContacts(join(dir, "loket.db"))]).toEqual([1, 0])
-    expect(contactIntegrityCheck(join(dir, "loket.db"))).toBe("ok")
+    expect([contactsIndexed(join(dir, "loket.db"), "Visser"), pendingContacts(join(dir, "loket.db"))]).toEqual([1, 0])
+    expect(integrityCheck(join(dir, "loket.db"), "contact_search")).toBe("ok")
   })
 })

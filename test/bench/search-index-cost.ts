@@ -6,7 +6,7 @@
  * Both write Loket's message rows in transactions of 17 (what the ingest benchmark's group commit
  * gathers at 64 webhooks in flight), with a text like the benchmark's; rounds alternate.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import BetterSqlite from "better-sqlite3"
@@ -15,19 +15,14 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator"
 import * as schema from "../../drizzle/schema.ts"
 import { migrationsFolder } from "../../drizzle/sqlite.ts"
 import { STEP } from "../../drizzle/SearchIndexer.ts"
+import { migrationsWithout } from "../support/search-index.ts"
 
 const N = Number(process.argv[2] ?? 20_000)
 const PER_COMMIT = 17
 const TEXT = "Goedemiddag, wanneer wordt het grofvuil in onze straat opgehaald? Ik heb een oude bank en twee matrassen."
 const dir = mkdtempSync(join(tmpdir(), "loket-search-cost-"))
-// The migrations as they stood before 0013 (the trigger per message).
-const before = join(dir, "migrations-0012")
-cpSync(migrationsFolder, before, { recursive: true })
-rmSync(join(before, "0013_search_behind.sql"))
-rmSync(join(before, "0014_contact_search_behind.sql"))
-const journal = JSON.parse(readFileSync(join(before, "meta/_journal.json"), "utf8")) as { entries: Array<{ tag: string }> }
-journal.entries = journal.entries.filter((e) => e.tag !== "0013_search_behind" && e.tag !== "0014_contact_search_behind")
-writeFileSync(join(before, "meta/_journal.json"), JSON.stringify(journal))
+// The migrations as they stood before 0013 (a trigger per message and per contact).
+const before = migrationsWithout(join(dir, "migrations-0012"))
 
 function round(kind: "trigger" | "batched", n: number) {
   const path = join(dir, `${kind}-${n}.db`)

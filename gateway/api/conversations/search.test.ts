@@ -1,23 +1,13 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import BetterSqlite from "better-sqlite3"
 import { Context, Effect, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { Database, type DatabaseShape } from "../../../drizzle/Database.ts"
 import { sqliteNodeLayer } from "../../../drizzle/sqlite.ts"
 import { makeConversationQueries } from "./queries.ts"
-
-/** The last message seq in the index (migrations/0013_search_behind.sql). */
-const markOf = (path: string) => {
-  const db = new BetterSqlite(path, { readonly: true })
-  try {
-    return (db.prepare("select upto from search_progress where name = 'messages'").get() as { upto: number }).upto
-  } finally {
-    db.close()
-  }
-}
+import { messageMark } from "../../../test/support/search-index.ts"
 
 const at = "2026-12-02T09:00:00.000Z"
 
@@ -42,11 +32,11 @@ describe("the list's text search while the index catches up (drizzle/SearchIndex
       // The Clock has not moved: the indexer has not run, the messages are only after its mark.
       const before = yield* search("geleegd")
       const contactBefore = yield* search("jansen")
-      const notYet = markOf(path)
+      const notYet = messageMark(path)
       yield* TestClock.adjust("250 millis")
       yield* Effect.yieldNow
       yield* database.committed()
-      const indexed = markOf(path)
+      const indexed = messageMark(path)
       const after = yield* search("GELEEGD")
       const none = yield* search("rijbewijs")
       const contactAfter = yield* search("JANSEN")
