@@ -13,7 +13,7 @@
 import { existsSync } from "node:fs"
 import { loadavg } from "node:os"
 import { natsUrl } from "../support/services.ts"
-import { balanced, type ClusterUnderTest, openPgCounter, type PgCounter, profileDir, startCluster, waitForViews } from "./cluster-gateways.ts"
+import { balanced, type ClusterUnderTest, clusterView, openPgCounter, type PgCounter, profileDir, startCluster, waitForViews } from "./cluster-gateways.ts"
 import { summarizeProfiles } from "./cpuprofile.ts"
 import { failover, type FailoverFigures } from "./cluster-failover.ts"
 import { firstEventOnTheWire, publishedFor, roundRobin } from "./cluster-load.ts"
@@ -121,6 +121,7 @@ async function clusterIngest(cluster: ClusterUnderTest, counter: PgCounter, warm
     await new Promise((r) => setTimeout(r, 200))
 
     const base = await counter.count()
+    const batchesBefore = await batchesOf(cluster)
     for (const g of cluster.gateways) if (g.profileFile !== undefined) process.kill(g.pid, "SIGUSR2")
     const cpuBefore = cluster.gateways.map((g) => cpuSecondsOf(g.pid))
     const t0 = performance.now()
@@ -138,6 +139,10 @@ async function clusterIngest(cluster: ClusterUnderTest, counter: PgCounter, warm
     const statuses = formatStatuses(result.statuses) + (result.errors > 0 ? ` errors×${result.errors} (${result.firstError})` : "")
     if (at === undefined) log(`cluster: only ${(await counter.count()) - base} of ${bodies.length} committed after ${params.commitTimeoutMs / 1000} s`)
     log(`cluster: ${bodies.length} msgs answered in ${f0(result.elapsedMs)} ms, committed in ${f0(committedMs)} ms [${statuses}]`)
+    const batchesAfter = await batchesOf(cluster)
+    const applied = batchesAfter.applied - batchesBefore.applied
+    // How many events a partition's batch held: what one transaction (and one multi-row insert) gathers.
+    if (applied > 0) log(`cluster: ${applied} batches in the measured run, ${((batchesAfter.events - batchesBefore.events) / applied).toFixed(1)} events each on average, ${batchesAfter.failed - batchesBefore.failed} failed`)
     return {
       answeredRate: (result.statuses.get(200) ?? 0) / (result.elapsedMs / 1000),
       committedRate: bodies.length / (committedMs / 1000),
@@ -148,6 +153,14 @@ async function clusterIngest(cluster: ClusterUnderTest, counter: PgCounter, warm
   } finally {
     client.close()
   }
+}
+
+/** The batches both gateways have applied since they started (GET /api/v1/admin/cluster). */
+async function batchesOf(cluster: ClusterUnderTest) {
+  const views = await Promise.all(cluster.gateways.map((g) => clusterView(g.url)))
+  const sum = (pick: (b: { applied: number; events: number; failed: number }) => number) =>
+    views.reduce((total, view) => total + (view.batches === undefined ? 0 : pick(view.batches)), 0)
+  return { applied: sum((b) => b.applied), events: sum((b) => b.events), failed: sum((b) => b.failed) }
 }
 
 function reportIngest(
