@@ -132,6 +132,9 @@ export async function openPgCounter(databaseUrl: string) {
       }
       return (await count()) >= target ? performance.now() : undefined
     },
+    /** The server processes of the other connections to this database (the gateways' pools), by pid. */
+    backends: async (): Promise<Array<number>> =>
+      (await client.query<{ pid: number }>("select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'")).rows.map((r) => r.pid),
     close: () => client.end()
   }
 }

@@ -53,6 +53,8 @@ interface ClusterIngestFigures {
   readonly statuses: string
   /** CPU seconds each gateway used during the measured send and commit. */
   readonly cpuSeconds: ReadonlyArray<number>
+  /** CPU of the PostgreSQL server processes of the gateways' connections (open at the end), during the same time. */
+  readonly postgresCpuSeconds: number
 }
 
 /** Embedded Loket's figures on the same kind of load, measured in the same run (part 1's `ingest`). */
@@ -124,12 +126,15 @@ async function clusterIngest(cluster: ClusterUnderTest, counter: PgCounter, warm
     const batchesBefore = await batchesOf(cluster)
     for (const g of cluster.gateways) if (g.profileFile !== undefined) process.kill(g.pid, "SIGUSR2")
     const cpuBefore = cluster.gateways.map((g) => cpuSecondsOf(g.pid))
+    const backendsBefore = new Map((await counter.backends()).map((pid) => [pid, backendCpu(pid)]))
     const t0 = performance.now()
     const result = await closedLoop(client, bodies, params.concurrency)
     // Polled every 100 ms: a count(*) every few ms would take PostgreSQL CPU from the gateways.
     const at = await counter.waitFor(base + bodies.length, params.commitTimeoutMs, 100)
     const committedMs = (at ?? performance.now()) - t0
     const cpuSeconds = cluster.gateways.map((g, i) => cpuSecondsOf(g.pid) - cpuBefore[i]!)
+    // PostgreSQL's share (its server processes on this machine): those of the gateways' connections.
+    const postgresCpuSeconds = (await counter.backends()).reduce((total, pid) => total + backendCpu(pid) - (backendsBefore.get(pid) ?? 0), 0)
     for (const g of cluster.gateways) if (g.profileFile !== undefined) process.kill(g.pid, "SIGUSR2")
     for (const g of cluster.gateways) {
       if (g.profileFile === undefined) continue
@@ -148,10 +153,20 @@ async function clusterIngest(cluster: ClusterUnderTest, counter: PgCounter, warm
       committedRate: bodies.length / (committedMs / 1000),
       committed: at !== undefined,
       statuses,
-      cpuSeconds
+      cpuSeconds,
+      postgresCpuSeconds
     }
   } finally {
     client.close()
+  }
+}
+
+/** A PostgreSQL server process's CPU seconds so far (0 once it has gone). */
+function backendCpu(pid: number): number {
+  try {
+    return cpuSecondsOf(pid)
+  } catch {
+    return 0
   }
 }
 
@@ -181,6 +196,7 @@ function reportIngest(
   report.row("6. ratio cluster 200s / raw JetStream   (target ≥ 0.5)", ratio.toFixed(3))
   report.row("6. ratio cluster committed / raw (for comparison)", (ingest.committedRate / raw.rate).toFixed(3))
   report.row("6. gateways' CPU during the measured send + commit", `${cpu} s (${cpuPerMessageMs.toFixed(2)} ms per message)`)
+  report.row("6. PostgreSQL's CPU for the gateways' connections, same time", `${ingest.postgresCpuSeconds.toFixed(1)} s (${((ingest.postgresCpuSeconds * 1000) / params.messages).toFixed(2)} ms per message)`)
   report.verdict(ratio >= CLUSTER.target && ingest.committed, `cluster ingest: ${CLUSTER.instances} gateways ${f0(ingest.answeredRate)} msg/s acknowledged = ${ratio.toFixed(2)} × raw JetStream publish ${f0(raw.rate)} msg/s (target ≥ ${CLUSTER.target})`)
 }
 
