@@ -19,6 +19,7 @@
  */
 import { Effect } from "effect"
 import type { DatabaseShape } from "./Database.ts"
+import { makeSearchIndexStep, type RawStatement } from "./search-index-step.ts"
 
 /** How long after a commit the index is brought up to date (timed by Effect's Clock; sqlite.ts). */
 export const SEARCH_INDEX_EVERY = "250 millis"
@@ -27,45 +28,14 @@ export const STEP = 500
 /** Steps in one tick at most (a tick's own commit brings the next): 8,000 messages a second, far above what one gateway ingests. */
 export const STEPS_PER_TICK = 4
 
-/** A statement on the database's own connection (better-sqlite3 and bun:sqlite both answer `changes`). */
-export type RawStatement = { run(...params: Array<unknown>): { changes: number | bigint }; get(...params: Array<unknown>): unknown }
-
-/** Whether anything waits to be added: read before a step, so an idle tick writes (and commits) nothing. */
-const WAITING = `select exists (select 1 from messages where seq > (select upto from search_progress where name = 'messages'))
-  or exists (select 1 from contact_search_pending) as waiting`
-
-const ADD = `insert into message_search(rowid, text, conversation_id)
-  select seq, text, conversation_id from messages
-  where seq > (select upto from search_progress where name = 'messages') order by seq limit ?`
-const MOVE_MARK = `update search_progress set upto = coalesce(
-    (select max(seq) from (select seq from messages where seq > search_progress.upto order by seq limit ?)), upto)
-  where name = 'messages'`
-
-const ADD_CONTACTS = `insert into contact_search(rowid, name, handle)
-  select c.rowid, c.name, c.handle from contact_search_pending p join contacts c on c.rowid = p.contact_rowid
-  order by p.contact_rowid limit ?`
-const TAKE_PENDING = `delete from contact_search_pending where contact_rowid in
-  (select contact_rowid from contact_search_pending order by contact_rowid limit ?)`
-
 /** One tick's work: adds up to STEPS_PER_TICK × STEP messages and as many contacts to the index; answers how many rows it added. */
 export function makeSearchIndexer(database: DatabaseShape, prepare: (sql: string) => RawStatement) {
-  const add = prepare(ADD)
-  const moveMark = prepare(MOVE_MARK)
-  const addContacts = prepare(ADD_CONTACTS)
-  const takePending = prepare(TAKE_PENDING)
-  const waiting = prepare(WAITING)
-  const step = database.transaction(Effect.sync(() => {
-    const added = Number(add.run(STEP).changes)
-    if (added > 0) moveMark.run(STEP)
-    // The same pending rows are read by both statements (nothing else runs in between): added, then taken off the list.
-    const contacts = Number(addContacts.run(STEP).changes)
-    if (contacts > 0) takePending.run(STEP)
-    return Math.max(added, contacts)
-  }))
+  const statements = makeSearchIndexStep(prepare)
+  const step = database.transaction(Effect.sync(() => statements.run(STEP)))
   const tick = Effect.gen(function*() {
     let total = 0
     for (let i = 0; i < STEPS_PER_TICK; i++) {
-      if ((waiting.get() as { waiting: number }).waiting === 0) break
+      if (!statements.waiting()) break
       const added = yield* step
       total += added
       if (added < STEP) break

@@ -6,6 +6,8 @@
  * for a word only one conversation holds. Figures: p50/p99 per kind with 50 in flight (closed
  * loop) and at a steady one request per agent per second (open loop). Target: p99 ≤ 50 ms.
  */
+import { makeSearchIndexStep } from "../../drizzle/search-index-step.ts"
+import { STEP } from "../../drizzle/SearchIndexer.ts"
 import http from "node:http"
 import BetterSqlite from "better-sqlite3"
 import { ADMIN_TOKEN } from "../support/gateway.ts"
@@ -87,16 +89,14 @@ export function seed(dbPath: string, teams: ReadonlyArray<string>, agentsByTeam:
 }
 
 /**
- * Adds what a seed wrote (messages, contacts) to the search index at once (as drizzle/SearchIndexer.ts, in one go): the
+ * Adds what a seed wrote (messages, contacts) to the search index at once (drizzle/SearchIndexer.ts's steps, in one transaction): the
  * gateway's indexer would take some seconds to catch up with a seed of 100,000 messages, and the
  * bench measures the list as it runs, not while it catches up.
  */
 export function indexForSearch(db: BetterSqlite.Database) {
+  const index = makeSearchIndexStep((sql) => db.prepare(sql) as never)
   db.transaction(() => {
-    db.prepare("insert into message_search(rowid, text, conversation_id) select seq, text, conversation_id from messages where seq > (select upto from search_progress where name = 'messages') order by seq").run()
-    db.prepare("update search_progress set upto = coalesce((select max(seq) from messages), upto) where name = 'messages'").run()
-    db.prepare("insert into contact_search(rowid, name, handle) select c.rowid, c.name, c.handle from contact_search_pending p join contacts c on c.rowid = p.contact_rowid").run()
-    db.prepare("delete from contact_search_pending").run()
+    while (index.run(STEP) === STEP);
   }).immediate()
 }
 

@@ -20,6 +20,7 @@ import { drizzle } from "drizzle-orm/better-sqlite3"
 import { migrate } from "drizzle-orm/better-sqlite3/migrator"
 import { Hono } from "hono"
 import * as schema from "../../drizzle/schema.ts"
+import { makeSearchIndexStep } from "../../drizzle/search-index-step.ts"
 import { migrationsFolder } from "../../drizzle/sqlite.ts"
 
 const secret = process.env.FLOOR_APP_SECRET ?? ""
@@ -64,22 +65,16 @@ function flushTurn() {
   fsync(wal, () => done.forEach((resolve) => resolve()))
 }
 
-// The search indexes, as drizzle/SearchIndexer.ts keeps them: batches of up to 500, at most 4 a tick, every 250 ms.
+// The search indexes, as drizzle/SearchIndexer.ts keeps them (its very statements): batches of up to 500, at most 4 a tick, every 250 ms.
 if (full) {
-  const add = db.prepare("insert into message_search(rowid, text, conversation_id) select seq, text, conversation_id from messages where seq > (select upto from search_progress where name = 'messages') order by seq limit ?")
-  const moveMark = db.prepare("update search_progress set upto = coalesce((select max(seq) from (select seq from messages where seq > search_progress.upto order by seq limit ?)), upto) where name = 'messages'")
-  const addContacts = db.prepare("insert into contact_search(rowid, name, handle) select c.rowid, c.name, c.handle from contact_search_pending p join contacts c on c.rowid = p.contact_rowid order by p.contact_rowid limit ?")
-  const takePending = db.prepare("delete from contact_search_pending where contact_rowid in (select contact_rowid from contact_search_pending order by contact_rowid limit ?)")
+  const index = makeSearchIndexStep((sql) => db.prepare(sql) as never)
   setInterval(() => {
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 4 && index.waiting(); i++) {
       const inTurn = waiting.length > 0 // a turn's transaction is open: join it
       if (!inTurn) begin.run()
-      const added = Number(add.run(500).changes)
-      if (added > 0) moveMark.run(500)
-      const contacts = Number(addContacts.run(500).changes)
-      if (contacts > 0) takePending.run(500)
+      const added = index.run(500)
       if (!inTurn) commit.run()
-      if (Math.max(added, contacts) < 500) break
+      if (added < 500) break
     }
   }, 250).unref()
 }

@@ -14,6 +14,7 @@ import { drizzle } from "drizzle-orm/better-sqlite3"
 import { migrate } from "drizzle-orm/better-sqlite3/migrator"
 import * as schema from "../../drizzle/schema.ts"
 import { migrationsFolder } from "../../drizzle/sqlite.ts"
+import { makeSearchIndexStep } from "../../drizzle/search-index-step.ts"
 import { STEP } from "../../drizzle/SearchIndexer.ts"
 import { migrationsWithout } from "../support/search-index.ts"
 
@@ -32,8 +33,7 @@ function round(kind: "trigger" | "batched", n: number) {
   db.exec("insert into contacts (id, channel, handle, wa_id, created_at, updated_at) values ('ct', 'whatsapp', 'h', 'w', 'x', 'x')")
   db.exec("insert into conversations (id, channel, channel_account_id, contact_id, status, created_at, last_message_at) values ('cv', 'whatsapp', 'a', 'ct', 'open', 'x', 'x')")
   const insert = db.prepare("insert into messages (id, conversation_id, direction, type, created_at, status, text) values (?, 'cv', 'inbound', 'text', 'x', 'received', ?)")
-  const add = kind === "trigger" ? undefined : db.prepare("insert into message_search(rowid, text, conversation_id) select seq, text, conversation_id from messages where seq > (select upto from search_progress where name = 'messages') order by seq limit ?")
-  const moveMark = kind === "trigger" ? undefined : db.prepare("update search_progress set upto = coalesce((select max(seq) from (select seq from messages where seq > search_progress.upto order by seq limit ?)), upto) where name = 'messages'")
+  const index = kind === "trigger" ? undefined : makeSearchIndexStep((sql) => db.prepare(sql) as never)
   const t0 = performance.now()
   for (let i = 0; i < N; i += PER_COMMIT) {
     db.exec("begin immediate")
@@ -41,11 +41,10 @@ function round(kind: "trigger" | "batched", n: number) {
     db.exec("commit")
   }
   const written = performance.now() - t0
-  if (add !== undefined && moveMark !== undefined) {
+  if (index !== undefined) {
     for (;;) {
       db.exec("begin immediate")
-      const added = Number(add.run(STEP).changes)
-      if (added > 0) moveMark.run(STEP)
+      const added = index.run(STEP)
       db.exec("commit")
       if (added < STEP) break
     }
