@@ -15,7 +15,10 @@ describe("parseTwilioWebhook under arbitrary forms", () => {
       const accounted = (parsed.events.length > 0 ? 1 : 0) + parsed.rejected.length + (parsed.ignored === null ? 0 : 1)
       expect(accounted).toBe(1)
       for (const rejected of parsed.rejected) for (const field of ["From", "To", "Body"]) {
-        if ((body[field] ?? "").length > 3) expect(rejected.reason).not.toContain(body[field])
+        // The list of Twilio's status words is the parser's own text, not the post's: a "To" of
+        // "queued" is found there without being echoed.
+        const own = rejected.reason.replace(/expected one of [^)]*\)/, "")
+        if ((body[field] ?? "").length > 3) expect(own).not.toContain(body[field])
       }
     }), { numRuns: 500 })
   })
