@@ -199,12 +199,27 @@ export const NatsTransport = Layer.effect(
         }
       })
 
+    /** Deletes the consumers of `partition` made under lower tokens than `token` (and this token's own, from an earlier try). */
+    const deletePredecessors = (partition: number, token: number) =>
+      Effect.tryPromise(async () => {
+        const stale: Array<string> = []
+        for await (const info of jsm.consumers.list(names.stream)) {
+          const of = names.consumerToken(info.name, partition)
+          if (of !== undefined && of <= token) stale.push(info.name)
+        }
+        for (const name of stale) await jsm.consumers.delete(names.stream, name).catch(() => false)
+      }).pipe(Effect.ignore)
+
     /** Consumes one owned partition until interrupted (the partition was lost, or shutdown). */
     const consume = (partition: number) =>
       Effect.gen(function*() {
-        const name = names.consumerOf(partition)
-        // A fresh consumer per owner: it delivers, in order, all its predecessor left unacknowledged.
-        yield* Effect.tryPromise(() => jsm.consumers.delete(names.stream, name)).pipe(Effect.ignore)
+        const token = placement.tokenOf(partition) ?? 0
+        const name = names.consumerOf(partition, token)
+        // A fresh consumer per owner: it delivers, in order, all its predecessors left unacknowledged.
+        // Theirs (lower tokens) go first; a successor's (a higher token: this instance was deposed and
+        // does not know it yet) stays, and the stream, a work queue, refuses a second consumer of the
+        // partition: this one retries until the lease says the partition is lost.
+        yield* deletePredecessors(partition, token)
         yield* Effect.tryPromise(() => jsm.consumers.add(names.stream, {
           durable_name: name, filter_subject: names.eventsOf(partition), ack_policy: AckPolicy.Explicit,
           deliver_policy: DeliverPolicy.All, max_ack_pending: MAX_ACK_PENDING, ack_wait: nanos(ACK_WAIT_MS)

@@ -5,8 +5,19 @@ export const clusterNames = (ns: string) => ({
   /** Subject prefix of events: `<events>.<partition>`. */
   events: `${ns}.events`,
   eventsOf: (partition: number) => `${ns}.events.${partition}`,
-  /** Durable consumer of one partition, recreated by each new owner. */
-  consumerOf: (partition: number) => `${ns}_p${partition}`,
+  /**
+   * Durable consumer of one partition under one lease: each new owner makes its own (named by its
+   * fencing token) after deleting its predecessors'. A deposed owner's client never pulls from its
+   * successor's consumer: pull requests go by name, and a recreated consumer of the same name would
+   * serve them.
+   */
+  consumerOf: (partition: number, token: number) => `${ns}_p${partition}_t${token}`,
+  /** The fencing token in a partition's consumer name; 0 for the name used before tokens were in it (`<ns>_p<partition>`). */
+  consumerToken: (name: string, partition: number): number | undefined => {
+    if (name === `${ns}_p${partition}`) return 0
+    const match = name.startsWith(`${ns}_p${partition}_t`) ? /^\d+$/.exec(name.slice(`${ns}_p${partition}_t`.length)) : null
+    return match === null ? undefined : Number(match[0])
+  },
   /** Agents' commands and the dispatcher's results for a partition's conversations, to its owner. */
   commandsOf: (partition: number) => `${ns}.cmd.${partition}`,
   /** Domain events for every instance's SSE stream. */

@@ -90,6 +90,37 @@ describe("cluster mode", { timeout: 90_000 }, () => {
     void reading
   })
 
+  it("a partition's new owner reads from a consumer of its own: pull requests by the name the old owner knew get none of its events", async () => {
+    const { gateways, env, ns } = await startCluster(1)
+    const nc = await connect({ servers: natsUrl() })
+    cleanups.push(() => nc.close())
+    const jsm = await nc.jetstreamManager()
+    // The consumers the first instance reads from, while it owns every partition.
+    const before = new Map<string, string>()
+    for await (const info of jsm.consumers.list(`${ns}_events`)) before.set(info.config.filter_subject ?? "", info.name)
+    expect(before.size).toBe(12)
+    const second = await startChildGateway(env(1))
+    cleanups.push(() => second.kill())
+    const moved = (await eventually(() => clusterView(second.url), (v) => v.owned.length === 6, 20_000)).owned
+    // An owner that was deposed without knowing it (stalled, or cut off from NATS for a while) keeps
+    // asking for events by the consumer name it had: as a pull request on the wire.
+    const stolen: Array<string> = []
+    const inbox = nc.subscribe(`_INBOX.deposed.${ns}`, { callback: (_, msg) => { if (msg.subject.startsWith(`${ns}.events.`)) stolen.push(msg.subject) } })
+    cleanups.push(async () => inbox.unsubscribe())
+    for (const partition of moved) {
+      nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${ns}_events.${before.get(`${ns}.events.${partition}`)}`, JSON.stringify({ batch: 256, expires: 20_000_000_000 }), { reply: `_INBOX.deposed.${ns}` })
+    }
+    await nc.flush()
+    const instances = [gateways[0]!, second]
+    for (let k = 1; k <= 3; k++) {
+      const results = await Promise.all(Array.from({ length: 60 }, (_, i) => postWebhook(instances[(i + k) % 2]!.url, text(resident(300 + i), `d${k}`, `wamid.d${i}.${k}`))))
+      expect(results.map((r) => r.status)).toEqual(Array(60).fill(200))
+    }
+    const texts = await eventually(() => textsByResident(second.url), (t) => [...t.values()].reduce((a, m) => a + m.length, 0) >= 180, 30_000)
+    expect(stolen).toEqual([])
+    for (const [, messages] of texts) expect(messages).toEqual(["d1", "d2", "d3"])
+  })
+
   it("after kill -9 of one of two instances, its conversations take messages on the other within 10 s and nothing acknowledged is lost", async () => {
     const { gateways } = await startCluster(2)
     const [survivor, victim] = gateways as [ChildGateway, ChildGateway]
