@@ -120,10 +120,13 @@ export function adminRoutes({ runtime, callApi, shellPage }: AdminDeps) {
     const answer = await callApi<{ items: Array<{ name: string; language: string; status: string }> }>(c, c.get("session"), "/templates")
     return answer.status !== 200 ? [] : answer.body.items.filter((t) => t.status === "APPROVED").map(({ name, language }) => ({ name, language }))
   }
-  /** The settings page; after a refusal `form` (what was submitted) is shown again as typed. */
-  const settingsPage = async (c: Context<ConsoleEnv>, problems: ReadonlyArray<Problem>, status: 200 | 400 | 422 = 200, form?: Record<string, string>, notice?: { text: string; failed: boolean }) => {
+  /**
+   * The settings page; after a refusal `form` (what was submitted) is shown again as typed.
+   * `approvedList`: the approved templates when the caller has just read them (the sync's notice counts them).
+   */
+  const settingsPage = async (c: Context<ConsoleEnv>, problems: ReadonlyArray<Problem>, status: 200 | 400 | 422 = 200, form?: Record<string, string>, notice?: { text: string; failed: boolean }, approvedList?: Array<ApprovedTemplate>) => {
     const texts = textsFor(c.get("language"))
-    const [settings, approved] = await Promise.all([runtime.runPromise(Settings.use((s) => s.current)), approvedTemplates(c)])
+    const [settings, approved] = await Promise.all([runtime.runPromise(Settings.use((s) => s.current)), approvedList ?? approvedTemplates(c)])
     return shellPage(c, texts.settings, <SettingsPage texts={texts} csrf={c.get("session").csrfToken} settings={settings} problems={problems}
       saved={c.req.query("saved") === "1"} form={form} notice={notice} approved={approved} />, status)
   }
@@ -169,7 +172,7 @@ export function adminRoutes({ runtime, callApi, shellPage }: AdminDeps) {
         return settingsPage(c, [], 200, submitted, { text: texts.admin.templatesNotSynced(errorMessage(answer, texts)), failed: true })
       }
       const approved = await approvedTemplates(c)
-      return settingsPage(c, [], 200, submitted, { text: texts.admin.templatesSynced(answer.body.count, approved.length), failed: false })
+      return settingsPage(c, [], 200, submitted, { text: texts.admin.templatesSynced(answer.body.count, approved.length), failed: false }, approved)
     })
     .get("/people", (c) => peoplePage(c, []))
     .post("/people", formLimit, async function createAgent(c) {
