@@ -16,6 +16,7 @@ import { makeConversationStore } from "./conversation/ConversationStore.ts"
 import { conversationKey, makeConversationBehavior, parkEnvelope } from "./conversation/ConversationActor.ts"
 import type { ConversationMessage, SendCommand } from "./conversation/protocol.ts"
 import { conversationToJson } from "./conversation/serialize.ts"
+import { nowMillis } from "../domain/time.ts"
 import type { WorkBy, WorkCommand, WorkDone } from "./conversation/work.ts"
 import { Audit } from "./audit/Audit.ts"
 import { Events } from "./Events.ts"
@@ -115,7 +116,8 @@ export class Conversations extends Context.Service<Conversations, {
         // Cluster mode: another instance may have merged or changed the contact; the cache cannot know.
         return directory.resolve(event.channel, event.resident, notice, { fresh: envelope.replace !== undefined }).pipe(
           Effect.tap(({ contact, merged }) =>
-            merged.length === 0 ? Effect.void : events.publish(merged.map((row) => ({ type: "conversation.updated" as const, data: conversationToJson(row, contact) })))
+            merged.length === 0 ? Effect.void : Effect.flatMap(nowMillis, (now) =>
+              events.publish(merged.map((row) => ({ type: "conversation.updated" as const, data: conversationToJson(row, contact, now) }))))
           ),
           Effect.map(({ contact, created }) => ({ key: conversationKey(event.channel, event.channelAccountId, contact.id), contact, newContact: created }))
         )

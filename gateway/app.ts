@@ -103,7 +103,7 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     .route("/conversations", revealRoutes(runtime, database))
     .route("/canned-responses", cannedResponseRoutes(runtime, database))
     .route("/contacts", contactRoutes(runtime))
-    .route("/queue", queueRoutes(database))
+    .route("/queue", queueRoutes(runtime, database))
     .route("/templates", templateRoutes(runtime, verify))
     .route("/office-hours", officeHoursRoutes(
       async () => (await runtime.runPromise(Settings.use((s) => s.current))).officeHours,

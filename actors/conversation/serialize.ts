@@ -76,7 +76,7 @@ export function windowClosingSoon(row: ConversationRow, now: number): boolean {
   return row.lastOutboundAt === null || row.lastOutboundAt < lastInbound
 }
 
-export function conversationToJson(row: ConversationRow, contact: ContactRow, now = Date.now()): Conversation {
+export function conversationToJson(row: ConversationRow, contact: ContactRow, now: number): Conversation {
   return {
     id: row.id,
     channel: row.channel as Conversation["channel"],

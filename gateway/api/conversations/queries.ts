@@ -40,13 +40,14 @@ const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
 type ListRow = { conversation: typeof conversations.$inferSelect; contact: ContactRow }
 
-export function makeConversationQueries(database: DatabaseShape) {
+/** `now`: the time by Effect's Clock (the routes read it through the app's runtime), for the window's "closing soon" and the common-word cache. */
+export function makeConversationQueries(database: DatabaseShape, now: () => Promise<number>) {
   /** The contract's Conversations of rows read with their contacts, each with the resident's other (linked) contacts: one query for them all. */
   const toConversations = async (rows: ReadonlyArray<ListRow>): Promise<Array<Conversation>> => {
     const linked = await Effect.runPromise(linkedContactsOf(database, rows.map((r) => r.contact)))
-    const now = Date.now()
+    const at = await now()
     return rows.map(({ conversation, contact }) => {
-      const json = conversationToJson(conversation, contact, now)
+      const json = conversationToJson(conversation, contact, at)
       return { ...json, contact: { ...json.contact, linked: linked.get(contact.id) ?? [] } }
     })
   }
@@ -82,12 +83,13 @@ export function makeConversationQueries(database: DatabaseShape) {
   const COMMON_TTL_MS = 60_000
   const isCommon = async (phrase: string) => {
     const until = common.get(phrase)
-    if (until !== undefined && until > Date.now()) return true
+    const at = await now()
+    if (until !== undefined && until > at) return true
     const counted = await Effect.runPromise(countMatches({ phrase }))
     const answer = counted === undefined || counted.messages > SEARCH_SET || counted.contacts > SEARCH_SET
     common.delete(phrase)
     if (answer) {
-      common.set(phrase, Date.now() + COMMON_TTL_MS)
+      common.set(phrase, at + COMMON_TTL_MS)
       if (common.size > 1000) common.delete(common.keys().next().value!)
     }
     return answer

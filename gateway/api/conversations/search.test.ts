@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Context, Effect, Layer } from "effect"
+import { Clock, Context, Effect, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { Database, type DatabaseShape } from "../../../drizzle/Database.ts"
@@ -23,7 +23,8 @@ describe("the list's text search while the index catches up (drizzle/SearchIndex
     const path = join(mkdtempSync(join(tmpdir(), "loket-search-list-")), "loket.db")
     const found = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const database = Context.get(yield* Layer.build(sqliteNodeLayer(`file:${path}`, { synchronous: "NORMAL" })), Database)
-      const queries = makeConversationQueries(database)
+      const clock = yield* Clock.Clock
+      const queries = makeConversationQueries(database, async () => clock.currentTimeMillisUnsafe())
       yield* Effect.yieldNow // the indexer's first run, at start: nothing to add yet
       const search = (q: string) => Effect.promise(() => queries.list({ status: "all", q, visibility: { all: true }, limit: 50 }))
         .pipe(Effect.map((page) => page.items.map((c) => c.id)))

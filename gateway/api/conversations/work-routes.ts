@@ -14,6 +14,7 @@ import type { AppRuntime } from "../../Runtime.ts"
 import type { AuthEnv } from "../auth/index.ts"
 import { readBody } from "../people/body.ts"
 import { canSee, visibilityOf } from "./access.ts"
+import { nowMillis } from "../../../domain/time.ts"
 import { makeConversationQueries } from "./queries.ts"
 import { conversationNotFound } from "./routes.ts"
 import { workByOf } from "./sender.ts"
@@ -24,7 +25,7 @@ const decodeNote = decodeWith(NoteBody)
 const MAX_IDEMPOTENCY_KEY = 200
 
 export function workRoutes(runtime: AppRuntime, database: DatabaseShape) {
-  const queries = makeConversationQueries(database)
+  const queries = makeConversationQueries(database, () => runtime.runPromise(nowMillis))
 
   /** Runs `command` on the conversation through its actor, when the caller may see it. */
   const work = async (c: Context<AuthEnv>, command: WorkCommand, created = false) => {

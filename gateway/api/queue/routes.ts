@@ -9,6 +9,8 @@ import { Effect } from "effect"
 import { type Context, Hono } from "hono"
 import { conversationToJson } from "../../../actors/conversation/serialize.ts"
 import type { DatabaseShape } from "../../../drizzle/Database.ts"
+import { nowMillis } from "../../../domain/time.ts"
+import type { AppRuntime } from "../../Runtime.ts"
 import { jsonError } from "../../http/errors.ts"
 import { decodeWith } from "../../http/validate.ts"
 import type { AuthEnv } from "../auth/index.ts"
@@ -18,7 +20,7 @@ import { QueueQuery } from "./schemas.ts"
 const decodeQueue = decodeWith(QueueQuery)
 const DEFAULT_LIMIT = 50
 
-export function queueRoutes(database: DatabaseShape) {
+export function queueRoutes(runtime: AppRuntime, database: DatabaseShape) {
   const invalidQuery = (c: Context, details: Array<{ path: string; message: string }>) =>
     jsonError(c, 400, "invalid_query", `Invalid query: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, details)
 
@@ -38,9 +40,10 @@ export function queueRoutes(database: DatabaseShape) {
       const ids = [...new Set(shown.map((r) => r.contactId))]
       const people = ids.length === 0 ? [] : yield* database.all((db, t) => db.select().from(t.contacts).where(inArray(t.contacts.id, ids)))
       const byId = new Map(people.map((p) => [p.id, p]))
+      const now = yield* nowMillis
       const last = shown[shown.length - 1]
       return {
-        items: shown.map((row) => conversationToJson(row, byId.get(row.contactId)!)),
+        items: shown.map((row) => conversationToJson(row, byId.get(row.contactId)!, now)),
         nextCursor: rows.length > q.limit && last ? encodeCursor([last.waitingSince!, last.id]) : null
       }
     })
@@ -53,6 +56,6 @@ export function queueRoutes(database: DatabaseShape) {
       if (q.value.cursor !== undefined && after === undefined) {
         return jsonError(c, 400, "invalid_cursor", "The cursor is not one Loket gave out; start again without it.", [{ path: "cursor", message: "unknown cursor" }])
       }
-      return c.json(await Effect.runPromise(page({ channel: q.value.channel, limit: q.value.limit ?? DEFAULT_LIMIT, after })))
+      return c.json(await runtime.runPromise(page({ channel: q.value.channel, limit: q.value.limit ?? DEFAULT_LIMIT, after })))
     })
 }
