@@ -36,6 +36,7 @@
  * BENCH_OUT_RATE=<n>, BENCH_OUT_LIMIT=<n> change part 5's offered rate and WHATSAPP_MESSAGES_PER_SECOND (both 1,000);
  * BENCH_OUT_PROFILE=1 profiles the CPU of its Node gateway (the production bundle) during the offer and prints where the time went; BENCH_OUT_DUMP=<file> writes the arrivals.
  * On Node, part 5 also prints what Loket's own event loop did (./loop-probe.mjs): busy share, CPU got, loop delay, fsyncs.
+ * BENCH_LOOP_PROBE=<prefix>: every Loket child on Node (parts 1 and 2 too) and the durable floors write those figures once a second to <prefix>.<its name>.
  * BENCH_RATE=<n> changes part 2's rate (default 1,000/s); BENCH_SPIN=1 makes its schedule spin.
  * BENCH_QUICK=1 scales the counts down (for trying the bench itself, not for figures).
  */

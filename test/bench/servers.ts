@@ -53,6 +53,8 @@ export async function startLoket(name: string, sync: "default" | "NORMAL", extra
   else env.LOKET_SQLITE_SYNCHRONOUS = sync
   const dbPath = env.DATABASE_URL!.replace(/^file:/, "")
   env.NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? PRODUCTION_NODE_OPTIONS
+  // BENCH_LOOP_PROBE=<prefix>: every Loket child on Node writes ./loop-probe.mjs's once-a-second figures to <prefix>.<its name>.
+  if (process.env.BENCH_LOOP_PROBE !== undefined && extra.LOOP_PROBE_OUT === undefined) env.LOOP_PROBE_OUT = `${process.env.BENCH_LOOP_PROBE}.${name.replace(/\W+/g, "_")}`
   // LOOP_PROBE_OUT=<file>: ./loop-probe.mjs writes the child's event-loop and fsync figures there, once a second;
   // LOOP_PROBE_PROFILE=<file>: it profiles the CPU between two SIGUSR2.
   if (env.LOOP_PROBE_OUT !== undefined || env.LOOP_PROBE_PROFILE !== undefined) env.NODE_OPTIONS += ` --import ${new URL("./loop-probe.mjs", import.meta.url).pathname}`
@@ -132,9 +134,12 @@ export function memoryOf(pid: number): { rssMiB: number; hwmMiB: number } {
 export async function startDurableFloor(rows: "inbox" | "full"): Promise<ServerUnderTest> {
   const port = await freePort()
   const dir = tempDir("loket-floor-")
+  const probe: Record<string, string> = process.env.BENCH_LOOP_PROBE === undefined ? {} : {
+    LOOP_PROBE_OUT: `${process.env.BENCH_LOOP_PROBE}.durable_floor_${rows}`, NODE_OPTIONS: `--import ${new URL("./loop-probe.mjs", import.meta.url).pathname}`
+  }
   const { child, output, exited } = await spawnListening(
     process.execPath, ["--import", "tsx", "test/bench/durable-floor.ts"],
-    { PORT: String(port), FLOOR_DB: join(dir, "floor.db"), FLOOR_APP_SECRET: APP_SECRET, FLOOR_ROWS: rows }, "listening", "durable floor"
+    { PORT: String(port), FLOOR_DB: join(dir, "floor.db"), FLOOR_APP_SECRET: APP_SECRET, FLOOR_ROWS: rows, ...probe }, "listening", "durable floor"
   )
   return {
     name: `durable floor (${rows})`,
