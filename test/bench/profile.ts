@@ -1,8 +1,9 @@
 /**
  * Where does Loket's ingest time go? Not part of `npm run bench`: run it by hand with
- *   npx tsx test/bench/profile.ts [messages=10000] [FULL|NORMAL]
+ *   npx tsx test/bench/profile.ts [messages=10000] [FULL|NORMAL] [rate]
  * Starts Loket as production runs it (the bundle, `startLoket`; BENCH_BUNDLE=<main.mjs> for another
- * build), sends single-message webhooks (64 in flight), profiles its CPU from the first webhook
+ * build), sends single-message webhooks (64 in flight; with `rate`, that many a second, open loop, as
+ * part 2 does), profiles its CPU from the first webhook
  * until all are committed (test/bench/loop-probe.mjs: SIGUSR2 starts and stops the profiler), and
  * prints the self time per function and per file, named by the bundle's module comments.
  */
@@ -11,12 +12,13 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { openCounter, singleMessageWebhooks } from "./ingest.ts"
 import { summarizeProfiles } from "./cpuprofile.ts"
-import { closedLoop, makeClient } from "./load.ts"
+import { closedLoop, makeClient, openLoop } from "./load.ts"
 import { cpuSecondsOf } from "./outbound.ts"
 import { startLoket } from "./servers.ts"
 
 const messages = Number(process.argv[2] ?? 10_000)
 const sync = process.argv[3] === "NORMAL" ? "NORMAL" : "default"
+const rate = process.argv[4] === undefined ? undefined : Number(process.argv[4])
 const dir = mkdtempSync(join(tmpdir(), "loket-prof-"))
 const profile = join(dir, "ingest.cpuprofile")
 const loket = await startLoket("Loket", sync, { LOOP_PROBE_PROFILE: profile })
@@ -26,7 +28,7 @@ const bodies = singleMessageWebhooks(messages, 10_000_000)
 const cpu0 = cpuSecondsOf(loket.pid)
 process.kill(loket.pid, "SIGUSR2")
 const t0 = performance.now()
-const r = await closedLoop(client, bodies, 64)
+const r = rate === undefined ? await closedLoop(client, bodies, 64) : await openLoop(client, bodies, 1000 / rate, (messages / rate) * 1000 + 5_000)
 const answered = performance.now() - t0
 const at = await counter.waitFor(messages, 180_000)
 const cpuMs = (cpuSecondsOf(loket.pid) - cpu0) * 1000
