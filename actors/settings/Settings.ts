@@ -8,7 +8,7 @@
 import { Clock, Context, Duration, Effect, Layer, Queue, Schema, Semaphore } from "effect"
 import { LoketConfig } from "../../config/Config.ts"
 import {
-  applyMergePatch, canonicalJson, isPlainObject, resolveSettings, type SettingsDocument, type SettingsProblem
+  applyMergePatch, canonicalJson, isPlainObject, resolveSettings, SETTINGS_PROBLEM_CODES, type SettingsDocument, type SettingsProblem
 } from "../../domain/settings/mod.ts"
 import { Database, type DatabaseUnavailable } from "../../drizzle/Database.ts"
 import { Audit, type AuditActor } from "../audit/Audit.ts"
@@ -19,7 +19,7 @@ import { makeSettingsStore, type StoredSettings } from "./SettingsStore.ts"
 const Problem = Schema.Struct({
   path: Schema.String,
   message: Schema.String,
-  code: Schema.optional(Schema.Literals(["template_not_synced", "template_not_approved"]))
+  code: Schema.optional(Schema.Literals(SETTINGS_PROBLEM_CODES))
 })
 
 /** A document that is not valid: every problem, each with its path. */

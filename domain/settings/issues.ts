@@ -4,14 +4,16 @@
  */
 import { type SchemaAST, SchemaIssue } from "effect"
 
+/**
+ * Codes of problems a person fixes outside the document (the follow-up's template is not synced, or not
+ * approved by Meta): stable, so the console can say them in the admin's language.
+ */
+export const SETTINGS_PROBLEM_CODES = ["template_not_synced", "template_not_approved"] as const
+
 export interface SettingsProblem {
   readonly path: string
   readonly message: string
-  /**
-   * For problems a person fixes outside the document (the follow-up's template is not synced, or not
-   * approved by Meta): a stable code, so the console can say it in the admin's language.
-   */
-  readonly code?: "template_not_synced" | "template_not_approved" | undefined
+  readonly code?: (typeof SETTINGS_PROBLEM_CODES)[number] | undefined
 }
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
