@@ -12,6 +12,7 @@ import { DatabaseUnavailable, storageUnavailable } from "./errors.ts"
 import { type Control, makeGroupCommit, type Sync } from "./GroupCommit.ts"
 import * as schema from "./schema.ts"
 import { makeSearchIndexer, SEARCH_INDEX_EVERY } from "./SearchIndexer.ts"
+import type { RawStatement } from "./search-index-step.ts"
 import { startWalCheckpointer, type WalCheckpointer } from "./WalCheckpointer.ts"
 
 export const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url))
@@ -81,12 +82,9 @@ export function walSync(path: string): { readonly sync: Sync; readonly close: ()
 export const durability = (path: string, options: SqliteOptions) =>
   options.synchronous === "FULL" && path !== ":memory:" ? walSync(path) : undefined
 
-/** A prepared statement of better-sqlite3 or bun:sqlite (both take positional parameters and answer `changes`). */
-type DriverStatement = { get(...params: Array<any>): unknown; run(...params: Array<any>): { changes: number | bigint } }
-
 /** A SQLite driver: opens the file with the pragmas and applies the migrations. */
 export type OpenSqlite = (path: string, pragmas: ReadonlyArray<string>) => Promise<{
-  readonly client: { close(): void; prepare(sql: string): DriverStatement }
+  readonly client: { close(): void; prepare(sql: string): RawStatement }
   readonly db: unknown
   /** When the driver checkpoints the log off the event loop (WalCheckpointer.ts); else SQLite's own automatic checkpoint. */
   readonly checkpointer?: WalCheckpointer | undefined
