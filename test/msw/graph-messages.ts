@@ -253,6 +253,8 @@ export interface ScriptedAnswer {
   readonly delayMs?: number
   /** Never answer (until the client gives up, or reset/close). */
   readonly hang?: boolean
+  /** Only a request whose JSON body this accepts consumes the answer; others pass it by (default: any). */
+  readonly match?: (body: Json) => boolean
 }
 
 export interface SentRecord {
@@ -375,9 +377,11 @@ export function createFakeGraph(options: FakeGraphOptions): FakeGraph {
   }
 
   /** The scripted fault for this endpoint, if any: a Response, or undefined to go on with success. */
-  async function scripted(endpoint: Endpoint, request: Request): Promise<Response | undefined> {
-    const answer = queues[endpoint].shift()
-    if (answer === undefined) return undefined
+  async function scripted(endpoint: Endpoint, request: Request, body: unknown): Promise<Response | undefined> {
+    const queue = queues[endpoint]
+    const index = queue.findIndex((a) => a.match === undefined || (isObject(body) && a.match(body)))
+    if (index === -1) return undefined
+    const answer = queue.splice(index, 1)[0]!
     if (answer.hang === true) {
       await hang(request)
       return new Response("released", { status: 503 })
@@ -441,7 +445,7 @@ export function createFakeGraph(options: FakeGraphOptions): FakeGraph {
       record(400)
       return invalid(what, found)
     }
-    const fault = await scripted(isRead ? "read" : "send", request)
+    const fault = await scripted(isRead ? "read" : "send", request, body)
     if (fault !== undefined) {
       record(fault.status)
       return fault
@@ -483,7 +487,7 @@ export function createFakeGraph(options: FakeGraphOptions): FakeGraph {
     else if (file.size === 0) found.push("field file is empty")
     else if (typeof type === "string" && UPLOAD_LIMITS[type] !== undefined && file.size > UPLOAD_LIMITS[type]) found.push(`the file is ${file.size} bytes, over Meta's ${UPLOAD_LIMITS[type]} for ${type}`)
     if (found.length > 0 || file === null || typeof file === "string") return invalid(what, found)
-    const fault = await scripted("upload", request)
+    const fault = await scripted("upload", request, undefined)
     if (fault !== undefined) return fault
     uploads.push({ phoneNumberId, type: String(type), filename: file.name, bytes: new Uint8Array(await file.arrayBuffer()) })
     return json({ id: String(1_000_000_000_000_000n + BigInt(uploads.length)) })
@@ -510,7 +514,7 @@ export function createFakeGraph(options: FakeGraphOptions): FakeGraph {
     const offset = after === null ? 0 : Number(Buffer.from(after, "base64url").toString("utf8"))
     if (!Number.isInteger(offset) || offset < 0) found.push(`after is not a cursor this API gave`)
     if (found.length > 0) return invalid(what, found)
-    const fault = await scripted("templates", request)
+    const fault = await scripted("templates", request, undefined)
     if (fault !== undefined) return fault
     const data = templateList.slice(offset, offset + limit)
     const cursor = (n: number) => Buffer.from(String(n)).toString("base64url")
