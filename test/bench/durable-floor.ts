@@ -10,83 +10,47 @@
  * conversation, the message, and the inbox row marked done; still no ORM, no actors, no live stream;
  * and, as Loket does (drizzle/SearchIndexer.ts), adds the messages and contacts to the search index in batches
  * every 250 ms (the same statements).
+ * With FLOOR_WRITER=worker the writer (./durable-floor-store.ts) runs in a worker thread of its own
+ * (./durable-floor-writer.ts) and the HTTP thread keeps the signature and the JSON: what moving Loket's
+ * SQLite writer off the HTTP thread could gain at best, on this machine. FLOOR_EXTRA_US=<µs> spends that
+ * much CPU per message in the writer, wherever it runs: a model of Loket's own work beside the rows, so
+ * that the two placements compare at Loket's cost per message.
  * PORT, FLOOR_DB (the SQLite file) and FLOOR_APP_SECRET from the env.
  */
 import { createHmac, timingSafeEqual } from "node:crypto"
-import { fsync, openSync } from "node:fs"
+import { Worker } from "node:worker_threads"
 import { serve } from "@hono/node-server"
-import BetterSqlite from "better-sqlite3"
-import { drizzle } from "drizzle-orm/better-sqlite3"
-import { migrate } from "drizzle-orm/better-sqlite3/migrator"
 import { Hono } from "hono"
-import * as schema from "../../drizzle/schema.ts"
-import { makeSearchIndexStep } from "../../drizzle/search-index-step.ts"
-import { migrationsFolder } from "../../drizzle/sqlite.ts"
+import { type Incoming, makeFloorStore, type WaMessage } from "./durable-floor-store.ts"
 
 const secret = process.env.FLOOR_APP_SECRET ?? ""
 const path = process.env.FLOOR_DB ?? ""
-const db = new BetterSqlite(path)
-for (const pragma of ["journal_mode = WAL", "synchronous = NORMAL"]) db.pragma(pragma)
-migrate(drizzle({ client: db, schema }), { migrationsFolder })
 const full = process.env.FLOOR_ROWS === "full"
-const insertInbox = db.prepare("insert into inbox (key, channel, kind, payload, received_at, state) values (?, 'whatsapp', 'message', ?, ?, 'pending') on conflict do nothing")
-const insertContact = db.prepare("insert into contacts (id, channel, handle, wa_id, user_id, name, created_at, updated_at) values (?, 'whatsapp', ?, ?, null, ?, ?, ?)")
-const insertConversation = db.prepare("insert into conversations (id, channel, channel_account_id, contact_id, status, created_at, last_message_at, window_expires_at) values (?, 'whatsapp', ?, ?, 'open', ?, ?, ?)")
-const insertMessage = db.prepare("insert into messages (id, conversation_id, direction, type, dedupe_key, provider_message_id, created_at, status, text, flags) values (?, ?, 'inbound', 'text', ?, ?, ?, 'received', ?, '[]') on conflict do nothing")
-const markDone = db.prepare("update inbox set state = 'done', processed_at = ? where seq = ?")
-let ids = 0
-const id = (prefix: string) => `${prefix}_${Date.now().toString(32)}${(ids++).toString(32).padStart(8, "0")}`
+const extraUs = Number(process.env.FLOOR_EXTRA_US ?? 0)
 
-type WaMessage = { id: string; from: string; timestamp: string; text?: { body: string } }
-function write(message: WaMessage, account: string, name: string) {
-  const now = new Date().toISOString()
-  const key = `whatsapp:msg:${message.id}`
-  const { lastInsertRowid: seq, changes } = insertInbox.run(key, JSON.stringify(message), now)
-  if (!full || changes === 0) return
-  const at = new Date(Number(message.timestamp) * 1000).toISOString()
-  const contact = id("ctc")
-  const conversation = id("cnv")
-  insertContact.run(contact, message.from, message.from, name, now, now)
-  insertConversation.run(conversation, account, contact, now, at, new Date(Date.parse(at) + 86_400_000).toISOString())
-  insertMessage.run(id("msg"), conversation, key, message.id, at, message.text?.body ?? null)
-  markDone.run(now, seq)
+/** The writer in this thread, or in a worker thread (answers by id). */
+async function openWriter(): Promise<(messages: ReadonlyArray<Incoming>) => Promise<void>> {
+  if (process.env.FLOOR_WRITER !== "worker") return makeFloorStore(path, full, extraUs).store
+  // A worker thread does not inherit tsx's loader on Node 20: its entry registers it, then loads the writer.
+  const entry = `import { tsImport } from ${JSON.stringify(import.meta.resolve("tsx/esm/api"))}; await tsImport(${JSON.stringify(new URL("./durable-floor-writer.ts", import.meta.url).href)}, ${JSON.stringify(import.meta.url)})`
+  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(entry)}`), { workerData: { path, full, extraUs } })
+  const pending = new Map<number, () => void>()
+  let next = 0
+  await new Promise<void>((resolve, reject) => {
+    worker.once("error", reject)
+    worker.once("message", () => resolve())
+  })
+  worker.on("message", (id: number) => {
+    pending.get(id)?.()
+    pending.delete(id)
+  })
+  return (messages) => new Promise<void>((resolve) => {
+    const id = next++
+    pending.set(id, resolve)
+    worker.postMessage({ id, messages })
+  })
 }
-const begin = db.prepare("begin immediate")
-const commit = db.prepare("commit")
-let wal: number | undefined
-
-/** Webhooks written in this turn, answered once their commit is flushed. */
-let waiting: Array<() => void> = []
-function flushTurn() {
-  commit.run()
-  const done = waiting
-  waiting = []
-  wal ??= openSync(`${path}-wal`, "r")
-  fsync(wal, () => done.forEach((resolve) => resolve()))
-}
-
-// The search indexes, as drizzle/SearchIndexer.ts keeps them (its very statements): batches of up to 500, at most 4 a tick, every 250 ms.
-if (full) {
-  const index = makeSearchIndexStep((sql) => db.prepare(sql) as never)
-  setInterval(() => {
-    for (let i = 0; i < 4 && index.waiting(); i++) {
-      const inTurn = waiting.length > 0 // a turn's transaction is open: join it
-      if (!inTurn) begin.run()
-      const added = index.run(500)
-      if (!inTurn) commit.run()
-      if (added < 500) break
-    }
-  }, 250).unref()
-}
-
-function store(messages: ReadonlyArray<{ message: WaMessage; account: string; name: string }>): Promise<void> {
-  if (waiting.length === 0) {
-    begin.run()
-    setImmediate(flushTurn)
-  }
-  for (const { message, account, name } of messages) write(message, account, name)
-  return new Promise((resolve) => waiting.push(resolve))
-}
+const store = await openWriter()
 
 const app = new Hono().post("/webhooks/whatsapp", async (c) => {
   const raw = Buffer.from(await c.req.arrayBuffer())

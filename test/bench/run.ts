@@ -3,9 +3,13 @@
  *  1. ingest throughput to committed rows vs a bare Hono app (target ratio ≥ 0.5); beside them two
  *     floors (./durable-floor.ts): bare Hono plus only what any durable receiver must do (signature,
  *     JSON, a group-committed fsync'd SQLite row per message), and the same plus the rows Loket keeps
- *     (contact, conversation, message) in raw SQL: how much of the ratio this machine leaves to Loket
+ *     (contact, conversation, message) in raw SQL: how much of the ratio this machine leaves to Loket;
+ *     the CPU of the server and of this process (the load generator) a message; and issue 15's item 3
+ *     modelled: that floor with its writer in a worker thread, and with Loket's extra CPU a message
+ *     spent in the writer in either thread (what moving Loket's writer and actors off the HTTP thread could gain)
  *  2. p99 latency at a steady 1,000 msg/s, open loop (target ≤ 10 ms), and the same load on the
- *     raw floor (all of Loket's rows in raw SQL) for what the machine allows
+ *     raw floor (all of Loket's rows in raw SQL) for what the machine allows; the floor and part 1's
+ *     model of Loket with the writer in the HTTP thread and in a worker thread
  *  3. RSS after 100,000 messages from 20,000 residents, actors passivated (target ≤ 250 MiB)
  *  4. Meta's largest batch: 1,000 messages, ~3 MB, time to 200
  *  5. outbound: agents' replies offered at 1,000/s to one sending number, through a local Graph
@@ -90,6 +94,10 @@ interface IngestFigures {
   readonly committed: boolean
   /** CPU seconds the server's process used during the measured send and commit. */
   readonly cpuSeconds: number
+  /** CPU seconds this process (the load generator) used during the measured send. */
+  readonly loadCpuSeconds: number
+  /** From the first send to the last row committed. */
+  readonly wallSeconds: number
 }
 
 /** Warm up, then send `bodies` (closed loop) and, for Loket, wait until every message is committed. */
@@ -103,8 +111,10 @@ async function ingest(server: ServerUnderTest, warmup: ReadonlyArray<Prepared>, 
     await sleep(200)
     const base = counter?.count() ?? 0
     const cpu0 = cpuSecondsOf(server.pid)
+    const load0 = process.cpuUsage()
     const t0 = performance.now()
     const result = await closedLoop(client, bodies, P.concurrency)
+    const load = process.cpuUsage(load0)
     const answeredMs = result.elapsedMs
     let committedMs = answeredMs
     let committed = true
@@ -117,7 +127,10 @@ async function ingest(server: ServerUnderTest, warmup: ReadonlyArray<Prepared>, 
     const statuses = formatStatuses(result.statuses) + (result.errors > 0 ? ` errors×${result.errors} (${result.firstError})` : "")
     log(`${server.name}: ${messages} msgs answered in ${f0(answeredMs)} ms, committed in ${f0(committedMs)} ms [${statuses}]`)
     const cpuSeconds = cpuSecondsOf(server.pid) - cpu0
-    return { rate: messages / (committedMs / 1000), answeredRate: messages / (answeredMs / 1000), statuses, committed, cpuSeconds }
+    return {
+      rate: messages / (committedMs / 1000), answeredRate: messages / (answeredMs / 1000), statuses, committed, cpuSeconds,
+      loadCpuSeconds: (load.user + load.system) / 1e6, wallSeconds: committedMs / 1000
+    }
   } finally {
     counter?.close()
     client.close()
@@ -170,6 +183,9 @@ async function main() {
   printTable()
 }
 
+/** Part 1's measure of Loket's CPU a message beyond the floor's, in µs: part 2's model of Loket uses it. */
+let modelledExtraUs = 0
+
 // --- 1. ingest throughput vs bare Hono ---------------------------------------------------
 async function throughput() {
   log("building bodies …")
@@ -178,6 +194,7 @@ async function throughput() {
   const bare = await withServer(startBareHono, (s) => ingest(s, warmup, bodies, bodies.length))
   const floor = await withServer(() => startDurableFloor("inbox"), (s) => ingest(s, warmup, bodies, bodies.length))
   const floorFull = await withServer(() => startDurableFloor("full"), (s) => ingest(s, warmup, bodies, bodies.length))
+  const floorWorker = await withServer(() => startDurableFloor("full", "worker"), (s) => ingest(s, warmup, bodies, bodies.length))
   const full = await withServer(() => startLoket("Loket FULL", "default"), (s) => ingest(s, warmup, bodies, bodies.length))
   const normal = await withServer(() => startLoket("Loket NORMAL", "NORMAL"), (s) => ingest(s, warmup, bodies, bodies.length))
   const bun = RUNTIMES.includes("bun")
@@ -187,6 +204,7 @@ async function throughput() {
   row(`1. bare Hono (read body, 200), ${f0(P.throughputMessages)} webhooks`, `${f0(bare.rate)} msg/s`)
   row("1. floor: bare Hono + signature + JSON + an inbox row, group commit + fsync", `${f0(floor.rate)} msg/s = ${(floor.rate / bare.rate).toFixed(3)} × bare  [${floor.statuses}]`)
   row("1. floor: the same + contact, conversation, message rows (raw SQL, Loket's schema)", `${f0(floorFull.rate)} msg/s = ${(floorFull.rate / bare.rate).toFixed(3)} × bare  [${floorFull.statuses}]`)
+  row("1. floor with Loket's rows, the SQLite writer in a worker thread (FLOOR_WRITER=worker)", `${f0(floorWorker.rate)} msg/s = ${(floorWorker.rate / floorFull.rate).toFixed(2)} × the floor in one thread  [${floorWorker.statuses}]`)
   row("1. Loket, default durability (FULL): to committed rows", `${f0(full.rate)} msg/s  (200s alone: ${f0(full.answeredRate)}/s)${full.committed ? "" : " NOT ALL COMMITTED"}`)
   row("1. Loket, LOKET_SQLITE_SYNCHRONOUS=NORMAL: to committed rows", `${f0(normal.rate)} msg/s  (200s alone: ${f0(normal.answeredRate)}/s)${normal.committed ? "" : " NOT ALL COMMITTED"}`)
   if (bun !== undefined) {
@@ -196,6 +214,20 @@ async function throughput() {
   row("1. ratio Loket FULL / bare   (target ≥ 0.5)", `${ratio.toFixed(3)}`)
   row("1. ratio Loket NORMAL / bare (for comparison)", `${(normal.rate / bare.rate).toFixed(3)}`)
   row("1. answers", `bare ${bare.statuses}; FULL ${full.statuses}; NORMAL ${normal.statuses}`)
+  // Where the machine's cores went: the server's CPU (all its threads) and this process's (the load generator).
+  const cores = (figures: IngestFigures) => `server ${(figures.cpuSeconds * 1e6 / P.throughputMessages).toFixed(0)} µs + load ${(figures.loadCpuSeconds * 1e6 / P.throughputMessages).toFixed(0)} µs a message = ${((figures.cpuSeconds + figures.loadCpuSeconds) / figures.wallSeconds).toFixed(2)} of ${cpus().length} cores busy`
+  row("1. CPU: the floor with Loket's rows, one thread", cores(floorFull))
+  row("1. CPU: the same floor, writer in a worker thread", cores(floorWorker))
+  row("1. CPU: Loket FULL", cores(full))
+  if (bun !== undefined) row("1. CPU: Loket FULL on Bun", cores(bun))
+  // Item 3 of issue 15, modelled: the floor with Loket's extra CPU a message (measured just now) spent in its
+  // writer, once in the HTTP thread (as Loket is) and once in a worker thread (as Loket would be with its
+  // writer and actors moved there). The gain between the two is what the move could bring on this machine.
+  modelledExtraUs = Math.max(0, ((full.cpuSeconds - floorFull.cpuSeconds) * 1e6) / P.throughputMessages)
+  const modelThread = await withServer(() => startDurableFloor("full", "thread", modelledExtraUs), (s) => ingest(s, warmup, bodies, bodies.length))
+  const modelWorker = await withServer(() => startDurableFloor("full", "worker", modelledExtraUs), (s) => ingest(s, warmup, bodies, bodies.length))
+  row(`1. model of Loket (the floor + ${f0(modelledExtraUs)} µs of CPU a message): in the HTTP thread`, `${f0(modelThread.rate)} msg/s (Loket FULL: ${f0(full.rate)})  [${modelThread.statuses}]; ${cores(modelThread)}`)
+  row("1. the same model, the writer in a worker thread", `${f0(modelWorker.rate)} msg/s = ${(modelWorker.rate / modelThread.rate).toFixed(2)} × in the HTTP thread; ÷ the floor ${(modelWorker.rate / floorFull.rate).toFixed(2)}  [${modelWorker.statuses}]; ${cores(modelWorker)}`)
   verdict(ratio >= TARGET.ratio && full.committed, `ingest throughput: Loket (FULL) ${f0(full.rate)} msg/s committed = ${ratio.toFixed(2)} × bare Hono ${f0(bare.rate)} msg/s (target ≥ ${TARGET.ratio})`)
   // Issue 15's targets: how close Loket comes to the floors, measured in this run.
   const toFloor = full.rate / floorFull.rate
@@ -243,6 +275,15 @@ async function steadyRate() {
   // The same load on the raw floor (./durable-floor.ts, all of Loket's rows): what this machine,
   // its disk's fsync and the load generator leave for any durable receiver.
   const floor = await measure(() => startDurableFloor("full"), "floor (raw SQL, same rows)")
+  // The same floor with its SQLite writer in a worker thread: what moving the writer off the HTTP thread could gain.
+  const floorWorker = await measure(() => startDurableFloor("full", "worker"), "floor, writer in a worker thread")
+  row("2. floor's p99: writer in a worker thread ÷ in the HTTP thread", `${floorWorker.p99.toFixed(2)} ÷ ${floor.p99.toFixed(2)} ms = ${(floorWorker.p99 / floor.p99).toFixed(2)}`)
+  // With part 1's model of Loket's own work (its extra CPU a message), in either thread.
+  if (modelledExtraUs > 0) {
+    const modelThread = await measure(() => startDurableFloor("full", "thread", modelledExtraUs), `model of Loket (+${f0(modelledExtraUs)} µs a message), HTTP thread`)
+    const modelWorker = await measure(() => startDurableFloor("full", "worker", modelledExtraUs), `model of Loket (+${f0(modelledExtraUs)} µs a message), worker thread`)
+    row("2. model of Loket's p99: writer in a worker thread ÷ in the HTTP thread", `${modelWorker.p99.toFixed(2)} ÷ ${modelThread.p99.toFixed(2)} ms = ${(modelWorker.p99 / modelThread.p99).toFixed(2)}; ÷ the floor's ${(modelWorker.p99 / floor.p99).toFixed(2)} (Loket's own: ${(loket.p99 / floor.p99).toFixed(2)})`)
+  }
   if (bun !== undefined) row("2. Node ↔ Bun, p99 at the same load, same run", `${loket.p99.toFixed(2)} ↔ ${bun.p99.toFixed(2)} ms (the raw floor: ${floor.p99.toFixed(2)} ms); non-200 ${loket.non200} ↔ ${bun.non200}`)
   verdict(loket.p99 <= TARGET.p99Ms && loket.non200 === 0, `p99 at ${P.openRatePerSecond} msg/s: ${loket.p99.toFixed(2)} ms, ${loket.non200} non-200 (target ≤ ${TARGET.p99Ms} ms; the raw floor in the same run: ${floor.p99.toFixed(2)} ms)`)
   // Issue 15: Loket's p99 against the floor's (which, like Loket, fsyncs off the event loop), same run.

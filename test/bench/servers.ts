@@ -130,19 +130,21 @@ export function memoryOf(pid: number): { rssMiB: number; hwmMiB: number } {
 /**
  * test/bench/durable-floor.ts as a child process: bare Hono plus the signature, the JSON and one
  * group-committed, fsync'd SQLite row per message (the least any durable receiver must do).
+ * `writer: "worker"`: the same with the SQLite writer in a worker thread (FLOOR_WRITER=worker);
+ * `extraUs`: that much CPU a message in the writer besides (FLOOR_EXTRA_US), a model of Loket's own work.
  */
-export async function startDurableFloor(rows: "inbox" | "full"): Promise<ServerUnderTest> {
+export async function startDurableFloor(rows: "inbox" | "full", writer: "thread" | "worker" = "thread", extraUs = 0): Promise<ServerUnderTest> {
   const port = await freePort()
   const dir = tempDir("loket-floor-")
   const probe: Record<string, string> = process.env.BENCH_LOOP_PROBE === undefined ? {} : {
-    LOOP_PROBE_OUT: `${process.env.BENCH_LOOP_PROBE}.durable_floor_${rows}`, NODE_OPTIONS: `--import ${new URL("./loop-probe.mjs", import.meta.url).pathname}`
+    LOOP_PROBE_OUT: `${process.env.BENCH_LOOP_PROBE}.durable_floor_${rows}${writer === "worker" ? "_worker" : ""}${extraUs > 0 ? "_extra" : ""}`, NODE_OPTIONS: `--import ${new URL("./loop-probe.mjs", import.meta.url).pathname}`
   }
   const { child, output, exited } = await spawnListening(
     process.execPath, ["--import", "tsx", "test/bench/durable-floor.ts"],
-    { PORT: String(port), FLOOR_DB: join(dir, "floor.db"), FLOOR_APP_SECRET: APP_SECRET, FLOOR_ROWS: rows, ...probe }, "listening", "durable floor"
+    { PORT: String(port), FLOOR_DB: join(dir, "floor.db"), FLOOR_APP_SECRET: APP_SECRET, FLOOR_ROWS: rows, FLOOR_WRITER: writer, FLOOR_EXTRA_US: String(Math.round(extraUs)), ...probe }, "listening", "durable floor"
   )
   return {
-    name: `durable floor (${rows})`,
+    name: `durable floor (${rows}${writer === "worker" ? ", writer in a worker thread" : ""}${extraUs > 0 ? `, +${Math.round(extraUs)} µs a message` : ""})`,
     url: `http://127.0.0.1:${port}`,
     pid: child.pid!,
     // Its `messages` table is Loket's: counted like Loket's (rows only come with "full").
