@@ -41,6 +41,7 @@
  * BENCH_OUT_PROFILE=1 profiles the CPU of its Node gateway (the production bundle) during the offer and prints where the time went; BENCH_OUT_DUMP=<file> writes the arrivals.
  * On Node, part 5 also prints what Loket's own event loop did (./loop-probe.mjs): busy share, CPU got, loop delay, fsyncs.
  * BENCH_LOOP_PROBE=<prefix>: every Loket child on Node (parts 1 and 2 too) and the durable floors write those figures once a second to <prefix>.<its name>.
+ * BENCH_MODEL_EXTRA_US=<µs>: part 2's model of Loket without part 1 (which measures it).
  * BENCH_RATE=<n> changes part 2's rate (default 1,000/s); BENCH_SPIN=1 makes its schedule spin.
  * BENCH_QUICK=1 scales the counts down (for trying the bench itself, not for figures).
  */
@@ -183,8 +184,8 @@ async function main() {
   printTable()
 }
 
-/** Part 1's measure of Loket's CPU a message beyond the floor's, in µs: part 2's model of Loket uses it. */
-let modelledExtraUs = 0
+/** Part 1's measure of Loket's CPU a message beyond the floor's, in µs: part 2's model of Loket uses it (BENCH_MODEL_EXTRA_US=<µs> without part 1). */
+let modelledExtraUs = Number(process.env.BENCH_MODEL_EXTRA_US ?? 0)
 
 // --- 1. ingest throughput vs bare Hono ---------------------------------------------------
 async function throughput() {
