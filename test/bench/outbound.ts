@@ -54,6 +54,13 @@ export function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
+/** Bytes the process (all its threads) had written: to the page cache (`wchar`) and to storage (`write_bytes`); Linux. */
+export function bytesWrittenBy(pid: number): { readonly wchar: number; readonly storage: number } {
+  const io = readFileSync(`/proc/${pid}/io`, "utf8")
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)`, "m").exec(io)?.[1] ?? Number.NaN)
+  return { wchar: field("wchar"), storage: field("write_bytes") }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a")
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "n/a")

@@ -49,7 +49,7 @@ import { cpus } from "node:os"
 import { batchedWebhooks, bigBatch, openCounter, singleMessageWebhooks } from "./ingest.ts"
 import { closedLoop, formatStatuses, makeClient, median, openLoop, percentile, type Prepared } from "./load.ts"
 import { CLUSTER, clusterBench } from "./cluster.ts"
-import { cpuSecondsOf, OUT, outboundBench, outboundSideBySide } from "./outbound.ts"
+import { bytesWrittenBy, cpuSecondsOf, OUT, outboundBench, outboundSideBySide } from "./outbound.ts"
 import { safetyBench } from "./safety.ts"
 import { widgetBench } from "./widget.ts"
 import { LIST, listBench } from "./conversation-list.ts"
@@ -254,9 +254,11 @@ async function steadyRate() {
       await counter.waitFor(openWarm.length, 30_000)
       await sleep(500)
       log(`${s.name}: open loop: ${P.openSeconds} s at ${P.openRatePerSecond}/s`)
+      const written0 = bytesWrittenBy(s.pid)
       const r = await openLoop(client, openBodies, interval, P.openSeconds * 1000 + 5_000)
       const lastSent = performance.now()
       const at = await counter.waitFor(openWarm.length + openBodies.length, 60_000)
+      const written1 = bytesWrittenBy(s.pid)
       const p = (q: number) => percentile(r.latencies, q)
       const non200 = r.latencies.length - (r.statuses.get(200) ?? 0) + r.errors
       row(`2. ${label}: open loop ${P.openRatePerSecond}/s × ${P.openSeconds} s (${f0(openBodies.length)} webhooks)`, `sent ${f0(r.sendLag.length)}, answered ${f0(r.latencies.length)}, non-200 ${non200} [${formatStatuses(r.statuses)}${r.errors > 0 ? ` errors×${r.errors}` : ""}]`)
@@ -264,6 +266,8 @@ async function steadyRate() {
       row(`2. ${label}: client's own send lag: p99 / max (included above)`, `${percentile(r.sendLag, 99).toFixed(2)} / ${percentile(r.sendLag, 100).toFixed(2)} ms`)
       row(`2. ${label}: latency from actual send (client lag taken out): p50 / p99`, `${percentile(r.fromSend, 50).toFixed(2)} / ${percentile(r.fromSend, 99).toFixed(2)} ms`)
       row(`2. ${label}: all committed after the last send`, at === undefined ? "NOT within the timeout" : `${f0(at - lastSent)} ms later`)
+      // What each webhook cost the disk: the write-ahead log, checkpoints into the database file (whose flushes the answers wait for).
+      row(`2. ${label}: written a webhook (write calls / to storage)`, `${((written1.wchar - written0.wchar) / openBodies.length / 1024).toFixed(1)} / ${((written1.storage - written0.storage) / openBodies.length / 1024).toFixed(1)} KiB`)
       if (r.firstError !== undefined) row(`2. ${label}: first non-200 / error`, r.firstError)
       return { p99: p(99), non200 }
     } finally {
