@@ -3,6 +3,7 @@
  * handlers run their effects in.
  */
 import { Effect, Layer, type LogLevel, ManagedRuntime, References } from "effect"
+import { nowMillis } from "../domain/time.ts"
 import { WindowWatch } from "../actors/conversation/WindowWatch.ts"
 import { Channels } from "../actors/Channels.ts"
 import { TimerWatch } from "../actors/timers/TimerWatch.ts"
@@ -104,6 +105,9 @@ function clusterLayer(config: LoketConfigValue, database: Layer.Layer<Database, 
 }
 
 export type AppRuntime = ManagedRuntime.ManagedRuntime<AppServices, unknown>
+
+/** Milliseconds since the epoch by the app's Clock (a TestClock in tests), for routes outside Effect. */
+export const clockMillis = (runtime: AppRuntime) => (): Promise<number> => runtime.runPromise(nowMillis)
 
 export const makeRuntime = (layer: Layer.Layer<AppServices, unknown>, logLevel: LoketConfigValue["logLevel"] = "info"): AppRuntime =>
   // Provided to the layer too, so fibers its construction forks (actors, dispatcher) log at the level.

@@ -37,14 +37,13 @@ import { tokenRoutes } from "./api/people/tokens-routes.ts"
 import { openApiDocument } from "./api/openapi/document.ts"
 import { SETTINGS_BODY_LIMIT } from "./api/settings/schemas.ts"
 import { officeHoursRoutes } from "./api/office-hours/routes.ts"
-import { nowMillis } from "../domain/time.ts"
 import { queueRoutes } from "./api/queue/routes.ts"
 import { LoketConfig } from "../config/Config.ts"
 import { healthRoutes } from "./health.ts"
 import { apiBodyLimits, KiB, MiB } from "./http/api-body-limits/index.ts"
 import { jsonError } from "./http/errors.ts"
 import { type Lifecycle, makeLifecycle, refuseWhileDraining } from "./lifecycle.ts"
-import type { AppRuntime } from "./Runtime.ts"
+import { type AppRuntime, clockMillis } from "./Runtime.ts"
 import { channelWebhook } from "./webhooks/channel-webhook.ts"
 import { CAMPAIGN_BODY_LIMIT, campaignRoutes } from "./api/campaigns/routes.ts"
 import { campaignLinkRoutes } from "./widget/campaign-link.ts"
@@ -107,7 +106,7 @@ export async function makeApp(runtime: AppRuntime, lifecycle: Lifecycle = makeLi
     .route("/templates", templateRoutes(runtime, verify))
     .route("/office-hours", officeHoursRoutes(
       async () => (await runtime.runPromise(Settings.use((s) => s.current))).officeHours,
-      () => runtime.runPromise(nowMillis).then((ms) => new Date(ms))
+      async () => new Date(await clockMillis(runtime)())
     ))
     // Admin routes: an agent-role caller gets 403 forbidden.
     .use("/settings/*", adminOnly)

@@ -10,10 +10,9 @@ import { setCookie } from "hono/cookie"
 import { Settings } from "../../actors/settings/Settings.ts"
 import type { Conversation } from "../../domain/Conversation.ts"
 import type { Message } from "../../domain/Message.ts"
-import { nowMillis } from "../../domain/time.ts"
 import { jsonError } from "../http/errors.ts"
 import type { Lifecycle } from "../lifecycle.ts"
-import type { AppRuntime } from "../Runtime.ts"
+import { type AppRuntime, clockMillis } from "../Runtime.ts"
 import { type AppFetch, apiClient, errorMessage } from "./api-client.ts"
 import { consoleAssets } from "./assets.ts"
 import { trustCheck } from "./client-address.ts"
@@ -45,7 +44,7 @@ const isView = (v: string | undefined): v is ListView => LIST_VIEWS.includes(v a
 export function consoleRoutes(runtime: AppRuntime, lifecycle: Lifecycle, appFetch: AppFetch, config: LoketConfigValue, options: ConsoleOptions = { views: LIST_VIEWS }) {
   const callApi = apiClient(appFetch)
   const settingsNow = () => runtime.runPromise(Settings.use((s) => s.current))
-  const now = () => runtime.runPromise(nowMillis)
+  const now = clockMillis(runtime)
 
   /** The API queries a view stands for: Team is one per team of the agent, merged. */
   const listQueries = (c: Context<ConsoleEnv>, view: ListView): Array<URLSearchParams> => {

@@ -10,9 +10,8 @@ import type { StoredSafety } from "../../../actors/safety/agent-view.ts"
 import type { DatabaseShape } from "../../../drizzle/Database.ts"
 import { jsonError } from "../../http/errors.ts"
 import { decodeWith } from "../../http/validate.ts"
-import type { AppRuntime } from "../../Runtime.ts"
+import { type AppRuntime, clockMillis } from "../../Runtime.ts"
 import type { AuthEnv } from "../auth/index.ts"
-import { nowMillis } from "../../../domain/time.ts"
 import { makeConversationQueries } from "./queries.ts"
 
 export const RevealBody = Schema.Struct({
@@ -30,7 +29,7 @@ export const RevealAnswer = Schema.Struct({
 const decodeBody = decodeWith(RevealBody)
 
 export function revealRoutes(runtime: AppRuntime, database: DatabaseShape) {
-  const queries = makeConversationQueries(database, () => runtime.runPromise(nowMillis))
+  const queries = makeConversationQueries(database, clockMillis(runtime))
   return new Hono<AuthEnv>().post("/:id/messages/:messageId/reveal", async function revealMessage(c) {
     const conversationId = c.req.param("id")
     const messageId = c.req.param("messageId")

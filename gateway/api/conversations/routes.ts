@@ -7,10 +7,9 @@ import { type AgentView, CLEAR_VIEW } from "../../../actors/safety/agent-view.ts
 import type { DatabaseShape } from "../../../drizzle/Database.ts"
 import { jsonError } from "../../http/errors.ts"
 import { decodeWith } from "../../http/validate.ts"
-import type { AppRuntime } from "../../Runtime.ts"
+import { type AppRuntime, clockMillis } from "../../Runtime.ts"
 import type { AuthEnv } from "../auth/index.ts"
 import { canSee, visibilityOf } from "./access.ts"
-import { nowMillis } from "../../../domain/time.ts"
 import { InvalidCursor, makeConversationQueries } from "./queries.ts"
 import { DEFAULT_LIMIT, ListConversationsQuery, ListMessagesQuery } from "./schemas.ts"
 
@@ -21,7 +20,7 @@ export const conversationNotFound = (c: Context, id: string) => jsonError(c, 404
 
 /** `agentView`: what agents may see of residents' texts now (the settings' masking and link mode). */
 export function conversationRoutes(runtime: AppRuntime, database: DatabaseShape, agentView: () => Promise<AgentView> = async () => CLEAR_VIEW) {
-  const queries = makeConversationQueries(database, () => runtime.runPromise(nowMillis))
+  const queries = makeConversationQueries(database, clockMillis(runtime))
   const invalidQuery = (c: Context, details: Array<{ path: string; message: string }>) =>
     jsonError(c, 400, "invalid_query", `Invalid query: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, details)
   const badCursor = (c: Context) =>

@@ -10,11 +10,10 @@ import type { WorkCommand } from "../../../actors/conversation/work.ts"
 import type { DatabaseShape } from "../../../drizzle/Database.ts"
 import { jsonError } from "../../http/errors.ts"
 import { decodeWith } from "../../http/validate.ts"
-import type { AppRuntime } from "../../Runtime.ts"
+import { type AppRuntime, clockMillis } from "../../Runtime.ts"
 import type { AuthEnv } from "../auth/index.ts"
 import { readBody } from "../people/body.ts"
 import { canSee, visibilityOf } from "./access.ts"
-import { nowMillis } from "../../../domain/time.ts"
 import { makeConversationQueries } from "./queries.ts"
 import { conversationNotFound } from "./routes.ts"
 import { workByOf } from "./sender.ts"
@@ -25,7 +24,7 @@ const decodeNote = decodeWith(NoteBody)
 const MAX_IDEMPOTENCY_KEY = 200
 
 export function workRoutes(runtime: AppRuntime, database: DatabaseShape) {
-  const queries = makeConversationQueries(database, () => runtime.runPromise(nowMillis))
+  const queries = makeConversationQueries(database, clockMillis(runtime))
 
   /** Runs `command` on the conversation through its actor, when the caller may see it. */
   const work = async (c: Context<AuthEnv>, command: WorkCommand, created = false) => {
