@@ -14,9 +14,10 @@ export const clusterNames = (ns: string) => ({
   consumerOf: (partition: number, token: number) => `${ns}_p${partition}_t${token}`,
   /** The fencing token in a partition's consumer name; 0 for the name used before tokens were in it (`<ns>_p<partition>`). */
   consumerToken: (name: string, partition: number): number | undefined => {
-    if (name === `${ns}_p${partition}`) return 0
-    const match = name.startsWith(`${ns}_p${partition}_t`) ? /^\d+$/.exec(name.slice(`${ns}_p${partition}_t`.length)) : null
-    return match === null ? undefined : Number(match[0])
+    const legacy = `${ns}_p${partition}`
+    if (name === legacy) return 0
+    const token = name.startsWith(`${legacy}_t`) ? name.slice(legacy.length + 2) : ""
+    return /^\d+$/.test(token) ? Number(token) : undefined
   },
   /** Agents' commands and the dispatcher's results for a partition's conversations, to its owner. */
   commandsOf: (partition: number) => `${ns}.cmd.${partition}`,

@@ -64,6 +64,14 @@ export function makeFloorStore(path: string, full: boolean, extraUs = 0): { read
   }
   const begin = db.prepare("begin immediate")
   const commit = db.prepare("commit")
+  /** Runs `write` in the turn's open transaction, else in one of its own; true when it had its own. */
+  const inTransaction = (write: () => void): boolean => {
+    const own = waiting.length === 0 // a turn's transaction is open while webhooks wait for it: join it
+    if (own) begin.run()
+    write()
+    if (own) commit.run()
+    return own
+  }
   let wal: number | undefined
   const flush = (then: () => void) => {
     wal ??= openSync(`${path}-wal`, "r")
@@ -92,16 +100,13 @@ export function makeFloorStore(path: string, full: boolean, extraUs = 0): { read
     // At most 64 a step, so that webhooks are read between steps (as Effect's fibers interleave).
     const batch = toApply.splice(0, 64)
     if (toApply.length > 0) setImmediate(applyKept)
-    const inTurn = waiting.length > 0
-    if (!inTurn) begin.run()
-    for (const { incoming, key, seq, now } of batch) {
-      spin(extraUs)
-      writeRows(incoming, key, seq, now)
-    }
-    if (!inTurn) {
-      commit.run()
-      flush(() => {})
-    }
+    const own = inTransaction(() => {
+      for (const { incoming, key, seq, now } of batch) {
+        spin(extraUs)
+        writeRows(incoming, key, seq, now)
+      }
+    })
+    if (own) flush(() => {})
   }
 
   // The search indexes, as drizzle/SearchIndexer.ts keeps them (its very statements): batches of up to 500, at most 4 a tick, every 250 ms.
@@ -109,10 +114,8 @@ export function makeFloorStore(path: string, full: boolean, extraUs = 0): { read
     const index = makeSearchIndexStep((sql) => db.prepare(sql) as never)
     setInterval(() => {
       for (let i = 0; i < 4 && index.waiting(); i++) {
-        const inTurn = waiting.length > 0 // a turn's transaction is open: join it
-        if (!inTurn) begin.run()
-        const added = index.run(500)
-        if (!inTurn) commit.run()
+        let added = 0
+        inTransaction(() => void (added = index.run(500)))
         if (added < 500) break
       }
     }, 250).unref()
